@@ -1,0 +1,12 @@
+//! The discrete-event engine: simulated time, the future-event list and the named RNG streams.
+//!
+//! The engine knows nothing about FaaS: it orders opaque `Copy` events by `(time, seq)` and hands out
+//! deterministic random streams. The simulation in [`crate::sim`] owns the loop that pops events.
+
+pub mod queue;
+pub mod rng;
+pub mod time;
+
+pub use queue::EventQueue;
+pub use rng::{fnv1a64, splitmix64, stream_rng, SimRng};
+pub use time::SimTime;

@@ -1,0 +1,97 @@
+//! `SimTime`: simulated time as integer nanoseconds since the start of a run.
+//!
+//! Integer time makes event ordering exact and platform independent; seconds (`f64`) appear only
+//! at the edges (configuration and output), converted with round-half-away-from-zero.
+
+use std::fmt;
+
+/// Simulated time or duration in nanoseconds since the start of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimTime(pub u64);
+
+impl SimTime {
+    /// Time zero, the start of every run.
+    pub const ZERO: SimTime = SimTime(0);
+    /// A time that is never reached; used as "not set" in time columns.
+    pub const NEVER: SimTime = SimTime(u64::MAX);
+
+    /// Converts seconds to nanoseconds with `round(s * 1e9)` (half away from zero).
+    ///
+    /// Negative, NaN or too large inputs saturate; configuration validation rejects them earlier.
+    #[inline]
+    pub fn from_secs_f64(s: f64) -> SimTime {
+        let ns = (s * 1e9).round();
+        if ns.is_nan() || ns <= 0.0 {
+            SimTime(0)
+        } else if ns >= u64::MAX as f64 {
+            SimTime(u64::MAX - 1)
+        } else {
+            SimTime(ns as u64)
+        }
+    }
+
+    /// Converts back to seconds (`ns as f64 / 1e9`), as output columns require.
+    #[inline]
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1e9
+    }
+
+    /// Nanoseconds since start.
+    #[inline]
+    pub fn nanos(self) -> u64 {
+        self.0
+    }
+
+    /// `Some(seconds)` unless this is [`SimTime::NEVER`]; for nullable output columns.
+    #[inline]
+    pub fn secs_opt(self) -> Option<f64> {
+        (self != SimTime::NEVER).then(|| self.as_secs_f64())
+    }
+
+    /// Saturating addition of a duration.
+    #[inline]
+    pub fn plus(self, d: SimTime) -> SimTime {
+        SimTime(self.0.saturating_add(d.0))
+    }
+
+    /// `self - earlier`, saturating at zero.
+    #[inline]
+    pub fn since(self, earlier: SimTime) -> SimTime {
+        SimTime(self.0.saturating_sub(earlier.0))
+    }
+
+    /// True unless this is [`SimTime::NEVER`].
+    #[inline]
+    pub fn is_set(self) -> bool {
+        self != SimTime::NEVER
+    }
+}
+
+impl fmt::Display for SimTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self == SimTime::NEVER {
+            write!(f, "never")
+        } else {
+            write!(f, "{:.9}s", self.as_secs_f64())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_round_half_away_from_zero_to_nanoseconds() {
+        assert_eq!(SimTime::from_secs_f64(0.05).0, 50_000_000);
+        assert_eq!(SimTime::from_secs_f64(1.3).0, 1_300_000_000);
+        assert_eq!(SimTime::from_secs_f64(2.5e-9).0, 3);
+        assert_eq!(SimTime::from_secs_f64(-1.0).0, 0);
+    }
+
+    #[test]
+    fn nanoseconds_convert_back_exactly_for_output() {
+        assert_eq!(SimTime(1_500_000_000).as_secs_f64(), 1.5);
+        assert_eq!(SimTime::NEVER.secs_opt(), None);
+    }
+}

@@ -1,0 +1,1 @@
+//! How replicas execute requests: execution-time distributions and concurrency models.

@@ -1,0 +1,1 @@
+//! Arrow schemas, Parquet writing, the dataset layout and its atomic commits.

@@ -1,0 +1,1 @@
+//! Autoscalers, scale to zero and keep-alive policies.

@@ -1,0 +1,45 @@
+//! `first-fit`: the baseline that places a pod on the first node (in id order) where it fits.
+
+use super::{Decision, Pod, SchedContext, Scheduler};
+use crate::cluster::Cluster;
+
+/// Places each pod on the first non-storage node with enough free CPU and memory.
+pub struct FirstFit;
+
+impl FirstFit {
+    /// A first-fit scheduler for `cluster`.
+    pub fn new(_cluster: &Cluster) -> FirstFit {
+        FirstFit
+    }
+}
+
+impl Scheduler for FirstFit {
+    fn profile(&self) -> &'static str {
+        "first-fit"
+    }
+
+    fn schedule(&mut self, pod: &Pod, ctx: &SchedContext, out: &mut Decision) {
+        let nodes = &ctx.cluster.nodes;
+        out.nodes_total = nodes.len() as u32;
+        out.nodes_to_find = 1;
+        let mut fits = 0u32;
+        let mut storage = 0u32;
+        for n in 0..nodes.len() {
+            out.nodes_evaluated += 1;
+            if nodes.cpu_free[n] < pod.cpu_millis || nodes.mem_free[n] < pod.memory_bytes {
+                fits += 1;
+                continue;
+            }
+            if nodes.is_storage[n] {
+                storage += 1;
+                continue;
+            }
+            out.node = Some(n as u32);
+            out.feasible = 1;
+            out.tie_count = 1;
+            break;
+        }
+        out.rejections.push(("PodFitsResources", fits));
+        out.rejections.push(("CheckNodeLabelPresence", storage));
+    }
+}

@@ -1,0 +1,1 @@
+//! Parameter sweeps: expansion into runs, the parallel runner, sharding and resume.

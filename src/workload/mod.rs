@@ -1,0 +1,1 @@
+//! Request arrivals: rate profiles and inter-arrival processes.
