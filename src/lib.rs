@@ -16,10 +16,14 @@ pub mod execution;
 pub mod metrics;
 pub mod output;
 pub mod platform;
+pub mod run;
 pub mod scaling;
 pub mod scheduler;
+pub mod sim;
 pub mod sweep;
 pub mod workload;
 
 /// The faasim version recorded in every `runs` row.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub use run::{identity, run_scenario};

@@ -58,7 +58,15 @@ pub struct NodeType {
     pub labels: Labels,
 }
 
-fn entry(name: &str, arch: &str, cores: u64, mem: u64, acc: Accelerator, vram: u32, loc: &str) -> NodeType {
+fn entry(
+    name: &str,
+    arch: &str,
+    cores: u64,
+    mem: u64,
+    acc: Accelerator,
+    vram: u32,
+    loc: &str,
+) -> NodeType {
     NodeType {
         name: name.to_string(),
         arch: arch.to_string(),

@@ -93,7 +93,11 @@ impl Cluster {
                     format!(
                         "topology.nodes[{gi}].type: unknown node type `{}` (known: {})",
                         g.node_type,
-                        types.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+                        types
+                            .iter()
+                            .map(|t| t.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 })?;
             for _ in 0..g.count {
@@ -105,7 +109,12 @@ impl Cluster {
             let ti = types
                 .iter()
                 .position(|t| t.name == s.node_type)
-                .ok_or_else(|| format!("topology.storage[{si}].type: unknown node type `{}`", s.node_type))?;
+                .ok_or_else(|| {
+                    format!(
+                        "topology.storage[{si}].type: unknown node type `{}`",
+                        s.node_type
+                    )
+                })?;
             let mut extra = Labels::new();
             extra.insert("data.skippy.io/storage".into(), String::new());
             let id = add(&mut nodes, &mut archs, Some(s.name.clone()), ti, &extra);
@@ -141,7 +150,10 @@ fn node_labels(t: &NodeType, raith21: bool, extra: &Labels) -> Labels {
     l.insert("ether.edgerun.io/model".into(), t.name.clone());
     if t.accelerator != Accelerator::None {
         l.insert(
-            format!("ether.edgerun.io/capabilities/{}", t.accelerator.label().to_lowercase()),
+            format!(
+                "ether.edgerun.io/capabilities/{}",
+                t.accelerator.label().to_lowercase()
+            ),
             String::new(),
         );
     }

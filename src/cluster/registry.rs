@@ -30,7 +30,10 @@ pub fn normalize_image_name(name: &str) -> String {
 
 impl ImageRegistry {
     /// Builds the registry, interning architecture names through `intern_arch`.
-    pub fn build(images: &[ImageConfig], mut intern_arch: impl FnMut(&str) -> u32) -> ImageRegistry {
+    pub fn build(
+        images: &[ImageConfig],
+        mut intern_arch: impl FnMut(&str) -> u32,
+    ) -> ImageRegistry {
         let mut reg = ImageRegistry::default();
         for img in images {
             reg.names.push(normalize_image_name(&img.name));
@@ -54,7 +57,10 @@ impl ImageRegistry {
     /// Looks up an image by (normalised) name.
     pub fn id(&self, name: &str) -> Option<ImageId> {
         let n = normalize_image_name(name);
-        self.names.iter().position(|x| *x == n).map(|i| i as ImageId)
+        self.names
+            .iter()
+            .position(|x| *x == n)
+            .map(|i| i as ImageId)
     }
 
     /// Size of the variant for `arch`: the first exact match, else the first `any`, else none.

@@ -21,9 +21,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size (expected e.g. 58M, 512Mi, 1.5G or a number of bytes)"))?;
+    let value: f64 = num.parse().map_err(|_| {
+        format!("`{s}` is not a size (expected e.g. 58M, 512Mi, 1.5G or a number of bytes)")
+    })?;
     let mult: f64 = match unit.trim() {
         "" => 1.0,
         "K" | "k" => 1e3,
@@ -66,7 +66,9 @@ pub fn parse_cpu(s: &str) -> Result<u64, String> {
 
 fn cores_to_millis(cores: f64) -> Result<u64, String> {
     if !cores.is_finite() || cores < 0.0 {
-        return Err(format!("CPU must be a non-negative number of cores, got {cores}"));
+        return Err(format!(
+            "CPU must be a non-negative number of cores, got {cores}"
+        ));
     }
     Ok((cores * 1000.0).round() as u64)
 }
@@ -89,7 +91,9 @@ impl de::Visitor<'_> for SizeVisitor {
         if v.is_finite() && v >= 0.0 {
             Ok(Size(v.floor() as u64))
         } else {
-            Err(E::custom(format!("a size must be a non-negative number, got {v}")))
+            Err(E::custom(format!(
+                "a size must be a non-negative number, got {v}"
+            )))
         }
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Size, E> {

@@ -97,9 +97,10 @@ impl TimeModel {
                 scale,
                 bounds,
             } => (loc + scale * (s * s / 2.0).exp(), bounds),
-            TimeModel::Empirical { values, bounds } => {
-                (values.iter().sum::<f64>() / values.len().max(1) as f64, bounds)
-            }
+            TimeModel::Empirical { values, bounds } => (
+                values.iter().sum::<f64>() / values.len().max(1) as f64,
+                bounds,
+            ),
             TimeModel::Percentiles { points, bounds } => (
                 points
                     .windows(2)
@@ -203,11 +204,11 @@ impl<'de> Visitor<'de> for SpecVisitor {
                 }
                 name if MODEL_NAMES.contains(&name) => {
                     if plain.is_some() {
-                        return Err(de::Error::custom("a time model names exactly one distribution"));
+                        return Err(de::Error::custom(
+                            "a time model names exactly one distribution",
+                        ));
                     }
-                    plain = Some(
-                        map.next_value_seed(VariantSeed(name.to_string()))?,
-                    );
+                    plain = Some(map.next_value_seed(VariantSeed(name.to_string()))?);
                 }
                 other => {
                     let mut expected: Vec<&str> = MODEL_NAMES.to_vec();
@@ -261,7 +262,9 @@ impl<'de> Visitor<'de> for ModelVisitor {
         }
         let model = map.next_value_seed(VariantSeed(key))?;
         if map.next_key::<String>()?.is_some() {
-            return Err(de::Error::custom("a time model names exactly one distribution"));
+            return Err(de::Error::custom(
+                "a time model names exactly one distribution",
+            ));
         }
         Ok(model)
     }

@@ -97,10 +97,14 @@ impl LatencyHistogram {
 
     /// Non-empty buckets as `(bucket, lower, upper, count)` in bucket order.
     pub fn buckets(&self) -> impl Iterator<Item = (u32, u64, u64, u64)> + '_ {
-        self.counts.iter().enumerate().filter(|(_, &c)| c > 0).map(|(b, &c)| {
-            let (lo, hi) = bucket_range(b as u32);
-            (b as u32, lo, hi, c)
-        })
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c > 0)
+            .map(|(b, &c)| {
+                let (lo, hi) = bucket_range(b as u32);
+                (b as u32, lo, hi, c)
+            })
     }
 
     /// Adds another histogram's counts.
@@ -133,7 +137,17 @@ mod tests {
 
     #[test]
     fn every_value_lies_in_its_bucket_range() {
-        for v in [0u64, 127, 128, 129, 255, 256, 1 << 20, 123_456_789, u64::MAX / 3] {
+        for v in [
+            0u64,
+            127,
+            128,
+            129,
+            255,
+            256,
+            1 << 20,
+            123_456_789,
+            u64::MAX / 3,
+        ] {
             let (lo, hi) = bucket_range(bucket_of(v));
             assert!(lo <= v && v <= hi, "{v} not in [{lo}, {hi}]");
         }

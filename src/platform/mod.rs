@@ -1,2 +1,11 @@
-//! The FaaS platform: functions, deployments, the replica table and its life cycle, the
-//! scheduling queue, load balancing and invocations.
+//! The FaaS platform's state: functions and their deployments, the replica table and its life
+//! cycle states, and load balancing (`spec/model.md`). The event handlers that move this state
+//! live in [`crate::sim`].
+
+pub mod balancer;
+pub mod functions;
+pub mod replicas;
+
+pub use balancer::LoadBalancer;
+pub use functions::{build_functions, ContainerRt, FunctionRt, HIST_METRICS};
+pub use replicas::{ReplicaId, ReplicaState, ReplicaTable, NONE};

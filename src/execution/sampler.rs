@@ -1,0 +1,202 @@
+//! `DurationSampler`: a time model compiled for fast sampling (`spec/execution.md` §2).
+//!
+//! Built once per (container, node type) at simulation start; sampling draws from the caller's
+//! stream and never allocates.
+
+use crate::config::TimeModel;
+use crate::engine::{SimRng, SimTime};
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1, StandardNormal};
+
+/// The compiled distribution.
+#[derive(Clone, Debug)]
+enum Kind {
+    Constant(f64),
+    Uniform { low: f64, span: f64 },
+    Exponential { mean: f64 },
+    Normal { mean: f64, std: f64 },
+    Lognormal { s: f64, loc: f64, scale: f64 },
+    Empirical(Vec<f64>),
+    Percentiles(Vec<[f64; 2]>),
+}
+
+/// A sampler of durations in seconds, with optional truncation bounds.
+#[derive(Clone, Debug)]
+pub struct DurationSampler {
+    kind: Kind,
+    bounds: Option<[f64; 2]>,
+    mean: f64,
+}
+
+/// Rejected draws before a truncated sampler clamps (`spec/execution.md` §2).
+const MAX_REJECTIONS: u32 = 1000;
+
+impl DurationSampler {
+    /// Compiles a time model.
+    pub fn new(m: &TimeModel) -> DurationSampler {
+        let (kind, bounds) = match m {
+            TimeModel::Constant { value } => (Kind::Constant(*value), None),
+            TimeModel::Uniform { low, high, bounds } => (
+                Kind::Uniform {
+                    low: *low,
+                    span: high - low,
+                },
+                *bounds,
+            ),
+            TimeModel::Exponential { mean, bounds } => (Kind::Exponential { mean: *mean }, *bounds),
+            TimeModel::Normal { mean, std, bounds } => (
+                Kind::Normal {
+                    mean: *mean,
+                    std: *std,
+                },
+                *bounds,
+            ),
+            TimeModel::Lognormal {
+                s,
+                loc,
+                scale,
+                bounds,
+            } => (
+                Kind::Lognormal {
+                    s: *s,
+                    loc: *loc,
+                    scale: *scale,
+                },
+                *bounds,
+            ),
+            TimeModel::Empirical { values, bounds } => (Kind::Empirical(values.clone()), *bounds),
+            TimeModel::Percentiles { points, bounds } => {
+                (Kind::Percentiles(points.clone()), *bounds)
+            }
+        };
+        DurationSampler {
+            kind,
+            bounds,
+            mean: m.mean(),
+        }
+    }
+
+    /// True if sampling never draws a random number.
+    pub fn is_constant(&self) -> bool {
+        matches!(self.kind, Kind::Constant(_))
+    }
+
+    /// The model's mean in seconds (deterministic estimate).
+    pub fn mean_secs(&self) -> f64 {
+        self.mean
+    }
+
+    #[inline]
+    fn draw(&self, rng: &mut SimRng) -> f64 {
+        match &self.kind {
+            Kind::Constant(v) => *v,
+            Kind::Uniform { low, span } => low + span * rng.random::<f64>(),
+            Kind::Exponential { mean } => {
+                let e: f64 = Exp1.sample(rng);
+                mean * e
+            }
+            Kind::Normal { mean, std } => {
+                let z: f64 = StandardNormal.sample(rng);
+                mean + std * z
+            }
+            Kind::Lognormal { s, loc, scale } => {
+                let z: f64 = StandardNormal.sample(rng);
+                loc + scale * (s * z).exp()
+            }
+            Kind::Empirical(values) => values[rng.random_range(0..values.len())],
+            Kind::Percentiles(points) => inverse_cdf(points, rng.random::<f64>()),
+        }
+    }
+
+    /// One sample in seconds (truncated to the bounds, negative clamped to 0).
+    #[inline]
+    pub fn sample_secs(&self, rng: &mut SimRng) -> f64 {
+        let v = match self.bounds {
+            None => self.draw(rng),
+            Some([lo, hi]) => {
+                let mut v = self.draw(rng);
+                let mut tries = 1;
+                while !(lo..=hi).contains(&v) && tries < MAX_REJECTIONS {
+                    v = self.draw(rng);
+                    tries += 1;
+                }
+                v.clamp(lo, hi)
+            }
+        };
+        v.max(0.0)
+    }
+
+    /// One sample as simulated time.
+    #[inline]
+    pub fn sample(&self, rng: &mut SimRng) -> SimTime {
+        match self.kind {
+            Kind::Constant(v) => SimTime::from_secs_f64(v),
+            _ => SimTime::from_secs_f64(self.sample_secs(rng)),
+        }
+    }
+}
+
+/// Inverse CDF by linear interpolation between `(p, v)` points.
+pub fn inverse_cdf(points: &[[f64; 2]], u: f64) -> f64 {
+    for i in 1..points.len() {
+        let [p1, v1] = points[i];
+        if u <= p1 {
+            let [p0, v0] = points[i - 1];
+            if p1 <= p0 {
+                return v1;
+            }
+            return v0 + (v1 - v0) * (u - p0) / (p1 - p0);
+        }
+    }
+    points.last().map(|p| p[1]).unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::stream_rng;
+
+    #[test]
+    fn percentiles_interpolate_like_the_azure_fixture() {
+        let pts = [
+            [0.0, 0.01],
+            [0.01, 0.02],
+            [0.25, 0.05],
+            [0.5, 0.1],
+            [0.75, 0.2],
+            [0.99, 1.0],
+            [1.0, 2.0],
+        ];
+        assert!((inverse_cdf(&pts, 0.005) - 0.015).abs() < 1e-12);
+        assert!((inverse_cdf(&pts, 0.375) - 0.075).abs() < 1e-12);
+        assert!((inverse_cdf(&pts, 0.5) - 0.1).abs() < 1e-12);
+        assert!((inverse_cdf(&pts, 0.995) - 1.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn truncated_samples_stay_within_bounds() {
+        let s = DurationSampler::new(&TimeModel::Lognormal {
+            s: 2.0,
+            loc: 0.0,
+            scale: 1.0,
+            bounds: Some([0.5, 2.0]),
+        });
+        let mut rng = stream_rng(1, "exec/f");
+        for _ in 0..1000 {
+            let v = s.sample_secs(&mut rng);
+            assert!((0.5..=2.0).contains(&v));
+        }
+    }
+
+    #[test]
+    fn exponential_sample_mean_matches_the_model() {
+        let s = DurationSampler::new(&TimeModel::Exponential {
+            mean: 0.2,
+            bounds: None,
+        });
+        let mut rng = stream_rng(3, "exec/f");
+        let n = 100_000;
+        let mean: f64 = (0..n).map(|_| s.sample_secs(&mut rng)).sum::<f64>() / n as f64;
+        assert!((mean - 0.2).abs() < 0.004, "mean {mean}");
+    }
+}

@@ -1,0 +1,73 @@
+//! Load balancers: choose one of a function's eligible replicas (`spec/model.md` §10).
+
+use super::replicas::{ReplicaId, ReplicaTable};
+use crate::config::BalancerKind;
+use crate::engine::SimRng;
+use rand::RngExt;
+
+/// Per-function balancer state.
+#[derive(Clone, Debug)]
+pub struct LoadBalancer {
+    kind: BalancerKind,
+    counter: usize,
+}
+
+impl LoadBalancer {
+    /// A balancer of the given kind with its counter at 0.
+    pub fn new(kind: BalancerKind) -> LoadBalancer {
+        LoadBalancer { kind, counter: 0 }
+    }
+
+    /// Picks from `eligible` (Running, non-draining replicas in `replica_id` order, non-empty).
+    #[inline]
+    pub fn pick(
+        &mut self,
+        eligible: &[ReplicaId],
+        replicas: &ReplicaTable,
+        rng: &mut SimRng,
+    ) -> ReplicaId {
+        let m = eligible.len();
+        debug_assert!(m > 0);
+        match self.kind {
+            BalancerKind::RoundRobin => {
+                if m == 1 {
+                    return eligible[0];
+                }
+                let i = self.counter % m;
+                self.counter = (i + 1) % m;
+                eligible[i]
+            }
+            BalancerKind::LeastOutstanding => {
+                let mut best = eligible[0];
+                let mut best_load = replicas.outstanding(best);
+                for &r in &eligible[1..] {
+                    let l = replicas.outstanding(r);
+                    if l < best_load {
+                        best = r;
+                        best_load = l;
+                    }
+                }
+                best
+            }
+            BalancerKind::Random => eligible[rng.random_range(0..m)],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::stream_rng;
+
+    #[test]
+    fn round_robin_follows_the_spec_example() {
+        let t = ReplicaTable::default();
+        let mut rng = stream_rng(0, "lb/f");
+        let mut lb = LoadBalancer::new(BalancerKind::RoundRobin);
+        let picks: Vec<u32> = (0..4).map(|_| lb.pick(&[0, 1, 2], &t, &mut rng)).collect();
+        assert_eq!(picks, vec![0, 1, 2, 0]);
+        // r1 removed: [r0, r2], i = 1 mod 2 -> r2, then r0.
+        assert_eq!(lb.pick(&[0, 2], &t, &mut rng), 2);
+        assert_eq!(lb.pick(&[0, 2], &t, &mut rng), 0);
+    }
+}

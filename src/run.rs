@@ -1,0 +1,61 @@
+//! Running one scenario: run identity (`run_id`, `config_hash`) and the entry point that turns a
+//! validated scenario and a seed into a [`RunOutput`] (`spec/determinism.md` §6).
+
+use crate::config::Scenario;
+use crate::metrics::{ParamValue, RunIdentity, RunOutput, RunRow, RunStatus};
+use crate::sim::Simulation;
+use sha2::{Digest, Sha256};
+
+/// Canonical JSON of a resolved scenario: sorted keys, no whitespace, shortest floats.
+pub fn canonical_json(sc: &Scenario) -> String {
+    // serde_json's Map is a BTreeMap (no `preserve_order`), so keys come out sorted.
+    let v = serde_json::to_value(sc).expect("scenario serialises");
+    serde_json::to_string(&v).expect("value serialises")
+}
+
+/// First 8 bytes of SHA-256 over `parts`, as 16 lowercase hex characters.
+pub fn short_hash(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `run_id = SHA-256("faasim-run-v1" ‖ canonical configuration ‖ seed LE)[..8]`.
+pub fn run_id(canonical: &str, seed: u64) -> String {
+    short_hash(&[b"faasim-run-v1", canonical.as_bytes(), &seed.to_le_bytes()])
+}
+
+/// The identity of a run of `sc` with `seed` at `run_index` of a sweep.
+pub fn identity(
+    sc: &Scenario,
+    seed: u64,
+    run_index: u32,
+    sweep_id: &str,
+    params: Vec<(String, ParamValue)>,
+) -> RunIdentity {
+    let canonical = canonical_json(sc);
+    RunIdentity {
+        run_id: run_id(&canonical, seed),
+        run_index,
+        sweep_id: sweep_id.to_string(),
+        scenario: sc.name.clone(),
+        seed,
+        params,
+        config_hash: short_hash(&[canonical.as_bytes()]),
+        params_json: canonical,
+    }
+}
+
+/// Runs a validated scenario once. Errors inside the run (e.g. an image without a variant for a
+/// node's architecture) come back as a `runs` row with status `error`, never as a panic.
+pub fn run_scenario(sc: &Scenario, id: RunIdentity) -> RunOutput {
+    match Simulation::new(sc, id.seed) {
+        Ok(sim) => sim.run(id),
+        Err(e) => RunOutput::failed(RunRow::new(id), RunStatus::Error, e),
+    }
+}

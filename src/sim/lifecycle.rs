@@ -1,0 +1,446 @@
+//! Replica life cycle: the scheduling queue with image fallback, image pulls with per-node
+//! caches and joined transfers, startup, setup, Running, teardown (`spec/model.md` §4, §8).
+
+use super::{Event, Pull, Simulation};
+use crate::cluster::Endpoint;
+use crate::engine::SimTime;
+use crate::metrics::PlacementRow;
+use crate::platform::functions::metric;
+use crate::platform::{FunctionRt, ReplicaId, ReplicaState, ReplicaTable, NONE};
+use crate::scheduler::{Pod, SchedContext};
+
+impl Simulation<'_> {
+    /// Creates a Conceived replica of container `ci` of `function` and queues it.
+    pub(super) fn create_replica(
+        &mut self,
+        function: u32,
+        ci: u32,
+        attempt: u8,
+        parent: u32,
+    ) -> ReplicaId {
+        let f = &mut self.functions[function as usize];
+        f.integrate_counts(self.now);
+        f.pods_created += 1;
+        f.live += 1;
+        f.live_per_container[ci as usize] += 1;
+        f.replicas_max = f.replicas_max.max(f.live);
+        let image = f.containers[ci as usize].image;
+        let r = self.replicas.push(
+            function,
+            ci,
+            image,
+            attempt,
+            parent,
+            f.pods_created,
+            self.now,
+        );
+        self.enqueue(r);
+        r
+    }
+
+    fn enqueue(&mut self, r: ReplicaId) {
+        self.replicas.t_queued[r as usize] = self.now;
+        self.sched_queue.push_back(r);
+        if !self.sched_busy {
+            self.sched_busy = true;
+            self.queue.push(self.now, Event::ScheduleNext);
+        }
+    }
+
+    fn pod(&self, r: ReplicaId) -> Pod<'_> {
+        make_pod(&self.replicas, &self.functions, r)
+    }
+
+    /// The scheduler is free: decide for the head of the queue.
+    pub(super) fn on_schedule_next(&mut self) {
+        // Replicas cancelled while queued are skipped without a decision.
+        let r = loop {
+            match self.sched_queue.pop_front() {
+                None => {
+                    self.sched_busy = false;
+                    return;
+                }
+                Some(r) if self.replicas.state[r as usize] == ReplicaState::Conceived => break r,
+                Some(_) => continue,
+            }
+        };
+        let ri = r as usize;
+        self.decision.reset();
+        {
+            let pod = make_pod(&self.replicas, &self.functions, r);
+            let ctx = SchedContext {
+                cluster: &self.cluster,
+                cache: &self.cache,
+            };
+            self.scheduler.schedule(&pod, &ctx, &mut self.decision);
+        }
+        let lat = &self.sc.scheduler.latency;
+        let latency = SimTime::from_secs_f64(
+            lat.constant_s
+                + lat.per_node_evaluated_s * self.decision.nodes_evaluated as f64
+                + lat.per_node_scored_s * self.decision.scored as f64,
+        );
+        let function = self.replicas.function[ri];
+        let node = self.decision.node;
+        if let Some(n) = node {
+            let (cpu, mem) = {
+                let p = self.pod(r);
+                (p.cpu_millis, p.memory_bytes)
+            };
+            self.cluster.nodes.reserve(n, cpu, mem);
+            {
+                let pod = make_pod(&self.replicas, &self.functions, r);
+                let ctx = SchedContext {
+                    cluster: &self.cluster,
+                    cache: &self.cache,
+                };
+                self.scheduler.on_placed(&pod, n, &ctx);
+            }
+            self.replicas.node[ri] = n;
+            self.replicas.state[ri] = ReplicaState::Scheduled;
+            self.replicas.t_scheduled[ri] = self.now;
+            self.queue
+                .push(self.now.plus(latency), Event::DeployStart { replica: r });
+        } else {
+            self.functions[function as usize].placements_failed += 1;
+            self.queue.push(
+                self.now.plus(latency),
+                Event::PlacementFailed { replica: r },
+            );
+        }
+        if self.sc.outputs.placements {
+            self.record_placement(r, latency);
+        }
+        // The scheduler is busy during [t, t + L).
+        self.queue.push(self.now.plus(latency), Event::ScheduleNext);
+    }
+
+    fn record_placement(&mut self, r: ReplicaId, latency: SimTime) {
+        let ri = r as usize;
+        let d = &self.decision;
+        let nodes = &self.cluster.nodes;
+        let (cpu_frac, mem_frac) = match d.node {
+            Some(n) => {
+                let n = n as usize;
+                (
+                    Some(
+                        (nodes.cpu_capacity[n] - nodes.cpu_free[n]) as f64
+                            / nodes.cpu_capacity[n].max(1) as f64,
+                    ),
+                    Some(
+                        (nodes.mem_capacity[n] - nodes.mem_free[n]) as f64
+                            / nodes.mem_capacity[n].max(1) as f64,
+                    ),
+                )
+            }
+            None => (None, None),
+        };
+        self.placement_rows.push(PlacementRow {
+            t: self.now,
+            queued: self.replicas.t_queued[ri],
+            latency,
+            replica_id: r,
+            function: self.replicas.function[ri],
+            image: self.replicas.image[ri],
+            profile: self.scheduler.profile(),
+            attempt: self.replicas.attempt[ri],
+            nodes_total: d.nodes_total,
+            nodes_to_find: d.nodes_to_find,
+            start_index: d.start_index,
+            nodes_evaluated: d.nodes_evaluated,
+            feasible: d.feasible,
+            scored: d.scored,
+            tie_count: d.tie_count,
+            node: d.node,
+            failure_reason: d.node.is_none().then(|| d.failure_reason()),
+            rejections: d.rejections.clone(),
+            scores: d.scores.clone(),
+            total_score: d.node.map(|_| d.total_score),
+            needed_images: d.node.map(|_| d.needed_images.clone()),
+            node_cpu_requested_frac: cpu_frac,
+            node_mem_requested_frac: mem_frac,
+        });
+    }
+
+    /// An unschedulable replica fails at `t + L`; the next ranked image gets a new replica.
+    pub(super) fn on_placement_failed(&mut self, r: ReplicaId) {
+        let ri = r as usize;
+        if self.replicas.state[ri] != ReplicaState::Conceived {
+            return;
+        }
+        let function = self.replicas.function[ri];
+        self.end_replica(r, ReplicaState::Failed, "unschedulable");
+        let f = &self.functions[function as usize];
+        let next = self.replicas.container[ri] + 1;
+        if f.active && (next as usize) < f.containers.len() {
+            let attempt = self.replicas.attempt[ri].saturating_add(1);
+            self.create_replica(function, next, attempt, r);
+        } else {
+            self.on_replica_lost(function);
+        }
+    }
+
+    /// Scheduling latency elapsed: the replica starts deploying (pulling its image).
+    pub(super) fn on_deploy_start(&mut self, r: ReplicaId) -> Result<(), String> {
+        let ri = r as usize;
+        self.replicas.state[ri] = ReplicaState::Deploying;
+        self.replicas.t_deploying[ri] = self.now;
+        let node = self.replicas.node[ri];
+        let image = self.replicas.image[ri];
+        if self.cache.has(node, image) {
+            self.replicas.pull_kind[ri] = 2;
+            return self.enter_starting(r);
+        }
+        if let Some(pi) = self.pulls.iter().position(|p| {
+            p.as_ref()
+                .is_some_and(|p| p.node == node && p.image == image)
+        }) {
+            self.replicas.pull_kind[ri] = 3;
+            self.pulls[pi].as_mut().expect("found").waiters.push(r);
+            return Ok(());
+        }
+        let arch = self.cluster.nodes.arch[node as usize];
+        let size = self
+            .cluster
+            .images
+            .size_for_arch(image, arch)
+            .ok_or_else(|| {
+                format!(
+                "image `{}` has no variant for architecture `{}` of node `{}` (images.variants)",
+                self.cluster.images.names[image as usize],
+                self.cluster.archs[arch as usize],
+                self.cluster.nodes.name[node as usize]
+            )
+            })?;
+        self.replicas.pull_kind[ri] = 1;
+        self.replicas.pull_bytes[ri] = size;
+        let secs = self
+            .cluster
+            .links
+            .transfer_secs(Endpoint::Registry, Endpoint::Node(node), size);
+        let pull = Pull {
+            node,
+            image,
+            waiters: vec![r],
+        };
+        let slot = match self.free_pulls.pop() {
+            Some(s) => {
+                self.pulls[s as usize] = Some(pull);
+                s
+            }
+            None => {
+                self.pulls.push(Some(pull));
+                (self.pulls.len() - 1) as u32
+            }
+        };
+        if size > 0 {
+            self.flows += 1;
+            self.flow_bytes += size;
+        }
+        self.queue.push(
+            self.now.plus(SimTime::from_secs_f64(secs)),
+            Event::PullDone { pull: slot },
+        );
+        Ok(())
+    }
+
+    pub(super) fn on_pull_done(&mut self, slot: u32) -> Result<(), String> {
+        let pull = self.pulls[slot as usize].take().expect("pull in flight");
+        self.free_pulls.push(slot);
+        self.cache.insert(pull.node, pull.image);
+        for r in pull.waiters {
+            self.enter_starting(r)?;
+        }
+        Ok(())
+    }
+
+    fn phase_sampler_missing(&self, r: ReplicaId, phase: &str) -> String {
+        let ri = r as usize;
+        let f = &self.functions[self.replicas.function[ri] as usize];
+        let node = self.replicas.node[ri];
+        format!(
+            "deployments[{}].containers[{}].{phase}: no model for node type `{}` and no default",
+            f.deployment.unwrap_or(0),
+            f.containers[self.replicas.container[ri] as usize].config_index,
+            self.cluster.type_name(node)
+        )
+    }
+
+    fn enter_starting(&mut self, r: ReplicaId) -> Result<(), String> {
+        let ri = r as usize;
+        self.replicas.state[ri] = ReplicaState::Starting;
+        self.replicas.t_starting[ri] = self.now;
+        let fi = self.replicas.function[ri] as usize;
+        let pull = self.now.since(self.replicas.t_deploying[ri]).0;
+        self.functions[fi].hist[metric::PULL].record(pull);
+        let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
+        let f = &mut self.functions[fi];
+        let c = &f.containers[self.replicas.container[ri] as usize];
+        let d = match &c.startup[t] {
+            Some(s) => s.sample(&mut f.rng_startup),
+            None => return Err(self.phase_sampler_missing(r, "startup")),
+        };
+        self.queue
+            .push(self.now.plus(d), Event::StartupDone { replica: r });
+        Ok(())
+    }
+
+    pub(super) fn on_startup_done(&mut self, r: ReplicaId) -> Result<(), String> {
+        let ri = r as usize;
+        self.replicas.t_setup[ri] = self.now;
+        let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
+        let f = &mut self.functions[self.replicas.function[ri] as usize];
+        let c = &f.containers[self.replicas.container[ri] as usize];
+        let d = match &c.setup[t] {
+            Some(s) => s.sample(&mut f.rng_setup),
+            None => return Err(self.phase_sampler_missing(r, "setup")),
+        };
+        self.queue
+            .push(self.now.plus(d), Event::SetupDone { replica: r });
+        Ok(())
+    }
+
+    /// Setup finished: the replica is Running, joins the balancer and serves waiting requests.
+    pub(super) fn on_setup_done(&mut self, r: ReplicaId) {
+        let ri = r as usize;
+        let fi = self.replicas.function[ri] as usize;
+        self.replicas.state[ri] = ReplicaState::Running;
+        self.replicas.t_running[ri] = self.now;
+        {
+            let f = &mut self.functions[fi];
+            f.integrate_counts(self.now);
+            f.running += 1;
+        }
+        if self.replicas.doomed[ri] {
+            let reason = self.replicas.end_reason[ri].unwrap_or("scale_down");
+            let state = self.replicas.end_state[ri];
+            self.begin_teardown(r, state, reason);
+            return;
+        }
+        let f = &mut self.functions[fi];
+        let pos = f.eligible.partition_point(|&x| x < r);
+        f.eligible.insert(pos, r);
+        self.drain_cold_queue(fi as u32);
+        self.check_ready_workloads();
+    }
+
+    /// Selects a replica for removal: it leaves the balancer, drains, then tears down.
+    pub(super) fn begin_teardown(
+        &mut self,
+        r: ReplicaId,
+        end_state: ReplicaState,
+        reason: &'static str,
+    ) {
+        let ri = r as usize;
+        let fi = self.replicas.function[ri] as usize;
+        let was = self.replicas.state[ri];
+        self.replicas.end_state[ri] = end_state;
+        self.replicas.end_reason[ri] = Some(reason);
+        if was.is_pending() && was != ReplicaState::Conceived {
+            // Let it finish starting; it is torn down as soon as it is Running.
+            self.replicas.doomed[ri] = true;
+            return;
+        }
+        if was == ReplicaState::Conceived {
+            self.end_replica(r, ReplicaState::Removed, "cancelled");
+            return;
+        }
+        debug_assert_eq!(was, ReplicaState::Running);
+        self.replicas.state[ri] = ReplicaState::Teardown;
+        self.replicas.t_teardown[ri] = self.now;
+        let f = &mut self.functions[fi];
+        f.integrate_counts(self.now);
+        f.running -= 1;
+        f.live -= 1;
+        f.live_per_container[self.replicas.container[ri] as usize] -= 1;
+        if let Ok(pos) = f.eligible.binary_search(&r) {
+            f.eligible.remove(pos);
+        }
+        if !self.sc.replicas.drain || self.replicas.outstanding(r) == 0 {
+            self.start_teardown_phase(r);
+        }
+    }
+
+    /// Runs the teardown phase of a replica in Teardown.
+    pub(super) fn start_teardown_phase(&mut self, r: ReplicaId) {
+        let ri = r as usize;
+        if self.replicas.teardown_started[ri] {
+            return;
+        }
+        self.replicas.teardown_started[ri] = true;
+        let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
+        let f = &mut self.functions[self.replicas.function[ri] as usize];
+        let c = &f.containers[self.replicas.container[ri] as usize];
+        let d = c.teardown[t]
+            .as_ref()
+            .map(|s| s.sample(&mut f.rng_teardown))
+            .unwrap_or(SimTime::ZERO);
+        self.queue
+            .push(self.now.plus(d), Event::TeardownDone { replica: r });
+    }
+
+    pub(super) fn on_teardown_done(&mut self, r: ReplicaId) {
+        let ri = r as usize;
+        if self.replicas.outstanding(r) > 0 {
+            // drain = false: requests still complete; the pod is released after the last one.
+            self.replicas.teardown_over[ri] = true;
+            return;
+        }
+        let state = self.replicas.end_state[ri];
+        let reason = self.replicas.end_reason[ri].unwrap_or("scale_down");
+        self.end_replica(r, state, reason);
+    }
+
+    /// Makes a replica terminal, releasing its resources if it held any.
+    pub(super) fn end_replica(&mut self, r: ReplicaId, state: ReplicaState, reason: &'static str) {
+        let ri = r as usize;
+        let was = self.replicas.state[ri];
+        let fi = self.replicas.function[ri] as usize;
+        if was.is_live() {
+            let f = &mut self.functions[fi];
+            f.integrate_counts(self.now);
+            f.live -= 1;
+            f.live_per_container[self.replicas.container[ri] as usize] -= 1;
+            if was == ReplicaState::Running {
+                f.running -= 1;
+                if let Ok(pos) = f.eligible.binary_search(&r) {
+                    f.eligible.remove(pos);
+                }
+            }
+        }
+        if was.holds_resources() {
+            let node = self.replicas.node[ri];
+            let (cpu, mem) = {
+                let p = self.pod(r);
+                (p.cpu_millis, p.memory_bytes)
+            };
+            self.cluster.nodes.release(node, cpu, mem);
+            let pod = make_pod(&self.replicas, &self.functions, r);
+            let ctx = SchedContext {
+                cluster: &self.cluster,
+                cache: &self.cache,
+            };
+            self.scheduler.on_removed(&pod, node, &ctx);
+        }
+        self.replicas.state[ri] = state;
+        self.replicas.end_reason[ri] = Some(reason);
+        self.replicas.t_ended[ri] = self.now;
+        debug_assert!(self.replicas.node[ri] == NONE || !state.is_live());
+    }
+}
+
+/// The pod of replica `r`, borrowing only the tables it needs (so the scheduler can be borrowed
+/// mutably beside it).
+fn make_pod<'a>(replicas: &ReplicaTable, functions: &'a [FunctionRt], r: ReplicaId) -> Pod<'a> {
+    let ri = r as usize;
+    let f = &functions[replicas.function[ri] as usize];
+    let c = &f.containers[replicas.container[ri] as usize];
+    Pod {
+        replica: r,
+        function: replicas.function[ri],
+        image: c.image,
+        cpu_millis: c.cpu,
+        memory_bytes: c.mem,
+        labels: &c.labels,
+    }
+}

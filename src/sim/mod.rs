@@ -1,0 +1,425 @@
+//! `Simulation`: one run of one scenario with one master seed.
+//!
+//! Owns the clock, the event queue and every table of the run; handlers for each [`Event`] live
+//! in the submodules by concern (replica life cycle, requests, scaling operations), and
+//! [`report`] turns the final state into a [`RunOutput`].
+
+mod lifecycle;
+mod operations;
+mod report;
+mod requests;
+
+use crate::cluster::{Cluster, ImageCache};
+use crate::config::{EndPolicy, InvocationMode, InvocationRows, Scenario, StartConfig};
+use crate::engine::{fnv1a64, splitmix64, stream_rng, EventQueue, SimRng, SimTime};
+use crate::metrics::{
+    InvocationRow, PlacementRow, RunIdentity, RunOutput, RunRow, RunStatus, ScalingRow,
+};
+use crate::platform::{build_functions, FunctionRt, ReplicaId, ReplicaTable};
+use crate::scheduler::{self, Decision, Scheduler};
+use crate::workload::{ArrivalProcess, RateProfile};
+use std::collections::VecDeque;
+use std::time::Instant;
+
+/// Everything that can happen. Small and `Copy`: indices and nothing else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Deploy a function's deployment.
+    Deploy {
+        /// Function id.
+        function: u32,
+    },
+    /// The next request of a workload arrives.
+    Arrival {
+        /// Workload index.
+        workload: u32,
+    },
+    /// The scheduler takes the head of its queue.
+    ScheduleNext,
+    /// Scheduling latency elapsed for a placed replica: it starts deploying.
+    DeployStart {
+        /// Replica.
+        replica: u32,
+    },
+    /// Scheduling latency elapsed for an unschedulable replica: it fails (and may fall back).
+    PlacementFailed {
+        /// Replica.
+        replica: u32,
+    },
+    /// An image pull completed.
+    PullDone {
+        /// Pull slot.
+        pull: u32,
+    },
+    /// A replica's startup phase ended.
+    StartupDone {
+        /// Replica.
+        replica: u32,
+    },
+    /// A replica's setup phase ended: it is Running.
+    SetupDone {
+        /// Replica.
+        replica: u32,
+    },
+    /// A request finished processing.
+    InvocationDone {
+        /// Request slot.
+        slot: u32,
+    },
+    /// A replica's teardown phase ended.
+    TeardownDone {
+        /// Replica.
+        replica: u32,
+    },
+}
+
+/// Run-time state of one workload.
+#[derive(Debug)]
+struct WorkloadRt {
+    function: u32,
+    process: ArrivalProcess,
+    rng: SimRng,
+    /// Still producing arrivals (or waiting to start).
+    active: bool,
+    /// Waiting for `after_ready`.
+    waiting_ready: bool,
+    ready_for: Vec<u32>,
+    start: SimTime,
+    end: SimTime,
+    remaining: u64,
+    last: SimTime,
+}
+
+/// A request in flight: a slot in the request slab.
+#[derive(Clone, Copy, Debug)]
+struct Request {
+    id: u64,
+    fn_seq: u64,
+    function: u32,
+    replica: u32,
+    arrival: SimTime,
+    dispatch: SimTime,
+    start: SimTime,
+    cold: bool,
+}
+
+/// An image pull in flight to one node.
+#[derive(Debug)]
+struct Pull {
+    node: u32,
+    image: u32,
+    waiters: Vec<ReplicaId>,
+}
+
+/// One run.
+pub struct Simulation<'a> {
+    sc: &'a Scenario,
+    seed: u64,
+    now: SimTime,
+    queue: EventQueue<Event>,
+    events: u64,
+    cluster: Cluster,
+    cache: ImageCache,
+    scheduler: Box<dyn Scheduler>,
+    decision: Decision,
+    sched_queue: VecDeque<ReplicaId>,
+    sched_busy: bool,
+    functions: Vec<FunctionRt>,
+    replicas: ReplicaTable,
+    pulls: Vec<Option<Pull>>,
+    free_pulls: Vec<u32>,
+    requests: Vec<Request>,
+    free_requests: Vec<u32>,
+    workloads: Vec<WorkloadRt>,
+    next_request_id: u64,
+    /// Workloads still generating (or waiting to start).
+    generating: u32,
+    /// Requests not yet in a final state.
+    outstanding: u64,
+    /// The run's horizon: configured, or set when the last workload finishes.
+    horizon: Option<SimTime>,
+    deadline: SimTime,
+    invocation_sample: Option<u64>,
+    inv_rows: Vec<InvocationRow>,
+    placement_rows: Vec<PlacementRow>,
+    scaling_rows: Vec<ScalingRow>,
+    warnings: u32,
+    flows: u64,
+    flow_bytes: u64,
+}
+
+/// Why a run stopped early.
+#[derive(Debug)]
+enum Abort {
+    Error(String),
+    Timeout(String),
+}
+
+impl<'a> Simulation<'a> {
+    /// Builds a run of a validated scenario with master seed `seed`.
+    pub fn new(sc: &'a Scenario, seed: u64) -> Result<Simulation<'a>, String> {
+        let cluster = Cluster::build(sc)?;
+        let cache = ImageCache::new(cluster.nodes.len(), cluster.images.len());
+        let scheduler = scheduler::build(sc, &cluster, seed)?;
+        let functions = build_functions(sc, &cluster, seed)?;
+        let fn_id = |name: &str| {
+            functions
+                .iter()
+                .position(|f| f.name == name)
+                .map(|i| i as u32)
+        };
+        let mut workloads = Vec::new();
+        for (wi, w) in sc.workloads.iter().enumerate() {
+            let function = fn_id(&w.function).ok_or_else(|| {
+                format!(
+                    "workloads[{wi}].function: unknown function `{}`",
+                    w.function
+                )
+            })?;
+            // Several workloads of one function get distinct streams; the first keeps the plain name.
+            let earlier = sc.workloads[..wi]
+                .iter()
+                .filter(|x| x.function == w.function)
+                .count();
+            let stream = if earlier == 0 {
+                format!("arrivals/{}", w.function)
+            } else {
+                format!("arrivals/{}#{earlier}", w.function)
+            };
+            let ready_for = match &w.ready_for {
+                Some(list) => list
+                    .iter()
+                    .map(|n| {
+                        fn_id(n).ok_or_else(|| {
+                            format!("workloads[{wi}].ready_for: unknown deployment `{n}`")
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+                None => functions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.deployment.is_some())
+                    .map(|(i, _)| i as u32)
+                    .collect(),
+            };
+            let (start, waiting_ready) = match w.start {
+                StartConfig::At(s) => (SimTime::from_secs_f64(s), false),
+                StartConfig::Keyword(_) => (SimTime::NEVER, true),
+            };
+            workloads.push(WorkloadRt {
+                function,
+                process: ArrivalProcess::new(RateProfile::from_config(&w.rate), &w.arrivals),
+                rng: stream_rng(seed, &stream),
+                active: true,
+                waiting_ready,
+                ready_for,
+                start,
+                end: SimTime::NEVER,
+                remaining: w.max_requests.unwrap_or(u64::MAX),
+                last: SimTime::ZERO,
+            });
+        }
+        let horizon = sc.run.horizon_s.map(SimTime::from_secs_f64);
+        let deadline = match (horizon, sc.run.end_policy) {
+            (Some(h), EndPolicy::Drain) => h.plus(SimTime::from_secs_f64(sc.run.drain_timeout_s)),
+            (Some(h), EndPolicy::Cut) => h,
+            (None, _) => SimTime::NEVER,
+        };
+        let invocation_sample = match sc.outputs.invocations {
+            InvocationRows::Mode(InvocationMode::Off) => None,
+            InvocationRows::Mode(InvocationMode::All) => Some(u64::MAX),
+            InvocationRows::Sample { sample } => Some(sample_threshold(sample)),
+        };
+        Ok(Simulation {
+            sc,
+            seed,
+            now: SimTime::ZERO,
+            queue: EventQueue::with_capacity(1024),
+            events: 0,
+            cluster,
+            cache,
+            scheduler,
+            decision: Decision::default(),
+            sched_queue: VecDeque::new(),
+            sched_busy: false,
+            functions,
+            replicas: ReplicaTable::default(),
+            pulls: Vec::new(),
+            free_pulls: Vec::new(),
+            requests: Vec::new(),
+            free_requests: Vec::new(),
+            generating: workloads.len() as u32,
+            workloads,
+            next_request_id: 0,
+            outstanding: 0,
+            horizon,
+            deadline,
+            invocation_sample,
+            inv_rows: Vec::new(),
+            placement_rows: Vec::new(),
+            scaling_rows: Vec::new(),
+            warnings: 0,
+            flows: 0,
+            flow_bytes: 0,
+        })
+    }
+
+    /// Schedules the bootstrap events (`spec/determinism.md` §4).
+    fn bootstrap(&mut self) {
+        for (fi, f) in self.functions.iter().enumerate() {
+            if f.deployment.is_some() {
+                self.queue.push(
+                    f.deploy_at,
+                    Event::Deploy {
+                        function: fi as u32,
+                    },
+                );
+            }
+        }
+        for wi in 0..self.workloads.len() {
+            if !self.workloads[wi].waiting_ready {
+                self.start_workload(wi as u32);
+            }
+        }
+        if self.generating == 0 && self.horizon.is_none() {
+            self.close_horizon();
+        }
+    }
+
+    /// Runs to the end and returns the run's rows.
+    pub fn run(mut self, id: RunIdentity) -> RunOutput {
+        let wall = Instant::now();
+        self.bootstrap();
+        let result = self.event_loop(wall);
+        let elapsed = wall.elapsed().as_secs_f64();
+        let mut run = RunRow::new(id);
+        run.horizon_s = self.sc.run.horizon_s;
+        run.wall_time_s = Some(elapsed);
+        run.events_per_s = Some(if elapsed > 0.0 {
+            self.events as f64 / elapsed
+        } else {
+            0.0
+        });
+        match result {
+            Ok(()) => self.report(run),
+            Err(Abort::Error(e)) => RunOutput::failed(run, RunStatus::Error, e),
+            Err(Abort::Timeout(e)) => RunOutput::failed(run, RunStatus::Timeout, e),
+        }
+    }
+
+    fn event_loop(&mut self, wall: Instant) -> Result<(), Abort> {
+        let max_events = self.sc.run.max_events.unwrap_or(u64::MAX);
+        let max_wall = self.sc.run.max_wall_s;
+        while let Some(t) = self.queue.peek_time() {
+            if t > self.deadline {
+                break;
+            }
+            let (t, ev) = self.queue.pop().expect("peeked");
+            self.now = t;
+            self.events += 1;
+            if self.events > max_events {
+                return Err(Abort::Error(format!(
+                    "run.max_events: the run exceeded {max_events} events at t = {t}"
+                )));
+            }
+            if let Some(limit) = max_wall {
+                if self.events & 0xFFFF == 0 && wall.elapsed().as_secs_f64() > limit {
+                    return Err(Abort::Timeout(format!(
+                        "run.max_wall_s: exceeded {limit} s of wall time"
+                    )));
+                }
+            }
+            self.handle(ev).map_err(Abort::Error)?;
+            if self.finished() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn handle(&mut self, ev: Event) -> Result<(), String> {
+        match ev {
+            Event::Arrival { workload } => self.on_arrival(workload),
+            Event::InvocationDone { slot } => self.on_invocation_done(slot),
+            Event::Deploy { function } => self.on_deploy(function),
+            Event::ScheduleNext => self.on_schedule_next(),
+            Event::DeployStart { replica } => self.on_deploy_start(replica)?,
+            Event::PlacementFailed { replica } => self.on_placement_failed(replica),
+            Event::PullDone { pull } => self.on_pull_done(pull)?,
+            Event::StartupDone { replica } => self.on_startup_done(replica)?,
+            Event::SetupDone { replica } => self.on_setup_done(replica),
+            Event::TeardownDone { replica } => self.on_teardown_done(replica),
+        }
+        Ok(())
+    }
+
+    /// The drain end condition: every workload is done and no request is waiting or in flight.
+    #[inline]
+    fn finished(&self) -> bool {
+        self.generating == 0 && self.outstanding == 0 && self.sc.run.end_policy == EndPolicy::Drain
+    }
+
+    /// Called when the last workload stops generating and no horizon was configured.
+    fn close_horizon(&mut self) {
+        if self.horizon.is_none() {
+            let h = self.now;
+            self.horizon = Some(h);
+            self.deadline = match self.sc.run.end_policy {
+                EndPolicy::Drain => h.plus(SimTime::from_secs_f64(self.sc.run.drain_timeout_s)),
+                EndPolicy::Cut => h,
+            };
+        }
+    }
+
+    /// Records a `scaling` row.
+    #[allow(clippy::too_many_arguments)]
+    fn record_scaling(
+        &mut self,
+        function: u32,
+        scaler: &'static str,
+        action: &'static str,
+        desired: Option<u32>,
+        applied: i32,
+        reason: &'static str,
+    ) {
+        if !self.sc.outputs.scaling {
+            return;
+        }
+        let f = &self.functions[function as usize];
+        self.scaling_rows.push(ScalingRow {
+            t: self.now,
+            function,
+            scaler,
+            action,
+            metric_name: None,
+            metric_value: None,
+            running: f.running,
+            pending: f.live - f.running.min(f.live),
+            current: f.live,
+            desired,
+            applied,
+            reason,
+        });
+    }
+}
+
+/// `rate × 2⁶⁴` as a threshold for the invocation-row sampling hash.
+fn sample_threshold(rate: f64) -> u64 {
+    if rate >= 1.0 {
+        u64::MAX
+    } else if rate <= 0.0 {
+        0
+    } else {
+        (rate * 18_446_744_073_709_551_616.0) as u64
+    }
+}
+
+/// Whether request `fn_seq` of `function` gets an invocation row (`spec/outputs.md` §2.2).
+fn keep_invocation(seed: u64, function: &str, fn_seq: u64, threshold: u64) -> bool {
+    if threshold == u64::MAX {
+        return true;
+    }
+    let h = splitmix64(splitmix64(seed) ^ fnv1a64(function) ^ fn_seq);
+    h < threshold
+}

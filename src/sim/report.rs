@@ -1,0 +1,231 @@
+//! Turns the final state of a run into its output rows: `runs`, `summary`,
+//! `latency_histograms`, `replicas`, plus the rows recorded during the run.
+
+use super::Simulation;
+use crate::engine::SimTime;
+use crate::metrics::{
+    EnabledTables, HistogramRow, InvocationRow, LatencyHistogram, MetricStats, Names, ReplicaRow,
+    RunOutput, RunRow, SummaryRow,
+};
+use crate::platform::functions::{metric, HIST_METRICS};
+use crate::platform::ReplicaState;
+
+fn stats(h: &LatencyHistogram) -> MetricStats {
+    let s = |ns: Option<u64>| ns.map(|v| SimTime(v).as_secs_f64());
+    MetricStats {
+        mean: h.mean_ns().map(|m| m / 1e9),
+        p50: s(h.quantile_ns(1, 2)),
+        p90: s(h.quantile_ns(9, 10)),
+        p99: s(h.quantile_ns(99, 100)),
+        p999: s(h.quantile_ns(999, 1000)),
+        max: s(h.max_ns()),
+    }
+}
+
+impl Simulation<'_> {
+    /// Builds the run's output.
+    pub(super) fn report(mut self, mut run: RunRow) -> RunOutput {
+        let end = self.now;
+        self.finalize_requests();
+        for f in &mut self.functions {
+            f.integrate_counts(end);
+        }
+        let horizon_s = self
+            .horizon
+            .map(|h| h.as_secs_f64())
+            .unwrap_or(end.as_secs_f64());
+        let span = end.0.max(1) as f64;
+
+        let mut summary = Vec::with_capacity(self.functions.len() + 1);
+        let mut total = SummaryRow::default();
+        let mut total_hist: [LatencyHistogram; 6] = Default::default();
+        let mut histograms = Vec::new();
+        for (fi, f) in self.functions.iter().enumerate() {
+            let c = f.counts;
+            let row = SummaryRow {
+                function: Some(fi as u32),
+                requests: c.requests,
+                completed: c.completed,
+                incomplete: c.incomplete,
+                rejected: c.rejected,
+                timed_out: c.timed_out,
+                cold_starts: c.cold,
+                stats: [
+                    stats(&f.hist[metric::WAIT]),
+                    stats(&f.hist[metric::QUEUE]),
+                    stats(&f.hist[metric::EXEC]),
+                    stats(&f.hist[metric::RESPONSE]),
+                ],
+                replicas_max: f.replicas_max,
+                replicas_mean: f.live_integral as f64 / span,
+                running_mean: f.running_integral as f64 / span,
+                scale_ups: f.scale_ups,
+                scale_downs: f.scale_downs,
+                placements_failed: f.placements_failed,
+                throughput_rps: if horizon_s > 0.0 {
+                    c.completed as f64 / horizon_s
+                } else {
+                    0.0
+                },
+            };
+            total.requests += row.requests;
+            total.completed += row.completed;
+            total.incomplete += row.incomplete;
+            total.rejected += row.rejected;
+            total.timed_out += row.timed_out;
+            total.cold_starts += row.cold_starts;
+            total.replicas_max += row.replicas_max;
+            total.replicas_mean += row.replicas_mean;
+            total.running_mean += row.running_mean;
+            total.scale_ups += row.scale_ups;
+            total.scale_downs += row.scale_downs;
+            total.placements_failed += row.placements_failed;
+            summary.push(row);
+            for (mi, h) in f.hist.iter().enumerate() {
+                total_hist[mi].merge(h);
+                push_buckets(&mut histograms, Some(fi as u32), HIST_METRICS[mi], h);
+            }
+        }
+        total.stats = [
+            stats(&total_hist[metric::WAIT]),
+            stats(&total_hist[metric::QUEUE]),
+            stats(&total_hist[metric::EXEC]),
+            stats(&total_hist[metric::RESPONSE]),
+        ];
+        total.throughput_rps = if horizon_s > 0.0 {
+            total.completed as f64 / horizon_s
+        } else {
+            0.0
+        };
+        for (mi, h) in total_hist.iter().enumerate() {
+            push_buckets(&mut histograms, None, HIST_METRICS[mi], h);
+        }
+
+        run.sim_end = end;
+        run.events_processed = self.events;
+        run.requests = total.requests;
+        run.completed = total.completed;
+        run.incomplete = total.incomplete;
+        run.rejected = total.rejected;
+        run.timed_out = total.timed_out;
+        run.cold_starts = total.cold_starts;
+        run.replicas_created = self.replicas.len() as u32;
+        run.replicas_failed = self
+            .replicas
+            .state
+            .iter()
+            .filter(|s| **s == ReplicaState::Failed)
+            .count() as u32;
+        run.placements = self.placement_count();
+        run.placements_failed = total.placements_failed;
+        run.scale_actions = self.scaling_rows.iter().filter(|r| r.applied != 0).count() as u32;
+        run.flows = self.flows;
+        run.flow_bytes = self.flow_bytes;
+        run.warnings = self.warnings;
+        summary.push(total);
+
+        let replicas = if self.sc.outputs.replicas {
+            self.replica_rows()
+        } else {
+            Vec::new()
+        };
+        let mut invocations: Vec<InvocationRow> = std::mem::take(&mut self.inv_rows);
+        invocations.sort_by_key(|r| r.request_id);
+        let names = Names {
+            functions: self.functions.iter().map(|f| f.name.clone()).collect(),
+            nodes: self.cluster.nodes.name.clone(),
+            images: self.cluster.images.names.clone(),
+        };
+        RunOutput {
+            run,
+            names,
+            enabled: EnabledTables {
+                invocations: self.invocation_sample.is_some(),
+                placements: self.sc.outputs.placements,
+                scaling: self.sc.outputs.scaling,
+                replicas: self.sc.outputs.replicas,
+            },
+            invocations,
+            placements: std::mem::take(&mut self.placement_rows),
+            scaling: std::mem::take(&mut self.scaling_rows),
+            replicas,
+            summary,
+            histograms,
+        }
+    }
+
+    fn placement_count(&self) -> u32 {
+        // Every replica that left Conceived through a decision, plus failed ones.
+        (0..self.replicas.len())
+            .filter(|&r| {
+                self.replicas.t_scheduled[r].is_set()
+                    || self.replicas.end_reason[r] == Some("unschedulable")
+            })
+            .count() as u32
+    }
+
+    fn replica_rows(&self) -> Vec<ReplicaRow> {
+        let t = &self.replicas;
+        (0..t.len())
+            .map(|i| {
+                let fi = t.function[i] as usize;
+                let f = &self.functions[fi];
+                let c = &f.containers[t.container[i] as usize];
+                let deployed = t.pull_kind[i] != 0;
+                let state = t.state[i];
+                ReplicaRow {
+                    replica_id: i as u32,
+                    function: t.function[i],
+                    image: t.image[i],
+                    pod: format!("pod-{}-{}", f.name, t.pod_n[i]),
+                    attempt: t.attempt[i],
+                    parent_replica_id: (t.parent[i] != u32::MAX).then_some(t.parent[i]),
+                    node: (t.node[i] != u32::MAX).then_some(t.node[i]),
+                    cpu_request_m: c.cpu as u32,
+                    memory_request_bytes: c.mem as u64,
+                    created: t.t_created[i],
+                    scheduled: t.t_scheduled[i],
+                    deploying: t.t_deploying[i],
+                    starting: t.t_starting[i],
+                    setup_start: t.t_setup[i],
+                    running: t.t_running[i],
+                    teardown: t.t_teardown[i],
+                    ended: t.t_ended[i],
+                    final_state: state.as_str(),
+                    end_reason: if state.is_terminal() {
+                        t.end_reason[i]
+                    } else {
+                        None
+                    },
+                    pull_bytes: deployed.then_some(t.pull_bytes[i]),
+                    pull: if t.t_starting[i].is_set() {
+                        t.t_starting[i].since(t.t_deploying[i])
+                    } else {
+                        SimTime::NEVER
+                    },
+                    pull_cached: deployed.then_some(t.pull_kind[i] == 2),
+                    pull_joined: deployed.then_some(t.pull_kind[i] == 3),
+                    requests_served: t.served[i],
+                }
+            })
+            .collect()
+    }
+}
+
+fn push_buckets(
+    out: &mut Vec<HistogramRow>,
+    function: Option<u32>,
+    metric: &'static str,
+    h: &LatencyHistogram,
+) {
+    for (bucket, lower_ns, upper_ns, count) in h.buckets() {
+        out.push(HistogramRow {
+            function,
+            metric,
+            bucket,
+            lower_ns,
+            upper_ns,
+            count,
+        });
+    }
+}

@@ -1,0 +1,248 @@
+//! Requests: arrival at the gateway, the cold-start queue and scale-from-zero, dispatch through
+//! the load balancer, the replica's worker slots and local FIFO queue, completion
+//! (`spec/model.md` §9–11, `spec/execution.md` §3).
+
+use super::{keep_invocation, Event, Request, Simulation};
+use crate::config::ScaleFromZero;
+use crate::engine::SimTime;
+use crate::metrics::{InvocationRow, InvocationStatus};
+use crate::platform::functions::metric;
+use crate::platform::{ReplicaId, ReplicaState};
+
+impl Simulation<'_> {
+    /// The next request of workload `wi` arrives now.
+    pub(super) fn on_arrival(&mut self, wi: u32) {
+        let function = self.workloads[wi as usize].function;
+        let fi = function as usize;
+        let f = &mut self.functions[fi];
+        let fn_seq = f.arrivals;
+        f.arrivals += 1;
+        f.counts.requests += 1;
+        let req = Request {
+            id: self.next_request_id,
+            fn_seq,
+            function,
+            replica: u32::MAX,
+            arrival: self.now,
+            dispatch: SimTime::NEVER,
+            start: SimTime::NEVER,
+            cold: false,
+        };
+        self.next_request_id += 1;
+        self.outstanding += 1;
+        let slot = self.alloc_request(req);
+        // Generate the next arrival before handling this one (the process only reads r(t)).
+        self.schedule_next_arrival(wi);
+
+        let f = &mut self.functions[fi];
+        if !f.active {
+            let reason = if f.removed {
+                "removed"
+            } else {
+                "unknown_function"
+            };
+            self.reject(slot, reason);
+            return;
+        }
+        if !f.eligible.is_empty() {
+            let r = f.lb.pick(&f.eligible, &self.replicas, &mut f.rng_lb);
+            self.dispatch(slot, r);
+            return;
+        }
+        // Cold start: wait for a replica to become Running.
+        self.requests[slot as usize].cold = true;
+        f.counts.cold += 1;
+        f.cold_queue.push_back(slot);
+        if f.live == 0 && self.sc.routing.scale_from_zero == ScaleFromZero::OnDemand {
+            let n = f.scaling.scale_min.max(1);
+            self.scale_up(function, n, "router", "scale_from_zero");
+        }
+    }
+
+    fn alloc_request(&mut self, req: Request) -> u32 {
+        match self.free_requests.pop() {
+            Some(s) => {
+                self.requests[s as usize] = req;
+                s
+            }
+            None => {
+                self.requests.push(req);
+                (self.requests.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Hands a request to replica `r`: it starts if a worker is free, else it queues locally.
+    fn dispatch(&mut self, slot: u32, r: ReplicaId) {
+        let req = &mut self.requests[slot as usize];
+        req.dispatch = self.now;
+        req.replica = r;
+        let ri = r as usize;
+        let c = {
+            let f = &self.functions[self.replicas.function[ri] as usize];
+            f.containers[self.replicas.container[ri] as usize].concurrency
+        };
+        if self.replicas.executing[ri] < c.workers {
+            self.start(slot);
+        } else if c
+            .queue_capacity
+            .is_some_and(|cap| self.replicas.local_queue[ri].len() as u32 >= cap)
+        {
+            self.reject(slot, "queue_full");
+        } else {
+            self.replicas.local_queue[ri].push_back(slot);
+        }
+    }
+
+    /// A worker begins processing the request: draw its execution time.
+    fn start(&mut self, slot: u32) {
+        let req = &mut self.requests[slot as usize];
+        req.start = self.now;
+        let ri = req.replica as usize;
+        self.replicas.executing[ri] += 1;
+        let node_type = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
+        let f = &mut self.functions[self.replicas.function[ri] as usize];
+        let c = &f.containers[self.replicas.container[ri] as usize];
+        // A missing model was rejected when the replica started (same node type).
+        let d = c.exec[node_type]
+            .as_ref()
+            .map(|s| s.sample(&mut f.rng_exec))
+            .unwrap_or(SimTime::ZERO);
+        self.queue
+            .push(self.now.plus(d), Event::InvocationDone { slot });
+    }
+
+    /// Processing finished: record the request and start the next one in the replica's queue.
+    pub(super) fn on_invocation_done(&mut self, slot: u32) {
+        let req = self.requests[slot as usize];
+        let ri = req.replica as usize;
+        let fi = req.function as usize;
+        {
+            let f = &mut self.functions[fi];
+            f.counts.completed += 1;
+            let wait = req.dispatch.since(req.arrival).0;
+            f.hist[metric::WAIT].record(wait);
+            f.hist[metric::QUEUE].record(req.start.since(req.dispatch).0);
+            f.hist[metric::EXEC].record(self.now.since(req.start).0);
+            f.hist[metric::RESPONSE].record(self.now.since(req.arrival).0);
+            if req.cold {
+                f.hist[metric::COLD_WAIT].record(wait);
+            }
+        }
+        self.replicas.executing[ri] -= 1;
+        self.replicas.served[ri] += 1;
+        self.emit_invocation(&req, InvocationStatus::Completed, None, self.now);
+        self.free_requests.push(slot);
+        self.outstanding -= 1;
+        if let Some(next) = self.replicas.local_queue[ri].pop_front() {
+            self.start(next);
+        } else if self.replicas.state[ri] == ReplicaState::Teardown
+            && self.replicas.executing[ri] == 0
+        {
+            let r = req.replica;
+            if self.replicas.teardown_over[ri] {
+                // drain = false and the teardown phase already ended: release the pod now.
+                let state = self.replicas.end_state[ri];
+                let reason = self.replicas.end_reason[ri].unwrap_or("scale_down");
+                self.end_replica(r, state, reason);
+            } else {
+                self.start_teardown_phase(r);
+            }
+        }
+    }
+
+    /// A replica became Running: dispatch every waiting request in FIFO order.
+    pub(super) fn drain_cold_queue(&mut self, function: u32) {
+        let fi = function as usize;
+        while let Some(slot) = self.functions[fi].cold_queue.pop_front() {
+            let f = &mut self.functions[fi];
+            let r = f.lb.pick(&f.eligible, &self.replicas, &mut f.rng_lb);
+            self.dispatch(slot, r);
+        }
+    }
+
+    /// Ends a request as rejected.
+    pub(super) fn reject(&mut self, slot: u32, reason: &'static str) {
+        let req = self.requests[slot as usize];
+        self.functions[req.function as usize].counts.rejected += 1;
+        self.emit_invocation(
+            &req,
+            InvocationStatus::Rejected,
+            Some(reason),
+            SimTime::NEVER,
+        );
+        self.free_requests.push(slot);
+        self.outstanding -= 1;
+    }
+
+    /// Writes an `invocations` row if the request is sampled.
+    pub(super) fn emit_invocation(
+        &mut self,
+        req: &Request,
+        status: InvocationStatus,
+        reject_reason: Option<&'static str>,
+        end: SimTime,
+    ) {
+        let Some(threshold) = self.invocation_sample else {
+            return;
+        };
+        let f = &self.functions[req.function as usize];
+        if !keep_invocation(self.seed, &f.name, req.fn_seq, threshold) {
+            return;
+        }
+        let dispatched = req.dispatch.is_set() && req.replica != u32::MAX;
+        let (replica, node, image, mem) = if dispatched {
+            let ri = req.replica as usize;
+            let c = &f.containers[self.replicas.container[ri] as usize];
+            (
+                Some(req.replica),
+                Some(self.replicas.node[ri]),
+                Some(self.replicas.image[ri]),
+                Some(c.mem as u64),
+            )
+        } else {
+            (None, None, None, None)
+        };
+        let started = req.start.is_set();
+        self.inv_rows.push(InvocationRow {
+            request_id: req.id,
+            fn_seq: req.fn_seq,
+            function: req.function,
+            status,
+            reject_reason,
+            cold: req.cold,
+            arrival: req.arrival,
+            dispatch: req.dispatch,
+            start: req.start,
+            end,
+            transfer: if started {
+                SimTime::ZERO
+            } else {
+                SimTime::NEVER
+            },
+            slowdown: started.then_some(1.0),
+            replica,
+            node,
+            image,
+            memory_bytes: mem,
+        });
+    }
+
+    /// At the end of the run: every request still waiting or in flight becomes `incomplete`.
+    pub(super) fn finalize_requests(&mut self) {
+        let mut live = vec![true; self.requests.len()];
+        for &s in &self.free_requests {
+            live[s as usize] = false;
+        }
+        for slot in 0..self.requests.len() {
+            if live[slot] {
+                let req = self.requests[slot];
+                self.functions[req.function as usize].counts.incomplete += 1;
+                self.emit_invocation(&req, InvocationStatus::Incomplete, None, SimTime::NEVER);
+                self.outstanding -= 1;
+            }
+        }
+        self.free_requests.clear();
+        self.requests.clear();
+    }
+}
