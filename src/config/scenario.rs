@@ -51,6 +51,39 @@ pub struct Scenario {
     /// Which tables to write.
     #[serde(default)]
     pub outputs: OutputsConfig,
+    /// Scripted operations at given simulated times.
+    #[serde(default)]
+    pub commands: Vec<CommandConfig>,
+}
+
+/// A scripted operation (`spec/scaling.md` §10): `scale fn to N at t`, `remove fn at t`,
+/// `deploy fn at t`, `suspend fn at t`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandConfig {
+    /// Simulated time in seconds.
+    pub at_s: f64,
+    /// Target function (deployment).
+    pub function: String,
+    /// What to do.
+    pub action: CommandAction,
+    /// Target replica count for `scale`.
+    #[serde(default)]
+    pub replicas: Option<u32>,
+}
+
+/// Scripted operation kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandAction {
+    /// Scale to `replicas` (within scale_min..scale_max).
+    Scale,
+    /// Remove the deployment.
+    Remove,
+    /// (Re-)deploy the deployment.
+    Deploy,
+    /// Scale to zero, ignoring scale_min.
+    Suspend,
 }
 
 fn default_name() -> String {

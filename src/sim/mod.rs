@@ -71,6 +71,11 @@ pub enum Event {
         /// Replica.
         replica: u32,
     },
+    /// A scripted command is due.
+    Command {
+        /// Index into `scenario.commands`.
+        index: u32,
+    },
 }
 
 /// Run-time state of one workload.
@@ -138,7 +143,10 @@ pub struct Simulation<'a> {
     outstanding: u64,
     /// The run's horizon: configured, or set when the last workload finishes.
     horizon: Option<SimTime>,
+    configured_horizon: Option<SimTime>,
     deadline: SimTime,
+    max_events: u64,
+    started: bool,
     invocation_sample: Option<u64>,
     inv_rows: Vec<InvocationRow>,
     placement_rows: Vec<PlacementRow>,
@@ -253,7 +261,10 @@ impl<'a> Simulation<'a> {
             next_request_id: 0,
             outstanding: 0,
             horizon,
+            configured_horizon: horizon,
             deadline,
+            max_events: sc.run.max_events.unwrap_or(u64::MAX),
+            started: false,
             invocation_sample,
             inv_rows: Vec::new(),
             placement_rows: Vec::new(),
@@ -276,6 +287,13 @@ impl<'a> Simulation<'a> {
                 );
             }
         }
+        for (ci, c) in self.sc.commands.iter().enumerate() {
+            let at = SimTime::from_secs_f64(c.at_s);
+            // Commands after the horizon are ignored (`spec/model.md` §12).
+            if self.horizon.is_none_or(|h| at <= h) {
+                self.queue.push(at, Event::Command { index: ci as u32 });
+            }
+        }
         for wi in 0..self.workloads.len() {
             if !self.workloads[wi].waiting_ready {
                 self.start_workload(wi as u32);
@@ -289,7 +307,7 @@ impl<'a> Simulation<'a> {
     /// Runs to the end and returns the run's rows.
     pub fn run(mut self, id: RunIdentity) -> RunOutput {
         let wall = Instant::now();
-        self.bootstrap();
+        self.start();
         let result = self.event_loop(wall);
         let elapsed = wall.elapsed().as_secs_f64();
         let mut run = RunRow::new(id);
@@ -308,20 +326,8 @@ impl<'a> Simulation<'a> {
     }
 
     fn event_loop(&mut self, wall: Instant) -> Result<(), Abort> {
-        let max_events = self.sc.run.max_events.unwrap_or(u64::MAX);
         let max_wall = self.sc.run.max_wall_s;
-        while let Some(t) = self.queue.peek_time() {
-            if t > self.deadline {
-                break;
-            }
-            let (t, ev) = self.queue.pop().expect("peeked");
-            self.now = t;
-            self.events += 1;
-            if self.events > max_events {
-                return Err(Abort::Error(format!(
-                    "run.max_events: the run exceeded {max_events} events at t = {t}"
-                )));
-            }
+        while self.step_inner()? {
             if let Some(limit) = max_wall {
                 if self.events & 0xFFFF == 0 && wall.elapsed().as_secs_f64() > limit {
                     return Err(Abort::Timeout(format!(
@@ -329,12 +335,64 @@ impl<'a> Simulation<'a> {
                     )));
                 }
             }
-            self.handle(ev).map_err(Abort::Error)?;
-            if self.finished() {
-                break;
-            }
         }
         Ok(())
+    }
+
+    /// Processes one event; `Ok(false)` when the run is over.
+    #[inline]
+    fn step_inner(&mut self) -> Result<bool, Abort> {
+        let Some(t) = self.queue.peek_time() else {
+            return Ok(false);
+        };
+        if t > self.deadline {
+            return Ok(false);
+        }
+        let (t, ev) = self.queue.pop().expect("peeked");
+        self.now = t;
+        self.events += 1;
+        if self.events > self.max_events {
+            return Err(Abort::Error(format!(
+                "run.max_events: the run exceeded {} events at t = {t}",
+                self.max_events
+            )));
+        }
+        self.handle(ev).map_err(Abort::Error)?;
+        Ok(!self.finished())
+    }
+
+    /// Schedules the bootstrap events; call once before [`Simulation::step`].
+    pub fn start(&mut self) {
+        if !self.started {
+            self.started = true;
+            self.bootstrap();
+        }
+    }
+
+    /// Processes one event (for tests and interactive use). Returns `Ok(false)` once the run
+    /// is over, and the error message if the run failed.
+    pub fn step(&mut self) -> Result<bool, String> {
+        self.start();
+        self.step_inner().map_err(|e| match e {
+            Abort::Error(m) | Abort::Timeout(m) => m,
+        })
+    }
+
+    /// Current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The node table (free resources change as pods are placed and removed).
+    pub fn nodes(&self) -> &crate::cluster::NodeTable {
+        &self.cluster.nodes
+    }
+
+    /// Builds the output of a run driven with [`Simulation::step`].
+    pub fn finish(self, id: RunIdentity) -> RunOutput {
+        let mut run = RunRow::new(id);
+        run.horizon_s = self.sc.run.horizon_s;
+        self.report(run)
     }
 
     #[inline]
@@ -350,14 +408,19 @@ impl<'a> Simulation<'a> {
             Event::StartupDone { replica } => self.on_startup_done(replica)?,
             Event::SetupDone { replica } => self.on_setup_done(replica),
             Event::TeardownDone { replica } => self.on_teardown_done(replica),
+            Event::Command { index } => self.on_command(index)?,
         }
         Ok(())
     }
 
-    /// The drain end condition: every workload is done and no request is waiting or in flight.
+    /// The drain end condition: past any configured horizon, every workload is done and no
+    /// request is waiting or in flight.
     #[inline]
     fn finished(&self) -> bool {
-        self.generating == 0 && self.outstanding == 0 && self.sc.run.end_policy == EndPolicy::Drain
+        self.generating == 0
+            && self.outstanding == 0
+            && self.sc.run.end_policy == EndPolicy::Drain
+            && self.configured_horizon.is_none_or(|h| self.now >= h)
     }
 
     /// Called when the last workload stops generating and no horizon was configured.

@@ -2,6 +2,7 @@
 //! and workload start triggers that depend on replicas becoming ready.
 
 use super::{Event, Simulation};
+use crate::config::CommandAction;
 use crate::engine::SimTime;
 use crate::platform::{ReplicaId, ReplicaState, NONE};
 
@@ -121,6 +122,7 @@ impl Simulation<'_> {
 
     /// Removes a deployment: every replica ends as Removed; waiting requests are rejected.
     pub fn remove(&mut self, function: u32) {
+        let live = self.functions[function as usize].live as i32;
         self.end_all_replicas(function, ReplicaState::Removed, "deployment_removed");
         let f = &mut self.functions[function as usize];
         f.active = false;
@@ -129,7 +131,7 @@ impl Simulation<'_> {
         for slot in waiting {
             self.reject(slot, "removed");
         }
-        self.record_scaling(function, "lifecycle", "remove", Some(0), 0, "remove");
+        self.record_scaling(function, "lifecycle", "remove", Some(0), -live, "remove");
     }
 
     fn end_all_replicas(&mut self, function: u32, state: ReplicaState, reason: &'static str) {
@@ -142,6 +144,94 @@ impl Simulation<'_> {
         for r in ids {
             self.begin_teardown(r, state, reason);
         }
+    }
+
+    /// Runs scripted command `index`.
+    pub(super) fn on_command(&mut self, index: u32) -> Result<(), String> {
+        let c = &self.sc.commands[index as usize];
+        let function = self
+            .functions
+            .iter()
+            .position(|f| f.name == c.function && f.deployment.is_some())
+            .ok_or_else(|| {
+                format!(
+                    "commands[{index}].function: no deployment named `{}`",
+                    c.function
+                )
+            })? as u32;
+        let f = &self.functions[function as usize];
+        match c.action {
+            CommandAction::Deploy => {
+                if !f.active {
+                    self.on_deploy(function);
+                }
+            }
+            CommandAction::Remove => {
+                if f.active {
+                    self.remove(function);
+                }
+            }
+            CommandAction::Suspend => {
+                if f.active {
+                    self.suspend(function);
+                }
+            }
+            CommandAction::Scale => {
+                let n = c.replicas.ok_or_else(|| {
+                    format!("commands[{index}].replicas: `scale` needs a replica count")
+                })?;
+                if f.active {
+                    let d = n.clamp(f.scaling.scale_min, f.scaling.scale_max);
+                    self.scale_to(function, d, "command");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Scales to `d` live replicas: scale up, or cancel Conceived replicas (newest first) and
+    /// scale down the remainder.
+    pub fn scale_to(&mut self, function: u32, d: u32, scaler: &'static str) {
+        let live = self.functions[function as usize].live;
+        if d > live {
+            self.scale_up(function, d - live, scaler, "scale_to");
+        } else if d < live {
+            let mut excess = live - d;
+            let conceived: Vec<ReplicaId> = (0..self.replicas.len() as u32)
+                .rev()
+                .filter(|&r| {
+                    self.replicas.function[r as usize] == function
+                        && self.replicas.state[r as usize] == ReplicaState::Conceived
+                })
+                .take(excess as usize)
+                .collect();
+            for &r in &conceived {
+                self.end_replica(r, ReplicaState::Removed, "cancelled");
+            }
+            excess -= conceived.len() as u32;
+            if !conceived.is_empty() {
+                self.record_scaling(
+                    function,
+                    scaler,
+                    "cancel",
+                    Some(d),
+                    -(conceived.len() as i32),
+                    "scale_to",
+                );
+            }
+            if excess > 0 {
+                self.scale_down(function, excess, scaler, "scale_to");
+            }
+        } else {
+            self.record_scaling(function, scaler, "none", Some(d), 0, "at_target");
+        }
+    }
+
+    /// Scales a function to zero, ignoring `scale_min`; the deployment and scalers stay.
+    pub fn suspend(&mut self, function: u32) {
+        let live = self.functions[function as usize].live as i32;
+        self.end_all_replicas(function, ReplicaState::Suspended, "suspend");
+        self.record_scaling(function, "lifecycle", "suspend", Some(0), -live, "suspend");
     }
 
     /// Called when a replica failed for good: requests waiting for the function get a new

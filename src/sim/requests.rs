@@ -83,7 +83,7 @@ impl Simulation<'_> {
             f.containers[self.replicas.container[ri] as usize].concurrency
         };
         if self.replicas.executing[ri] < c.workers {
-            self.start(slot);
+            self.start_request(slot);
         } else if c
             .queue_capacity
             .is_some_and(|cap| self.replicas.local_queue[ri].len() as u32 >= cap)
@@ -95,7 +95,7 @@ impl Simulation<'_> {
     }
 
     /// A worker begins processing the request: draw its execution time.
-    fn start(&mut self, slot: u32) {
+    fn start_request(&mut self, slot: u32) {
         let req = &mut self.requests[slot as usize];
         req.start = self.now;
         let ri = req.replica as usize;
@@ -135,7 +135,7 @@ impl Simulation<'_> {
         self.free_requests.push(slot);
         self.outstanding -= 1;
         if let Some(next) = self.replicas.local_queue[ri].pop_front() {
-            self.start(next);
+            self.start_request(next);
         } else if self.replicas.state[ri] == ReplicaState::Teardown
             && self.replicas.executing[ri] == 0
         {

@@ -1,0 +1,47 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use faasim::config::Scenario;
+use faasim::metrics::RunOutput;
+
+/// Parses a scenario from TOML text (panics with the error, for tests).
+pub fn scenario(text: &str) -> Scenario {
+    toml::from_str(text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs a scenario with a seed.
+pub fn run(sc: &Scenario, seed: u64) -> RunOutput {
+    let id = faasim::identity(sc, seed, 0, "", Vec::new());
+    faasim::run_scenario(sc, id)
+}
+
+/// A one-function scenario; `extra` goes right after the topology (top-level keys first, then
+/// any tables such as `[[commands]]`).
+pub fn one_function(scaling: &str, container: &str, workload: &str, extra: &str) -> String {
+    format!(
+        r#"
+name = "t"
+topology = {{ generator = "cluster", nodes = [{{ type = "server", count = 2 }}] }}
+{extra}
+
+[[images]]
+name = "img"
+variants = [{{ arch = "x86", size = "125M" }}]
+
+[[functions]]
+name = "f"
+images = ["img"]
+
+[[deployments]]
+function = "f"
+scaling = {scaling}
+[[deployments.containers]]
+image = "img"
+{container}
+
+[[workloads]]
+function = "f"
+{workload}
+"#
+    )
+}
