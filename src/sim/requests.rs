@@ -234,8 +234,8 @@ impl Simulation<'_> {
         for &s in &self.free_requests {
             live[s as usize] = false;
         }
-        for slot in 0..self.requests.len() {
-            if live[slot] {
+        for (slot, alive) in live.iter().enumerate() {
+            if *alive {
                 let req = self.requests[slot];
                 self.functions[req.function as usize].counts.incomplete += 1;
                 self.emit_invocation(&req, InvocationStatus::Incomplete, None, SimTime::NEVER);
