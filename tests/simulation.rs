@@ -64,13 +64,13 @@ action = "remove""#,
     let mut saw_reserved = false;
     while sim.step().unwrap() {
         let nodes = sim.nodes();
-        for n in 0..nodes.len() {
+        for (n, cap) in capacity.iter().enumerate() {
             assert!(
                 nodes.cpu_free[n] >= 0 && nodes.mem_free[n] >= 0,
                 "node {n} at {}",
                 sim.now()
             );
-            saw_reserved |= nodes.cpu_free[n] < capacity[n].0;
+            saw_reserved |= nodes.cpu_free[n] < cap.0;
         }
     }
     assert!(saw_reserved);
