@@ -258,3 +258,17 @@ fn a_truncated_model_mean_is_the_untruncated_mean_clamped_to_its_bounds() {
     };
     assert_eq!(inside.mean(), 1.0);
 }
+
+#[test]
+fn the_example_in_the_scenario_reference_is_valid() {
+    let doc = include_str!("../../docs/scenario.md");
+    let start = doc
+        .find("```toml\n")
+        .expect("the reference has a TOML example")
+        + "```toml\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    let sc = parse_scenario(&doc[start..end], "docs/scenario.md").unwrap();
+    let exec = &sc.deployments[0].containers[0].exec;
+    assert!((exec.for_node_type("server").unwrap().mean() - 0.8 * 0.045f64.exp()).abs() < 1e-12);
+    assert_eq!(exec.for_node_type("tx2").unwrap().mean(), 1.6);
+}
