@@ -111,7 +111,7 @@ fn deserialize_error(
         .and_then(|rest| rest.split_once('`'))
         .map(|(key, _)| key)
     {
-        if !key_path.ends_with(key) {
+        if key_path.rsplit('.').next() != Some(key) {
             push_key(&mut key_path, key);
         }
     }
