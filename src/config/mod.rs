@@ -1,11 +1,20 @@
 //! Scenario files: TOML parsed with serde into [`Scenario`], then validated.
 //!
-//! Every error names the file, the key path and what was expected; unknown keys are errors.
+//! Every error names the file, the key path and what was expected; unknown keys are errors, with a
+//! suggestion when a valid key is close. The user-facing reference of every key is
+//! `docs/scenario.md`.
 
+pub mod load;
 pub mod quantity;
 pub mod scenario;
 pub mod timemodel;
+pub mod validate;
 
+#[cfg(test)]
+mod tests;
+
+pub use load::{load_scenario, parse_scenario, scenario_from_value, set_by_key_path, ConfigError};
 pub use quantity::{Cpu, Size};
 pub use scenario::*;
 pub use timemodel::{TimeModel, TimeModelSpec};
+pub use validate::validate;

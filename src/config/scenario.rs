@@ -499,7 +499,10 @@ pub struct WorkloadConfig {
 
 /// When a workload starts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a start time in seconds or the string \"after_ready\""
+)]
 pub enum StartConfig {
     /// An absolute time in seconds.
     At(f64),
@@ -791,7 +794,10 @@ impl Default for OutputsConfig {
 
 /// Which requests get an `invocations` row.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected \"off\", \"all\" or { sample = <fraction in [0, 1]> }"
+)]
 pub enum InvocationRows {
     /// `"off"` or `"all"`.
     Mode(InvocationMode),

@@ -1,0 +1,558 @@
+//! Loading scenario files: TOML text or a [`toml::Value`] → [`Scenario`], with errors that name
+//! the file, the key path and what was expected, and edits of a [`toml::Value`] by dotted key path
+//! (the sweep runner's overrides).
+
+use super::scenario::Scenario;
+use super::validate::validate;
+use std::path::Path;
+
+/// A configuration error: the file, the key path inside it (`deployments[2].scaling.scale_max`,
+/// empty for the whole file) and what was wrong.
+///
+/// Displays as `{file}: {key_path}: {message}`, or `{file}: {message}` when the key path is empty.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {}{message}", path_prefix(.key_path))]
+pub struct ConfigError {
+    /// The file the configuration came from (as given by the caller).
+    pub file: String,
+    /// Dotted key path with array indices in brackets (`workloads[0].rate.constant.rps`).
+    pub key_path: String,
+    /// What was wrong and, where possible, what was expected.
+    pub message: String,
+}
+
+fn path_prefix(key_path: &str) -> String {
+    if key_path.is_empty() {
+        String::new()
+    } else {
+        format!("{key_path}: ")
+    }
+}
+
+impl ConfigError {
+    /// An error at `key_path` in `file`.
+    pub fn new(
+        file: impl Into<String>,
+        key_path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        ConfigError {
+            file: file.into(),
+            key_path: key_path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The same error, attributed to `file`.
+    pub fn in_file(mut self, file: &str) -> Self {
+        self.file = file.to_string();
+        self
+    }
+}
+
+/// Reads, parses and validates the scenario file at `path`.
+pub fn load_scenario(path: &Path) -> Result<Scenario, ConfigError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new(&file, "", format!("cannot read the scenario file: {e}")))?;
+    parse_scenario(&text, &file)
+}
+
+/// Parses and validates scenario TOML `text`; `file` names it in errors.
+pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, ConfigError> {
+    let de = toml::de::Deserializer::parse(text).map_err(|e| {
+        let at = match e.span() {
+            Some(span) => format!(" at {}", line_column(text, span.start)),
+            None => String::new(),
+        };
+        ConfigError::new(
+            file,
+            "",
+            format!("TOML syntax error{at}: {}", e.message().trim_end()),
+        )
+    })?;
+    let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+        let at = e.inner().span().map(|span| line_column(text, span.start));
+        deserialize_error(e.path(), e.inner().message(), at, file)
+    })?;
+    validate(&scenario).map_err(|e| e.in_file(file))?;
+    Ok(scenario)
+}
+
+/// Deserialises and validates a scenario held as a TOML value (a sweep's base scenario after its
+/// overrides were applied); `file` names it in errors.
+pub fn scenario_from_value(value: toml::Value, file: &str) -> Result<Scenario, ConfigError> {
+    let scenario: Scenario = serde_path_to_error::deserialize(value)
+        .map_err(|e| deserialize_error(e.path(), e.inner().message(), None, file))?;
+    validate(&scenario).map_err(|e| e.in_file(file))?;
+    Ok(scenario)
+}
+
+/// `line L, column C` (both from 1) of byte offset `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    format!("line {line}, column {column}")
+}
+
+fn deserialize_error(
+    path: &serde_path_to_error::Path,
+    message: &str,
+    at: Option<String>,
+    file: &str,
+) -> ConfigError {
+    let message = message.trim_end();
+    let mut key_path = render_path(path);
+    // A hand-written visitor may reject a key before serde_path_to_error has seen its value: make
+    // the path end at the unknown key all the same.
+    if let Some(key) = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(key, _)| key)
+    {
+        if key_path.rsplit('.').next() != Some(key) {
+            push_key(&mut key_path, key);
+        }
+    }
+    let mut message = explain(message);
+    if message == "invalid type: unit variant, expected struct variant" {
+        let name = key_path.rsplit('.').next().unwrap_or_default();
+        message = format!(
+            "`{name}` takes a table of parameters: write `{{ {name} = {{}} }}` for its defaults"
+        );
+    }
+    if let Some(at) = at {
+        message.push_str(&format!(" ({at})"));
+    }
+    ConfigError::new(file, key_path, message)
+}
+
+/// Renders a serde path as `a.b[0].c`.
+fn render_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } => push_key(&mut out, key),
+            Segment::Enum { variant } => push_key(&mut out, variant),
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+fn push_key(out: &mut String, key: &str) {
+    if !out.is_empty() {
+        out.push('.');
+    }
+    out.push_str(key);
+}
+
+/// Rewrites serde's messages about unknown keys and values into ones with a suggestion.
+fn explain(message: &str) -> String {
+    for (prefix, what) in [("unknown field `", "key"), ("unknown variant `", "value")] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            if let Some((unknown, expected)) = rest.split_once('`') {
+                return unknown_name_message(what, unknown, &backticked(expected));
+            }
+        }
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        if let Some((field, _)) = rest.split_once('`') {
+            return format!("missing required key `{field}`");
+        }
+    }
+    message.to_string()
+}
+
+/// The names between backticks in `text`.
+fn backticked(text: &str) -> Vec<&str> {
+    text.split('`').skip(1).step_by(2).collect()
+}
+
+fn unknown_name_message(what: &str, unknown: &str, valid: &[&str]) -> String {
+    match suggest(unknown, valid) {
+        Some(s) => format!("unknown {what} `{unknown}`; did you mean `{s}`?"),
+        None if valid.is_empty() => format!("unknown {what} `{unknown}`; none is allowed here"),
+        None => {
+            let list: Vec<String> = valid.iter().map(|v| format!("`{v}`")).collect();
+            format!(
+                "unknown {what} `{unknown}`; expected one of {}",
+                list.join(", ")
+            )
+        }
+    }
+}
+
+/// The valid name closest to `unknown`: the nearest within edit distance 2 (first one on ties),
+/// else the first that one of the two is a prefix of.
+pub(crate) fn suggest<'a>(unknown: &str, valid: &[&'a str]) -> Option<&'a str> {
+    let nearest = valid
+        .iter()
+        .map(|v| (levenshtein(unknown, v), *v))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, v)| v);
+    nearest.or_else(|| {
+        valid.iter().copied().find(|v| {
+            let shorter = unknown.len().min(v.len());
+            shorter >= 3 && (v.starts_with(unknown) || unknown.starts_with(v))
+        })
+    })
+}
+
+/// Edit distance (insertions, deletions, substitutions) between `a` and `b`, over chars.
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// Sets `value` at the dotted `key_path` inside `root` (a table).
+///
+/// Segments are table keys; a numeric segment indexes an array (`workloads.0.rate.constant.rps`).
+/// Missing tables along the way are created. Indexing past an array's end, a non-numeric segment
+/// on an array, or descending into a value that is neither table nor array is an error naming the
+/// path. Quoted keys are not supported.
+pub fn set_by_key_path(
+    root: &mut toml::Value,
+    key_path: &str,
+    value: toml::Value,
+) -> Result<(), String> {
+    let segments: Vec<&str> = key_path.split('.').collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return Err(format!(
+            "`{key_path}` is not a valid key path (empty segment)"
+        ));
+    }
+    let mut current = root;
+    for (depth, segment) in segments.iter().enumerate() {
+        let here = segments[..depth].join(".");
+        let last = depth + 1 == segments.len();
+        current = match current {
+            toml::Value::Table(table) => {
+                if last {
+                    table.insert(segment.to_string(), value);
+                    return Ok(());
+                }
+                table
+                    .entry(segment.to_string())
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            }
+            toml::Value::Array(array) => {
+                let len = array.len();
+                let index: usize = segment.parse().map_err(|_| {
+                    format!("`{key_path}`: `{here}` is an array, so `{segment}` must be an index")
+                })?;
+                let slot = array.get_mut(index).ok_or_else(|| {
+                    format!(
+                        "`{key_path}`: index {index} is past the end of `{here}` ({len} elements)"
+                    )
+                })?;
+                if last {
+                    *slot = value;
+                    return Ok(());
+                }
+                slot
+            }
+            other => {
+                let what = if here.is_empty() {
+                    "the root"
+                } else {
+                    here.as_str()
+                };
+                return Err(format!(
+                    "`{key_path}`: `{what}` is of type {}, not a table or array",
+                    other.type_str()
+                ));
+            }
+        };
+    }
+    unreachable!("the loop returns at the last segment")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> ConfigError {
+        parse_scenario(text, "s.toml").expect_err("the scenario should be rejected")
+    }
+
+    const MINIMAL: &str = r#"
+run = { horizon_s = 10 }
+topology = { nodes = [{ type = "server", count = 1 }] }
+"#;
+
+    #[test]
+    fn error_displays_file_key_path_and_message() {
+        let e = ConfigError::new("a.toml", "run.horizon_s", "must be > 0, got 0");
+        assert_eq!(e.to_string(), "a.toml: run.horizon_s: must be > 0, got 0");
+        let e = ConfigError::new("a.toml", "", "cannot read");
+        assert_eq!(e.to_string(), "a.toml: cannot read");
+    }
+
+    #[test]
+    fn unknown_key_at_top_level_is_reported_with_a_suggestion() {
+        let e = err(&format!("{MINIMAL}\nworkload = []\n"));
+        assert_eq!(e.file, "s.toml");
+        assert_eq!(e.key_path, "workload");
+        assert!(
+            e.message
+                .starts_with("unknown key `workload`; did you mean `workloads`?"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_reported_with_its_path_and_a_suggestion() {
+        let text = format!(
+            r#"{MINIMAL}
+[[images]]
+name = "img"
+variants = [{{ arch = "x86", size = "1M" }}]
+[[functions]]
+name = "f"
+[[deployments]]
+function = "f"
+containers = [{{ image = "img" }}]
+scaling = {{ scale_min = 1, scale_maxx = 5 }}
+"#
+        );
+        let e = err(&text);
+        assert_eq!(e.key_path, "deployments[0].scaling.scale_maxx");
+        assert!(
+            e.message
+                .starts_with("unknown key `scale_maxx`; did you mean `scale_max`?"),
+            "{e}"
+        );
+        assert!(
+            e.message.contains("(line 13, column"),
+            "the text position is given: {e}"
+        );
+    }
+
+    #[test]
+    fn unknown_key_without_close_match_lists_the_valid_keys() {
+        let e = err("topology = { nodes = [], zzzzzz = 1 }");
+        assert_eq!(e.key_path, "topology.zzzzzz");
+        assert!(
+            e.message.contains("expected one of `generator`, `nodes`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_enum_value_gets_a_suggestion() {
+        let e = err(&format!(
+            "{MINIMAL}\nrouting = {{ balancer = \"round_robbin\" }}\n"
+        ));
+        assert_eq!(e.key_path, "routing.balancer");
+        assert!(
+            e.message
+                .starts_with("unknown value `round_robbin`; did you mean `round_robin`?"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_time_model_is_reported_inside_the_container() {
+        let text = format!(
+            r#"{MINIMAL}
+[[images]]
+name = "img"
+variants = [{{ arch = "x86", size = "1M" }}]
+[[functions]]
+name = "f"
+[[deployments]]
+function = "f"
+containers = [{{ image = "img", exec = {{ lognormall = {{ s = 1 }} }} }}]
+"#
+        );
+        let e = err(&text);
+        assert_eq!(e.key_path, "deployments[0].containers[0].exec.lognormall");
+        assert!(
+            e.message
+                .starts_with("unknown key `lognormall`; did you mean `lognormal`?"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn type_error_reports_the_path_and_the_expected_type() {
+        let e = err(&format!("{MINIMAL}\n[[workloads]]\nfunction = \"f\"\nrate = {{ constant = {{ rps = \"fast\" }} }}\n"));
+        assert_eq!(e.key_path, "workloads[0].rate.constant.rps");
+        assert!(
+            e.message
+                .contains("invalid type: string \"fast\", expected f64"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_choice_written_without_its_table_explains_the_form() {
+        let e = err(&format!("{MINIMAL}\n[[workloads]]\nfunction = \"f\"\nrate = {{ constant = {{ rps = 1 }} }}\narrivals = \"poisson\"\n"));
+        assert_eq!(e.key_path, "workloads[0].arrivals.poisson");
+        assert!(
+            e.message
+                .starts_with("`poisson` takes a table of parameters: write `{ poisson = {} }`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn missing_required_key_names_the_key() {
+        let e = err("run = { horizon_s = 1 }");
+        assert_eq!(e.key_path, "");
+        assert!(
+            e.message.starts_with("missing required key `topology`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn syntax_error_reports_line_and_column() {
+        let e = err("name = \"x\"\nrun = { horizon_s = }\n");
+        assert_eq!(e.key_path, "");
+        assert!(
+            e.message.starts_with("TOML syntax error at line 2, column"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn untagged_values_explain_what_is_expected() {
+        let e = err(&format!("{MINIMAL}\n[[workloads]]\nfunction = \"f\"\nrate = {{ constant = {{ rps = 1 }} }}\nstart = \"after_redy\"\n"));
+        assert_eq!(e.key_path, "workloads[0].start");
+        assert!(e.message.contains("after_ready"), "{e}");
+        let e = err(&format!(
+            "{MINIMAL}\noutputs = {{ invocations = \"some\" }}\n"
+        ));
+        assert_eq!(e.key_path, "outputs.invocations");
+        assert!(e.message.contains("sample"), "{e}");
+    }
+
+    #[test]
+    fn semantic_errors_carry_the_file_name() {
+        let e = err(
+            "topology = { nodes = [{ type = \"server\", count = 1 }] }\nrun = { horizon_s = -5 }\n",
+        );
+        assert_eq!(
+            e.to_string(),
+            "s.toml: run.horizon_s: must be a finite number > 0, got -5"
+        );
+    }
+
+    #[test]
+    fn missing_file_is_a_config_error_naming_the_file() {
+        let e = load_scenario(Path::new("/nonexistent/dir/x.toml")).unwrap_err();
+        assert_eq!(e.file, "/nonexistent/dir/x.toml");
+        assert!(
+            e.message.starts_with("cannot read the scenario file"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn load_scenario_reads_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.toml");
+        std::fs::write(&path, MINIMAL).unwrap();
+        let sc = load_scenario(&path).unwrap();
+        assert_eq!(sc.run.horizon_s, Some(10.0));
+    }
+
+    #[test]
+    fn scenario_from_value_reports_paths_too() {
+        let mut v: toml::Value = toml::from_str(MINIMAL).unwrap();
+        set_by_key_path(
+            &mut v,
+            "scheduler.skippy.percentage_of_nodes_to_scor",
+            toml::Value::Integer(5),
+        )
+        .unwrap();
+        let e = scenario_from_value(v, "sweep.toml").unwrap_err();
+        assert_eq!(e.file, "sweep.toml");
+        assert_eq!(e.key_path, "scheduler.skippy.percentage_of_nodes_to_scor");
+        assert!(
+            e.message
+                .contains("did you mean `percentage_of_nodes_to_score`?"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn set_by_key_path_sets_nested_tables_and_creates_missing_ones() {
+        let mut v: toml::Value = toml::from_str("[scheduler]\nprofile = \"skippy\"\n").unwrap();
+        set_by_key_path(&mut v, "scheduler.profile", "kubernetes".into()).unwrap();
+        set_by_key_path(&mut v, "run.horizon_s", toml::Value::Float(30.0)).unwrap();
+        assert_eq!(v["scheduler"]["profile"].as_str(), Some("kubernetes"));
+        assert_eq!(v["run"]["horizon_s"].as_float(), Some(30.0));
+    }
+
+    #[test]
+    fn set_by_key_path_indexes_arrays() {
+        let text = "[[workloads]]\nrate = { constant = { rps = 1 } }\n[[workloads]]\nrate = { constant = { rps = 2 } }\n";
+        let mut v: toml::Value = toml::from_str(text).unwrap();
+        set_by_key_path(
+            &mut v,
+            "workloads.1.rate.constant.rps",
+            toml::Value::Integer(40),
+        )
+        .unwrap();
+        assert_eq!(
+            v["workloads"][1]["rate"]["constant"]["rps"].as_integer(),
+            Some(40)
+        );
+        assert_eq!(
+            v["workloads"][0]["rate"]["constant"]["rps"].as_integer(),
+            Some(1)
+        );
+        set_by_key_path(&mut v, "workloads.0", toml::Value::Integer(0)).unwrap();
+        assert_eq!(v["workloads"][0].as_integer(), Some(0));
+    }
+
+    #[test]
+    fn set_by_key_path_rejects_bad_paths_naming_them() {
+        let mut v: toml::Value = toml::from_str("a = [1, 2]\nb = 3\n").unwrap();
+        let e = set_by_key_path(&mut v, "a.2", toml::Value::Integer(0)).unwrap_err();
+        assert_eq!(e, "`a.2`: index 2 is past the end of `a` (2 elements)");
+        let e = set_by_key_path(&mut v, "a.x", toml::Value::Integer(0)).unwrap_err();
+        assert!(e.contains("`a` is an array"), "{e}");
+        let e = set_by_key_path(&mut v, "b.c.d", toml::Value::Integer(0)).unwrap_err();
+        assert_eq!(e, "`b.c.d`: `b` is of type integer, not a table or array");
+        assert!(set_by_key_path(&mut v, "a..b", toml::Value::Integer(0)).is_err());
+    }
+
+    #[test]
+    fn levenshtein_counts_edits() {
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("scale_maxx", "scale_max"), 1);
+        assert_eq!(levenshtein("same", "same"), 0);
+    }
+
+    #[test]
+    fn suggestions_prefer_edit_distance_then_prefix() {
+        assert_eq!(
+            suggest("scale_mx", &["scale_min", "scale_max"]),
+            Some("scale_max")
+        );
+        assert_eq!(
+            suggest("target_average", &["alert_window", "target_average_rps"]),
+            Some("target_average_rps")
+        );
+        assert_eq!(suggest("zzz", &["alpha", "beta"]), None);
+    }
+}

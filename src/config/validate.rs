@@ -1,0 +1,1054 @@
+//! Semantic checks of a deserialised [`Scenario`]: everything serde cannot see (ranges, cross
+//! references between sections, names). The first violation in file order is reported with its
+//! key path, e.g. `deployments[2].scaling.scale_max: must be >= scale_min (1), got 0`.
+//!
+//! Choices where the spec leaves room (documented for users in `docs/scenario.md`):
+//! - durations are finite and `>= 0`; `run.horizon_s`, `routing.request_timeout_s`,
+//!   `run.max_wall_s`, `scheduler.retry_backoff_s`, scaler periods and targets must be `> 0`
+//!   (a zero period or back-off would repeat at one instant forever; a zero target divides by 0);
+//! - `ranking.function_factor` values lie in `[0, 1]`: 0 makes an image reachable only through
+//!   scheduling fallback, and a cap above `scale_max` could never bind, so a larger value is
+//!   almost certainly a percentage written by mistake;
+//! - a lognormal's `loc` may be negative (fitted tables have such shifts); negative samples are
+//!   clamped to 0 at run time;
+//! - `scheduler.profile` names are checked by the scheduler module, not here.
+
+use super::load::{suggest, ConfigError};
+use super::scenario::*;
+use super::timemodel::{TimeModel, TimeModelSpec};
+use crate::cluster::{builtin_catalog, normalize_image_name, Accelerator};
+use std::collections::{BTreeMap, BTreeSet};
+
+type Check = Result<(), ConfigError>;
+
+/// Topology generators the spec describes but this version does not build yet.
+const LATER_GENERATORS: &[&str] = &[
+    "urban_sensing",
+    "urban_sensing_hetero",
+    "cloud_regions",
+    "explicit",
+];
+const LABEL_SCHEMES: &[&str] = &["ether", "raith21"];
+
+/// Checks every semantic rule of `sc`. The returned error's `file` is empty: the caller (see
+/// [`super::parse_scenario`]) fills it in.
+pub fn validate(sc: &Scenario) -> Result<(), ConfigError> {
+    let mut node_types: BTreeSet<String> = builtin_catalog().into_iter().map(|t| t.name).collect();
+    node_types.extend(sc.topology.node_types.keys().cloned());
+    let v = Validator {
+        sc,
+        node_types: node_types.iter().map(String::as_str).collect(),
+        images: sc
+            .images
+            .iter()
+            .map(|i| normalize_image_name(&i.name))
+            .collect(),
+        functions: sc.functions.iter().map(|f| f.name.as_str()).collect(),
+    };
+    v.run()?;
+    v.topology()?;
+    v.images()?;
+    v.functions()?;
+    v.deployments()?;
+    v.workloads()?;
+    v.scheduler()?;
+    v.routing_network_outputs()
+}
+
+struct Validator<'a> {
+    sc: &'a Scenario,
+    node_types: Vec<&'a str>,
+    /// Normalised image names in declaration order.
+    images: Vec<String>,
+    functions: Vec<&'a str>,
+}
+
+fn fail(path: impl Into<String>, message: impl Into<String>) -> Check {
+    Err(ConfigError::new("", path, message))
+}
+
+fn non_negative(path: &str, v: f64) -> Check {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        fail(path, format!("must be a finite number >= 0, got {v}"))
+    }
+}
+
+fn positive(path: &str, v: f64) -> Check {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        fail(path, format!("must be a finite number > 0, got {v}"))
+    }
+}
+
+fn finite(path: &str, v: f64) -> Check {
+    if v.is_finite() {
+        Ok(())
+    } else {
+        fail(path, format!("must be a finite number, got {v}"))
+    }
+}
+
+fn within(path: &str, v: f64, lo: f64, hi: f64) -> Check {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        fail(path, format!("must be between {lo} and {hi}, got {v}"))
+    }
+}
+
+/// `unknown <what> `name``, with a suggestion from `valid` when one is close.
+fn unknown(what: &str, name: &str, valid: &[&str], hint: &str) -> String {
+    match suggest(name, valid) {
+        Some(s) => format!("unknown {what} `{name}`; did you mean `{s}`?"),
+        None => format!("unknown {what} `{name}`; {hint}"),
+    }
+}
+
+fn non_empty_name(path: &str, name: &str) -> Check {
+    if name.trim().is_empty() {
+        fail(path, "must not be empty")
+    } else {
+        Ok(())
+    }
+}
+
+impl Validator<'_> {
+    fn run(&self) -> Check {
+        let run = &self.sc.run;
+        if let Some(h) = run.horizon_s {
+            positive("run.horizon_s", h)?;
+        }
+        non_negative("run.drain_timeout_s", run.drain_timeout_s)?;
+        if run.max_events == Some(0) {
+            fail("run.max_events", "must be >= 1 when set, got 0")?;
+        }
+        if let Some(w) = run.max_wall_s {
+            positive("run.max_wall_s", w)?;
+        }
+        Ok(())
+    }
+
+    fn topology(&self) -> Check {
+        let t = &self.sc.topology;
+        if t.generator != "cluster" {
+            let message = if LATER_GENERATORS.contains(&t.generator.as_str()) {
+                format!(
+                    "the `{}` generator is not implemented yet (it comes in a later issue); use `cluster`",
+                    t.generator
+                )
+            } else {
+                unknown(
+                    "generator",
+                    &t.generator,
+                    &["cluster"],
+                    "this version supports `cluster` (urban_sensing, cloud_regions and explicit come in a later issue)",
+                )
+            };
+            fail("topology.generator", message)?;
+        }
+        for (name, nt) in &t.node_types {
+            let path = format!("topology.node_types.{name}");
+            non_empty_name(&format!("{path}.arch"), &nt.arch)?;
+            if Accelerator::parse(&nt.accelerator).is_none() {
+                fail(
+                    format!("{path}.accelerator"),
+                    format!("expected `NONE`, `GPU` or `TPU`, got `{}`", nt.accelerator),
+                )?;
+            }
+            if nt.locality != "edge" && nt.locality != "cloud" {
+                fail(
+                    format!("{path}.locality"),
+                    format!("expected `edge` or `cloud`, got `{}`", nt.locality),
+                )?;
+            }
+            positive(&format!("{path}.link_mbit"), nt.link_mbit)?;
+        }
+        for (i, group) in t.nodes.iter().enumerate() {
+            self.node_type(&format!("topology.nodes[{i}].type"), &group.node_type)?;
+        }
+        if t.nodes.iter().all(|g| g.count == 0) {
+            fail(
+                "topology.nodes",
+                "the topology has no compute nodes: add a group such as { type = \"server\", count = 1 }",
+            )?;
+        }
+        if t.lan_size == 0 {
+            fail("topology.lan_size", "must be >= 1, got 0")?;
+        }
+        let mut storage_names = BTreeSet::new();
+        for (i, s) in t.storage.iter().enumerate() {
+            let path = format!("topology.storage[{i}]");
+            non_empty_name(&format!("{path}.name"), &s.name)?;
+            if !storage_names.insert(s.name.as_str()) {
+                fail(
+                    format!("{path}.name"),
+                    format!("storage node `{}` is declared twice", s.name),
+                )?;
+            }
+            self.node_type(&format!("{path}.type"), &s.node_type)?;
+        }
+        if !LABEL_SCHEMES.contains(&t.labels.as_str()) {
+            fail(
+                "topology.labels",
+                unknown(
+                    "label scheme",
+                    &t.labels,
+                    LABEL_SCHEMES,
+                    "expected `ether` or `raith21`",
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn node_type(&self, path: &str, name: &str) -> Check {
+        if self.node_types.contains(&name) {
+            return Ok(());
+        }
+        let hint = format!(
+            "expected a catalog type ({}) or one defined in `topology.node_types`",
+            self.node_types.join(", ")
+        );
+        fail(path, unknown("node type", name, &self.node_types, &hint))
+    }
+
+    fn image(&self, path: &str, name: &str) -> Check {
+        if self.images.contains(&normalize_image_name(name)) {
+            return Ok(());
+        }
+        let declared: Vec<&str> = self.sc.images.iter().map(|i| i.name.as_str()).collect();
+        let hint = "declare it in an [[images]] entry";
+        fail(path, unknown("image", name, &declared, hint))
+    }
+
+    fn function(&self, path: &str, name: &str) -> Check {
+        if self.functions.contains(&name) {
+            return Ok(());
+        }
+        fail(
+            path,
+            unknown(
+                "function",
+                name,
+                &self.functions,
+                "declare it in a [[functions]] entry",
+            ),
+        )
+    }
+
+    fn images(&self) -> Check {
+        for (i, img) in self.sc.images.iter().enumerate() {
+            let path = format!("images[{i}]");
+            non_empty_name(&format!("{path}.name"), &img.name)?;
+            if let Some(j) = self.images[..i].iter().position(|n| *n == self.images[i]) {
+                fail(
+                    format!("{path}.name"),
+                    format!(
+                        "image `{}` is already declared at images[{j}]",
+                        self.images[i]
+                    ),
+                )?;
+            }
+            if img.variants.is_empty() {
+                fail(
+                    format!("{path}.variants"),
+                    "an image needs at least one variant, e.g. { arch = \"x86\", size = \"58M\" }",
+                )?;
+            }
+            for (k, var) in img.variants.iter().enumerate() {
+                let vpath = format!("{path}.variants[{k}].arch");
+                non_empty_name(&vpath, &var.arch)?;
+                if img.variants[..k].iter().any(|o| o.arch == var.arch) {
+                    fail(
+                        vpath,
+                        format!("architecture `{}` has two variants in this image", var.arch),
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn functions(&self) -> Check {
+        for (i, f) in self.sc.functions.iter().enumerate() {
+            let path = format!("functions[{i}]");
+            non_empty_name(&format!("{path}.name"), &f.name)?;
+            if let Some(j) = self.functions[..i].iter().position(|n| *n == f.name) {
+                fail(
+                    format!("{path}.name"),
+                    format!(
+                        "function `{}` is already declared at functions[{j}]",
+                        f.name
+                    ),
+                )?;
+            }
+            for (k, img) in f.images.iter().enumerate() {
+                self.image(&format!("{path}.images[{k}]"), img)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn deployments(&self) -> Check {
+        let mut deployed: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, d) in self.sc.deployments.iter().enumerate() {
+            let path = format!("deployments[{i}]");
+            self.function(&format!("{path}.function"), &d.function)?;
+            if let Some(j) = deployed.insert(&d.function, i) {
+                fail(
+                    format!("{path}.function"),
+                    format!(
+                        "function `{}` already has a deployment (deployments[{j}])",
+                        d.function
+                    ),
+                )?;
+            }
+            if d.containers.is_empty() {
+                fail(
+                    format!("{path}.containers"),
+                    "a deployment needs at least one container, e.g. { image = \"...\" }",
+                )?;
+            }
+            let container_images: Vec<String> = d
+                .containers
+                .iter()
+                .map(|c| normalize_image_name(&c.image))
+                .collect();
+            for (k, c) in d.containers.iter().enumerate() {
+                let cpath = format!("{path}.containers[{k}]");
+                self.image(&format!("{cpath}.image"), &c.image)?;
+                if container_images[..k].contains(&container_images[k]) {
+                    fail(
+                        format!("{cpath}.image"),
+                        format!(
+                            "image `{}` already has a container in this deployment",
+                            c.image
+                        ),
+                    )?;
+                }
+                self.container(&cpath, c)?;
+            }
+            if let Some(r) = &d.ranking {
+                ranking(&format!("{path}.ranking"), r, &container_images)?;
+            }
+            scaling(&format!("{path}.scaling"), &d.scaling)?;
+            non_negative(&format!("{path}.deploy_at_s"), d.deploy_at_s)?;
+        }
+        Ok(())
+    }
+
+    fn container(&self, path: &str, c: &ContainerConfig) -> Check {
+        for (key, spec) in [
+            ("exec", &c.exec),
+            ("startup", &c.startup),
+            ("setup", &c.setup),
+            ("teardown", &c.teardown),
+        ] {
+            self.time_model_spec(&format!("{path}.{key}"), spec)?;
+        }
+        if let Some(ConcurrencyConfig::HttpWatchdog { workers: 0, .. }) = c.concurrency {
+            fail(
+                format!("{path}.concurrency.http_watchdog.workers"),
+                "must be >= 1, got 0",
+            )?;
+        }
+        Ok(())
+    }
+
+    fn time_model_spec(&self, path: &str, spec: &TimeModelSpec) -> Check {
+        if spec.default.is_none() && spec.by_node_type.is_empty() {
+            return fail(
+                path,
+                "a time model needs a `default` or at least one `by_node_type` entry",
+            );
+        }
+        if let Some(m) = &spec.default {
+            // Without overrides the model was most likely written in the plain form.
+            let mpath = if spec.by_node_type.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}.default")
+            };
+            time_model(&mpath, m)?;
+        }
+        for (node_type, m) in &spec.by_node_type {
+            let tpath = format!("{path}.by_node_type.{node_type}");
+            self.node_type(&tpath, node_type)?;
+            time_model(&tpath, m)?;
+        }
+        Ok(())
+    }
+
+    fn workloads(&self) -> Check {
+        let deployments: Vec<&str> = self
+            .sc
+            .deployments
+            .iter()
+            .map(|d| d.function.as_str())
+            .collect();
+        for (i, w) in self.sc.workloads.iter().enumerate() {
+            let path = format!("workloads[{i}]");
+            self.function(&format!("{path}.function"), &w.function)?;
+            rate(&format!("{path}.rate"), &w.rate)?;
+            arrivals(&format!("{path}.arrivals"), &w.arrivals)?;
+            if let StartConfig::At(t) = w.start {
+                non_negative(&format!("{path}.start"), t)?;
+            }
+            for (k, name) in w.ready_for.iter().flatten().enumerate() {
+                if !deployments.contains(&name.as_str()) {
+                    fail(
+                        format!("{path}.ready_for[{k}]"),
+                        unknown(
+                            "deployment",
+                            name,
+                            &deployments,
+                            "name the function of a [[deployments]] entry",
+                        ),
+                    )?;
+                }
+            }
+            if let Some(d) = w.duration_s {
+                non_negative(&format!("{path}.duration_s"), d)?;
+            }
+            if w.max_requests == Some(0) {
+                fail(
+                    format!("{path}.max_requests"),
+                    "must be >= 1 when set, got 0",
+                )?;
+            }
+            if self.sc.run.horizon_s.is_none() && w.duration_s.is_none() && w.max_requests.is_none()
+            {
+                fail(
+                    path,
+                    "this workload never ends: without `run.horizon_s` the run ends when every workload \
+                     has produced its last request, so set `duration_s` or `max_requests` here, or set \
+                     `run.horizon_s`",
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn scheduler(&self) -> Check {
+        let s = &self.sc.scheduler;
+        non_negative("scheduler.latency.constant_s", s.latency.constant_s)?;
+        non_negative(
+            "scheduler.latency.per_node_evaluated_s",
+            s.latency.per_node_evaluated_s,
+        )?;
+        non_negative(
+            "scheduler.latency.per_node_scored_s",
+            s.latency.per_node_scored_s,
+        )?;
+        positive("scheduler.retry_backoff_s", s.retry_backoff_s)?;
+        within(
+            "scheduler.skippy.percentage_of_nodes_to_score",
+            s.skippy.percentage_of_nodes_to_score,
+            0.0,
+            100.0,
+        )
+    }
+
+    fn routing_network_outputs(&self) -> Check {
+        let r = &self.sc.routing;
+        non_negative("routing.cold_start_poll_s", r.cold_start_poll_s)?;
+        if let Some(t) = r.request_timeout_s {
+            positive("routing.request_timeout_s", t)?;
+        }
+        positive(
+            "network.default_bandwidth_mbit",
+            self.sc.network.default_bandwidth_mbit,
+        )?;
+        let o = &self.sc.outputs;
+        if let InvocationRows::Sample { sample } = o.invocations {
+            within("outputs.invocations.sample", sample, 0.0, 1.0)?;
+        }
+        if o.runs_per_batch == 0 {
+            fail("outputs.runs_per_batch", "must be >= 1, got 0")?;
+        }
+        Ok(())
+    }
+}
+
+fn ranking(path: &str, r: &RankingConfig, container_images: &[String]) -> Check {
+    if r.images.is_empty() {
+        fail(
+            format!("{path}.images"),
+            "must name at least one image (or leave `ranking` out)",
+        )?;
+    }
+    let ranked: Vec<String> = r.images.iter().map(|i| normalize_image_name(i)).collect();
+    for (k, name) in r.images.iter().enumerate() {
+        let ipath = format!("{path}.images[{k}]");
+        if !container_images.contains(&ranked[k]) {
+            fail(
+                &ipath,
+                format!("ranked image `{name}` has no container in this deployment"),
+            )?;
+        }
+        if ranked[..k].contains(&ranked[k]) {
+            fail(&ipath, format!("image `{name}` is ranked twice"))?;
+        }
+    }
+    for (name, factor) in &r.function_factor {
+        let fpath = format!("{path}.function_factor.{name}");
+        if !ranked.contains(&normalize_image_name(name)) {
+            fail(&fpath, format!("image `{name}` is not in `ranking.images`"))?;
+        }
+        within(&fpath, *factor, 0.0, 1.0)?;
+    }
+    Ok(())
+}
+
+fn scaling(path: &str, s: &ScalingConfig) -> Check {
+    if s.scale_max < 1 {
+        fail(format!("{path}.scale_max"), "must be >= 1, got 0")?;
+    }
+    if s.scale_max < s.scale_min {
+        fail(
+            format!("{path}.scale_max"),
+            format!(
+                "must be >= scale_min ({}), got {}",
+                s.scale_min, s.scale_max
+            ),
+        )?;
+    }
+    non_negative(&format!("{path}.rps_threshold"), s.rps_threshold)?;
+    positive(
+        &format!("{path}.rps_threshold_duration"),
+        s.rps_threshold_duration,
+    )?;
+    positive(&format!("{path}.alert_window"), s.alert_window)?;
+    positive(
+        &format!("{path}.target_average_utilization"),
+        s.target_average_utilization,
+    )?;
+    positive(&format!("{path}.target_average_rps"), s.target_average_rps)?;
+    positive(
+        &format!("{path}.target_queue_length"),
+        s.target_queue_length,
+    )?;
+    non_negative(
+        &format!("{path}.target_average_rps_threshold"),
+        s.target_average_rps_threshold,
+    )
+}
+
+fn rate(path: &str, r: &RateConfig) -> Check {
+    match r {
+        RateConfig::Constant { rps } => non_negative(&format!("{path}.constant.rps"), *rps),
+        RateConfig::Sine {
+            max_rps,
+            period_s,
+            phase_s,
+        } => {
+            non_negative(&format!("{path}.sine.max_rps"), *max_rps)?;
+            positive(&format!("{path}.sine.period_s"), *period_s)?;
+            finite(&format!("{path}.sine.phase_s"), *phase_s)
+        }
+    }
+}
+
+fn arrivals(path: &str, a: &ArrivalsConfig) -> Check {
+    let (kind, max_ia) = match a {
+        ArrivalsConfig::Static { max_ia } => ("static", max_ia),
+        ArrivalsConfig::Poisson { scale, max_ia } => {
+            positive(&format!("{path}.poisson.scale"), *scale)?;
+            ("poisson", max_ia)
+        }
+    };
+    match max_ia {
+        Some(m) => positive(&format!("{path}.{kind}.max_ia"), *m),
+        None => Ok(()),
+    }
+}
+
+fn model_name(m: &TimeModel) -> &'static str {
+    match m {
+        TimeModel::Constant { .. } => "constant",
+        TimeModel::Uniform { .. } => "uniform",
+        TimeModel::Exponential { .. } => "exponential",
+        TimeModel::Normal { .. } => "normal",
+        TimeModel::Lognormal { .. } => "lognormal",
+        TimeModel::Empirical { .. } => "empirical",
+        TimeModel::Percentiles { .. } => "percentiles",
+    }
+}
+
+/// Checks one distribution written at `path` (the table holding its name).
+fn time_model(path: &str, m: &TimeModel) -> Check {
+    let base = format!("{path}.{}", model_name(m));
+    let at = |field: &str| format!("{base}.{field}");
+    let bounds = match m {
+        TimeModel::Constant { value } => return non_negative(&at("value"), *value),
+        TimeModel::Uniform { low, high, bounds } => {
+            non_negative(&at("low"), *low)?;
+            non_negative(&at("high"), *high)?;
+            if high < low {
+                fail(at("high"), format!("must be >= low ({low}), got {high}"))?;
+            }
+            bounds
+        }
+        TimeModel::Exponential { mean, bounds } => {
+            non_negative(&at("mean"), *mean)?;
+            bounds
+        }
+        TimeModel::Normal { mean, std, bounds } => {
+            non_negative(&at("mean"), *mean)?;
+            non_negative(&at("std"), *std)?;
+            bounds
+        }
+        TimeModel::Lognormal {
+            s,
+            loc,
+            scale,
+            bounds,
+        } => {
+            non_negative(&at("s"), *s)?;
+            finite(&at("loc"), *loc)?;
+            positive(&at("scale"), *scale)?;
+            bounds
+        }
+        TimeModel::Empirical { values, bounds } => {
+            if values.is_empty() {
+                fail(at("values"), "must hold at least one value")?;
+            }
+            for (i, v) in values.iter().enumerate() {
+                non_negative(&format!("{base}.values[{i}]"), *v)?;
+            }
+            bounds
+        }
+        TimeModel::Percentiles { points, bounds } => {
+            percentiles(&base, points)?;
+            bounds
+        }
+    };
+    if let Some([lo, hi]) = bounds {
+        let bpath = at("bounds");
+        if !(lo.is_finite() && *lo >= 0.0) {
+            fail(
+                &bpath,
+                format!("the lower bound must be a finite number >= 0, got {lo}"),
+            )?;
+        }
+        if hi.is_nan() || hi < lo {
+            fail(
+                &bpath,
+                format!("the upper bound must be >= the lower bound ({lo}), got {hi}"),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn percentiles(base: &str, points: &[[f64; 2]]) -> Check {
+    let ppath = format!("{base}.points");
+    if points.len() < 2 {
+        return fail(
+            ppath,
+            "needs at least two [p, value] points, from p = 0 to p = 1",
+        );
+    }
+    for (i, [p, v]) in points.iter().enumerate() {
+        let at = format!("{ppath}[{i}]");
+        within(&at, *p, 0.0, 1.0)
+            .or_else(|_| fail(&at, format!("p must be between 0 and 1, got {p}")))?;
+        non_negative(&at, *v)
+            .or_else(|_| fail(&at, format!("value must be a finite number >= 0, got {v}")))?;
+        if i > 0 {
+            let [p0, v0] = points[i - 1];
+            if *p <= p0 {
+                fail(&at, format!("p must increase strictly: {p} follows {p0}"))?;
+            }
+            if *v < v0 {
+                fail(&at, format!("values must not decrease: {v} follows {v0}"))?;
+            }
+        }
+    }
+    if points[0][0] != 0.0 {
+        fail(
+            format!("{ppath}[0]"),
+            format!("the first point must have p = 0, got {}", points[0][0]),
+        )?;
+    }
+    let last = points.len() - 1;
+    if points[last][0] != 1.0 {
+        fail(
+            format!("{ppath}[{last}]"),
+            format!("the last point must have p = 1, got {}", points[last][0]),
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::load::parse_scenario;
+    use super::*;
+
+    /// A valid scenario; `tweak` text is appended (TOML tables after the base ones).
+    const BASE: &str = r#"
+name = "base"
+run = { horizon_s = 60 }
+topology = { generator = "cluster", nodes = [{ type = "server", count = 2 }, { type = "tx2", count = 2 }] }
+
+[[images]]
+name = "python-pi-cpu"
+variants = [{ arch = "x86", size = "58M" }, { arch = "aarch64", size = "58M" }]
+
+[[functions]]
+name = "python-pi"
+images = ["python-pi-cpu"]
+
+[[deployments]]
+function = "python-pi"
+scaling = { scale_min = 1, scale_max = 5 }
+[[deployments.containers]]
+image = "python-pi-cpu"
+requests = { cpu = "500m", memory = "256Mi" }
+exec = { constant = { value = 1.0 } }
+concurrency = { http_watchdog = { workers = 4 } }
+
+[[workloads]]
+function = "python-pi"
+rate = { constant = { rps = 20 } }
+arrivals = { poisson = {} }
+max_requests = 100
+"#;
+
+    fn parse(text: &str) -> Result<Scenario, ConfigError> {
+        parse_scenario(text, "t.toml")
+    }
+
+    /// The error for `BASE` with `from` replaced by `to`.
+    fn err_with(from: &str, to: &str) -> ConfigError {
+        assert!(BASE.contains(from), "test setup: `{from}` not in BASE");
+        parse(&BASE.replacen(from, to, 1)).expect_err("the scenario should be rejected")
+    }
+
+    fn assert_err(e: &ConfigError, path: &str, message_part: &str) {
+        assert_eq!(e.key_path, path, "{e}");
+        assert!(
+            e.message.contains(message_part),
+            "`{message_part}` not in: {e}"
+        );
+    }
+
+    #[test]
+    fn the_base_scenario_is_valid() {
+        parse(BASE).unwrap();
+    }
+
+    #[test]
+    fn scale_max_below_scale_min_is_rejected_with_both_values() {
+        let e = err_with(
+            "scale_min = 1, scale_max = 5",
+            "scale_min = 3, scale_max = 2",
+        );
+        assert_eq!(
+            e.to_string(),
+            "t.toml: deployments[0].scaling.scale_max: must be >= scale_min (3), got 2"
+        );
+        let e = err_with(
+            "scale_min = 1, scale_max = 5",
+            "scale_min = 0, scale_max = 0",
+        );
+        assert_err(&e, "deployments[0].scaling.scale_max", "must be >= 1");
+    }
+
+    #[test]
+    fn negative_duration_is_rejected() {
+        let e = err_with(
+            "max_requests = 100",
+            "max_requests = 100\nduration_s = -1.5",
+        );
+        assert_err(
+            &e,
+            "workloads[0].duration_s",
+            "must be a finite number >= 0, got -1.5",
+        );
+        let e = err_with(
+            "function = \"python-pi\"\nscaling",
+            "function = \"python-pi\"\ndeploy_at_s = -2\nscaling",
+        );
+        assert_err(&e, "deployments[0].deploy_at_s", "got -2");
+        let e = err_with("max_requests = 100", "max_requests = 100\nstart = nan");
+        assert_err(&e, "workloads[0].start", "got NaN");
+    }
+
+    #[test]
+    fn horizon_must_be_positive() {
+        let e = err_with("horizon_s = 60", "horizon_s = 0");
+        assert_err(&e, "run.horizon_s", "must be a finite number > 0, got 0");
+    }
+
+    #[test]
+    fn undefined_image_is_rejected_with_a_suggestion() {
+        let e = err_with("image = \"python-pi-cpu\"", "image = \"python-pi-gpu\"");
+        assert_err(
+            &e,
+            "deployments[0].containers[0].image",
+            "unknown image `python-pi-gpu`; did you mean `python-pi-cpu`?",
+        );
+        let e = err_with("images = [\"python-pi-cpu\"]", "images = [\"other\"]");
+        assert_err(&e, "functions[0].images[0]", "unknown image `other`");
+    }
+
+    #[test]
+    fn image_names_compare_after_normalisation() {
+        let text = BASE.replacen(
+            "image = \"python-pi-cpu\"",
+            "image = \"python-pi-cpu:latest\"",
+            1,
+        );
+        parse(&text).unwrap();
+        let e = err_with(
+            "[[functions]]",
+            "[[images]]\nname = \"python-pi-cpu:latest\"\nvariants = [{ arch = \"x86\", size = 1 }]\n[[functions]]",
+        );
+        assert_err(
+            &e,
+            "images[1].name",
+            "image `python-pi-cpu:latest` is already declared at images[0]",
+        );
+    }
+
+    #[test]
+    fn image_without_variants_is_rejected() {
+        let e = err_with(
+            "variants = [{ arch = \"x86\", size = \"58M\" }, { arch = \"aarch64\", size = \"58M\" }]",
+            "variants = []",
+        );
+        assert_err(&e, "images[0].variants", "at least one variant");
+    }
+
+    #[test]
+    fn deployment_of_unknown_or_twice_deployed_function_is_rejected() {
+        let e = err_with(
+            "function = \"python-pi\"\nscaling",
+            "function = \"python-py\"\nscaling",
+        );
+        assert_err(
+            &e,
+            "deployments[0].function",
+            "unknown function `python-py`; did you mean `python-pi`?",
+        );
+        let twice = format!("{BASE}\n[[deployments]]\nfunction = \"python-pi\"\ncontainers = [{{ image = \"python-pi-cpu\" }}]\n");
+        let e = parse(&twice).unwrap_err();
+        assert_err(
+            &e,
+            "deployments[1].function",
+            "already has a deployment (deployments[0])",
+        );
+    }
+
+    #[test]
+    fn duplicate_function_names_are_rejected() {
+        let e = err_with(
+            "[[deployments]]",
+            "[[functions]]\nname = \"python-pi\"\n[[deployments]]",
+        );
+        assert_err(&e, "functions[1].name", "already declared at functions[0]");
+    }
+
+    #[test]
+    fn ranking_must_match_containers_and_factors_lie_in_0_1() {
+        let e = err_with(
+            "scaling = { scale_min",
+            "ranking = { images = [\"nope\"] }\nscaling = { scale_min",
+        );
+        assert_err(&e, "deployments[0].ranking.images[0]", "has no container");
+        let e = err_with(
+            "scaling = { scale_min",
+            "ranking = { images = [\"python-pi-cpu\"], function_factor = { python-pi-cpu = 30 } }\nscaling = { scale_min",
+        );
+        assert_err(
+            &e,
+            "deployments[0].ranking.function_factor.python-pi-cpu",
+            "between 0 and 1, got 30",
+        );
+        let ok = BASE.replacen(
+            "scaling = { scale_min",
+            "ranking = { images = [\"python-pi-cpu\"], function_factor = { python-pi-cpu = 0.5 } }\nscaling = { scale_min",
+            1,
+        );
+        parse(&ok).unwrap();
+    }
+
+    #[test]
+    fn unknown_node_type_and_generator_are_rejected() {
+        let e = err_with("type = \"tx2\"", "type = \"tx3\"");
+        assert_err(
+            &e,
+            "topology.nodes[1].type",
+            "unknown node type `tx3`; did you mean `tx2`?",
+        );
+        let e = err_with("generator = \"cluster\"", "generator = \"urban_sensing\"");
+        assert_err(&e, "topology.generator", "later issue");
+        let e = err_with("count = 2 }, { type = \"tx2\", count = 2 }", "count = 0 }");
+        assert_err(&e, "topology.nodes", "no compute nodes");
+    }
+
+    #[test]
+    fn scenario_node_types_are_known_names() {
+        let text = BASE.replacen(
+            "{ type = \"tx2\", count = 2 }] }",
+            "{ type = \"mybox\", count = 2 }], node_types = { mybox = { arch = \"x86\", cpu = 2, memory = \"4Gi\" } } }",
+            1,
+        );
+        parse(&text).unwrap();
+    }
+
+    #[test]
+    fn label_scheme_must_be_known() {
+        let e = err_with(
+            "generator = \"cluster\"",
+            "generator = \"cluster\", labels = \"raith\"",
+        );
+        assert_err(&e, "topology.labels", "did you mean `raith21`?");
+    }
+
+    #[test]
+    fn workload_without_end_needs_a_horizon() {
+        let text =
+            BASE.replacen("run = { horizon_s = 60 }", "", 1)
+                .replacen("max_requests = 100", "", 1);
+        let e = parse(&text).unwrap_err();
+        assert_err(&e, "workloads[0]", "never ends");
+        let text = BASE.replacen("run = { horizon_s = 60 }", "", 1);
+        parse(&text).unwrap();
+    }
+
+    #[test]
+    fn workload_parameters_are_checked() {
+        let e = err_with("rps = 20", "rps = -1");
+        assert_err(&e, "workloads[0].rate.constant.rps", "got -1");
+        let e = err_with(
+            "rate = { constant = { rps = 20 } }",
+            "rate = { sine = { max_rps = 20, period_s = 0 } }",
+        );
+        assert_err(&e, "workloads[0].rate.sine.period_s", "> 0");
+        let e = err_with("max_requests = 100", "max_requests = 0");
+        assert_err(&e, "workloads[0].max_requests", ">= 1");
+        let e = err_with(
+            "arrivals = { poisson = {} }",
+            "arrivals = { static = { max_ia = 0 } }",
+        );
+        assert_err(&e, "workloads[0].arrivals.static.max_ia", "> 0");
+        let e = err_with(
+            "function = \"python-pi\"\nrate",
+            "function = \"nope\"\nrate",
+        );
+        assert_err(&e, "workloads[0].function", "unknown function `nope`");
+        let e = err_with(
+            "max_requests = 100",
+            "max_requests = 100\nstart = \"after_ready\"\nready_for = [\"python-pi\", \"x\"]",
+        );
+        assert_err(&e, "workloads[0].ready_for[1]", "unknown deployment `x`");
+    }
+
+    #[test]
+    fn time_model_parameters_are_checked() {
+        let cases = [
+            ("{ uniform = { low = 2, high = 1 } }", "exec.uniform.high", "must be >= low (2), got 1"),
+            ("{ exponential = { mean = -1 } }", "exec.exponential.mean", ">= 0"),
+            ("{ normal = { mean = 1, std = -0.1 } }", "exec.normal.std", ">= 0"),
+            ("{ lognormal = { s = -1 } }", "exec.lognormal.s", ">= 0"),
+            ("{ lognormal = { s = 1, scale = 0 } }", "exec.lognormal.scale", "> 0"),
+            ("{ empirical = { values = [] } }", "exec.empirical.values", "at least one"),
+            ("{ percentiles = { points = [[0.1, 1], [1, 2]] } }", "exec.percentiles.points[0]", "p = 0"),
+            ("{ percentiles = { points = [[0, 1], [0.9, 2]] } }", "exec.percentiles.points[1]", "p = 1"),
+            ("{ percentiles = { points = [[0, 1], [0.5, 2], [0.5, 3], [1, 4]] } }", "exec.percentiles.points[2]", "increase"),
+            ("{ exponential = { mean = 1, bounds = [2, 1] } }", "exec.exponential.bounds", "upper bound"),
+            ("{ exponential = { mean = 1, bounds = [-1, 1] } }", "exec.exponential.bounds", "lower bound"),
+            ("{ default = { constant = { value = 1 } }, by_node_type = { tx3 = { constant = { value = 1 } } } }", "exec.by_node_type.tx3", "did you mean `tx2`?"),
+            ("{ default = { constant = { value = -1 } }, by_node_type = { tx2 = { constant = { value = 1 } } } }", "exec.default.constant.value", ">= 0"),
+            ("{ by_node_type = {} }", "exec", "needs a `default`"),
+        ];
+        for (model, path, part) in cases {
+            let e = err_with(
+                "exec = { constant = { value = 1.0 } }",
+                &format!("exec = {model}"),
+            );
+            assert_err(&e, &format!("deployments[0].containers[0].{path}"), part);
+        }
+        let ok = BASE.replacen(
+            "exec = { constant = { value = 1.0 } }",
+            "exec = { lognormal = { s = 0.5, loc = -0.1, scale = 2, bounds = [0, inf] } }",
+            1,
+        );
+        parse(&ok).unwrap();
+    }
+
+    #[test]
+    fn concurrency_and_outputs_ranges_are_checked() {
+        let e = err_with("workers = 4", "workers = 0");
+        assert_err(
+            &e,
+            "deployments[0].containers[0].concurrency.http_watchdog.workers",
+            ">= 1",
+        );
+        let e = err_with(
+            "name = \"base\"",
+            "name = \"base\"\noutputs = { invocations = { sample = 1.5 }, runs_per_batch = 1 }",
+        );
+        assert_err(&e, "outputs.invocations.sample", "between 0 and 1");
+        let e = err_with(
+            "name = \"base\"",
+            "name = \"base\"\noutputs = { runs_per_batch = 0 }",
+        );
+        assert_err(&e, "outputs.runs_per_batch", ">= 1");
+    }
+
+    #[test]
+    fn scheduler_and_routing_ranges_are_checked() {
+        let e = err_with(
+            "name = \"base\"",
+            "name = \"base\"\nscheduler = { skippy = { percentage_of_nodes_to_score = 150 } }",
+        );
+        assert_err(
+            &e,
+            "scheduler.skippy.percentage_of_nodes_to_score",
+            "between 0 and 100, got 150",
+        );
+        let e = err_with(
+            "name = \"base\"",
+            "name = \"base\"\nscheduler = { latency = { constant_s = -0.1 } }",
+        );
+        assert_err(&e, "scheduler.latency.constant_s", ">= 0");
+        let e = err_with(
+            "name = \"base\"",
+            "name = \"base\"\nrouting = { request_timeout_s = 0 }",
+        );
+        assert_err(&e, "routing.request_timeout_s", "> 0");
+        let e = err_with(
+            "name = \"base\"",
+            "name = \"base\"\nrouting = { cold_start_poll_s = inf }",
+        );
+        assert_err(&e, "routing.cold_start_poll_s", "finite");
+        // Profile names are the scheduler module's business.
+        parse(&BASE.replacen(
+            "name = \"base\"",
+            "name = \"base\"\nscheduler = { profile = \"whatever\" }",
+            1,
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn scaling_targets_must_be_positive() {
+        let e = err_with(
+            "scale_min = 1, scale_max = 5",
+            "scale_min = 1, scale_max = 5, target_average_rps = 0",
+        );
+        assert_err(&e, "deployments[0].scaling.target_average_rps", "> 0");
+        let e = err_with(
+            "scale_min = 1, scale_max = 5",
+            "scale_min = 1, scale_max = 5, alert_window = -1",
+        );
+        assert_err(&e, "deployments[0].scaling.alert_window", "> 0");
+    }
+}
