@@ -1,1 +1,8 @@
-//! Arrow schemas, Parquet writing, the dataset layout and its atomic commits.
+//! Arrow schemas, Parquet writing, the dataset layout and its atomic commits
+//! (`spec/outputs.md`).
+
+pub mod schema;
+pub mod tables;
+
+pub use schema::{table_schema, ParamColumn, SCHEMA_VERSION, TABLES, TELEMETRY_COLUMNS};
+pub use tables::{param_columns, table_batches, table_batches_with_params};
