@@ -30,7 +30,7 @@ use crate::metrics::{
 /// A key whose values all have one type gets that type; a mix of integers and floats becomes
 /// Float64; any other mix falls back to Utf8. Because the type is inferred from the given runs
 /// only, a sweep that mixes types across batches should compute the columns once over all runs
-/// and pass them to [`table_batches_with_params`] (or `DatasetWriter::with_param_columns`).
+/// and pass them to [`table_batches_with_params`] (or [`super::DatasetWriter::with_param_columns`]).
 pub fn param_columns(runs: &[RunOutput]) -> Vec<ParamColumn> {
     let mut cols: Vec<ParamColumn> = Vec::new();
     for run in runs {
