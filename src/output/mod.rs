@@ -1,1 +1,28 @@
-//! Arrow schemas, Parquet writing, the dataset layout and its atomic commits.
+//! Arrow schemas, Parquet writing, the dataset layout and its atomic commits
+//! (`spec/outputs.md`).
+//!
+//! - [`schema`]: the Arrow schema of each table (§2) and [`TABLES`].
+//! - [`tables`]: [`table_batches`] turns the [`RunOutput`](crate::metrics::RunOutput)s of one
+//!   batch into one `RecordBatch` per table, resolving ids to names.
+//! - [`parquet`]: the fixed writer settings; identical batches give byte-identical files.
+//! - [`dataset`]: [`DatasetWriter`] writes parts and commit markers atomically into
+//!   `<out>/<table>/part-<b:06>.parquet` and `<out>/_commits/batch-<b:06>.json`;
+//!   [`committed_batches`] and [`clean_uncommitted`] support resume.
+//!
+//! `scripts/check_tables.py` checks a written dataset with pyarrow and polars.
+
+pub mod dataset;
+pub mod parquet;
+pub mod schema;
+pub mod tables;
+
+#[cfg(test)]
+mod tests;
+
+pub use self::parquet::{parquet_bytes, write_parquet, writer_properties, writer_settings};
+pub use dataset::{
+    clean_uncommitted, commit_file_name, committed_batches, part_file_name, read_commit,
+    read_manifest, verified_batches, CommitMarker, DatasetWriter, OutputError, PartInfo,
+};
+pub use schema::{table_schema, ParamColumn, SCHEMA_VERSION, TABLES, TELEMETRY_COLUMNS};
+pub use tables::{param_columns, table_batches, table_batches_with_params};

@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""Check a faasim output directory against spec/outputs.md.
+
+Usage:
+    python3 scripts/check_tables.py OUT_DIR [--expect-invocations]
+
+Reads every table directory present with pyarrow and with polars and checks:
+  - column names and Arrow types of every part file (expected schemas are written out below),
+    and that non-nullable columns hold no nulls;
+  - that `runs` exists, `summary` exists when some run is ok, and `latency_histograms` exists
+    when some ok run completed a request (tables without rows have no parts);
+  - that every run_id (with its run_index) of the other tables appears in `runs`, and that
+    failed runs appear only in `runs`;
+  - that `summary` has exactly one total row (function null) per ok run, whose `requests`
+    equals `runs.requests`;
+  - that the `response` histogram counts of the total rows sum to `runs.completed` per run;
+  - with --expect-invocations: that `invocations` has `runs.requests` rows per ok run.
+
+When `_commits/` exists only the parts listed in commit markers are read (their row counts are
+checked against the markers); uncommitted part files are reported as warnings.
+Prints one line per table and exits 1 with a message on any mismatch.
+Requires Python 3.11, pyarrow and polars.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+S, U8, U32, U64, I32, I64, F64, B = (
+    pa.string(),
+    pa.uint8(),
+    pa.uint32(),
+    pa.uint64(),
+    pa.int32(),
+    pa.int64(),
+    pa.float64(),
+    pa.bool_(),
+)
+# Struct children are non-nullable; list items use the conventional nullable "item" field.
+REJECTION = pa.list_(pa.struct([pa.field("name", S, False), pa.field("count", U32, False)]))
+SCORE = pa.list_(
+    pa.struct(
+        [pa.field(n, t, False) for n, t in [("name", S), ("raw", F64), ("normalized", F64), ("weight", F64), ("weighted", F64)]]
+    )
+)
+NAMES = pa.list_(S)
+
+# (column, type, nullable) per table, after run_id / run_index.
+ID = [("run_id", S, False), ("run_index", U32, False)]
+
+
+def cols(spec: str, typ: pa.DataType, nullable: bool = False) -> list[tuple[str, pa.DataType, bool]]:
+    return [(name, typ, nullable) for name in spec.split()]
+
+
+RUNS_HEAD = ID + cols("sweep_id scenario", S) + cols("seed", U64)
+RUNS_TAIL = (
+    cols("params_json status", S)
+    + cols("error", S, True)
+    + cols("horizon_s", F64, True)
+    + cols("sim_end_s", F64)
+    + cols("events_processed requests completed incomplete rejected timed_out cold_starts", U64)
+    + cols("replicas_created replicas_failed placements placements_failed scale_actions", U32)
+    + cols("flows flow_bytes low_bandwidth_flows", U64)
+    + cols("warnings", U32)
+    + cols("code_version config_hash", S)
+    + cols("wall_time_s events_per_s", F64, True)
+    + cols("peak_rss_bytes", U64, True)
+)
+PARAM_TYPES = {I64, F64, S, B}
+
+SUMMARY_STATS = [
+    (f"{m}_{s}_s", F64, True)
+    for m in ("wait", "queue", "exec", "response")
+    for s in ("mean", "p50", "p90", "p99", "p999", "max")
+]
+
+SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
+    "invocations": ID
+    + cols("request_id fn_seq", U64)
+    + cols("function status", S)
+    + cols("reject_reason", S, True)
+    + cols("cold", B)
+    + cols("arrival_s", F64)
+    + cols("dispatch_s start_s end_s wait_s queue_s exec_s response_s transfer_s slowdown", F64, True)
+    + cols("replica_id", U32, True)
+    + cols("node image", S, True)
+    + cols("memory_bytes", U64, True),
+    "placements": ID
+    + cols("t_s queued_s latency_s", F64)
+    + cols("replica_id", U32)
+    + cols("function image profile", S)
+    + cols("attempt", U8)
+    + cols("nodes_total nodes_to_find start_index nodes_evaluated feasible scored tie_count", U32)
+    + cols("status", S)
+    + cols("node failure_reason", S, True)
+    + [("rejections", REJECTION, False), ("scores", SCORE, True)]
+    + cols("total_score", F64, True)
+    + [("needed_images", NAMES, True)]
+    + cols("node_cpu_requested_frac node_mem_requested_frac", F64, True),
+    "scaling": ID
+    + cols("t_s", F64)
+    + cols("function scaler action", S)
+    + cols("metric_name", S, True)
+    + cols("metric_value", F64, True)
+    + cols("running pending current", U32)
+    + cols("desired", U32, True)
+    + cols("applied", I32)
+    + cols("reason", S),
+    "replicas": ID
+    + cols("replica_id", U32)
+    + cols("function image pod", S)
+    + cols("attempt", U8)
+    + cols("parent_replica_id", U32, True)
+    + cols("node", S, True)
+    + cols("cpu_request_m", U32)
+    + cols("memory_request_bytes", U64)
+    + cols("created_s", F64)
+    + cols("scheduled_s deploying_s starting_s setup_start_s running_s teardown_s ended_s", F64, True)
+    + cols("final_state", S)
+    + cols("end_reason", S, True)
+    + cols("pull_bytes", U64, True)
+    + cols("pull_s", F64, True)
+    + cols("pull_cached pull_joined", B, True)
+    + cols("requests_served", U64),
+    "summary": ID
+    + cols("function", S, True)
+    + cols("requests completed incomplete rejected timed_out cold_starts", U64)
+    + SUMMARY_STATS
+    + cols("replicas_max", U32)
+    + cols("replicas_mean running_mean", F64)
+    + cols("scale_ups scale_downs placements_failed", U32)
+    + cols("throughput_rps", F64),
+    "latency_histograms": ID
+    + cols("function", S, True)
+    + cols("metric", S)
+    + cols("bucket", U32)
+    + cols("lower_ns upper_ns count", U64),
+}
+# Tables written by other parts of faasim; checked for identity columns only.
+OTHER_TABLES = ("utilization", "flows")
+
+
+class Mismatch(Exception):
+    pass
+
+
+def fail(msg: str) -> None:
+    raise Mismatch(msg)
+
+
+def expected_runs(schema: pa.Schema, where: str) -> list[tuple[str, pa.DataType, bool]]:
+    """The runs columns with this file's param.* columns (between seed and params_json)."""
+    params = []
+    for field in schema:
+        if field.name.startswith("param."):
+            if field.type not in PARAM_TYPES:
+                fail(f"{where}: column {field.name} has type {field.type}, expected int64/double/string/bool")
+            params.append((field.name, field.type, True))
+    return RUNS_HEAD + params + RUNS_TAIL
+
+
+def check_schema(table: str, path: Path) -> pa.Schema:
+    schema = pq.read_schema(path)
+    where = f"{table}: {path}"
+    if table == "runs":
+        expected = expected_runs(schema, where)
+    elif table in SCHEMAS:
+        expected = SCHEMAS[table]
+    else:
+        expected = ID + [(f.name, f.type, True) for f in schema][2:]
+    names = [f.name for f in schema]
+    want = [c[0] for c in expected]
+    if names != want:
+        missing = [n for n in want if n not in names]
+        extra = [n for n in names if n not in want]
+        fail(f"{where}: columns differ from spec (missing {missing}, unexpected {extra}, order {names})")
+    for (name, typ, _), field in zip(expected, schema):
+        if not field.type.equals(typ):
+            fail(f"{where}: column {name} has Arrow type {field.type}, expected {typ}")
+    return schema
+
+
+def committed_parts(out: Path) -> dict[str, dict[Path, int]] | None:
+    commits = out / "_commits"
+    if not commits.is_dir():
+        return None
+    parts: dict[str, dict[Path, int]] = {}
+    for marker in sorted(commits.glob("batch-*.json")):
+        try:
+            content = json.loads(marker.read_text())
+            tables = content["tables"]
+        except (json.JSONDecodeError, KeyError, TypeError) as e:
+            fail(f"{marker}: unreadable commit marker ({e})")
+        for table, part in tables.items():
+            path = out / part["file"]
+            if not path.is_file():
+                fail(f"{marker}: lists {part['file']}, which does not exist")
+            parts.setdefault(table, {})[path] = int(part["rows"])
+    return parts
+
+
+def read_tables(out: Path) -> tuple[dict[str, pl.DataFrame], list[str], list[str]]:
+    committed = committed_parts(out)
+    frames: dict[str, pl.DataFrame] = {}
+    report: list[str] = []
+    warnings: list[str] = []
+    for table in ["runs", *SCHEMAS, *OTHER_TABLES]:
+        d = out / table
+        if not d.is_dir():
+            continue
+        present = sorted(d.glob("*.parquet"))
+        if committed is None:
+            files = present
+        else:
+            listed = committed.get(table, {})
+            files = sorted(listed)
+            for p in present:
+                if p not in listed:
+                    warnings.append(f"{table}: {p.name} is not listed in any commit marker (ignored)")
+        if not files:
+            continue
+        for f in files:
+            check_schema(table, f)
+            if committed is not None:
+                n = pq.ParquetFile(f).metadata.num_rows
+                if n != committed[table][f]:
+                    fail(f"{table}: {f} has {n} rows, its commit marker says {committed[table][f]}")
+        arrow = pq.read_table([str(f) for f in files]) if len(files) > 1 else pq.read_table(files[0])
+        if files == present:
+            polars = pl.read_parquet(str(d / "*.parquet"))
+        else:
+            polars = pl.read_parquet([str(f) for f in files])
+        if polars.columns != arrow.column_names or polars.height != arrow.num_rows:
+            fail(
+                f"{table}: pyarrow reads {arrow.num_rows} rows × {arrow.column_names}, "
+                f"polars {polars.height} rows × {polars.columns}"
+            )
+        schema = pq.read_schema(files[0])
+        expected = expected_runs(schema, table) if table == "runs" else SCHEMAS.get(table, [])
+        for name, _, nullable in expected:
+            if not nullable and arrow.column(name).null_count:
+                fail(f"{table}: non-nullable column {name} has {arrow.column(name).null_count} nulls")
+        frames[table] = polars
+        report.append(f"{table:<20} {len(files):>4} parts {polars.height:>10} rows {polars.width:>4} columns")
+    return frames, report, warnings
+
+
+def check(out: Path, expect_invocations: bool) -> list[str]:
+    if not out.is_dir():
+        fail(f"{out}: not a directory")
+    frames, report, warnings = read_tables(out)
+    if "runs" not in frames:
+        fail(f"{out}: table runs is missing")
+    runs = frames["runs"]
+    if runs["run_id"].n_unique() != runs.height:
+        fail("runs: run_id is not unique")
+    bad = runs.filter(~pl.col("status").is_in(["ok", "error", "timeout"]))
+    if bad.height:
+        fail(f"runs: unknown status {bad['status'][0]!r}")
+    bad = runs.filter((pl.col("status") == "ok") != pl.col("error").is_null())
+    if bad.height:
+        fail(f"runs: run {bad['run_id'][0]} has status {bad['status'][0]} but error {bad['error'][0]!r}")
+    ok = runs.filter(pl.col("status") == "ok")
+    if ok.height and "summary" not in frames:
+        fail("summary is missing although some runs are ok")
+    if ok["completed"].sum() > 0 and "latency_histograms" not in frames:
+        fail("latency_histograms is missing although requests completed")
+
+    ids = runs.select("run_id", "run_index", "status")
+    for table, df in frames.items():
+        if table == "runs":
+            continue
+        keys = df.select("run_id", "run_index").unique()
+        orphans = keys.join(ids, on=["run_id", "run_index"], how="anti")
+        if orphans.height:
+            fail(f"{table}: {orphans.height} run_id/run_index pairs not in runs, e.g. {orphans.row(0)}")
+        failed = keys.join(ids.filter(pl.col("status") != "ok"), on="run_id", how="semi")
+        if failed.height:
+            fail(f"{table}: has rows of failed run {failed['run_id'][0]}")
+
+    def per_run(df: pl.DataFrame, value: pl.Expr, name: str) -> pl.DataFrame:
+        agg = df.group_by("run_id").agg(value.alias(name))
+        return ok.select("run_id", "requests", "completed").join(agg, on="run_id", how="left").with_columns(
+            pl.col(name).fill_null(0)
+        )
+
+    if "summary" in frames:
+        total = frames["summary"].filter(pl.col("function").is_null())
+        counts = per_run(total, pl.len(), "total_rows")
+        bad = counts.filter(pl.col("total_rows") != 1)
+        if bad.height:
+            fail(f"summary: run {bad['run_id'][0]} has {bad['total_rows'][0]} total rows, expected 1")
+        joined = ok.select("run_id", "requests").join(
+            total.select("run_id", pl.col("requests").alias("summary_requests")), on="run_id"
+        )
+        bad = joined.filter(pl.col("requests") != pl.col("summary_requests"))
+        if bad.height:
+            r = bad.row(0, named=True)
+            fail(f"summary: run {r['run_id']} total requests {r['summary_requests']} != runs.requests {r['requests']}")
+
+    hist = frames.get("latency_histograms")
+    if hist is not None or ok.height:
+        hist = hist if hist is not None else pl.DataFrame(schema={"run_id": pl.String, "count": pl.UInt64})
+        if "metric" in hist.columns:
+            hist = hist.filter(pl.col("function").is_null() & (pl.col("metric") == "response"))
+        sums = per_run(hist, pl.col("count").sum(), "hist_count")
+        bad = sums.filter(pl.col("hist_count") != pl.col("completed"))
+        if bad.height:
+            r = bad.row(0, named=True)
+            fail(
+                f"latency_histograms: run {r['run_id']} response counts sum to {r['hist_count']}, "
+                f"runs.completed is {r['completed']}"
+            )
+
+    if expect_invocations:
+        inv = frames.get("invocations", pl.DataFrame(schema={"run_id": pl.String}))
+        counts = per_run(inv, pl.len(), "rows")
+        bad = counts.filter(pl.col("rows") != pl.col("requests"))
+        if bad.height:
+            r = bad.row(0, named=True)
+            fail(f"invocations: run {r['run_id']} has {r['rows']} rows, runs.requests is {r['requests']}")
+
+    report.append(f"runs: {runs.height} ({ok.height} ok)")
+    return report + [f"warning: {w}" for w in warnings]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("out", type=Path, help="faasim output directory")
+    ap.add_argument(
+        "--expect-invocations",
+        action="store_true",
+        help="require one invocations row per request of every ok run",
+    )
+    args = ap.parse_args()
+    try:
+        lines = check(args.out, args.expect_invocations)
+    except Mismatch as e:
+        print(f"check_tables: FAILED: {e}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    print("check_tables: OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

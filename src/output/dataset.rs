@@ -1,0 +1,510 @@
+//! The dataset directory: table parts, commit markers, manifest and resume helpers
+//! (`spec/outputs.md` §4).
+//!
+//! ```text
+//! <root>/manifest.json
+//! <root>/<table>/part-<batch:06>.parquet
+//! <root>/_commits/batch-<batch:06>.json      authoritative list of valid parts
+//! <root>/_tmp/                               files being written
+//! ```
+//!
+//! Every file is written to `_tmp/`, flushed, `fsync`ed and renamed into place; the commit
+//! marker of a batch is written the same way after all its parts are in place, so a batch is
+//! either committed with all its files or can be cleaned up and recomputed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::parquet::{write_parquet, writer_settings};
+use super::schema::{ParamColumn, SCHEMA_VERSION, TABLES};
+use super::tables::{param_columns, table_batches_with_params};
+use crate::metrics::RunOutput;
+
+/// Name of the manifest file.
+pub const MANIFEST: &str = "manifest.json";
+/// Directory of commit markers.
+pub const COMMITS_DIR: &str = "_commits";
+/// Directory of files being written.
+pub const TMP_DIR: &str = "_tmp";
+
+/// An error of the output layer; the message names the file or directory concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// A file system operation failed.
+    #[error("{path}: {source}", path = .path.display())]
+    Io {
+        /// File or directory.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: io::Error,
+    },
+    /// Encoding a Parquet file failed.
+    #[error("{path}: writing parquet: {source}", path = .path.display())]
+    Parquet {
+        /// File being written.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+    /// A JSON file could not be parsed or written.
+    #[error("{path}: invalid JSON: {source}", path = .path.display())]
+    Json {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The content is not what the output layer expects.
+    #[error("{path}: {message}", path = .path.display())]
+    Invalid {
+        /// File or directory.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// One part file listed in a commit marker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartInfo {
+    /// Path relative to the dataset root, e.g. `runs/part-000000.parquet`.
+    pub file: String,
+    /// Rows in the part.
+    pub rows: u64,
+    /// File size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the file, lowercase hex.
+    pub sha256: String,
+}
+
+/// Content of `_commits/batch-<b>.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitMarker {
+    /// Output schema version.
+    pub schema_version: u32,
+    /// Batch number.
+    pub batch: u32,
+    /// Smallest `run_index` of the batch.
+    pub run_index_start: u32,
+    /// One past the largest `run_index` of the batch.
+    pub run_index_end: u32,
+    /// `run_id`s in `run_index` order.
+    pub run_ids: Vec<String>,
+    /// Parts by table name (tables without rows are absent).
+    pub tables: BTreeMap<String, PartInfo>,
+}
+
+/// `part-<batch:06>.parquet`.
+pub fn part_file_name(batch: u32) -> String {
+    format!("part-{batch:06}.parquet")
+}
+
+/// `batch-<batch:06>.json`.
+pub fn commit_file_name(batch: u32) -> String {
+    format!("batch-{batch:06}.json")
+}
+
+fn parse_numbered(name: &str, prefix: &str, suffix: &str) -> Option<u32> {
+    let digits = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    if digits.len() < 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Writes a dataset directory; see the module documentation.
+///
+/// Methods take `&self`, so one writer can be shared; batches must be written by one thread
+/// at a time per batch number (different batches never touch the same files).
+#[derive(Debug)]
+pub struct DatasetWriter {
+    root: PathBuf,
+    params: Option<Vec<ParamColumn>>,
+}
+
+impl DatasetWriter {
+    /// Creates `root`, `_commits/` and an empty `_tmp/`, and writes `manifest.json` (with
+    /// `"schema_version": 1` and the writer settings added) by write-then-rename.
+    ///
+    /// `manifest` must be a JSON object. Table directories are created when first written.
+    pub fn create(root: &Path, manifest: &serde_json::Value) -> Result<DatasetWriter, OutputError> {
+        let mut manifest = match manifest {
+            serde_json::Value::Object(m) => m.clone(),
+            _ => {
+                return Err(OutputError::Invalid {
+                    path: root.join(MANIFEST),
+                    message: "the manifest must be a JSON object".into(),
+                })
+            }
+        };
+        manifest.insert("schema_version".into(), SCHEMA_VERSION.into());
+        manifest
+            .entry("writer_settings")
+            .or_insert_with(writer_settings);
+
+        fs::create_dir_all(root).map_err(io_err(root))?;
+        let tmp = root.join(TMP_DIR);
+        fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+        empty_dir(&tmp)?;
+        let commits = root.join(COMMITS_DIR);
+        fs::create_dir_all(&commits).map_err(io_err(&commits))?;
+
+        let dest = root.join(MANIFEST);
+        let bytes =
+            serde_json::to_vec_pretty(&serde_json::Value::Object(manifest)).map_err(|source| {
+                OutputError::Json {
+                    path: dest.clone(),
+                    source,
+                }
+            })?;
+        write_file_atomic(&tmp.join(MANIFEST), &dest, &bytes)?;
+        sync_dir(root)?;
+        Ok(DatasetWriter {
+            root: root.to_path_buf(),
+            params: None,
+        })
+    }
+
+    /// Fixes the `param.<key>` columns of `runs` for every batch (compute them once over the
+    /// whole sweep with [`param_columns`] so that all parts share one schema). Without this,
+    /// each batch infers them from its own runs.
+    pub fn with_param_columns(mut self, params: Vec<ParamColumn>) -> DatasetWriter {
+        self.params = Some(params);
+        self
+    }
+
+    /// The dataset root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes the parts of batch `batch` (the runs in `run_index` order) and then its commit
+    /// marker.
+    ///
+    /// Each table with rows goes to `_tmp/<table>-part-<b>.parquet`, is `fsync`ed and renamed
+    /// to `<table>/part-<b>.parquet`; stale parts of this batch in other table directories are
+    /// removed; finally `_commits/batch-<b>.json` lists the run ids and per table the file,
+    /// rows, size and SHA-256. Failed runs contribute only their `runs` row.
+    pub fn write_batch(
+        &self,
+        batch: u32,
+        runs: &[RunOutput],
+        telemetry: bool,
+    ) -> Result<(), OutputError> {
+        let commits = self.root.join(COMMITS_DIR);
+        let marker_path = commits.join(commit_file_name(batch));
+        let (Some(first), Some(last)) = (
+            runs.iter().map(|r| r.run.id.run_index).min(),
+            runs.iter().map(|r| r.run.id.run_index).max(),
+        ) else {
+            return Err(OutputError::Invalid {
+                path: marker_path,
+                message: format!("batch {batch} has no runs"),
+            });
+        };
+
+        let inferred;
+        let params = match &self.params {
+            Some(p) => p.as_slice(),
+            None => {
+                inferred = param_columns(runs);
+                inferred.as_slice()
+            }
+        };
+        let tmp = self.root.join(TMP_DIR);
+        let part = part_file_name(batch);
+        let mut tables = BTreeMap::new();
+        for (table, rb) in table_batches_with_params(runs, telemetry, params) {
+            let dir = self.root.join(table);
+            fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+            let tmp_path = tmp.join(format!("{table}-{part}"));
+            let dest = dir.join(&part);
+            let (bytes, sha256) = write_part_atomic(&tmp_path, &dest, table, &rb)?;
+            sync_dir(&dir)?;
+            tables.insert(
+                table.to_string(),
+                PartInfo {
+                    file: format!("{table}/{part}"),
+                    rows: rb.num_rows() as u64,
+                    bytes,
+                    sha256,
+                },
+            );
+        }
+        // A part left by an earlier attempt of this batch in a table that now has no rows.
+        for table in TABLES {
+            if !tables.contains_key(*table) {
+                remove_if_exists(&self.root.join(table).join(&part))?;
+            }
+        }
+
+        let marker = CommitMarker {
+            schema_version: SCHEMA_VERSION,
+            batch,
+            run_index_start: first,
+            run_index_end: last + 1,
+            run_ids: runs.iter().map(|r| r.run.id.run_id.clone()).collect(),
+            tables,
+        };
+        let bytes = serde_json::to_vec_pretty(&marker).map_err(|source| OutputError::Json {
+            path: marker_path.clone(),
+            source,
+        })?;
+        write_file_atomic(&tmp.join(commit_file_name(batch)), &marker_path, &bytes)?;
+        sync_dir(&commits)
+    }
+}
+
+/// Reads `manifest.json` of the dataset at `root`.
+pub fn read_manifest(root: &Path) -> Result<serde_json::Value, OutputError> {
+    read_json(&root.join(MANIFEST))
+}
+
+/// Reads the commit marker of `batch`.
+pub fn read_commit(root: &Path, batch: u32) -> Result<CommitMarker, OutputError> {
+    read_json(&root.join(COMMITS_DIR).join(commit_file_name(batch)))
+}
+
+/// Batches whose commit marker is readable and all of whose listed files exist.
+pub fn committed_batches(root: &Path) -> Result<BTreeSet<u32>, OutputError> {
+    Ok(valid_markers(root, false)?.into_keys().collect())
+}
+
+/// Like [`committed_batches`], but also re-checks every listed file's size and SHA-256
+/// (`--verify`).
+pub fn verified_batches(root: &Path) -> Result<BTreeSet<u32>, OutputError> {
+    Ok(valid_markers(root, true)?.into_keys().collect())
+}
+
+/// Removes everything that is not part of a committed batch: part files of batches without a
+/// valid marker (and parts a valid marker does not list), unreadable or incomplete markers,
+/// and the contents of `_tmp/`.
+pub fn clean_uncommitted(root: &Path) -> Result<(), OutputError> {
+    let valid = valid_markers(root, false)?;
+    let listed: BTreeSet<PathBuf> = valid
+        .values()
+        .flat_map(|m| m.tables.values().map(|p| root.join(&p.file)))
+        .collect();
+
+    for entry in read_dir_sorted(root)? {
+        let name = entry.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with('_') || !entry.is_dir() {
+            continue;
+        }
+        for file in read_dir_sorted(&entry)? {
+            let fname = file.file_name().unwrap_or_default().to_string_lossy();
+            if parse_numbered(&fname, "part-", ".parquet").is_some() && !listed.contains(&file) {
+                remove_if_exists(&file)?;
+            }
+        }
+    }
+
+    let commits = root.join(COMMITS_DIR);
+    if commits.is_dir() {
+        for file in read_dir_sorted(&commits)? {
+            let fname = file.file_name().unwrap_or_default().to_string_lossy();
+            match parse_numbered(&fname, "batch-", ".json") {
+                Some(b) if valid.contains_key(&b) => {}
+                Some(_) => remove_if_exists(&file)?,
+                None => {}
+            }
+        }
+    }
+
+    let tmp = root.join(TMP_DIR);
+    if tmp.is_dir() {
+        empty_dir(&tmp)?;
+    }
+    Ok(())
+}
+
+/// Markers that parse, name their own batch and whose files exist (and match, with `verify`).
+fn valid_markers(root: &Path, verify: bool) -> Result<BTreeMap<u32, CommitMarker>, OutputError> {
+    let commits = root.join(COMMITS_DIR);
+    let mut out = BTreeMap::new();
+    if !commits.is_dir() {
+        return Ok(out);
+    }
+    for path in read_dir_sorted(&commits)? {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let Some(batch) = parse_numbered(&name, "batch-", ".json") else {
+            continue;
+        };
+        let Ok(marker) = read_json::<CommitMarker>(&path) else {
+            continue;
+        };
+        if marker.batch != batch {
+            continue;
+        }
+        let mut ok = true;
+        for part in marker.tables.values() {
+            if !part_is_intact(&root.join(&part.file), part, verify)? {
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            out.insert(batch, marker);
+        }
+    }
+    Ok(out)
+}
+
+fn part_is_intact(path: &Path, part: &PartInfo, verify: bool) -> Result<bool, OutputError> {
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    if !meta.is_file() {
+        return Ok(false);
+    }
+    if !verify {
+        return Ok(true);
+    }
+    if meta.len() != part.bytes {
+        return Ok(false);
+    }
+    Ok(sha256_file(path)? == part.sha256)
+}
+
+fn sha256_file(path: &Path) -> Result<String, OutputError> {
+    let mut file = File::open(path).map_err(io_err(path))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(io_err(path))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, OutputError> {
+    let bytes = fs::read(path).map_err(io_err(path))?;
+    serde_json::from_slice(&bytes).map_err(|source| OutputError::Json {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Entries of `dir` as paths, sorted by name.
+fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).map_err(io_err(dir))? {
+        out.push(entry.map_err(io_err(dir))?.path());
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn empty_dir(dir: &Path) -> Result<(), OutputError> {
+    for path in read_dir_sorted(dir)? {
+        if path.is_dir() {
+            fs::remove_dir_all(&path).map_err(io_err(&path))?;
+        } else {
+            remove_if_exists(&path)?;
+        }
+    }
+    Ok(())
+}
+
+fn remove_if_exists(path: &Path) -> Result<(), OutputError> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_err(path)(e)),
+        _ => Ok(()),
+    }
+}
+
+/// Makes renames in `dir` durable.
+fn sync_dir(dir: &Path) -> Result<(), OutputError> {
+    #[cfg(unix)]
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_err(dir))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Writer that hashes and counts what passes through it.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Flushes and `fsync`s `file`, then renames `tmp` to `dest`.
+fn finish_atomic(file: BufWriter<File>, tmp: &Path, dest: &Path) -> Result<(), OutputError> {
+    let file = file.into_inner().map_err(|e| io_err(tmp)(e.into_error()))?;
+    file.sync_all().map_err(io_err(tmp))?;
+    drop(file);
+    fs::rename(tmp, dest).map_err(io_err(dest))
+}
+
+/// Writes `table`'s part to `tmp`, then moves it to `dest`; returns its size and SHA-256.
+fn write_part_atomic(
+    tmp: &Path,
+    dest: &Path,
+    table: &str,
+    batch: &arrow_array::RecordBatch,
+) -> Result<(u64, String), OutputError> {
+    let file = File::create(tmp).map_err(io_err(tmp))?;
+    let writer = HashingWriter {
+        inner: BufWriter::with_capacity(1 << 20, file),
+        hasher: Sha256::new(),
+        len: 0,
+    };
+    let writer = write_parquet(table, batch, writer).map_err(|source| OutputError::Parquet {
+        path: tmp.to_path_buf(),
+        source,
+    })?;
+    let HashingWriter { inner, hasher, len } = writer;
+    finish_atomic(inner, tmp, dest)?;
+    Ok((len, hex(&hasher.finalize())))
+}
+
+/// Writes `bytes` to `tmp`, then moves it to `dest`.
+fn write_file_atomic(tmp: &Path, dest: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let mut file = BufWriter::new(File::create(tmp).map_err(io_err(tmp))?);
+    file.write_all(bytes).map_err(io_err(tmp))?;
+    finish_atomic(file, tmp, dest)
+}
