@@ -5,8 +5,11 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use faasim::config::Scenario;
 
 fn overload_scaled(horizon_s: f64) -> Scenario {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/experiments/overload.toml"))
-        .expect("experiments/overload.toml");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/experiments/overload.toml"
+    ))
+    .expect("experiments/overload.toml");
     let mut sc: Scenario = toml::from_str(&text).expect("overload.toml parses");
     sc.run.horizon_s = Some(horizon_s);
     sc.run.drain_timeout_s = 1.0e6;

@@ -6,7 +6,7 @@ use faasim::metrics::RunOutput;
 
 /// Parses a scenario from TOML text (panics with the error, for tests).
 pub fn scenario(text: &str) -> Scenario {
-    toml::from_str(text).unwrap_or_else(|e| panic!("{e}"))
+    faasim::config::parse_scenario(text, "<test>").unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs a scenario with a seed.
