@@ -301,3 +301,60 @@ concurrency = { http_watchdog = { workers = 2 } }"#,
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
+
+#[test]
+fn switching_invocation_rows_on_changes_no_other_table() {
+    let base = one_function(
+        "{ scale_min = 2, scale_max = 2 }",
+        r#"exec = { exponential = { mean = 0.3 } }
+concurrency = { http_watchdog = { workers = 1 } }"#,
+        r#"rate = { constant = { rps = 8 } }"#,
+        "run = { horizon_s = 20 }\noutputs = { invocations = \"off\" }",
+    );
+    let sampled = base.replace("invocations = \"off\"", "invocations = { sample = 0.5 }");
+    let all = base.replace("invocations = \"off\"", "invocations = \"all\"");
+    let rows = |text: &str| {
+        let mut o = run(&scenario(text), 5);
+        let n = o.invocations.len();
+        o.invocations.clear();
+        o.enabled.invocations = false;
+        o.run.wall_time_s = None;
+        o.run.events_per_s = None;
+        o.run.id = Default::default();
+        (format!("{o:?}"), n, o.run.requests as usize)
+    };
+    let (a, n_off, _) = rows(&base);
+    let (b, n_half, requests) = rows(&sampled);
+    let (c, n_all, _) = rows(&all);
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    assert_eq!((n_off, n_all), (0, requests));
+    assert!(
+        n_half > requests * 4 / 10 && n_half < requests * 6 / 10,
+        "{n_half} of {requests} sampled"
+    );
+}
+
+#[test]
+fn adding_a_function_leaves_another_functions_arrivals_unchanged() {
+    let one = one_function(
+        "{ scale_min = 1, scale_max = 1 }",
+        "",
+        r#"rate = { constant = { rps = 5 } }"#,
+        "run = { horizon_s = 10 }\noutputs = { invocations = \"all\" }",
+    );
+    let two = format!(
+        "{one}\n[[functions]]\nname = \"g\"\nimages = [\"img\"]\n[[deployments]]\nfunction = \"g\"\n[[deployments.containers]]\nimage = \"img\"\n[[workloads]]\nfunction = \"g\"\nrate = {{ constant = {{ rps = 7 }} }}\n"
+    );
+    let arrivals = |text: &str| -> Vec<SimTime> {
+        run(&scenario(text), 21)
+            .invocations
+            .iter()
+            .filter(|i| i.function == 0)
+            .map(|i| i.arrival)
+            .collect()
+    };
+    let a = arrivals(&one);
+    assert!(a.len() > 20);
+    assert_eq!(a, arrivals(&two));
+}
