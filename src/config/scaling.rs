@@ -359,3 +359,131 @@ impl From<ScalingOutputRepr> for ScalingOutput {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_scenario;
+
+    const BASE: &str = r#"
+topology = { generator = "cluster", nodes = [{ type = "server", count = 1 }] }
+[[images]]
+name = "img"
+variants = [{ arch = "x86", size = "1M" }]
+[[functions]]
+name = "f"
+images = ["img"]
+[[deployments]]
+function = "f"
+scaling = { scale_min = 1, scale_max = 4 }
+[[deployments.containers]]
+image = "img"
+[[workloads]]
+function = "f"
+rate = { constant = { rps = 1 } }
+max_requests = 1
+"#;
+
+    fn parse(extra_top: &str, scaling: &str) -> Result<crate::config::Scenario, String> {
+        let text = format!("{extra_top}\n{BASE}").replace(
+            "scaling = { scale_min = 1, scale_max = 4 }",
+            &format!("scaling = {{ scale_min = 1, scale_max = 4{scaling} }}"),
+        );
+        parse_scenario(&text, "t.toml").map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn scaling_defaults_follow_the_spec() {
+        let sc = parse("", "").unwrap();
+        let s = &sc.scaling;
+        assert_eq!(s.autoscaler, AutoscalerKind::None);
+        assert_eq!(s.count, CountMode::Arrivals);
+        assert_eq!(s.request_rate.resolve, ResolveMode::Step);
+        assert_eq!(
+            (s.hpa.period_s, s.hpa.tolerance, s.hpa.window_s),
+            (15.0, 0.1, 60.0)
+        );
+        assert_eq!(s.hpa.scale_down_stabilization_s, 300.0);
+        assert_eq!(s.hpa.basis, HpaBasis::Request);
+        assert_eq!((s.idler.inactivity_s, s.idler.interval_s), (300.0, 30.0));
+        assert_eq!(s.keepalive, KeepaliveConfig::None);
+        assert_eq!(sc.monitor.interval_s, 1.0);
+        assert_eq!(sc.replicas.victim_order, VictimOrder::Newest);
+        assert!(sc.outputs.scaling.enabled && sc.outputs.scaling.include_noop);
+        assert!(sc.outputs.replica_counts);
+        assert!(!sc.outputs.utilization.enabled);
+        assert_eq!(sc.outputs.utilization.every, 1);
+        let d = &sc.deployments[0];
+        assert_eq!(d.scaling.autoscaler, None);
+        assert_eq!(d.containers[0].idle_cpu, crate::config::Cpu(0));
+        assert_eq!(d.containers[0].cpu_per_invocation, None);
+    }
+
+    #[test]
+    fn a_deployment_overrides_the_global_autoscaler_and_keepalive() {
+        let sc = parse(
+            "scaling = { autoscaler = \"avg_rps\", keepalive = { fixed = { keepalive_s = 60 } } }",
+            ", autoscaler = \"hpa_cpu\", keepalive = { hybrid_histogram = {} }",
+        )
+        .unwrap();
+        assert_eq!(sc.scaling.autoscaler, AutoscalerKind::AvgRps);
+        assert_eq!(
+            sc.scaling.keepalive,
+            KeepaliveConfig::Fixed {
+                keepalive_s: 60.0,
+                prewarm_s: 0.0
+            }
+        );
+        let d = &sc.deployments[0].scaling;
+        assert_eq!(d.autoscaler, Some(AutoscalerKind::HpaCpu));
+        assert!(matches!(
+            d.keepalive,
+            Some(KeepaliveConfig::HybridHistogram { range_s, bin_s, .. }) if range_s == 14_400.0 && bin_s == 60.0
+        ));
+    }
+
+    #[test]
+    fn outputs_scaling_accepts_a_flag_or_a_table_and_resolves_to_the_table() {
+        let off = parse("outputs = { scaling = false }", "").unwrap();
+        assert!(!off.outputs.scaling.enabled);
+        let noop = parse("outputs = { scaling = { include_noop = false } }", "").unwrap();
+        assert!(noop.outputs.scaling.enabled && !noop.outputs.scaling.include_noop);
+        let json = serde_json::to_value(&off.outputs).unwrap();
+        assert_eq!(
+            json["scaling"],
+            serde_json::json!({ "enabled": false, "include_noop": true })
+        );
+        let e = parse("outputs = { scaling = { include_nop = false } }", "").unwrap_err();
+        assert!(e.contains("outputs.scaling"), "{e}");
+    }
+
+    #[test]
+    fn scaling_parameters_are_checked() {
+        let e = parse("scaling = { hpa = { period_s = 0 } }", "").unwrap_err();
+        assert!(
+            e.contains("scaling.hpa.period_s: must be") && e.contains("> 0"),
+            "{e}"
+        );
+        let e = parse("monitor = { interval_s = 0 }", "").unwrap_err();
+        assert!(e.contains("monitor.interval_s"), "{e}");
+        let e = parse(
+            "outputs = { utilization = { enabled = true, every = 0 } }",
+            "",
+        )
+        .unwrap_err();
+        assert!(e.contains("outputs.utilization.every"), "{e}");
+        let e = parse(
+            "",
+            ", keepalive = { hybrid_histogram = { range_s = 60, bin_s = 60 } }",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("deployments[0].scaling.keepalive.hybrid_histogram.bin_s"),
+            "{e}"
+        );
+        let e = parse("scaling = { autoscaler = \"hpa\" }", "").unwrap_err();
+        assert!(e.contains("scaling.autoscaler"), "{e}");
+        let e = parse("replicas = { victim_order = \"random\" }", "").unwrap_err();
+        assert!(e.contains("replicas.victim_order"), "{e}");
+    }
+}
