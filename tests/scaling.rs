@@ -459,32 +459,73 @@ fn hpa_scales_a_cpu_bound_function_up_and_stabilises_before_scaling_down() {
 
 #[test]
 fn enabling_the_monitor_and_the_utilization_table_changes_no_other_row() {
-    let make = |util: &str| {
-        one_function(
-            "{ scale_min = 1, scale_max = 6, alert_window = 10, target_average_rps = 5 }",
-            "exec = { lognormal = { s = 0.5, scale = 0.3 } }\nconcurrency = { http_watchdog = { workers = 2 } }",
-            "rate = { sine = { max_rps = 30, period_s = 40 } }\nduration_s = 95",
-            &format!("run = {{ horizon_s = 100 }}\nscaling = {{ autoscaler = \"avg_rps\", keepalive = {{ fixed = {{ keepalive_s = 7 }} }} }}\nmonitor = {{ interval_s = 0.7 }}\noutputs = {{ invocations = \"all\"{util} }}"),
-        )
+    for (scaler, end) in [
+        ("avg_rps", "drain"),
+        ("hpa_cpu", "drain"),
+        ("avg_rps", "cut"),
+    ] {
+        let make = |util: &str| {
+            one_function(
+                "{ scale_min = 1, scale_max = 6, alert_window = 10, target_average_rps = 5 }",
+                "exec = { lognormal = { s = 0.5, scale = 0.3 } }\nconcurrency = { http_watchdog = { workers = 2 } }",
+                "rate = { sine = { max_rps = 30, period_s = 40 } }\nduration_s = 95",
+                &format!("run = {{ horizon_s = 100, end_policy = \"{end}\" }}\nscaling = {{ autoscaler = \"{scaler}\", keepalive = {{ fixed = {{ keepalive_s = 7 }} }}, hpa = {{ period_s = 5, window_s = 10 }} }}\nmonitor = {{ interval_s = 0.7 }}\noutputs = {{ invocations = \"all\"{util} }}"),
+            )
+        };
+        let plain = run(&scenario(&make("")), 5);
+        let with = run(
+            &scenario(&make(
+                ", utilization = { enabled = true, per_replica = true }",
+            )),
+            5,
+        );
+        assert!(!with.utilization.is_empty());
+        assert!(plain.utilization.is_empty());
+        if scaler == "avg_rps" {
+            assert!(with.run.events_processed > plain.run.events_processed);
+        }
+        assert!(plain
+            .scaling
+            .iter()
+            .any(|r| r.scaler == scaler && r.applied != 0));
+        let strip = |mut o: RunOutput| {
+            o.utilization.clear();
+            o.enabled.utilization = false;
+            o.run.events_processed = 0;
+            o.run.id = Default::default();
+            text(o)
+        };
+        assert_eq!(strip(plain), strip(with), "{scaler}, {end}");
+    }
+}
+
+#[test]
+fn the_shipped_scaling_experiments_run_and_scale() {
+    let load = |name: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("experiments")
+            .join(name);
+        faasim::config::load_scenario(&path).unwrap_or_else(|e| panic!("{e}"))
     };
-    let plain = run(&scenario(&make("")), 5);
-    let with = run(
-        &scenario(&make(
-            ", utilization = { enabled = true, per_replica = true }",
-        )),
-        5,
-    );
-    assert!(!with.utilization.is_empty());
-    assert!(plain.utilization.is_empty());
-    assert!(with.run.events_processed > plain.run.events_processed);
-    let strip = |mut o: RunOutput| {
-        o.utilization.clear();
-        o.enabled.utilization = false;
-        o.run.events_processed = 0;
-        o.run.id = Default::default();
-        text(o)
-    };
-    assert_eq!(strip(plain), strip(with));
+    let out = run(&load("autoscaling.toml"), 1);
+    assert_eq!(out.run.status.as_str(), "ok");
+    assert_eq!(out.run.completed, out.run.requests);
+    let suspend = rows(&out, "idler")
+        .into_iter()
+        .find(|r| r.action == "suspend")
+        .expect("the idler suspends the function in the pause");
+    assert!(suspend.t > s(600.0) && suspend.t < s(900.0));
+    assert!(rows(&out, "router").iter().any(|r| r.t >= s(900.0)));
+    let peak = out.replica_counts.iter().map(|c| c.live).max().unwrap();
+    assert!(peak >= 5, "peak {peak}");
+    assert!(rows(&out, "avg_rps").iter().any(|r| r.applied < 0));
+
+    let out = run(&load("hpa.toml"), 1);
+    assert_eq!(out.run.status.as_str(), "ok");
+    let h = rows(&out, "hpa_cpu");
+    assert!(h.iter().any(|r| r.applied > 0) && h.iter().any(|r| r.applied < 0));
+    assert!(h.iter().any(|r| r.reason == "stabilized"));
+    assert!(!out.utilization.is_empty());
 }
 
 #[test]
@@ -649,4 +690,26 @@ fn scale_bounds_hold_and_every_request_ends_once_in_random_scenarios() {
             }
         }
     }
+}
+
+#[test]
+fn a_request_waiting_when_its_function_is_suspended_gets_a_new_replica() {
+    // The only replica is still starting (1 s pull + 5 s startup) when a command suspends the
+    // function at 2 s; the request that arrived at 1 s keeps waiting. The doomed replica is torn
+    // down once Running (6 s) and scale-from-zero starts a new one for the waiting request.
+    let text = one_function(
+        "{ scale_min = 1, scale_max = 2 }",
+        "startup = { constant = { value = 5.0 } }",
+        "rate = { constant = { rps = 1 } }\narrivals = { static = {} }\nmax_requests = 1",
+        "outputs = { invocations = \"all\" }\n[[commands]]\nat_s = 2\nfunction = \"f\"\naction = \"suspend\"",
+    );
+    let out = run(&scenario(&text), 1);
+    assert_eq!(out.run.completed, 1);
+    assert_eq!(out.replicas.len(), 2);
+    assert_eq!(out.replicas[0].end_reason, Some("suspend"));
+    assert_eq!(out.replicas[0].requests_served, 0);
+    assert_eq!(out.replicas[1].created, s(6.0));
+    assert_eq!(out.invocations[0].replica, Some(1));
+    let router = rows(&out, "router");
+    assert_eq!((router.len(), router[0].reason), (1, "cold_start"));
 }

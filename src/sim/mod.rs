@@ -627,3 +627,13 @@ fn keep_invocation(seed: u64, function: &str, fn_seq: u64, threshold: u64) -> bo
     let h = splitmix64(splitmix64(seed) ^ fnv1a64(function) ^ fn_seq);
     h < threshold
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Event;
+
+    #[test]
+    fn events_stay_eight_bytes() {
+        assert_eq!(std::mem::size_of::<Event>(), 8);
+    }
+}
