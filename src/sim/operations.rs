@@ -402,20 +402,21 @@ impl Simulation<'_> {
             })
         };
         let before = self.counts(function);
-        let inactive = |sim: &mut Self, action: &'static str| {
+        let skipped = |sim: &mut Self, action: &'static str, reason: &'static str| {
             let rec = Record {
                 scaler: "command",
                 action,
                 metric: None,
                 desired: None,
-                reason: "not_deployed",
+                reason,
             };
             sim.record(function, before, rec, 0);
         };
+        let inactive = |sim: &mut Self, action: &'static str| skipped(sim, action, "not_deployed");
         match c.action {
             CommandAction::Deploy => {
                 if active {
-                    inactive(self, "deploy");
+                    skipped(self, "deploy", "already_deployed");
                 } else {
                     self.on_deploy(function);
                 }
