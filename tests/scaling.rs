@@ -713,3 +713,23 @@ fn a_request_waiting_when_its_function_is_suspended_gets_a_new_replica() {
     let router = rows(&out, "router");
     assert_eq!((router.len(), router[0].reason), (1, "cold_start"));
 }
+
+#[test]
+fn counting_dispatches_hides_requests_that_wait_for_a_cold_replica() {
+    // The only replica needs 1 s of pull and 15 s of startup: at the first tick (10 s) every
+    // request so far is still waiting. Arrivals count them; dispatches (faas-sim) do not.
+    let rate_at_first_tick = |count: &str| {
+        let text = one_function(
+            "{ scale_min = 1, scale_max = 4 }",
+            "startup = { constant = { value = 15.0 } }",
+            "rate = { constant = { rps = 10 } }\narrivals = { static = {} }\nduration_s = 30",
+            &format!("scaling = {{ autoscaler = \"request_rate\", count = \"{count}\" }}"),
+        );
+        let out = run(&scenario(&text), 1);
+        let first = rows(&out, "request_rate")[0];
+        assert_eq!((first.t, first.reason), (s(10.0), "no_running"));
+        first.metric_value.unwrap()
+    };
+    assert!((rate_at_first_tick("arrivals") - 10.0).abs() <= 0.1);
+    assert_eq!(rate_at_first_tick("dispatches"), 0.0);
+}
