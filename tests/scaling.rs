@@ -733,3 +733,84 @@ fn counting_dispatches_hides_requests_that_wait_for_a_cold_replica() {
     assert!((rate_at_first_tick("arrivals") - 10.0).abs() <= 0.1);
     assert_eq!(rate_at_first_tick("dispatches"), 0.0);
 }
+
+#[test]
+fn scale_up_fills_ranked_images_up_to_their_caps() {
+    // scale_max = 10, ranking [a (factor 0.3), b (factor 1.0)]: deploy creates 2 of a; a
+    // scale_up(5) adds 1 of a (cap 3) and 4 of b (model.md §7.2). Then b's cap of 2 (factor
+    // 0.2) cuts a scale_up(10) short: reason image_caps.
+    let make = |factor_b: f64| {
+        format!(
+            r#"
+run = {{ horizon_s = 30, end_policy = "cut" }}
+topology = {{ generator = "cluster", nodes = [{{ type = "server", count = 2 }}] }}
+[[images]]
+name = "a"
+variants = [{{ arch = "x86", size = "1M" }}]
+[[images]]
+name = "b"
+variants = [{{ arch = "x86", size = "1M" }}]
+[[functions]]
+name = "f"
+images = ["a", "b"]
+[[deployments]]
+function = "f"
+ranking = {{ images = ["a", "b"], function_factor = {{ a = 0.3, b = {factor_b} }} }}
+scaling = {{ scale_min = 2, scale_max = 10 }}
+[[deployments.containers]]
+image = "a"
+[[deployments.containers]]
+image = "b"
+[[commands]]
+at_s = 5
+function = "f"
+action = "scale_up"
+replicas = {n}
+"#,
+            n = if factor_b == 1.0 { 5 } else { 10 }
+        )
+    };
+    let out = run(&scenario(&make(1.0)), 1);
+    let per_image = |img: &str| {
+        out.replicas
+            .iter()
+            .filter(|r| out.names.images[r.image as usize] == format!("{img}:latest"))
+            .count()
+    };
+    assert_eq!((per_image("a"), per_image("b")), (3, 4));
+    let cmd = rows(&out, "command")[0];
+    assert_eq!((cmd.applied, cmd.reason), (5, "command"));
+
+    let out = run(&scenario(&make(0.2)), 1);
+    let cmd = rows(&out, "command")[0];
+    assert_eq!((cmd.current, cmd.applied, cmd.reason), (2, 3, "image_caps"));
+}
+
+#[test]
+fn scale_down_removes_exactly_what_it_records_down_to_scale_min() {
+    // From 8 Running replicas: scale_down(1), (3), (2), (5) leave 7, 4, 2, 1 (faas-sim went
+    // 7, 5, 4, 4 while recording −1, −3, −2 and nothing).
+    let mut cmds = String::from(
+        "[[commands]]\nat_s = 0\nfunction = \"f\"\naction = \"scale\"\nreplicas = 8\n",
+    );
+    for (i, n) in [1, 3, 2, 5].iter().enumerate() {
+        cmds.push_str(&format!(
+            "[[commands]]\nat_s = {}\nfunction = \"f\"\naction = \"scale_down\"\nreplicas = {n}\n",
+            10 + i
+        ));
+    }
+    let text = one_function(
+        "{ scale_min = 1, scale_max = 8 }",
+        "",
+        "rate = { constant = { rps = 1 } }\nmax_requests = 1",
+        &format!("run = {{ horizon_s = 20, end_policy = \"cut\" }}\n{cmds}"),
+    );
+    let out = run(&scenario(&text), 1);
+    let downs: Vec<(u32, i32)> = rows(&out, "command")
+        .iter()
+        .filter(|r| r.action == "scale_down")
+        .map(|r| (r.current, r.applied))
+        .collect();
+    assert_eq!(downs, vec![(8, -1), (7, -3), (4, -2), (2, -1)]);
+    assert_eq!(out.replica_counts.last().unwrap().live, 1);
+}
