@@ -14,6 +14,8 @@ Reads every table directory present with pyarrow and with polars and checks:
   - that `summary` has exactly one total row (function null) per ok run, whose `requests`
     equals `runs.requests`;
   - that the `response` histogram counts of the total rows sum to `runs.completed` per run;
+  - `replica_counts`: pending = live - running, times strictly increasing per run and function;
+  - `utilization`: levels `node`/`replica`, replica_id exactly on replica rows, usage >= 0;
   - with --expect-invocations: that `invocations` has `runs.requests` rows per ok run.
 
 When `_commits/` exists only the parts listed in commit markers are read (their row counts are
@@ -130,6 +132,15 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
     + cols("pull_s", F64, True)
     + cols("pull_cached pull_joined", B, True)
     + cols("requests_served", U64),
+    "replica_counts": ID + cols("t_s", F64) + cols("function", S) + cols("live running pending", U32),
+    "utilization": ID
+    + cols("t_s", F64)
+    + cols("level node", S)
+    + cols("replica_id", U32, True)
+    + cols("function", S, True)
+    + cols("cpu_capacity_m mem_capacity_bytes cpu_requested_m mem_requested_bytes", U64)
+    + cols("cpu_used_avg_m mem_used_avg_bytes cpu_util mem_util", F64)
+    + cols("replicas_live replicas_running executing queued", U32),
     "summary": ID
     + cols("function", S, True)
     + cols("requests completed incomplete rejected timed_out cold_starts", U64)
@@ -145,7 +156,7 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
     + cols("lower_ns upper_ns count", U64),
 }
 # Tables written by other parts of faasim; checked for identity columns only.
-OTHER_TABLES = ("utilization", "flows")
+OTHER_TABLES = ("flows",)
 
 
 class Mismatch(Exception):
@@ -319,6 +330,29 @@ def check(out: Path, expect_invocations: bool) -> list[str]:
                 f"latency_histograms: run {r['run_id']} response counts sum to {r['hist_count']}, "
                 f"runs.completed is {r['completed']}"
             )
+
+    counts = frames.get("replica_counts")
+    if counts is not None:
+        bad = counts.filter(pl.col("pending") != pl.col("live") - pl.col("running"))
+        if bad.height:
+            fail(f"replica_counts: pending != live - running in {bad.height} rows, e.g. {bad.row(0)}")
+        unsorted = counts.group_by("run_id", "function", maintain_order=True).agg(
+            (pl.col("t_s").diff().drop_nulls() <= 0).any().alias("bad")
+        )
+        if unsorted["bad"].any():
+            fail("replica_counts: times are not strictly increasing per run and function")
+
+    util = frames.get("utilization")
+    if util is not None:
+        bad = util.filter(~pl.col("level").is_in(["node", "replica"]))
+        if bad.height:
+            fail(f"utilization: unknown level {bad['level'][0]!r}")
+        bad = util.filter((pl.col("level") == "replica") != pl.col("replica_id").is_not_null())
+        if bad.height:
+            fail("utilization: replica_id must be set exactly on replica rows")
+        bad = util.filter((pl.col("cpu_used_avg_m") < 0) | (pl.col("mem_used_avg_bytes") < 0))
+        if bad.height:
+            fail("utilization: negative usage")
 
     if expect_invocations:
         inv = frames.get("invocations", pl.DataFrame(schema={"run_id": pl.String}))

@@ -74,6 +74,14 @@ pub fn print_run(out: &RunOutput, dir: &Path) {
         ),
         ("scaling", out.enabled.scaling && !out.scaling.is_empty()),
         ("replicas", out.enabled.replicas && !out.replicas.is_empty()),
+        (
+            "replica_counts",
+            out.enabled.replica_counts && !out.replica_counts.is_empty(),
+        ),
+        (
+            "utilization",
+            out.enabled.utilization && !out.utilization.is_empty(),
+        ),
         ("summary", !out.summary.is_empty()),
         ("latency_histograms", !out.histograms.is_empty()),
     ] {

@@ -180,7 +180,7 @@ max_requests = 1"#,
         .iter()
         .find(|s| s.scaler == "router")
         .expect("router scale-up recorded");
-    assert_eq!((router.applied, router.reason), (1, "scale_from_zero"));
+    assert_eq!((router.applied, router.reason), (1, "cold_start"));
 }
 
 #[test]

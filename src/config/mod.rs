@@ -6,6 +6,7 @@
 
 pub mod load;
 pub mod quantity;
+pub mod scaling;
 pub mod scenario;
 pub mod timemodel;
 pub mod validate;
@@ -15,6 +16,7 @@ mod tests;
 
 pub use load::{load_scenario, parse_scenario, scenario_from_value, set_by_key_path, ConfigError};
 pub use quantity::{Cpu, Size};
+pub use scaling::*;
 pub use scenario::*;
 pub use timemodel::{TimeModel, TimeModelSpec};
 pub use validate::validate;

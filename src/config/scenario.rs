@@ -5,6 +5,10 @@
 //! Semantic checks live in [`super::validate`]; name interning happens when a simulation is built.
 
 use super::quantity::{Cpu, Size};
+use super::scaling::{
+    AutoscalerKind, KeepaliveConfig, MonitorConfig, ScalingGlobalConfig, ScalingOutput,
+    UtilizationOutput, VictimOrder,
+};
 use super::timemodel::TimeModelSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -45,6 +49,12 @@ pub struct Scenario {
     /// Replica removal behaviour.
     #[serde(default)]
     pub replicas: ReplicasConfig,
+    /// Autoscalers, idler and keep-alive (defaults of every deployment).
+    #[serde(default)]
+    pub scaling: ScalingGlobalConfig,
+    /// The resource monitor.
+    #[serde(default)]
+    pub monitor: MonitorConfig,
     /// Network model.
     #[serde(default)]
     pub network: NetworkConfig,
@@ -67,7 +77,7 @@ pub struct CommandConfig {
     pub function: String,
     /// What to do.
     pub action: CommandAction,
-    /// Target replica count for `scale`.
+    /// Target replica count for `scale`; replica count for `scale_up` / `scale_down`.
     #[serde(default)]
     pub replicas: Option<u32>,
 }
@@ -77,7 +87,12 @@ pub struct CommandConfig {
 #[serde(rename_all = "snake_case")]
 pub enum CommandAction {
     /// Scale to `replicas` (within scale_min..scale_max).
+    #[serde(alias = "scale_to")]
     Scale,
+    /// Create up to `replicas` more replicas (capped by `scale_max`).
+    ScaleUp,
+    /// Remove up to `replicas` Running replicas (floored by `scale_min`).
+    ScaleDown,
     /// Remove the deployment.
     Remove,
     /// (Re-)deploy the deployment.
@@ -332,6 +347,19 @@ pub struct ContainerConfig {
     /// Concurrency model; default `unbounded`, or the HTTP watchdog when labels say so.
     #[serde(default)]
     pub concurrency: Option<ConcurrencyConfig>,
+    /// Used CPU of a replica while Starting, Running or in Teardown, besides its invocations.
+    #[serde(default = "zero_cpu")]
+    pub idle_cpu: Cpu,
+    /// Used CPU of each invocation while it executes (default: the CPU request).
+    #[serde(default)]
+    pub cpu_per_invocation: Option<Cpu>,
+    /// Used memory of a replica from Starting until it ends (default: the memory request).
+    #[serde(default)]
+    pub memory_usage: Option<Size>,
+}
+
+fn zero_cpu() -> Cpu {
+    Cpu(0)
 }
 
 /// Resource requests of a container.
@@ -421,6 +449,12 @@ pub struct ScalingConfig {
     /// Tolerance band of both average scalers.
     #[serde(default = "d_target_rps_threshold")]
     pub target_average_rps_threshold: f64,
+    /// Autoscaler of this deployment (default: `scaling.autoscaler`).
+    #[serde(default)]
+    pub autoscaler: Option<AutoscalerKind>,
+    /// Keep-alive policy of this deployment (default: `scaling.keepalive`).
+    #[serde(default)]
+    pub keepalive: Option<KeepaliveConfig>,
 }
 
 fn d_scale_min() -> u32 {
@@ -468,6 +502,8 @@ impl Default for ScalingConfig {
             target_average_rps: d_target_rps(),
             target_queue_length: d_target_queue(),
             target_average_rps_threshold: d_target_rps_threshold(),
+            autoscaler: None,
+            keepalive: None,
         }
     }
 }
@@ -726,6 +762,9 @@ pub struct ReplicasConfig {
     /// A replica chosen for removal finishes its in-flight requests first.
     #[serde(default = "yes")]
     pub drain: bool,
+    /// Which Running replicas `scale_down` removes first.
+    #[serde(default)]
+    pub victim_order: VictimOrder,
 }
 
 fn yes() -> bool {
@@ -734,7 +773,10 @@ fn yes() -> bool {
 
 impl Default for ReplicasConfig {
     fn default() -> Self {
-        ReplicasConfig { drain: true }
+        ReplicasConfig {
+            drain: true,
+            victim_order: VictimOrder::Newest,
+        }
     }
 }
 
@@ -768,9 +810,15 @@ pub struct OutputsConfig {
     /// One row per replica.
     #[serde(default = "yes")]
     pub replicas: bool,
-    /// Scaling decisions.
+    /// Scaling decisions: `true`/`false` or `{ enabled, include_noop }`.
+    #[serde(default)]
+    pub scaling: ScalingOutput,
+    /// Replica counts per function over time, one row per change.
     #[serde(default = "yes")]
-    pub scaling: bool,
+    pub replica_counts: bool,
+    /// The resource monitor's time series.
+    #[serde(default)]
+    pub utilization: UtilizationOutput,
     /// Runs per part file in sweeps.
     #[serde(default = "default_runs_per_batch")]
     pub runs_per_batch: u32,
@@ -786,7 +834,9 @@ impl Default for OutputsConfig {
             invocations: InvocationRows::default(),
             placements: true,
             replicas: true,
-            scaling: true,
+            scaling: ScalingOutput::default(),
+            replica_counts: true,
+            utilization: UtilizationOutput::default(),
             runs_per_batch: default_runs_per_batch(),
         }
     }

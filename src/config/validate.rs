@@ -14,6 +14,7 @@
 //! - `scheduler.profile` names are checked by the scheduler module, not here.
 
 use super::load::{suggest, ConfigError};
+use super::scaling::KeepaliveConfig;
 use super::scenario::*;
 use super::timemodel::{TimeModel, TimeModelSpec};
 use crate::cluster::{builtin_catalog, normalize_image_name, Accelerator};
@@ -52,7 +53,8 @@ pub fn validate(sc: &Scenario) -> Result<(), ConfigError> {
     v.deployments()?;
     v.workloads()?;
     v.scheduler()?;
-    v.routing_network_outputs()
+    v.routing_network_outputs()?;
+    v.scaling_and_monitor()
 }
 
 struct Validator<'a> {
@@ -469,7 +471,59 @@ impl Validator<'_> {
         if o.runs_per_batch == 0 {
             fail("outputs.runs_per_batch", "must be >= 1, got 0")?;
         }
+        if o.utilization.every == 0 {
+            fail("outputs.utilization.every", "must be >= 1, got 0")?;
+        }
         Ok(())
+    }
+
+    fn scaling_and_monitor(&self) -> Check {
+        let s = &self.sc.scaling;
+        let h = &s.hpa;
+        positive("scaling.hpa.period_s", h.period_s)?;
+        non_negative("scaling.hpa.tolerance", h.tolerance)?;
+        positive("scaling.hpa.window_s", h.window_s)?;
+        non_negative(
+            "scaling.hpa.scale_down_stabilization_s",
+            h.scale_down_stabilization_s,
+        )?;
+        non_negative("scaling.idler.inactivity_s", s.idler.inactivity_s)?;
+        positive("scaling.idler.interval_s", s.idler.interval_s)?;
+        keepalive("scaling.keepalive", &s.keepalive)?;
+        positive("monitor.interval_s", self.sc.monitor.interval_s)
+    }
+}
+
+fn keepalive(path: &str, k: &KeepaliveConfig) -> Check {
+    match *k {
+        KeepaliveConfig::None => Ok(()),
+        KeepaliveConfig::Fixed {
+            keepalive_s,
+            prewarm_s,
+        } => {
+            non_negative(&format!("{path}.fixed.keepalive_s"), keepalive_s)?;
+            non_negative(&format!("{path}.fixed.prewarm_s"), prewarm_s)
+        }
+        KeepaliveConfig::HybridHistogram {
+            range_s,
+            bin_s,
+            cv_threshold,
+            oob_threshold,
+            margin,
+        } => {
+            let p = format!("{path}.hybrid_histogram");
+            positive(&format!("{p}.range_s"), range_s)?;
+            positive(&format!("{p}.bin_s"), bin_s)?;
+            if (range_s / bin_s).round() < 2.0 {
+                fail(
+                    format!("{p}.bin_s"),
+                    format!("must leave at least 2 bins in range_s ({range_s}), got {bin_s}"),
+                )?;
+            }
+            non_negative(&format!("{p}.cv_threshold"), cv_threshold)?;
+            within(&format!("{p}.oob_threshold"), oob_threshold, 0.0, 1.0)?;
+            within(&format!("{p}.margin"), margin, 0.0, 1.0)
+        }
     }
 }
 
@@ -534,7 +588,11 @@ fn scaling(path: &str, s: &ScalingConfig) -> Check {
     non_negative(
         &format!("{path}.target_average_rps_threshold"),
         s.target_average_rps_threshold,
-    )
+    )?;
+    if let Some(k) = &s.keepalive {
+        keepalive(&format!("{path}.keepalive"), k)?;
+    }
+    Ok(())
 }
 
 fn rate(path: &str, r: &RateConfig) -> Check {

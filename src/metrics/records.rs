@@ -303,6 +303,57 @@ pub struct ScalingRow {
     pub reason: &'static str,
 }
 
+/// One `replica_counts` row: a function's replica counts from `t` until its next row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplicaCountRow {
+    /// Time of the change.
+    pub t: SimTime,
+    /// Function id.
+    pub function: u32,
+    /// Live replicas (Conceived … Running).
+    pub live: u32,
+    /// Running replicas (`pending = live − running`).
+    pub running: u32,
+}
+
+/// One `utilization` row (`spec/outputs.md` §2.6): a node, or a Running replica when `replica`
+/// is set, at a monitor tick.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UtilizationRow {
+    /// Tick time.
+    pub t: SimTime,
+    /// Node id.
+    pub node: u32,
+    /// Replica id (replica rows).
+    pub replica: Option<u32>,
+    /// Function id (replica rows).
+    pub function: Option<u32>,
+    /// Node capacity, or the replica's CPU request.
+    pub cpu_capacity_m: u64,
+    /// Node capacity, or the replica's memory request.
+    pub mem_capacity_bytes: u64,
+    /// Requested CPU now.
+    pub cpu_requested_m: u64,
+    /// Requested memory now.
+    pub mem_requested_bytes: u64,
+    /// Time-weighted average used CPU over the last interval.
+    pub cpu_used_avg_m: f64,
+    /// Time-weighted average used memory over the last interval.
+    pub mem_used_avg_bytes: f64,
+    /// `cpu_used_avg_m / cpu_capacity_m`.
+    pub cpu_util: f64,
+    /// `mem_used_avg_bytes / mem_capacity_bytes`.
+    pub mem_util: f64,
+    /// Live replicas on the node (1 for replica rows).
+    pub replicas_live: u32,
+    /// Running replicas on the node (1 for replica rows).
+    pub replicas_running: u32,
+    /// Executing requests.
+    pub executing: u32,
+    /// Locally queued requests.
+    pub queued: u32,
+}
+
 /// One `replicas` row (`spec/outputs.md` §2.5). Unset times are `SimTime::NEVER`.
 #[derive(Clone, Debug)]
 pub struct ReplicaRow {
@@ -439,6 +490,22 @@ pub struct EnabledTables {
     pub scaling: bool,
     /// `replicas`.
     pub replicas: bool,
+    /// `replica_counts`.
+    pub replica_counts: bool,
+    /// `utilization`.
+    pub utilization: bool,
+}
+
+impl EnabledTables {
+    /// Every optional table off.
+    pub const NONE: EnabledTables = EnabledTables {
+        invocations: false,
+        placements: false,
+        scaling: false,
+        replicas: false,
+        replica_counts: false,
+        utilization: false,
+    };
 }
 
 /// Everything one run produced, ready for the writer.
@@ -458,6 +525,10 @@ pub struct RunOutput {
     pub scaling: Vec<ScalingRow>,
     /// `replicas` rows in `replica_id` order.
     pub replicas: Vec<ReplicaRow>,
+    /// `replica_counts` rows in time order.
+    pub replica_counts: Vec<ReplicaCountRow>,
+    /// `utilization` rows: tick time, node rows (node id) then replica rows (node, replica id).
+    pub utilization: Vec<UtilizationRow>,
     /// `summary` rows: per function in id order, then the total row.
     pub summary: Vec<SummaryRow>,
     /// `latency_histograms` rows: function (None last), metric, bucket.
@@ -472,16 +543,13 @@ impl RunOutput {
         RunOutput {
             run,
             names: Names::default(),
-            enabled: EnabledTables {
-                invocations: false,
-                placements: false,
-                scaling: false,
-                replicas: false,
-            },
+            enabled: EnabledTables::NONE,
             invocations: Vec::new(),
             placements: Vec::new(),
             scaling: Vec::new(),
             replicas: Vec::new(),
+            replica_counts: Vec::new(),
+            utilization: Vec::new(),
             summary: Vec::new(),
             histograms: Vec::new(),
         }

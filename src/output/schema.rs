@@ -19,6 +19,8 @@ pub const TABLES: &[&str] = &[
     "placements",
     "scaling",
     "replicas",
+    "replica_counts",
+    "utilization",
     "summary",
     "latency_histograms",
 ];
@@ -267,6 +269,43 @@ pub fn replicas_schema() -> SchemaRef {
     with_identity(fields)
 }
 
+/// `replica_counts`: per function, the live / Running / pending replica counts from `t_s` until
+/// the function's next row (a step function; one row per instant at which a count changed).
+pub fn replica_counts_schema() -> SchemaRef {
+    use DataType::*;
+    with_identity([
+        req("t_s", Float64),
+        req("function", Utf8),
+        req("live", UInt32),
+        req("running", UInt32),
+        req("pending", UInt32),
+    ])
+}
+
+/// `utilization` (§2.6).
+pub fn utilization_schema() -> SchemaRef {
+    use DataType::*;
+    with_identity([
+        req("t_s", Float64),
+        req("level", Utf8),
+        req("node", Utf8),
+        opt("replica_id", UInt32),
+        opt("function", Utf8),
+        req("cpu_capacity_m", UInt64),
+        req("mem_capacity_bytes", UInt64),
+        req("cpu_requested_m", UInt64),
+        req("mem_requested_bytes", UInt64),
+        req("cpu_used_avg_m", Float64),
+        req("mem_used_avg_bytes", Float64),
+        req("cpu_util", Float64),
+        req("mem_util", Float64),
+        req("replicas_live", UInt32),
+        req("replicas_running", UInt32),
+        req("executing", UInt32),
+        req("queued", UInt32),
+    ])
+}
+
 /// `summary` (§2.9).
 pub fn summary_schema() -> SchemaRef {
     use DataType::*;
@@ -319,6 +358,8 @@ pub fn table_schema(table: &str, params: &[ParamColumn]) -> Option<SchemaRef> {
         "placements" => placements_schema(),
         "scaling" => scaling_schema(),
         "replicas" => replicas_schema(),
+        "replica_counts" => replica_counts_schema(),
+        "utilization" => utilization_schema(),
         "summary" => summary_schema(),
         "latency_histograms" => latency_histograms_schema(),
         _ => return None,
@@ -339,7 +380,7 @@ mod tests {
             assert_eq!(s.field(1).data_type(), &DataType::UInt32);
             assert!(!s.field(0).is_nullable() && !s.field(1).is_nullable());
         }
-        assert!(table_schema("utilization", &[]).is_none());
+        assert!(table_schema("flows", &[]).is_none());
     }
 
     #[test]

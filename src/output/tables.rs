@@ -16,12 +16,13 @@ use arrow_schema::{DataType, Field, Fields, SchemaRef};
 
 use super::schema::{
     invocations_schema, latency_histograms_schema, placements_schema, rejection_fields,
-    replicas_schema, runs_schema, scaling_schema, score_fields, summary_schema, ParamColumn,
+    replica_counts_schema, replicas_schema, runs_schema, scaling_schema, score_fields,
+    summary_schema, utilization_schema, ParamColumn,
 };
 use crate::engine::SimTime;
 use crate::metrics::{
-    HistogramRow, InvocationRow, MetricStats, Names, ParamValue, PlacementRow, ReplicaRow,
-    RunOutput, RunStatus, ScalingRow, SummaryRow,
+    HistogramRow, InvocationRow, MetricStats, Names, ParamValue, PlacementRow, ReplicaCountRow,
+    ReplicaRow, RunOutput, RunStatus, ScalingRow, SummaryRow, UtilizationRow,
 };
 
 /// The `param.<key>` columns of a slice of runs: keys in first-seen order (sweep order), each
@@ -116,6 +117,14 @@ pub fn table_batches_with_params(
     let rp = rows(&ok, |r| r.enabled.replicas, |r| &r.replicas);
     if !rp.is_empty() {
         out.push(("replicas", replicas_batch(&rp)));
+    }
+    let rc = rows(&ok, |r| r.enabled.replica_counts, |r| &r.replica_counts);
+    if !rc.is_empty() {
+        out.push(("replica_counts", replica_counts_batch(&rc)));
+    }
+    let ut = rows(&ok, |r| r.enabled.utilization, |r| &r.utilization);
+    if !ut.is_empty() {
+        out.push(("utilization", utilization_batch(&ut)));
     }
     let su = rows(&ok, |_| true, |r| &r.summary);
     if !su.is_empty() {
@@ -514,6 +523,48 @@ fn replicas_batch(rows: &Rows<'_, ReplicaRow>) -> RecordBatch {
         u64s(it().map(|(_, p)| p.requests_served)),
     ];
     batch(replicas_schema(), with_identity(rows, cols))
+}
+
+fn replica_counts_batch(rows: &Rows<'_, ReplicaCountRow>) -> RecordBatch {
+    let it = || rows.iter().copied();
+    let cols = vec![
+        f64s(it().map(|(_, c)| secs(c.t))),
+        utf8(it().map(|(r, c)| function(&r.names, c.function))),
+        u32s(it().map(|(_, c)| c.live)),
+        u32s(it().map(|(_, c)| c.running)),
+        u32s(it().map(|(_, c)| c.live.saturating_sub(c.running))),
+    ];
+    batch(replica_counts_schema(), with_identity(rows, cols))
+}
+
+fn utilization_batch(rows: &Rows<'_, UtilizationRow>) -> RecordBatch {
+    let it = || rows.iter().copied();
+    let cols = vec![
+        f64s(it().map(|(_, u)| secs(u.t))),
+        utf8(it().map(|(_, u)| {
+            if u.replica.is_some() {
+                "replica"
+            } else {
+                "node"
+            }
+        })),
+        utf8(it().map(|(r, u)| node(&r.names, u.node))),
+        u32_opt(it().map(|(_, u)| u.replica)),
+        utf8_opt(it().map(|(r, u)| u.function.map(|f| function(&r.names, f)))),
+        u64s(it().map(|(_, u)| u.cpu_capacity_m)),
+        u64s(it().map(|(_, u)| u.mem_capacity_bytes)),
+        u64s(it().map(|(_, u)| u.cpu_requested_m)),
+        u64s(it().map(|(_, u)| u.mem_requested_bytes)),
+        f64s(it().map(|(_, u)| u.cpu_used_avg_m)),
+        f64s(it().map(|(_, u)| u.mem_used_avg_bytes)),
+        f64s(it().map(|(_, u)| u.cpu_util)),
+        f64s(it().map(|(_, u)| u.mem_util)),
+        u32s(it().map(|(_, u)| u.replicas_live)),
+        u32s(it().map(|(_, u)| u.replicas_running)),
+        u32s(it().map(|(_, u)| u.executing)),
+        u32s(it().map(|(_, u)| u.queued)),
+    ];
+    batch(utilization_schema(), with_identity(rows, cols))
 }
 
 fn stat(s: &MetricStats, k: usize) -> Option<f64> {

@@ -17,7 +17,8 @@ use crate::engine::SimTime;
 use crate::metrics::histogram::{bucket_of, bucket_range};
 use crate::metrics::{
     EnabledTables, HistogramRow, InvocationRow, InvocationStatus, MetricStats, Names, ParamValue,
-    PlacementRow, ReplicaRow, RunIdentity, RunOutput, RunRow, RunStatus, ScalingRow, SummaryRow,
+    PlacementRow, ReplicaCountRow, ReplicaRow, RunIdentity, RunOutput, RunRow, RunStatus,
+    ScalingRow, SummaryRow, UtilizationRow,
 };
 use crate::scheduler::ScoreEntry;
 
@@ -324,6 +325,8 @@ fn ok_run(index: u32) -> RunOutput {
             placements: true,
             scaling: true,
             replicas: true,
+            replica_counts: true,
+            utilization: true,
         },
         invocations: vec![r0, r1, r2, r3],
         placements: vec![
@@ -341,8 +344,48 @@ fn ok_run(index: u32) -> RunOutput {
             replica(1, 1, Some(1)),
             replica(2, 0, None),
         ],
+        replica_counts: vec![
+            ReplicaCountRow {
+                t: t(0.0),
+                function: 0,
+                live: 1,
+                running: 0,
+            },
+            ReplicaCountRow {
+                t: t(1.0),
+                function: 0,
+                live: 1,
+                running: 1,
+            },
+        ],
+        utilization: vec![
+            utilization(1.0, 0, None),
+            utilization(1.0, 1, None),
+            utilization(1.0, 0, Some((0, 0))),
+        ],
         summary,
         histograms,
+    }
+}
+
+fn utilization(t_s: f64, node: u32, replica: Option<(u32, u32)>) -> UtilizationRow {
+    UtilizationRow {
+        t: t(t_s),
+        node,
+        replica: replica.map(|r| r.0),
+        function: replica.map(|r| r.1),
+        cpu_capacity_m: 4000,
+        mem_capacity_bytes: 1 << 30,
+        cpu_requested_m: 1000,
+        mem_requested_bytes: 1 << 20,
+        cpu_used_avg_m: 500.0,
+        mem_used_avg_bytes: 1048576.0,
+        cpu_util: 0.125,
+        mem_util: 1.0 / 1024.0,
+        replicas_live: 1,
+        replicas_running: 1,
+        executing: 1,
+        queued: 0,
     }
 }
 
@@ -432,6 +475,8 @@ fn every_table_batch_has_its_specified_schema_and_run_order() {
     assert_eq!(rows("placements"), 6);
     assert_eq!(rows("scaling"), 6);
     assert_eq!(rows("replicas"), 6);
+    assert_eq!(rows("replica_counts"), 4);
+    assert_eq!(rows("utilization"), 6);
     assert_eq!(rows("summary"), 6);
     assert_eq!(rows("latency_histograms"), 8);
 
@@ -477,12 +522,7 @@ fn failed_runs_appear_only_in_runs() {
 #[test]
 fn only_runs_summary_and_histograms_are_written_when_optional_tables_are_off() {
     let mut run = ok_run(0);
-    run.enabled = EnabledTables {
-        invocations: false,
-        placements: false,
-        scaling: false,
-        replicas: false,
-    };
+    run.enabled = EnabledTables::NONE;
     let names: Vec<&str> = table_batches(&[run], true)
         .iter()
         .map(|(n, _)| *n)
@@ -685,7 +725,7 @@ fn write_batch_writes_readable_parts_with_the_table_schemas() {
     }
     // Nothing left in _tmp; no directory for tables that were not written.
     assert_eq!(fs::read_dir(dir.path().join("_tmp")).unwrap().count(), 0);
-    assert!(!dir.path().join("utilization").exists());
+    assert!(!dir.path().join("flows").exists());
 }
 
 #[test]

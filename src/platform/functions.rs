@@ -56,6 +56,12 @@ pub struct ContainerRt {
     pub cap: u32,
     /// Index of the deployment's container in the scenario (for config lookups).
     pub config_index: usize,
+    /// Used CPU of a replica besides its invocations, millicores.
+    pub idle_cpu: u64,
+    /// Used CPU of each executing invocation, millicores.
+    pub cpu_per_invocation: u64,
+    /// Used memory of a replica from Starting on, bytes.
+    pub memory_usage: u64,
 }
 
 /// Counters of one function's requests.
@@ -102,6 +108,8 @@ pub struct FunctionRt {
     pub live: u32,
     /// Replicas in state Running (a replica entering Teardown leaves this count).
     pub running: u32,
+    /// Live replicas (Conceived … Running) in id order.
+    pub live_ids: Vec<ReplicaId>,
     /// Live replicas per container.
     pub live_per_container: Vec<u32>,
     /// Pods created (for pod names).
@@ -221,6 +229,9 @@ pub fn build_functions(
                         teardown: compile_phase(&c.teardown, cluster),
                         cap: (factor * d.scaling.scale_max as f64).floor() as u32,
                         config_index: ci,
+                        idle_cpu: c.idle_cpu.0,
+                        cpu_per_invocation: c.cpu_per_invocation.unwrap_or(c.requests.cpu).0,
+                        memory_usage: c.memory_usage.unwrap_or(c.requests.memory).0,
                     });
                 }
                 (d.scaling.clone(), SimTime::from_secs_f64(d.deploy_at_s))
@@ -241,6 +252,7 @@ pub fn build_functions(
             cold_queue: VecDeque::new(),
             live: 0,
             running: 0,
+            live_ids: Vec::new(),
             live_per_container: vec![0; n_containers],
             pods_created: 0,
             arrivals: 0,

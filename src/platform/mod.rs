@@ -5,7 +5,9 @@
 pub mod balancer;
 pub mod functions;
 pub mod replicas;
+pub mod usage;
 
 pub use balancer::LoadBalancer;
 pub use functions::{build_functions, ContainerRt, FunctionRt, HIST_METRICS};
 pub use replicas::{ReplicaId, ReplicaState, ReplicaTable, NONE};
+pub use usage::{Integral, Usage};

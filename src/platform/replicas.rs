@@ -146,6 +146,10 @@ pub struct ReplicaTable {
     pub teardown_started: Vec<bool>,
     /// The teardown phase ended while requests were still in flight (drain = false).
     pub teardown_over: Vec<bool>,
+    /// Keep-alive: when an idle replica expires (`NEVER` while busy or without a policy).
+    pub idle_until: Vec<SimTime>,
+    /// Keep-alive: time of the replica's pending expiry event (`NEVER` if none).
+    pub ka_timer: Vec<SimTime>,
 }
 
 impl ReplicaTable {
@@ -203,6 +207,8 @@ impl ReplicaTable {
         self.doomed.push(false);
         self.teardown_started.push(false);
         self.teardown_over.push(false);
+        self.idle_until.push(SimTime::NEVER);
+        self.ka_timer.push(SimTime::NEVER);
         id
     }
 

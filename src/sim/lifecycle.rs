@@ -1,6 +1,7 @@
 //! Replica life cycle: the scheduling queue with image fallback, image pulls with per-node
 //! caches and joined transfers, startup, setup, Running, teardown (`spec/model.md` §4, §8).
 
+use super::operations::remove_sorted;
 use super::{Event, Pull, Simulation};
 use crate::cluster::Endpoint;
 use crate::engine::SimTime;
@@ -34,6 +35,9 @@ impl Simulation<'_> {
             f.pods_created,
             self.now,
         );
+        f.live_ids.push(r);
+        self.usage.push_replica();
+        self.note_counts(function);
         self.enqueue(r);
         r
     }
@@ -98,6 +102,8 @@ impl Simulation<'_> {
             }
             self.replicas.node[ri] = n;
             self.replicas.state[ri] = ReplicaState::Scheduled;
+            let pos = self.resident.partition_point(|&x| x < r);
+            self.resident.insert(pos, r);
             self.replicas.t_scheduled[ri] = self.now;
             self.queue
                 .push(self.now.plus(latency), Event::DeployStart { replica: r });
@@ -271,6 +277,12 @@ impl Simulation<'_> {
         self.replicas.state[ri] = ReplicaState::Starting;
         self.replicas.t_starting[ri] = self.now;
         let fi = self.replicas.function[ri] as usize;
+        {
+            let c = &self.functions[fi].containers[self.replicas.container[ri] as usize];
+            let (cpu, mem) = (c.idle_cpu, c.memory_usage);
+            self.usage
+                .start(self.now, r, self.replicas.node[ri], cpu, mem);
+        }
         let pull = self.now.since(self.replicas.t_deploying[ri]).0;
         self.functions[fi].hist[metric::PULL].record(pull);
         let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
@@ -306,21 +318,30 @@ impl Simulation<'_> {
         let fi = self.replicas.function[ri] as usize;
         self.replicas.state[ri] = ReplicaState::Running;
         self.replicas.t_running[ri] = self.now;
+        self.usage.cpu_at_running[ri] = self.usage.replica_cpu[ri].at(self.now);
         {
             let f = &mut self.functions[fi];
             f.integrate_counts(self.now);
             f.running += 1;
         }
+        self.note_counts(fi as u32);
         if self.replicas.doomed[ri] {
             let reason = self.replicas.end_reason[ri].unwrap_or("scale_down");
             let state = self.replicas.end_state[ri];
             self.begin_teardown(r, state, reason);
+            // Requests that arrived after the suspension wait for a replica of their own.
+            self.scale_from_zero(fi as u32);
             return;
         }
         let f = &mut self.functions[fi];
         let pos = f.eligible.partition_point(|&x| x < r);
         f.eligible.insert(pos, r);
-        self.drain_cold_queue(fi as u32);
+        if self.poll.is_none() {
+            self.drain_cold_queue(fi as u32);
+        }
+        if self.replicas.outstanding(r) == 0 {
+            self.on_replica_idle(r, false);
+        }
         self.check_ready_workloads();
     }
 
@@ -348,14 +369,15 @@ impl Simulation<'_> {
         debug_assert_eq!(was, ReplicaState::Running);
         self.replicas.state[ri] = ReplicaState::Teardown;
         self.replicas.t_teardown[ri] = self.now;
+        self.replicas.idle_until[ri] = SimTime::NEVER;
         let f = &mut self.functions[fi];
         f.integrate_counts(self.now);
         f.running -= 1;
         f.live -= 1;
         f.live_per_container[self.replicas.container[ri] as usize] -= 1;
-        if let Ok(pos) = f.eligible.binary_search(&r) {
-            f.eligible.remove(pos);
-        }
+        remove_sorted(&mut f.eligible, r);
+        remove_sorted(&mut f.live_ids, r);
+        self.note_counts(fi as u32);
         if !self.sc.replicas.drain || self.replicas.outstanding(r) == 0 {
             self.start_teardown_phase(r);
         }
@@ -401,15 +423,20 @@ impl Simulation<'_> {
             f.integrate_counts(self.now);
             f.live -= 1;
             f.live_per_container[self.replicas.container[ri] as usize] -= 1;
+            remove_sorted(&mut f.live_ids, r);
             if was == ReplicaState::Running {
                 f.running -= 1;
-                if let Ok(pos) = f.eligible.binary_search(&r) {
-                    f.eligible.remove(pos);
-                }
+                remove_sorted(&mut f.eligible, r);
             }
+            self.note_counts(fi as u32);
         }
         if was.holds_resources() {
             let node = self.replicas.node[ri];
+            self.usage.stop(self.now, r, node);
+            remove_sorted(&mut self.resident, r);
+            if let Some(m) = &mut self.monitor {
+                m.forget(r);
+            }
             let (cpu, mem) = {
                 let p = self.pod(r);
                 (p.cpu_millis, p.memory_bytes)

@@ -5,19 +5,25 @@
 //! [`report`] turns the final state into a [`RunOutput`].
 
 mod lifecycle;
+mod monitor;
 mod operations;
 mod report;
 mod requests;
+mod scalers;
+mod workloads;
 
 use crate::cluster::{Cluster, ImageCache};
 use crate::config::{EndPolicy, InvocationMode, InvocationRows, Scenario, StartConfig};
 use crate::engine::{fnv1a64, splitmix64, stream_rng, EventQueue, SimRng, SimTime};
 use crate::metrics::{
-    InvocationRow, PlacementRow, RunIdentity, RunOutput, RunRow, RunStatus, ScalingRow,
+    InvocationRow, PlacementRow, ReplicaCountRow, RunIdentity, RunOutput, RunRow, RunStatus,
+    ScalingRow, UtilizationRow,
 };
-use crate::platform::{build_functions, FunctionRt, ReplicaId, ReplicaTable};
+use crate::platform::{build_functions, FunctionRt, ReplicaId, ReplicaTable, Usage};
+use crate::scaling::{Counts, FunctionScaling};
 use crate::scheduler::{self, Decision, Scheduler};
 use crate::workload::{ArrivalProcess, RateProfile};
+use monitor::Monitor;
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -76,6 +82,35 @@ pub enum Event {
         /// Index into `scenario.commands`.
         index: u32,
     },
+    /// A function's periodic autoscaler evaluates (stale unless it is the function's pending tick).
+    ScalerTick {
+        /// Function id.
+        function: u32,
+    },
+    /// The idler checks every `scale_zero` function.
+    IdlerTick,
+    /// The resource monitor samples usage (an observer: it never decides when the run ends).
+    MonitorTick,
+    /// An idle replica's keep-alive window may have ended (stale unless it is the pending timer).
+    KeepaliveExpiry {
+        /// Replica.
+        replica: u32,
+    },
+    /// A keep-alive pre-warm window ended: create a replica.
+    Prewarm {
+        /// Function id.
+        function: u32,
+    },
+    /// A request's `routing.request_timeout_s` elapsed (stale once it started or ended).
+    RequestTimeout {
+        /// Request slot.
+        slot: u32,
+    },
+    /// A waiting request polls for a Running replica (`routing.cold_start_poll_s > 0`).
+    ColdPoll {
+        /// Request slot.
+        slot: u32,
+    },
 }
 
 /// Run-time state of one workload.
@@ -106,6 +141,12 @@ struct Request {
     dispatch: SimTime,
     start: SimTime,
     cold: bool,
+    /// Reached a final state (the slot may still be pinned by pending timers).
+    done: bool,
+    /// Pending timer events (timeout, poll) that refer to this slot; it is reused only at 0.
+    timers: u8,
+    /// A timeout event has been scheduled.
+    timeout_armed: bool,
 }
 
 /// An image pull in flight to one node.
@@ -151,6 +192,30 @@ pub struct Simulation<'a> {
     inv_rows: Vec<InvocationRow>,
     placement_rows: Vec<PlacementRow>,
     scaling_rows: Vec<ScalingRow>,
+    count_rows: Vec<ReplicaCountRow>,
+    /// Index of each function's last `replica_counts` row (`u32::MAX`: none yet).
+    count_last: Vec<u32>,
+    util_rows: Vec<UtilizationRow>,
+    /// Scaling state per function.
+    fscale: Vec<FunctionScaling>,
+    /// Some deployment has `scale_zero = true`.
+    idler: bool,
+    /// The resource monitor, when an HPA or the `utilization` table needs it.
+    monitor: Option<Monitor>,
+    /// Used CPU and memory of replicas and nodes.
+    usage: Usage,
+    /// Replicas holding node resources (Scheduled … Teardown), in id order.
+    resident: Vec<ReplicaId>,
+    /// Records with `applied != 0`.
+    scale_actions: u32,
+    /// Time of the last processed event that was neither stale nor an observer (`sim_end`).
+    last_event: SimTime,
+    /// `routing.request_timeout_s`.
+    timeout: Option<SimTime>,
+    /// `routing.cold_start_poll_s` (None: event driven).
+    poll: Option<SimTime>,
+    /// Scratch buffers for scaler decisions (reused, never shrunk).
+    scratch: Vec<u32>,
     warnings: u32,
     flows: u64,
     flow_bytes: u64,
@@ -233,6 +298,19 @@ impl<'a> Simulation<'a> {
             (Some(h), EndPolicy::Cut) => h,
             (None, _) => SimTime::NEVER,
         };
+        let fscale = functions
+            .iter()
+            .map(|f| match f.deployment {
+                Some(d) => FunctionScaling::new(&sc.deployments[d].scaling, &sc.scaling),
+                None => FunctionScaling::inert(),
+            })
+            .collect::<Vec<_>>();
+        let idler = functions
+            .iter()
+            .any(|f| f.deployment.is_some() && f.scaling.scale_zero);
+        let monitor = Monitor::build(sc, &fscale, cluster.nodes.len());
+        let usage = Usage::new(cluster.nodes.len());
+        let n_functions = functions.len();
         let invocation_sample = match sc.outputs.invocations {
             InvocationRows::Mode(InvocationMode::Off) => None,
             InvocationRows::Mode(InvocationMode::All) => Some(u64::MAX),
@@ -269,6 +347,20 @@ impl<'a> Simulation<'a> {
             inv_rows: Vec::new(),
             placement_rows: Vec::new(),
             scaling_rows: Vec::new(),
+            count_rows: Vec::new(),
+            count_last: vec![u32::MAX; n_functions],
+            util_rows: Vec::new(),
+            fscale,
+            idler,
+            monitor,
+            usage,
+            resident: Vec::new(),
+            scale_actions: 0,
+            last_event: SimTime::ZERO,
+            timeout: sc.routing.request_timeout_s.map(SimTime::from_secs_f64),
+            poll: (sc.routing.cold_start_poll_s > 0.0)
+                .then(|| SimTime::from_secs_f64(sc.routing.cold_start_poll_s)),
+            scratch: Vec::new(),
             warnings: 0,
             flows: 0,
             flow_bytes: 0,
@@ -298,6 +390,13 @@ impl<'a> Simulation<'a> {
             if !self.workloads[wi].waiting_ready {
                 self.start_workload(wi as u32);
             }
+        }
+        if let Some(m) = &self.monitor {
+            self.queue.push(m.interval, Event::MonitorTick);
+        }
+        if self.idler {
+            let every = SimTime::from_secs_f64(self.sc.scaling.idler.interval_s);
+            self.queue.push(every, Event::IdlerTick);
         }
         if self.generating == 0 && self.horizon.is_none() {
             self.close_horizon();
@@ -339,26 +438,65 @@ impl<'a> Simulation<'a> {
         Ok(())
     }
 
-    /// Processes one event; `Ok(false)` when the run is over.
+    /// Processes one event (skipping stale ones); `Ok(false)` when the run is over.
+    ///
+    /// Observer events (the monitor's ticks) never decide the end: the end condition is checked
+    /// only after other events, `sim_end` is the time of the last other event, and a run whose
+    /// queue holds nothing but observers is over. So enabling the monitor changes no result.
     #[inline]
     fn step_inner(&mut self) -> Result<bool, Abort> {
-        let Some(t) = self.queue.peek_time() else {
-            return Ok(false);
-        };
-        if t > self.deadline {
-            return Ok(false);
+        loop {
+            let Some(t) = self.queue.peek_time() else {
+                return Ok(false);
+            };
+            if t > self.deadline {
+                return Ok(false);
+            }
+            let (t, ev) = self.queue.pop().expect("peeked");
+            if self.is_stale(ev, t) {
+                continue;
+            }
+            self.now = t;
+            self.events += 1;
+            if self.events > self.max_events {
+                return Err(Abort::Error(format!(
+                    "run.max_events: the run exceeded {} events at t = {t}",
+                    self.max_events
+                )));
+            }
+            self.handle(ev).map_err(Abort::Error)?;
+            if ev == Event::MonitorTick {
+                return Ok(self.queue.len() > 1);
+            }
+            self.last_event = t;
+            return Ok(!self.finished());
         }
-        let (t, ev) = self.queue.pop().expect("peeked");
-        self.now = t;
-        self.events += 1;
-        if self.events > self.max_events {
-            return Err(Abort::Error(format!(
-                "run.max_events: the run exceeded {} events at t = {t}",
-                self.max_events
-            )));
+    }
+
+    /// Whether a popped event was lazily cancelled (it is then neither handled nor counted).
+    #[inline]
+    fn is_stale(&mut self, ev: Event, t: SimTime) -> bool {
+        match ev {
+            Event::ScalerTick { function } => self.fscale[function as usize].next_tick != t,
+            Event::KeepaliveExpiry { replica } => self.replicas.ka_timer[replica as usize] != t,
+            Event::RequestTimeout { slot } | Event::ColdPoll { slot } => {
+                let req = &mut self.requests[slot as usize];
+                req.timers -= 1;
+                if req.done {
+                    if req.timers == 0 {
+                        self.free_requests.push(slot);
+                    }
+                    true
+                } else {
+                    // A started request cannot time out; a dispatched one no longer polls.
+                    match ev {
+                        Event::RequestTimeout { .. } => req.start.is_set(),
+                        _ => req.replica != u32::MAX,
+                    }
+                }
+            }
+            _ => false,
         }
-        self.handle(ev).map_err(Abort::Error)?;
-        Ok(!self.finished())
     }
 
     /// Schedules the bootstrap events; call once before [`Simulation::step`].
@@ -409,6 +547,13 @@ impl<'a> Simulation<'a> {
             Event::SetupDone { replica } => self.on_setup_done(replica),
             Event::TeardownDone { replica } => self.on_teardown_done(replica),
             Event::Command { index } => self.on_command(index)?,
+            Event::ScalerTick { function } => self.on_scaler_tick(function),
+            Event::IdlerTick => self.on_idler_tick(),
+            Event::MonitorTick => self.on_monitor_tick(),
+            Event::KeepaliveExpiry { replica } => self.on_keepalive_expiry(replica),
+            Event::Prewarm { function } => self.on_prewarm(function),
+            Event::RequestTimeout { slot } => self.on_request_timeout(slot),
+            Event::ColdPoll { slot } => self.on_cold_poll(slot),
         }
         Ok(())
     }
@@ -435,35 +580,31 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Records a `scaling` row.
-    #[allow(clippy::too_many_arguments)]
-    fn record_scaling(
-        &mut self,
-        function: u32,
-        scaler: &'static str,
-        action: &'static str,
-        desired: Option<u32>,
-        applied: i32,
-        reason: &'static str,
-    ) {
-        if !self.sc.outputs.scaling {
-            return;
-        }
+    /// Replica counts of a function now.
+    #[inline]
+    fn counts(&self, function: u32) -> Counts {
         let f = &self.functions[function as usize];
-        self.scaling_rows.push(ScalingRow {
-            t: self.now,
-            function,
-            scaler,
-            action,
-            metric_name: None,
-            metric_value: None,
+        Counts {
             running: f.running,
             pending: f.live - f.running.min(f.live),
-            current: f.live,
-            desired,
-            applied,
-            reason,
-        });
+        }
+    }
+
+    /// Live and Running replicas of function `function` now (for tests and tools).
+    pub fn replica_counts(&self, function: u32) -> (u32, u32) {
+        let f = &self.functions[function as usize];
+        (f.live, f.running)
+    }
+
+    /// Scaling bounds `(scale_min, scale_max)` of function `function`.
+    pub fn scale_bounds(&self, function: u32) -> (u32, u32) {
+        let s = &self.functions[function as usize].scaling;
+        (s.scale_min, s.scale_max)
+    }
+
+    /// Number of functions.
+    pub fn function_count(&self) -> usize {
+        self.functions.len()
     }
 }
 
@@ -485,4 +626,14 @@ fn keep_invocation(seed: u64, function: &str, fn_seq: u64, threshold: u64) -> bo
     }
     let h = splitmix64(splitmix64(seed) ^ fnv1a64(function) ^ fn_seq);
     h < threshold
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Event;
+
+    #[test]
+    fn events_stay_eight_bytes() {
+        assert_eq!(std::mem::size_of::<Event>(), 8);
+    }
 }

@@ -1,46 +1,151 @@
-//! Deployment operations: deploy, scale_up, scale_down, remove, suspend (`spec/model.md` §7),
-//! and workload start triggers that depend on replicas becoming ready.
+//! Deployment operations (`spec/model.md` §7): deploy, scale_up, scale_down, scale_to, remove,
+//! suspend, scripted commands, and the `scaling` decision records (`spec/scaling.md` §11).
+//!
+//! The `op_*` functions change the platform and return what they did; [`Simulation::apply`]
+//! and the public wrappers turn one decision into exactly one record, with the replica counts
+//! from *before* the action.
 
-use super::{Event, Simulation};
-use crate::config::CommandAction;
-use crate::engine::SimTime;
+use super::Simulation;
+use crate::config::{CommandAction, VictimOrder};
+use crate::metrics::ScalingRow;
 use crate::platform::{ReplicaId, ReplicaState, NONE};
+use crate::scaling::{Action, Counts, Decision};
+
+/// What an operation did: replicas created (> 0) or selected for removal / cancelled (< 0), and
+/// why it did less than asked, if it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Applied {
+    pub n: i32,
+    pub short: Option<&'static str>,
+}
+
+impl Applied {
+    const NOTHING: Applied = Applied { n: 0, short: None };
+}
+
+/// One `scaling` record before it is written.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Record {
+    pub scaler: &'static str,
+    pub action: &'static str,
+    pub metric: Option<(&'static str, f64)>,
+    pub desired: Option<u32>,
+    pub reason: &'static str,
+}
 
 impl Simulation<'_> {
-    /// Deploys a function: registers it and creates `scale_min` replicas.
+    /// Writes one `scaling` record (`before` = counts before the action) and updates the
+    /// action counters. Records that changed nothing are dropped with
+    /// `outputs.scaling.include_noop = false`, except life-cycle and command records.
+    pub(super) fn record(&mut self, function: u32, before: Counts, rec: Record, applied: i32) {
+        let fi = function as usize;
+        if applied > 0 {
+            self.functions[fi].scale_ups += 1;
+        } else if applied < 0 {
+            self.functions[fi].scale_downs += 1;
+        }
+        if applied != 0 {
+            self.scale_actions += 1;
+        }
+        let out = &self.sc.outputs.scaling;
+        if !out.enabled
+            || (applied == 0
+                && !out.include_noop
+                && rec.scaler != "lifecycle"
+                && rec.scaler != "command")
+        {
+            return;
+        }
+        self.scaling_rows.push(ScalingRow {
+            t: self.now,
+            function,
+            scaler: rec.scaler,
+            action: rec.action,
+            metric_name: rec.metric.map(|m| m.0),
+            metric_value: rec.metric.map(|m| m.1),
+            running: before.running,
+            pending: before.pending,
+            current: before.current(),
+            desired: rec.desired,
+            applied,
+            reason: rec.reason,
+        });
+    }
+
+    /// Carries out a scaler's decision and records it as one row of `scaler`.
+    pub(super) fn apply(&mut self, function: u32, scaler: &'static str, d: Decision) -> i32 {
+        let before = self.counts(function);
+        let current = before.current();
+        let (action, done) = match d.action {
+            Action::None => ("none", Applied::NOTHING),
+            Action::ScaleUp(n) => ("scale_up", self.op_scale_up(function, n)),
+            Action::ScaleDown(n) => ("scale_down", self.op_scale_down(function, n)),
+            Action::ScaleTo(t) => {
+                let name = if t > current {
+                    "scale_up"
+                } else if t < current {
+                    "scale_down"
+                } else {
+                    "none"
+                };
+                (name, self.op_scale_to(function, t))
+            }
+        };
+        let reason = match done.short {
+            Some("image_caps") => "image_caps",
+            Some(why) if done.n == 0 => why,
+            _ => d.reason,
+        };
+        let rec = Record {
+            scaler,
+            action,
+            metric: d.metric_name.zip(d.metric_value),
+            desired: d.desired,
+            reason,
+        };
+        self.record(function, before, rec, done.n);
+        done.n
+    }
+
+    /// Deploys a function: registers it, starts its scalers and creates `scale_min` replicas.
     pub(super) fn on_deploy(&mut self, function: u32) {
-        let f = &mut self.functions[function as usize];
+        let fi = function as usize;
+        if self.functions[fi].active {
+            return; // already deployed (by a command)
+        }
+        let before = self.counts(function);
+        let f = &mut self.functions[fi];
         f.active = true;
         f.removed = false;
-        f.last_count_change = self.now;
+        f.integrate_counts(self.now);
         let n = f.scaling.scale_min;
-        self.record_scaling(function, "lifecycle", "deploy", Some(n), 0, "deploy");
-        if n > 0 {
-            self.scale_up(function, n, "lifecycle", "scale_min");
-        }
+        self.start_scalers(function);
+        let done = if n > 0 {
+            self.op_scale_up(function, n)
+        } else {
+            Applied::NOTHING
+        };
+        let reason = done.short.unwrap_or("deploy");
+        let rec = Record {
+            scaler: "lifecycle",
+            action: "deploy",
+            metric: None,
+            desired: Some(n),
+            reason,
+        };
+        self.record(function, before, rec, done.n);
     }
 
     /// Creates up to `n` replicas, filling images in ranking order up to their caps and the
-    /// deployment up to `scale_max` (pending replicas count). Returns the number created.
-    pub fn scale_up(
-        &mut self,
-        function: u32,
-        n: u32,
-        scaler: &'static str,
-        reason: &'static str,
-    ) -> u32 {
+    /// deployment up to `scale_max` (pending replicas count).
+    pub(super) fn op_scale_up(&mut self, function: u32, n: u32) -> Applied {
         let f = &self.functions[function as usize];
         let allowed = n.min(f.scaling.scale_max.saturating_sub(f.live));
         if allowed == 0 {
-            self.record_scaling(
-                function,
-                scaler,
-                "scale_up",
-                Some(f.live + n),
-                0,
-                "at_scale_max",
-            );
-            return 0;
+            return Applied {
+                n: 0,
+                short: (n > 0).then_some("at_scale_max"),
+            };
         }
         let mut left = allowed;
         let mut created = 0;
@@ -60,24 +165,157 @@ impl Simulation<'_> {
             left -= take;
             created += take;
         }
-        let f = &mut self.functions[function as usize];
-        if created > 0 {
-            f.scale_ups += 1;
+        let short = if left > 0 {
+            Some("image_caps")
+        } else if allowed < n {
+            Some("at_scale_max")
+        } else {
+            None
+        };
+        Applied {
+            n: created as i32,
+            short,
         }
-        let desired = f.live + left;
-        let why = if left > 0 { "image_caps" } else { reason };
-        self.record_scaling(
-            function,
-            scaler,
-            "scale_up",
-            Some(desired),
-            created as i32,
-            why,
-        );
-        created
     }
 
-    /// Removes up to `n` Running replicas (newest first), never below `scale_min`.
+    /// Selects up to `n` Running replicas for removal (`replicas.victim_order`), never going
+    /// below `scale_min` live replicas.
+    pub(super) fn op_scale_down(&mut self, function: u32, n: u32) -> Applied {
+        let f = &self.functions[function as usize];
+        let floor = f.live.saturating_sub(f.scaling.scale_min);
+        let removable = n.min(f.running).min(floor);
+        let short = if removable == n {
+            None
+        } else if f.running == 0 {
+            Some("no_running")
+        } else if floor < n.min(f.running) {
+            Some("at_scale_min")
+        } else {
+            Some("no_running")
+        };
+        if removable == 0 {
+            return Applied { n: 0, short };
+        }
+        let mut victims = std::mem::take(&mut self.scratch);
+        victims.clear();
+        let k = removable as usize;
+        match self.sc.replicas.victim_order {
+            VictimOrder::Newest => victims.extend(f.eligible.iter().rev().take(k)),
+            VictimOrder::Oldest => victims.extend(f.eligible.iter().take(k)),
+            VictimOrder::LeastLoaded => {
+                victims.extend(f.eligible.iter());
+                let t = &self.replicas;
+                victims.sort_by_key(|&r| (t.outstanding(r), std::cmp::Reverse(r)));
+                victims.truncate(k);
+            }
+        }
+        for &r in &victims {
+            self.begin_teardown(r, ReplicaState::Suspended, "scale_down");
+        }
+        self.scratch = victims;
+        Applied {
+            n: -(removable as i32),
+            short,
+        }
+    }
+
+    /// Scales to `d` live replicas: scale up, or cancel Conceived replicas (newest first, →
+    /// Removed, reason `cancelled`) and scale down the remainder.
+    pub(super) fn op_scale_to(&mut self, function: u32, d: u32) -> Applied {
+        let live = self.functions[function as usize].live;
+        if d > live {
+            return self.op_scale_up(function, d - live);
+        }
+        if d == live {
+            return Applied::NOTHING;
+        }
+        let excess = live - d;
+        let mut cancel = std::mem::take(&mut self.scratch);
+        cancel.clear();
+        cancel.extend(
+            self.functions[function as usize]
+                .live_ids
+                .iter()
+                .rev()
+                .filter(|&&r| self.replicas.state[r as usize] == ReplicaState::Conceived)
+                .take(excess as usize),
+        );
+        for &r in &cancel {
+            self.end_replica(r, ReplicaState::Removed, "cancelled");
+        }
+        let cancelled = cancel.len() as u32;
+        self.scratch = cancel;
+        let mut done = Applied {
+            n: -(cancelled as i32),
+            short: None,
+        };
+        if excess > cancelled {
+            let down = self.op_scale_down(function, excess - cancelled);
+            done.n += down.n;
+            done.short = down.short;
+        }
+        done
+    }
+
+    /// Tears down every live replica of `function` (Conceived ones are cancelled); returns the
+    /// negated number of live replicas before.
+    fn end_all_replicas(
+        &mut self,
+        function: u32,
+        state: ReplicaState,
+        reason: &'static str,
+    ) -> i32 {
+        // begin_teardown edits `live_ids` (pending replicas stay live until they are Running).
+        let ids = self.functions[function as usize].live_ids.clone();
+        let n = ids.len() as i32;
+        for r in ids {
+            self.begin_teardown(r, state, reason);
+        }
+        -n
+    }
+
+    /// Removes a deployment: its scalers stop, every replica ends as Removed, waiting requests
+    /// are rejected.
+    pub(super) fn op_remove(&mut self, function: u32) -> Applied {
+        let n = self.end_all_replicas(function, ReplicaState::Removed, "deployment_removed");
+        let f = &mut self.functions[function as usize];
+        f.active = false;
+        f.removed = true;
+        self.fscale[function as usize].next_tick = crate::engine::SimTime::NEVER;
+        while let Some(slot) = self.functions[function as usize].cold_queue.pop_front() {
+            self.reject(slot, "removed");
+        }
+        Applied { n, short: None }
+    }
+
+    /// Scales a function to zero, ignoring `scale_min`; the deployment and its scalers stay.
+    pub(super) fn op_suspend(&mut self, function: u32, reason: &'static str) -> Applied {
+        Applied {
+            n: self.end_all_replicas(function, ReplicaState::Suspended, reason),
+            short: None,
+        }
+    }
+
+    /// `scale_up(function, n)` recorded as one row of `scaler`; returns replicas created.
+    pub fn scale_up(
+        &mut self,
+        function: u32,
+        n: u32,
+        scaler: &'static str,
+        reason: &'static str,
+    ) -> u32 {
+        let before = self.counts(function);
+        let d = Decision {
+            action: Action::ScaleUp(n),
+            desired: Some(before.current().saturating_add(n)),
+            metric_name: None,
+            metric_value: None,
+            reason,
+        };
+        self.apply(function, scaler, d).max(0) as u32
+    }
+
+    /// `scale_down(function, n)` recorded as one row of `scaler`; returns replicas removed.
     pub fn scale_down(
         &mut self,
         function: u32,
@@ -85,68 +323,65 @@ impl Simulation<'_> {
         scaler: &'static str,
         reason: &'static str,
     ) -> u32 {
-        let f = &self.functions[function as usize];
-        let removable = n
-            .min(f.running)
-            .min(f.live.saturating_sub(f.scaling.scale_min));
-        if removable == 0 {
-            let why = if f.running == 0 {
-                "no_running"
-            } else {
-                "at_scale_min"
-            };
-            self.record_scaling(function, scaler, "scale_down", None, 0, why);
-            return 0;
-        }
-        let victims: Vec<ReplicaId> = f
-            .eligible
-            .iter()
-            .rev()
-            .take(removable as usize)
-            .copied()
-            .collect();
-        for &r in &victims {
-            self.begin_teardown(r, ReplicaState::Suspended, "scale_down");
-        }
-        self.functions[function as usize].scale_downs += 1;
-        self.record_scaling(
-            function,
-            scaler,
-            "scale_down",
-            None,
-            -(victims.len() as i32),
+        let d = Decision {
+            action: Action::ScaleDown(n),
+            desired: None,
+            metric_name: None,
+            metric_value: None,
             reason,
-        );
-        victims.len() as u32
+        };
+        (-self.apply(function, scaler, d)).max(0) as u32
     }
 
-    /// Removes a deployment: every replica ends as Removed; waiting requests are rejected.
+    /// `scale_to(function, d)` recorded as one row of `scaler`; returns the signed change.
+    pub fn scale_to(&mut self, function: u32, d: u32, scaler: &'static str) -> i32 {
+        let dec = Decision {
+            action: Action::ScaleTo(d),
+            desired: Some(d),
+            metric_name: None,
+            metric_value: None,
+            reason: "scale_to",
+        };
+        self.apply(function, scaler, dec)
+    }
+
+    /// Removes a deployment (recorded as `lifecycle` `remove`).
     pub fn remove(&mut self, function: u32) {
-        let live = self.functions[function as usize].live as i32;
-        self.end_all_replicas(function, ReplicaState::Removed, "deployment_removed");
-        let f = &mut self.functions[function as usize];
-        f.active = false;
-        f.removed = true;
-        let waiting: Vec<u32> = f.cold_queue.drain(..).collect();
-        for slot in waiting {
-            self.reject(slot, "removed");
-        }
-        self.record_scaling(function, "lifecycle", "remove", Some(0), -live, "remove");
+        self.lifecycle(function, "lifecycle", "remove", "remove");
     }
 
-    fn end_all_replicas(&mut self, function: u32, state: ReplicaState, reason: &'static str) {
-        let ids: Vec<ReplicaId> = (0..self.replicas.len() as u32)
-            .filter(|&r| {
-                self.replicas.function[r as usize] == function
-                    && self.replicas.state[r as usize].is_live()
-            })
-            .collect();
-        for r in ids {
-            self.begin_teardown(r, state, reason);
-        }
+    /// Suspends a deployment (recorded as `lifecycle` `suspend`).
+    pub fn suspend(&mut self, function: u32) {
+        self.lifecycle(function, "lifecycle", "suspend", "suspend");
     }
 
-    /// Runs scripted command `index`.
+    /// Runs `remove` or `suspend` and records it.
+    pub(super) fn lifecycle(
+        &mut self,
+        function: u32,
+        scaler: &'static str,
+        action: &'static str,
+        reason: &'static str,
+    ) {
+        let before = self.counts(function);
+        let done = match action {
+            "remove" => self.op_remove(function),
+            _ => {
+                let end_reason = if reason == "idle" { "idle" } else { "suspend" };
+                self.op_suspend(function, end_reason)
+            }
+        };
+        let rec = Record {
+            scaler,
+            action,
+            metric: None,
+            desired: Some(0),
+            reason,
+        };
+        self.record(function, before, rec, done.n);
+    }
+
+    /// Runs scripted command `index` (recorded with scaler `command`).
     pub(super) fn on_command(&mut self, index: u32) -> Result<(), String> {
         let c = &self.sc.commands[index as usize];
         let function = self
@@ -159,149 +394,83 @@ impl Simulation<'_> {
                     c.function
                 )
             })? as u32;
-        let f = &self.functions[function as usize];
+        let active = self.functions[function as usize].active;
+        let replicas = c.replicas;
+        let needs = |what: &str| {
+            replicas.ok_or_else(|| {
+                format!("commands[{index}].replicas: `{what}` needs a replica count")
+            })
+        };
+        let before = self.counts(function);
+        let skipped = |sim: &mut Self, action: &'static str, reason: &'static str| {
+            let rec = Record {
+                scaler: "command",
+                action,
+                metric: None,
+                desired: None,
+                reason,
+            };
+            sim.record(function, before, rec, 0);
+        };
+        let inactive = |sim: &mut Self, action: &'static str| skipped(sim, action, "not_deployed");
         match c.action {
             CommandAction::Deploy => {
-                if !f.active {
+                if active {
+                    skipped(self, "deploy", "already_deployed");
+                } else {
                     self.on_deploy(function);
                 }
             }
-            CommandAction::Remove => {
-                if f.active {
-                    self.remove(function);
-                }
+            CommandAction::Remove | CommandAction::Suspend if !active => {
+                let name = if c.action == CommandAction::Remove {
+                    "remove"
+                } else {
+                    "suspend"
+                };
+                inactive(self, name);
             }
-            CommandAction::Suspend => {
-                if f.active {
-                    self.suspend(function);
+            CommandAction::Remove => self.lifecycle(function, "command", "remove", "command"),
+            CommandAction::Suspend => self.lifecycle(function, "command", "suspend", "command"),
+            CommandAction::Scale | CommandAction::ScaleUp | CommandAction::ScaleDown => {
+                let n = needs("scale")?;
+                if !active {
+                    inactive(self, "scale_to");
+                    return Ok(());
                 }
-            }
-            CommandAction::Scale => {
-                let n = c.replicas.ok_or_else(|| {
-                    format!("commands[{index}].replicas: `scale` needs a replica count")
-                })?;
-                if f.active {
-                    let d = n.clamp(f.scaling.scale_min, f.scaling.scale_max);
-                    self.scale_to(function, d, "command");
-                }
+                let s = &self.functions[function as usize].scaling;
+                let action = match c.action {
+                    CommandAction::ScaleUp => Action::ScaleUp(n),
+                    CommandAction::ScaleDown => Action::ScaleDown(n),
+                    _ => Action::ScaleTo(n.clamp(s.scale_min, s.scale_max)),
+                };
+                let desired = match action {
+                    Action::ScaleTo(d) => Some(d),
+                    _ => None,
+                };
+                let d = Decision {
+                    action,
+                    desired,
+                    metric_name: None,
+                    metric_value: None,
+                    reason: "command",
+                };
+                self.apply(function, "command", d);
             }
         }
         Ok(())
     }
 
-    /// Scales to `d` live replicas: scale up, or cancel Conceived replicas (newest first) and
-    /// scale down the remainder.
-    pub fn scale_to(&mut self, function: u32, d: u32, scaler: &'static str) {
-        let live = self.functions[function as usize].live;
-        if d > live {
-            self.scale_up(function, d - live, scaler, "scale_to");
-        } else if d < live {
-            let mut excess = live - d;
-            let conceived: Vec<ReplicaId> = (0..self.replicas.len() as u32)
-                .rev()
-                .filter(|&r| {
-                    self.replicas.function[r as usize] == function
-                        && self.replicas.state[r as usize] == ReplicaState::Conceived
-                })
-                .take(excess as usize)
-                .collect();
-            for &r in &conceived {
-                self.end_replica(r, ReplicaState::Removed, "cancelled");
-            }
-            excess -= conceived.len() as u32;
-            if !conceived.is_empty() {
-                self.record_scaling(
-                    function,
-                    scaler,
-                    "cancel",
-                    Some(d),
-                    -(conceived.len() as i32),
-                    "scale_to",
-                );
-            }
-            if excess > 0 {
-                self.scale_down(function, excess, scaler, "scale_to");
-            }
-        } else {
-            self.record_scaling(function, scaler, "none", Some(d), 0, "at_target");
-        }
-    }
-
-    /// Scales a function to zero, ignoring `scale_min`; the deployment and scalers stay.
-    pub fn suspend(&mut self, function: u32) {
-        let live = self.functions[function as usize].live as i32;
-        self.end_all_replicas(function, ReplicaState::Suspended, "suspend");
-        self.record_scaling(function, "lifecycle", "suspend", Some(0), -live, "suspend");
-    }
-
-    /// Called when a replica failed for good: requests waiting for the function get a new
-    /// chance through scale-from-zero if nothing else is live.
+    /// Called when a replica failed for good (placement failure without fallback). Waiting
+    /// requests keep waiting: re-triggering scale-from-zero here could fail again at the same
+    /// instant forever.
     pub(super) fn on_replica_lost(&mut self, function: u32) {
         let _ = function;
     }
+}
 
-    /// Starts generating a workload's arrivals at `max(now, start)`.
-    pub(super) fn start_workload(&mut self, wi: u32) {
-        let w = &mut self.workloads[wi as usize];
-        let start = if w.start == SimTime::NEVER {
-            self.now
-        } else {
-            w.start
-        };
-        w.start = start;
-        w.waiting_ready = false;
-        w.last = start;
-        let end = self.sc.workloads[wi as usize]
-            .duration_s
-            .map(|d| start.plus(SimTime::from_secs_f64(d)))
-            .unwrap_or(SimTime::NEVER);
-        w.end = match self.horizon {
-            Some(h) if self.sc.run.horizon_s.is_some() => end.min(h),
-            _ => end,
-        };
-        self.schedule_next_arrival(wi);
-    }
-
-    /// Schedules a workload's next arrival, or retires the workload.
-    pub(super) fn schedule_next_arrival(&mut self, wi: u32) {
-        let w = &mut self.workloads[wi as usize];
-        if w.remaining == 0 {
-            self.retire_workload(wi);
-            return;
-        }
-        let ia = w.process.next_ia(w.last.as_secs_f64(), &mut w.rng);
-        let t = w.last.plus(SimTime::from_secs_f64(ia));
-        if t >= w.end {
-            self.retire_workload(wi);
-            return;
-        }
-        w.last = t;
-        w.remaining -= 1;
-        self.queue.push(t, Event::Arrival { workload: wi });
-    }
-
-    fn retire_workload(&mut self, wi: u32) {
-        let w = &mut self.workloads[wi as usize];
-        if w.active {
-            w.active = false;
-            self.generating -= 1;
-            if self.generating == 0 {
-                self.close_horizon();
-            }
-        }
-    }
-
-    /// Starts `after_ready` workloads whose deployments all have a Running replica.
-    pub(super) fn check_ready_workloads(&mut self) {
-        for wi in 0..self.workloads.len() {
-            let w = &self.workloads[wi];
-            if w.waiting_ready
-                && w.ready_for
-                    .iter()
-                    .all(|&f| self.functions[f as usize].running > 0)
-            {
-                self.start_workload(wi as u32);
-            }
-        }
+/// Position of `r` in a sorted id list.
+pub(super) fn remove_sorted(list: &mut Vec<ReplicaId>, r: ReplicaId) {
+    if let Ok(pos) = list.binary_search(&r) {
+        list.remove(pos);
     }
 }

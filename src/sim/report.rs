@@ -25,7 +25,7 @@ fn stats(h: &LatencyHistogram) -> MetricStats {
 impl Simulation<'_> {
     /// Builds the run's output.
     pub(super) fn report(mut self, mut run: RunRow) -> RunOutput {
-        let end = self.now;
+        let end = self.last_event;
         self.finalize_requests();
         for f in &mut self.functions {
             f.integrate_counts(end);
@@ -118,7 +118,7 @@ impl Simulation<'_> {
             .count() as u32;
         run.placements = self.placement_count();
         run.placements_failed = total.placements_failed;
-        run.scale_actions = self.scaling_rows.iter().filter(|r| r.applied != 0).count() as u32;
+        run.scale_actions = self.scale_actions;
         run.flows = self.flows;
         run.flow_bytes = self.flow_bytes;
         run.warnings = self.warnings;
@@ -142,13 +142,17 @@ impl Simulation<'_> {
             enabled: EnabledTables {
                 invocations: self.invocation_sample.is_some(),
                 placements: self.sc.outputs.placements,
-                scaling: self.sc.outputs.scaling,
+                scaling: self.sc.outputs.scaling.enabled,
                 replicas: self.sc.outputs.replicas,
+                replica_counts: self.sc.outputs.replica_counts,
+                utilization: self.sc.outputs.utilization.enabled,
             },
             invocations,
             placements: std::mem::take(&mut self.placement_rows),
             scaling: std::mem::take(&mut self.scaling_rows),
             replicas,
+            replica_counts: std::mem::take(&mut self.count_rows),
+            utilization: std::mem::take(&mut self.util_rows),
             summary,
             histograms,
         }

@@ -27,12 +27,18 @@ impl Simulation<'_> {
             dispatch: SimTime::NEVER,
             start: SimTime::NEVER,
             cold: false,
+            done: false,
+            timers: 0,
+            timeout_armed: false,
         };
         self.next_request_id += 1;
         self.outstanding += 1;
         let slot = self.alloc_request(req);
         // Generate the next arrival before handling this one (the process only reads r(t)).
         self.schedule_next_arrival(wi);
+        let fs = &mut self.fscale[fi];
+        fs.last_arrival = self.now;
+        fs.keepalive.on_arrival(self.now);
 
         let f = &mut self.functions[fi];
         if !f.active {
@@ -53,13 +59,97 @@ impl Simulation<'_> {
         self.requests[slot as usize].cold = true;
         f.counts.cold += 1;
         f.cold_queue.push_back(slot);
-        if f.live == 0 && self.sc.routing.scale_from_zero == ScaleFromZero::OnDemand {
+        self.arm_timeout(slot);
+        if let Some(p) = self.poll {
+            self.requests[slot as usize].timers += 1;
+            self.queue.push(self.now.plus(p), Event::ColdPoll { slot });
+        }
+        self.scale_from_zero(function);
+        self.per_request(function);
+    }
+
+    /// `routing.scale_from_zero = "on_demand"`: requests wait and nothing is live → create
+    /// `max(1, scale_min)` replicas (scaler `router`, reason `cold_start`).
+    pub(super) fn scale_from_zero(&mut self, function: u32) {
+        let f = &self.functions[function as usize];
+        if f.active
+            && f.live == 0
+            && !f.cold_queue.is_empty()
+            && self.sc.routing.scale_from_zero == ScaleFromZero::OnDemand
+        {
             let n = f.scaling.scale_min.max(1);
-            self.scale_up(function, n, "router", "scale_from_zero");
+            self.scale_up(function, n, "router", "cold_start");
         }
     }
 
+    /// Schedules the request's timeout once it has to wait (no event for requests that start
+    /// at once).
+    fn arm_timeout(&mut self, slot: u32) {
+        let Some(t) = self.timeout else {
+            return;
+        };
+        let req = &mut self.requests[slot as usize];
+        if !req.timeout_armed {
+            req.timeout_armed = true;
+            req.timers += 1;
+            let at = req.arrival.plus(t);
+            self.queue.push(at, Event::RequestTimeout { slot });
+        }
+    }
+
+    /// The request's timeout elapsed before it started: it leaves its queue and ends
+    /// `timed_out`.
+    pub(super) fn on_request_timeout(&mut self, slot: u32) {
+        let req = self.requests[slot as usize];
+        let fi = req.function as usize;
+        if req.replica == u32::MAX {
+            let q = &mut self.functions[fi].cold_queue;
+            if let Some(pos) = q.iter().position(|&s| s == slot) {
+                q.remove(pos);
+            }
+        } else {
+            let q = &mut self.replicas.local_queue[req.replica as usize];
+            if let Some(pos) = q.iter().position(|&s| s == slot) {
+                q.remove(pos);
+            }
+        }
+        self.functions[fi].counts.timed_out += 1;
+        self.emit_invocation(&req, InvocationStatus::TimedOut, None, SimTime::NEVER);
+        self.release_request(slot);
+        if req.replica != u32::MAX {
+            self.after_replica_work(req.replica, false);
+        }
+    }
+
+    /// `routing.cold_start_poll_s`: a waiting request checks for an eligible replica.
+    pub(super) fn on_cold_poll(&mut self, slot: u32) {
+        let fi = self.requests[slot as usize].function as usize;
+        let f = &mut self.functions[fi];
+        if f.eligible.is_empty() {
+            let p = self.poll.expect("polling is configured");
+            self.requests[slot as usize].timers += 1;
+            self.queue.push(self.now.plus(p), Event::ColdPoll { slot });
+            return;
+        }
+        if let Some(pos) = f.cold_queue.iter().position(|&s| s == slot) {
+            f.cold_queue.remove(pos);
+        }
+        let r = f.lb.pick(&f.eligible, &self.replicas, &mut f.rng_lb);
+        self.dispatch(slot, r);
+    }
+
+    /// The request reached a final state: its slot is reused once no timer refers to it.
+    fn release_request(&mut self, slot: u32) {
+        let req = &mut self.requests[slot as usize];
+        req.done = true;
+        if req.timers == 0 {
+            self.free_requests.push(slot);
+        }
+        self.outstanding -= 1;
+    }
+
     fn alloc_request(&mut self, req: Request) -> u32 {
+        debug_assert!(!req.done && req.timers == 0);
         match self.free_requests.pop() {
             Some(s) => {
                 self.requests[s as usize] = req;
@@ -78,6 +168,9 @@ impl Simulation<'_> {
         req.dispatch = self.now;
         req.replica = r;
         let ri = r as usize;
+        self.replicas.idle_until[ri] = SimTime::NEVER;
+        let fs = &mut self.fscale[req.function as usize];
+        fs.dispatches += 1;
         let c = {
             let f = &self.functions[self.replicas.function[ri] as usize];
             f.containers[self.replicas.container[ri] as usize].concurrency
@@ -91,6 +184,7 @@ impl Simulation<'_> {
             self.reject(slot, "queue_full");
         } else {
             self.replicas.local_queue[ri].push_back(slot);
+            self.arm_timeout(slot);
         }
     }
 
@@ -103,6 +197,12 @@ impl Simulation<'_> {
         let node_type = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
         let f = &mut self.functions[self.replicas.function[ri] as usize];
         let c = &f.containers[self.replicas.container[ri] as usize];
+        self.usage.add_cpu(
+            self.now,
+            req.replica,
+            self.replicas.node[ri],
+            c.cpu_per_invocation,
+        );
         // A missing model was rejected when the replica started (same node type).
         let d = c.exec[node_type]
             .as_ref()
@@ -131,23 +231,42 @@ impl Simulation<'_> {
         }
         self.replicas.executing[ri] -= 1;
         self.replicas.served[ri] += 1;
+        {
+            let cpu = self.functions[fi].containers[self.replicas.container[ri] as usize]
+                .cpu_per_invocation;
+            self.usage
+                .sub_cpu(self.now, req.replica, self.replicas.node[ri], cpu);
+        }
+        self.fscale[fi].keepalive.on_completion(self.now);
         self.emit_invocation(&req, InvocationStatus::Completed, None, self.now);
-        self.free_requests.push(slot);
-        self.outstanding -= 1;
+        self.release_request(slot);
         if let Some(next) = self.replicas.local_queue[ri].pop_front() {
             self.start_request(next);
-        } else if self.replicas.state[ri] == ReplicaState::Teardown
-            && self.replicas.executing[ri] == 0
-        {
-            let r = req.replica;
-            if self.replicas.teardown_over[ri] {
-                // drain = false and the teardown phase already ended: release the pod now.
-                let state = self.replicas.end_state[ri];
-                let reason = self.replicas.end_reason[ri].unwrap_or("scale_down");
-                self.end_replica(r, state, reason);
-            } else {
-                self.start_teardown_phase(r);
+        } else {
+            self.after_replica_work(req.replica, true);
+        }
+    }
+
+    /// A request left replica `r` (completed, or timed out in its queue): a draining replica
+    /// with nothing left tears down; a Running one with nothing left is idle.
+    fn after_replica_work(&mut self, r: ReplicaId, completed: bool) {
+        let ri = r as usize;
+        if self.replicas.outstanding(r) > 0 {
+            return;
+        }
+        match self.replicas.state[ri] {
+            ReplicaState::Teardown => {
+                if self.replicas.teardown_over[ri] {
+                    // drain = false and the teardown phase already ended: release the pod now.
+                    let state = self.replicas.end_state[ri];
+                    let reason = self.replicas.end_reason[ri].unwrap_or("scale_down");
+                    self.end_replica(r, state, reason);
+                } else {
+                    self.start_teardown_phase(r);
+                }
             }
+            ReplicaState::Running => self.on_replica_idle(r, completed),
+            _ => {}
         }
     }
 
@@ -171,8 +290,7 @@ impl Simulation<'_> {
             Some(reason),
             SimTime::NEVER,
         );
-        self.free_requests.push(slot);
-        self.outstanding -= 1;
+        self.release_request(slot);
     }
 
     /// Writes an `invocations` row if the request is sampled.
@@ -230,12 +348,8 @@ impl Simulation<'_> {
 
     /// At the end of the run: every request still waiting or in flight becomes `incomplete`.
     pub(super) fn finalize_requests(&mut self) {
-        let mut live = vec![true; self.requests.len()];
-        for &s in &self.free_requests {
-            live[s as usize] = false;
-        }
-        for (slot, alive) in live.iter().enumerate() {
-            if *alive {
+        for slot in 0..self.requests.len() {
+            if !self.requests[slot].done {
                 let req = self.requests[slot];
                 self.functions[req.function as usize].counts.incomplete += 1;
                 self.emit_invocation(&req, InvocationStatus::Incomplete, None, SimTime::NEVER);

@@ -1,0 +1,170 @@
+//! Resource accounting (`spec/execution.md` §6): used CPU and memory of every replica and node as
+//! piecewise-constant functions of time with exact integrals.
+//!
+//! A replica uses its container's `memory_usage` (default: the memory request) from Starting
+//! until it ends, and `idle_cpu` (default 0) plus `cpu_per_invocation` (default: the CPU request)
+//! per executing invocation while Starting, Running or in Teardown. A node uses the sum over its
+//! replicas. Each quantity keeps its cumulative integral `I(t)` (millicore·ns, byte·ns) in `u128`,
+//! updated only when the value changes and evaluated on demand, so the average over any interval
+//! is exact and independent of the order of events at equal times.
+
+use crate::engine::SimTime;
+
+/// A piecewise-constant non-negative quantity and its exact integral since time 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Integral {
+    value: u64,
+    acc: u128,
+    since: SimTime,
+}
+
+impl Integral {
+    /// The current value.
+    #[inline]
+    pub fn value(&self) -> u64 {
+        self.value
+    }
+
+    /// Sets the value from `now` on.
+    #[inline]
+    pub fn set(&mut self, now: SimTime, v: u64) {
+        self.acc += self.value as u128 * now.since(self.since).0 as u128;
+        self.value = v;
+        self.since = now;
+    }
+
+    /// Adds `d` from `now` on.
+    #[inline]
+    pub fn add(&mut self, now: SimTime, d: u64) {
+        self.set(now, self.value + d);
+    }
+
+    /// Subtracts `d` from `now` on.
+    #[inline]
+    pub fn sub(&mut self, now: SimTime, d: u64) {
+        debug_assert!(self.value >= d, "usage below zero");
+        self.set(now, self.value.saturating_sub(d));
+    }
+
+    /// `I(now)`: the integral from 0 to `now` (`now` ≥ the last change).
+    #[inline]
+    pub fn at(&self, now: SimTime) -> u128 {
+        self.acc + self.value as u128 * now.since(self.since).0 as u128
+    }
+}
+
+/// Average of an integral over `[t0, t1]` (0 for an empty interval).
+pub fn average(i1: u128, i0: u128, t1: SimTime, t0: SimTime) -> f64 {
+    let dt = t1.since(t0).0;
+    if dt == 0 {
+        0.0
+    } else {
+        (i1 - i0.min(i1)) as f64 / dt as f64
+    }
+}
+
+/// Used CPU (millicores) and memory (bytes) of every replica and node.
+#[derive(Clone, Debug, Default)]
+pub struct Usage {
+    /// Used CPU per replica.
+    pub replica_cpu: Vec<Integral>,
+    /// Used memory per replica.
+    pub replica_mem: Vec<Integral>,
+    /// `I_cpu` of each replica at the moment it became Running.
+    pub cpu_at_running: Vec<u128>,
+    /// Used CPU per node.
+    pub node_cpu: Vec<Integral>,
+    /// Used memory per node.
+    pub node_mem: Vec<Integral>,
+}
+
+impl Usage {
+    /// Zero usage on `nodes` nodes.
+    pub fn new(nodes: usize) -> Usage {
+        Usage {
+            node_cpu: vec![Integral::default(); nodes],
+            node_mem: vec![Integral::default(); nodes],
+            ..Default::default()
+        }
+    }
+
+    /// Adds a replica with zero usage.
+    pub fn push_replica(&mut self) {
+        self.replica_cpu.push(Integral::default());
+        self.replica_mem.push(Integral::default());
+        self.cpu_at_running.push(0);
+    }
+
+    /// Replica `r` on `node` uses `d` more millicores from `now` on.
+    #[inline]
+    pub fn add_cpu(&mut self, now: SimTime, r: u32, node: u32, d: u64) {
+        if d > 0 {
+            self.replica_cpu[r as usize].add(now, d);
+            self.node_cpu[node as usize].add(now, d);
+        }
+    }
+
+    /// Replica `r` on `node` uses `d` fewer millicores from `now` on.
+    #[inline]
+    pub fn sub_cpu(&mut self, now: SimTime, r: u32, node: u32, d: u64) {
+        if d > 0 {
+            self.replica_cpu[r as usize].sub(now, d);
+            self.node_cpu[node as usize].sub(now, d);
+        }
+    }
+
+    /// Replica `r` on `node` starts using `cpu` millicores and `mem` bytes (entering Starting).
+    pub fn start(&mut self, now: SimTime, r: u32, node: u32, cpu: u64, mem: u64) {
+        self.add_cpu(now, r, node, cpu);
+        if mem > 0 {
+            self.replica_mem[r as usize].add(now, mem);
+            self.node_mem[node as usize].add(now, mem);
+        }
+    }
+
+    /// Replica `r` on `node` stops using anything (it ended).
+    pub fn stop(&mut self, now: SimTime, r: u32, node: u32) {
+        let ri = r as usize;
+        let (cpu, mem) = (self.replica_cpu[ri].value(), self.replica_mem[ri].value());
+        self.sub_cpu(now, r, node, cpu);
+        if mem > 0 {
+            self.replica_mem[ri].sub(now, mem);
+            self.node_mem[node as usize].sub(now, mem);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_integral_of_a_step_function_is_exact() {
+        let s = SimTime::from_secs_f64;
+        let mut i = Integral::default();
+        i.set(s(1.0), 500); // 500 m from 1 s
+        let at_2 = i.at(s(2.0));
+        i.add(s(3.0), 1000); // 1500 m from 3 s
+        i.sub(s(4.0), 1500); // 0 from 4 s
+                             // 500 × 2 s + 1500 × 1 s = 2500 millicore·s
+        assert_eq!(i.at(s(10.0)), 2500 * 1_000_000_000);
+        // (500 × 1 s + 1500 × 1 s) / 2 s
+        assert_eq!(average(i.at(s(4.0)), at_2, s(4.0), s(2.0)), 1000.0);
+    }
+
+    #[test]
+    fn a_node_sums_its_replicas() {
+        let s = SimTime::from_secs_f64;
+        let mut u = Usage::new(1);
+        u.push_replica();
+        u.push_replica();
+        u.start(s(0.0), 0, 0, 100, 10);
+        u.start(s(1.0), 1, 0, 0, 20);
+        u.add_cpu(s(1.0), 1, 0, 1000);
+        assert_eq!(u.node_cpu[0].value(), 1100);
+        assert_eq!(u.node_mem[0].value(), 30);
+        u.stop(s(2.0), 1, 0);
+        assert_eq!((u.node_cpu[0].value(), u.node_mem[0].value()), (100, 10));
+        assert_eq!(u.replica_cpu[1].at(s(5.0)), 1000 * 1_000_000_000);
+    }
+}

@@ -1,0 +1,317 @@
+//! Scaling processes of a run (`spec/scaling.md`): the periodic autoscaler ticks, the idler,
+//! keep-alive timers and pre-warming, request-driven scaling, and the `replica_counts` series.
+//!
+//! The decisions themselves are the pure functions of [`crate::scaling`]; this file gathers their
+//! inputs from the simulation state and applies the results through the operations.
+
+use super::operations::Record;
+use super::{Event, Simulation};
+use crate::config::CountMode;
+use crate::engine::SimTime;
+use crate::metrics::ReplicaCountRow;
+use crate::platform::{ReplicaId, ReplicaState};
+use crate::scaling::{idler, per_request, Action, Autoscaler, Decision};
+
+impl Simulation<'_> {
+    /// Starts a function's periodic autoscaler: first tick one period after now (the deploy).
+    pub(super) fn start_scalers(&mut self, function: u32) {
+        let fi = function as usize;
+        let count = self.scaler_count(function);
+        let fs = &mut self.fscale[fi];
+        fs.last_arrival = self.now;
+        fs.last_count = count;
+        match fs.autoscaler.period() {
+            Some(p) => {
+                let at = self.now.plus(p);
+                fs.next_tick = at;
+                self.queue.push(at, Event::ScalerTick { function });
+            }
+            None => fs.next_tick = SimTime::NEVER,
+        }
+    }
+
+    /// The scalers' request counter (`scaling.count`).
+    fn scaler_count(&self, function: u32) -> u64 {
+        match self.sc.scaling.count {
+            CountMode::Arrivals => self.functions[function as usize].arrivals,
+            CountMode::Dispatches => self.fscale[function as usize].dispatches,
+        }
+    }
+
+    /// A periodic autoscaler evaluates: one decision, one record, then the next tick.
+    pub(super) fn on_scaler_tick(&mut self, function: u32) {
+        let fi = function as usize;
+        let count = self.scaler_count(function);
+        let period = self.fscale[fi]
+            .autoscaler
+            .period()
+            .expect("periodic scaler");
+        let next = self.now.plus(period);
+        let delta = {
+            let fs = &mut self.fscale[fi];
+            fs.next_tick = next;
+            let d = count - fs.last_count;
+            fs.last_count = count;
+            d
+        };
+        self.queue.push(next, Event::ScalerTick { function });
+        let c = self.counts(function);
+        let (lo, hi) = self.scale_bounds(function);
+        let name = self.fscale[fi].autoscaler.name();
+        if c.running == 0 {
+            let mut d = Decision::none("no_running");
+            if let Autoscaler::RequestRate(s) = &self.fscale[fi].autoscaler {
+                d = d.metric("rps", delta as f64 / s.period_s);
+            }
+            self.apply(function, name, d);
+            return;
+        }
+        let d = match &mut self.fscale[fi].autoscaler {
+            Autoscaler::RequestRate(s) => s.decide(delta, c, lo, hi),
+            Autoscaler::AvgRps(s) => s.decide(delta, c, lo, hi),
+            Autoscaler::AvgQueue(s) => {
+                let s = *s;
+                let mut q = std::mem::take(&mut self.scratch);
+                q.clear();
+                let f = &self.functions[fi];
+                q.extend(
+                    f.eligible
+                        .iter()
+                        .map(|&r| self.replicas.local_queue[r as usize].len() as u32),
+                );
+                let d = s.decide(&mut q, c, lo, hi);
+                self.scratch = q;
+                d
+            }
+            Autoscaler::HpaCpu(_) => {
+                let x = self.hpa_input(function);
+                let now = self.now;
+                match &mut self.fscale[fi].autoscaler {
+                    Autoscaler::HpaCpu(h) => h.decide(now, x, lo, hi),
+                    _ => unreachable!(),
+                }
+            }
+            Autoscaler::None | Autoscaler::PerRequest => return,
+        };
+        self.apply(function, name, d);
+    }
+
+    /// `per_request`: a request joined the queue of requests waiting for a replica; create one
+    /// if the waiting requests outnumber the worker slots of pending replicas.
+    pub(super) fn per_request(&mut self, function: u32) {
+        let fi = function as usize;
+        if !matches!(self.fscale[fi].autoscaler, Autoscaler::PerRequest) {
+            return;
+        }
+        let f = &self.functions[fi];
+        let waiting = f.cold_queue.len() as u64;
+        let mut slots = 0u64;
+        for &r in &f.live_ids {
+            let ri = r as usize;
+            if self.replicas.state[ri].is_pending() && !self.replicas.doomed[ri] {
+                let w = f.containers[self.replicas.container[ri] as usize]
+                    .concurrency
+                    .workers;
+                slots = if w == u32::MAX {
+                    u64::MAX
+                } else {
+                    slots.saturating_add(w as u64)
+                };
+            }
+        }
+        let d = if per_request::needs_replica(waiting, slots) {
+            Decision {
+                action: Action::ScaleUp(1),
+                desired: None,
+                metric_name: None,
+                metric_value: None,
+                reason: "per_request",
+            }
+        } else {
+            Decision::none("pending_capacity")
+        }
+        .metric("waiting", waiting as f64);
+        self.apply(function, "per_request", d);
+    }
+
+    /// The idler checks every deployed `scale_zero` function (`spec/scaling.md` §7).
+    pub(super) fn on_idler_tick(&mut self) {
+        let c = &self.sc.scaling.idler;
+        let every = SimTime::from_secs_f64(c.interval_s);
+        let inactivity = SimTime::from_secs_f64(c.inactivity_s);
+        self.queue.push(self.now.plus(every), Event::IdlerTick);
+        for fi in 0..self.functions.len() {
+            let f = &self.functions[fi];
+            if !f.active || !f.scaling.scale_zero {
+                continue;
+            }
+            let k = f.counts;
+            let outstanding = k.requests - k.completed - k.rejected - k.timed_out;
+            let last = self.fscale[fi].last_arrival;
+            let check = idler::check(self.now, last, inactivity, f.live, outstanding);
+            let idle_s = self.now.since(last).as_secs_f64();
+            let function = fi as u32;
+            if check == idler::IdleCheck::Suspend {
+                let before = self.counts(function);
+                let done = self.op_suspend(function, "idle");
+                let rec = Record {
+                    scaler: "idler",
+                    action: "suspend",
+                    metric: Some(("idle_s", idle_s)),
+                    desired: Some(0),
+                    reason: "idle",
+                };
+                self.record(function, before, rec, done.n);
+            } else {
+                let d = Decision::none(check.reason()).metric("idle_s", idle_s);
+                self.apply(function, "idler", d);
+            }
+        }
+    }
+
+    /// A Running replica has nothing to do: apply the keep-alive policy. `after_request`: its
+    /// last request just ended (pre-warming applies only then).
+    pub(super) fn on_replica_idle(&mut self, r: ReplicaId, after_request: bool) {
+        let ri = r as usize;
+        let fi = self.replicas.function[ri] as usize;
+        let policy = &mut self.fscale[fi].keepalive;
+        if !policy.is_active() {
+            return;
+        }
+        let w = policy.windows().expect("active policy");
+        let function = fi as u32;
+        if after_request && w.prewarm > SimTime::ZERO {
+            let f = &self.functions[fi];
+            if f.live > f.scaling.scale_min {
+                let before = self.counts(function);
+                self.begin_teardown(r, ReplicaState::Suspended, "keepalive_expired");
+                let rec = Record {
+                    scaler: "keepalive",
+                    action: "scale_down",
+                    metric: Some(("prewarm_s", w.prewarm.as_secs_f64())),
+                    desired: None,
+                    reason: "prewarm",
+                };
+                self.record(function, before, rec, -1);
+                self.queue
+                    .push(self.now.plus(w.prewarm), Event::Prewarm { function });
+                return;
+            }
+        }
+        let until = self.now.plus(w.keepalive);
+        self.replicas.idle_until[ri] = until;
+        let timer = self.replicas.ka_timer[ri];
+        if timer == SimTime::NEVER || timer > until {
+            self.replicas.ka_timer[ri] = until;
+            self.queue
+                .push(until, Event::KeepaliveExpiry { replica: r });
+        }
+    }
+
+    /// An idle replica's keep-alive timer fired.
+    pub(super) fn on_keepalive_expiry(&mut self, r: ReplicaId) {
+        let ri = r as usize;
+        self.replicas.ka_timer[ri] = SimTime::NEVER;
+        let until = self.replicas.idle_until[ri];
+        if self.replicas.state[ri] != ReplicaState::Running || until == SimTime::NEVER {
+            return; // busy again, or already leaving
+        }
+        if until > self.now {
+            // It was busy and became idle again in the meantime: wait for the new expiry.
+            self.replicas.ka_timer[ri] = until;
+            self.queue
+                .push(until, Event::KeepaliveExpiry { replica: r });
+            return;
+        }
+        self.replicas.idle_until[ri] = SimTime::NEVER;
+        let function = self.replicas.function[ri];
+        let before = self.counts(function);
+        let f = &self.functions[function as usize];
+        let (applied, reason) = if f.live > f.scaling.scale_min {
+            self.begin_teardown(r, ReplicaState::Suspended, "keepalive_expired");
+            (-1, "keepalive_expired")
+        } else {
+            (0, "at_scale_min")
+        };
+        let rec = Record {
+            scaler: "keepalive",
+            action: if applied < 0 { "scale_down" } else { "none" },
+            metric: None,
+            desired: None,
+            reason,
+        };
+        self.record(function, before, rec, applied);
+    }
+
+    /// A pre-warm window ended: create a replica for the expected next request.
+    pub(super) fn on_prewarm(&mut self, function: u32) {
+        if !self.functions[function as usize].active {
+            return;
+        }
+        let d = Decision {
+            action: Action::ScaleUp(1),
+            desired: None,
+            metric_name: None,
+            metric_value: None,
+            reason: "prewarm",
+        };
+        self.apply_named(function, "keepalive", "prewarm", d);
+    }
+
+    /// Like [`Simulation::apply`] but with a fixed action name in the record.
+    fn apply_named(
+        &mut self,
+        function: u32,
+        scaler: &'static str,
+        action: &'static str,
+        d: Decision,
+    ) -> i32 {
+        let before = self.counts(function);
+        let done = match d.action {
+            Action::ScaleUp(n) => self.op_scale_up(function, n),
+            _ => unreachable!("only scale-ups are named"),
+        };
+        let reason = match done.short {
+            Some(why) if done.n == 0 || why == "image_caps" => why,
+            _ => d.reason,
+        };
+        let rec = Record {
+            scaler,
+            action,
+            metric: None,
+            desired: d.desired,
+            reason,
+        };
+        self.record(function, before, rec, done.n);
+        done.n
+    }
+
+    /// Appends a `replica_counts` row if the function's live or Running count changed; several
+    /// changes at one instant leave one row with the final counts.
+    pub(super) fn note_counts(&mut self, function: u32) {
+        if !self.sc.outputs.replica_counts {
+            return;
+        }
+        let f = &self.functions[function as usize];
+        let (live, running) = (f.live, f.running);
+        let last = self.count_last[function as usize];
+        if last != u32::MAX {
+            let row = &mut self.count_rows[last as usize];
+            if row.live == live && row.running == running {
+                return;
+            }
+            if row.t == self.now {
+                row.live = live;
+                row.running = running;
+                return;
+            }
+        }
+        self.count_last[function as usize] = self.count_rows.len() as u32;
+        self.count_rows.push(ReplicaCountRow {
+            t: self.now,
+            function,
+            live,
+            running,
+        });
+    }
+}
