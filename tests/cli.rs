@@ -243,7 +243,11 @@ fn reruns_are_byte_identical_whatever_the_thread_count() {
             .map(|(p, b)| (p.clone(), b.clone()))
             .collect()
     };
-    assert_eq!(parquet(&a).len(), 7);
+    assert_eq!(
+        parquet(&a).len(),
+        8,
+        "seven tables of the foundation plus replica_counts"
+    );
     assert_eq!(parquet(&a), parquet(&b));
     assert_eq!(parquet(&a), parquet(&c));
 
