@@ -4,8 +4,10 @@
 
 pub mod quantity;
 pub mod scenario;
+pub mod scheduler;
 pub mod timemodel;
 
 pub use quantity::{Cpu, Size};
 pub use scenario::*;
+pub use scheduler::*;
 pub use timemodel::{TimeModel, TimeModelSpec};
