@@ -7,17 +7,25 @@ use std::cmp::Ordering;
 /// `x` must not be empty.
 #[inline]
 pub fn first_max<T: PartialOrd + Copy>(x: &[T]) -> (usize, u32) {
-    let mut best = 0;
-    let mut ties = 1u32;
-    for (i, &v) in x.iter().enumerate().skip(1) {
-        if v > x[best] {
-            best = i;
-            ties = 1;
-        } else if v == x[best] {
-            ties += 1;
+    // Branch-free passes: the maximum with four accumulators, then the first position and the
+    // count of entries equal to it.
+    let mut acc = [x[0]; 4];
+    let chunks = x.chunks_exact(4);
+    for &v in chunks.remainder() {
+        acc[0] = if v > acc[0] { v } else { acc[0] };
+    }
+    for c in chunks {
+        for j in 0..4 {
+            acc[j] = if c[j] > acc[j] { c[j] } else { acc[j] };
         }
     }
-    (best, ties)
+    let mut m = acc[0];
+    for &a in &acc[1..] {
+        m = if a > m { a } else { m };
+    }
+    let first = x.iter().position(|&v| v == m).unwrap_or(0);
+    let ties = x[first..].iter().map(|&v| u32::from(v == m)).sum();
+    (first, ties)
 }
 
 /// Fills `idx` with the positions of the best `k` entries of `totals`, best first; equal totals

@@ -67,17 +67,19 @@ pub struct LabelIndex {
 
 impl LabelIndex {
     fn intern(&mut self, key: &str, value: &str) -> (u32, u32) {
-        let next = &mut self.bits;
-        let e = self.keys.entry(key.to_string()).or_insert_with(|| {
-            *next += 1;
-            KeyEntry {
-                bit: *next - 1,
-                values: Vec::new(),
-            }
-        });
-        let kb = e.bit;
+        if !self.keys.contains_key(key) {
+            self.keys.insert(
+                key.to_string(),
+                KeyEntry {
+                    bit: self.bits,
+                    values: Vec::new(),
+                },
+            );
+            self.bits += 1;
+        }
+        let e = self.keys.get_mut(key).expect("inserted");
         if let Some(v) = e.values.iter().find(|v| v.value == value) {
-            return (kb, v.bit);
+            return (e.bit, v.bit);
         }
         e.values.push(ValueEntry {
             value: value.to_string(),
@@ -85,7 +87,7 @@ impl LabelIndex {
             int: value.parse().ok(),
         });
         self.bits += 1;
-        (kb, self.bits - 1)
+        (e.bit, self.bits - 1)
     }
 
     /// Bit of `key`, if any node has it.
@@ -279,6 +281,11 @@ pub struct NodeFacts {
     pub bw_reg: Vec<f64>,
     /// A route registry → node exists.
     pub reachable: Vec<bool>,
+    /// Per node: its class of (arch, `bw_reg`) for `LatencyAwareImageLocality`, whose map value
+    /// depends only on the class (when the node does not hold the image).
+    pub lat_class: Vec<u32>,
+    /// The classes: (arch, bandwidth from the registry).
+    pub lat_classes: Vec<(u32, f64)>,
     /// Bandwidths to and from every storage node that holds a bucket.
     pub storage_links: Vec<StorageLinks>,
     /// Disk speed for `Contention`, bytes/s.
@@ -433,6 +440,16 @@ impl NodeFacts {
             let k = kube_of(i);
             f.unschedulable.push(k.unschedulable);
             f.max_pods.push(k.max_pods);
+        }
+        let mut classes: BTreeMap<(u32, u64), u32> = BTreeMap::new();
+        for i in 0..n {
+            let key = (f.arch[i], f.bw_reg[i].to_bits());
+            let next = f.lat_classes.len() as u32;
+            let c = *classes.entry(key).or_insert(next);
+            if c == next {
+                f.lat_classes.push((f.arch[i], f.bw_reg[i]));
+            }
+            f.lat_class.push(c);
         }
         let mut holders: Vec<NodeId> = Vec::new();
         for list in cluster.storage.buckets.values() {

@@ -72,6 +72,7 @@ pub mod extension;
 pub mod facts;
 pub mod firstfit;
 pub mod kubernetes;
+pub mod memo;
 pub mod podinfo;
 pub mod predicates;
 pub mod priorities;

@@ -181,21 +181,102 @@ pub struct PredCtx<'a> {
     pub arch_ok: &'a [bool],
 }
 
-/// Sets `code` wherever `pass` is false, over nodes `a .. a + codes.len()`.
+/// The first-failure code after a predicate with `code` passed (`ok`) or not: the smaller
+/// non-zero code wins, so predicates may be applied in any order (statically known codes are
+/// filled in first, the others in reverse list order).
 #[inline(always)]
-fn mark(codes: &mut [u8], a: usize, code: u8, pass: impl Fn(usize) -> bool) {
-    for (j, c) in codes.iter_mut().enumerate() {
-        let ok = pass(a + j);
-        *c = if ok { *c } else { code };
+fn fail(c: u8, code: u8, ok: bool) -> u8 {
+    if !ok & ((c == 0) | (code < c)) {
+        code
+    } else {
+        c
     }
 }
 
-/// Sets `code` wherever the column `col[a ..]` is false.
+/// Records `code` wherever `pass` is false, over nodes `a .. a + codes.len()`.
+#[inline(always)]
+fn mark(codes: &mut [u8], a: usize, code: u8, pass: impl Fn(usize) -> bool) {
+    for (j, c) in codes.iter_mut().enumerate() {
+        *c = fail(*c, code, pass(a + j));
+    }
+}
+
+/// Records `code` wherever the column `col[a ..]` is false.
 #[inline(always)]
 fn mark_col(codes: &mut [u8], a: usize, code: u8, col: &[bool]) {
     let col = &col[a..a + codes.len()];
     for (c, &ok) in codes.iter_mut().zip(col) {
-        *c = if ok { *c } else { code };
+        *c = fail(*c, code, ok);
+    }
+}
+
+impl Pred {
+    /// Depends only on static node facts (evaluated once, at construction).
+    pub fn is_static(&self) -> bool {
+        matches!(
+            self,
+            Pred::LabelPresence(_)
+                | Pred::RegistryReachable
+                | Pred::NodeUnschedulable
+                | Pred::AvoidStorageNodes
+        )
+    }
+
+    /// For predicates that depend only on static node facts: whether node `n` passes.
+    /// `None` for predicates that read the pod or the cluster state.
+    pub fn static_pass(&self, facts: &NodeFacts, n: usize) -> Option<bool> {
+        match self {
+            Pred::LabelPresence(col) => Some(col[n]),
+            Pred::RegistryReachable => Some(facts.reachable[n]),
+            Pred::NodeUnschedulable => Some(!facts.unschedulable[n]),
+            Pred::AvoidStorageNodes => Some(!facts.storage[n]),
+            _ => None,
+        }
+    }
+}
+
+/// A predicate list split into a precomputed column of first-failure codes of its static
+/// predicates and the dynamic predicates evaluated per decision.
+#[derive(Clone, Debug, Default)]
+pub struct PredList {
+    /// All predicates, in list order (codes are 1-based positions).
+    pub preds: Vec<Pred>,
+    /// Per node: the code of the first failing static predicate, 0 if none fails.
+    pub static_codes: Vec<u8>,
+    /// Positions of the dynamic predicates, in reverse list order.
+    pub dynamic: Vec<usize>,
+}
+
+impl PredList {
+    /// Splits `preds` over the nodes of `facts`.
+    pub fn new(preds: Vec<Pred>, facts: &NodeFacts) -> PredList {
+        assert!(preds.len() < 255, "at most 254 predicates");
+        let static_codes = (0..facts.n)
+            .map(|n| {
+                preds
+                    .iter()
+                    .position(|p| p.static_pass(facts, n) == Some(false))
+                    .map_or(0, |i| i as u8 + 1)
+            })
+            .collect();
+        let dynamic = (0..preds.len())
+            .rev()
+            .filter(|&i| !preds[i].is_static())
+            .collect();
+        PredList {
+            preds,
+            static_codes,
+            dynamic,
+        }
+    }
+
+    /// Evaluates the list on nodes `a .. a + codes.len()`.
+    #[inline]
+    pub fn eval(&self, c: &PredCtx, a: usize, codes: &mut [u8]) {
+        codes.copy_from_slice(&self.static_codes[a..a + codes.len()]);
+        for &i in &self.dynamic {
+            self.preds[i].eval(c, a, codes, i as u8 + 1);
+        }
     }
 }
 
@@ -214,8 +295,9 @@ impl Pred {
                 let cpu = &c.nodes.cpu_free[a..a + m];
                 let mem = &c.nodes.mem_free[a..a + m];
                 for ((code_j, &fc), &fm) in codes.iter_mut().zip(cpu).zip(mem) {
-                    let ok = (rm <= fm) & (rc <= fc);
-                    *code_j = if ok { *code_j } else { code };
+                    // Both differences are ≥ 0 iff their OR is (no overflow for real sizes);
+                    // cheaper than two 64-bit compares without SSE4.2.
+                    *code_j = fail(*code_j, code, ((fm - rm) | (fc - rc)) >= 0);
                 }
             }
             Pred::LabelPresence(col) => mark_col(codes, a, code, col),
@@ -236,7 +318,7 @@ impl Pred {
                     let want = c.info.accel;
                     let acc = &f.accel[a..a + m];
                     for (code_j, &x) in codes.iter_mut().zip(acc) {
-                        *code_j = if x == want { *code_j } else { code };
+                        *code_j = fail(*code_j, code, x == want);
                     }
                 }
             }
@@ -261,7 +343,7 @@ impl Pred {
             Pred::NodeUnschedulable => {
                 let col = &f.unschedulable[a..a + m];
                 for (code_j, &u) in codes.iter_mut().zip(col) {
-                    *code_j = if u { code } else { *code_j };
+                    *code_j = fail(*code_j, code, !u);
                 }
             }
             Pred::NodeAffinity => {
@@ -277,25 +359,46 @@ impl Pred {
                 }
             }
             Pred::NodeResourcesFit => {
-                let (rc, rm) = (c.pod.cpu_millis, c.pod.memory_bytes);
+                // A resource the pod does not request (≤ 0) always fits.
+                let rc = if c.pod.cpu_millis > 0 {
+                    c.pod.cpu_millis
+                } else {
+                    i64::MIN
+                };
+                let rm = if c.pod.memory_bytes > 0 {
+                    c.pod.memory_bytes
+                } else {
+                    i64::MIN
+                };
                 let nodes = c.nodes;
-                let r = f.ext_names.len();
                 let ext = &c.scratch.ext_req;
-                mark(codes, a, code, |n| {
-                    let cpu_ok = rc <= 0 || rc <= nodes.cpu_free[n];
-                    let mem_ok = rm <= 0 || rm <= nodes.mem_free[n];
-                    let pods_ok = nodes.pods[n] < f.max_pods[n];
-                    let ext_ok = ext.iter().all(|&(j, amount)| {
-                        j != usize::MAX
-                            && amount <= f.ext_cap[n * r + j] - c.state.ext_used[n * r + j]
+                if ext.is_empty() {
+                    let cpu = &nodes.cpu_free[a..a + m];
+                    let mem = &nodes.mem_free[a..a + m];
+                    let pods = &nodes.pods[a..a + m];
+                    let max = &f.max_pods[a..a + m];
+                    for (j, code_j) in codes.iter_mut().enumerate() {
+                        let ok = (rc <= cpu[j]) & (rm <= mem[j]) & (pods[j] < max[j]);
+                        *code_j = fail(*code_j, code, ok);
+                    }
+                } else {
+                    let r = f.ext_names.len();
+                    mark(codes, a, code, |n| {
+                        let ext_ok = ext.iter().all(|&(j, amount)| {
+                            j != usize::MAX
+                                && amount <= f.ext_cap[n * r + j] - c.state.ext_used[n * r + j]
+                        });
+                        (rc <= nodes.cpu_free[n])
+                            & (rm <= nodes.mem_free[n])
+                            & (nodes.pods[n] < f.max_pods[n])
+                            & ext_ok
                     });
-                    cpu_ok & mem_ok & pods_ok & ext_ok
-                });
+                }
             }
             Pred::AvoidStorageNodes => {
                 let col = &f.storage[a..a + m];
                 for (code_j, &s) in codes.iter_mut().zip(col) {
-                    *code_j = if s { code } else { *code_j };
+                    *code_j = fail(*code_j, code, !s);
                 }
             }
             Pred::ImageArchAvailable => {

@@ -175,13 +175,62 @@ impl ImageView {
     }
 }
 
-/// A map column that is the same for every feasible node, or one value per node.
+/// Truncation toward zero (Python `int()` of a float), for the finite values priorities produce.
+///
+/// A cast round trip compiles to two instructions on every x86-64, where `f64::trunc` is a libm
+/// call without SSE4.1. (For values in (−1, 0) it returns +0.0 instead of −0.0, which compares
+/// and adds identically.)
+#[inline(always)]
+pub fn trunc(x: f64) -> f64 {
+    x as i64 as f64
+}
+
+/// [`trunc`] for values known to lie in `(−2³¹, 2³¹)` (scores on 0..100): the `i32` round trip
+/// has packed SSE2 instructions, so loops using it vectorise.
+#[inline(always)]
+pub fn trunc_small(x: f64) -> f64 {
+    x as i32 as f64
+}
+
+/// skippy's `BalancedResource` map value of a pod requesting `rc` millicores and `rm` bytes on
+/// a node with `ac`, `am` remaining allocatable (0 is replaced by 1).
+#[inline(always)]
+pub fn balanced(rc: f64, rm: f64, ac: i64, am: i64) -> f64 {
+    let ac = if ac == 0 { 1.0 } else { ac as f64 };
+    let am = if am == 0 { 1.0 } else { am as f64 };
+    let cf = rc / ac;
+    let mf = rm / am;
+    // In [0, 10] whenever it is used (cf, mf < 1).
+    let v = trunc_small((1.0 - (cf - mf).abs()) * 10.0);
+    if (cf >= 1.0) | (mf >= 1.0) {
+        0.0
+    } else {
+        v
+    }
+}
+
+/// Where a priority's scores for the feasible nodes are.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Col {
-    /// Every node: (raw, reduced).
+    /// Every node has the same (raw, reduced) values; the columns are not written.
     Const(f64, f64),
-    /// Values in the priority's raw / reduced columns.
+    /// The reduced values equal the raw column (identity reduce); the reduced column is not
+    /// written.
+    Identity,
+    /// Values in the priority's raw and reduced columns.
     Filled,
+}
+
+impl Col {
+    /// The (raw, reduced) values of position `i`.
+    #[inline]
+    pub fn at(self, raw: &[f64], norm: &[f64], i: usize) -> (f64, f64) {
+        match self {
+            Col::Const(r, v) => (r, v),
+            Col::Identity => (raw[i], raw[i]),
+            Col::Filled => (raw[i], norm[i]),
+        }
+    }
 }
 
 /// Everything a priority map reads during one decision.
@@ -202,8 +251,9 @@ pub struct MapCtx<'a> {
     pub chars: &'a Characterisation,
     /// skippy image view (LatencyAware, ImageLocality).
     pub view: &'a ImageView,
-    /// Per arch: LatencyAware size of the pod's image (bytes, with skippy's arch fallback).
-    pub lat_size: &'a [f64],
+    /// Per LatencyAware class of `NodeFacts::lat_class`: the map value of a node without the
+    /// image, `trunc(size(arch) / bw(registry, n))`.
+    pub lat_class_val: &'a [f64],
     /// Per arch: ImageLocality score of a node holding the image.
     pub il_score: &'a [f64],
     /// DataLocality receive column (per node id), if the pod reads stored data.
@@ -223,30 +273,24 @@ impl Prio {
         match self {
             Prio::Balanced => {
                 let (rc, rm) = (c.pod.cpu_millis as f64, c.pod.memory_bytes as f64);
-                let (cpu, mem) = (&c.nodes.cpu_free, &c.nodes.mem_free);
+                let (cpu, mem): (&[i64], &[i64]) = (&c.nodes.cpu_free, &c.nodes.mem_free);
                 for (r, &n) in raw.iter_mut().zip(feas) {
-                    let (ac, am) = (cpu[n as usize], mem[n as usize]);
-                    let ac = if ac == 0 { 1.0 } else { ac as f64 };
-                    let am = if am == 0 { 1.0 } else { am as f64 };
-                    let cf = rc / ac;
-                    let mf = rm / am;
-                    let v = ((1.0 - (cf - mf).abs()) * 10.0).trunc();
-                    *r = if cf >= 1.0 || mf >= 1.0 { 0.0 } else { v };
+                    *r = balanced(rc, rm, cpu[n as usize], mem[n as usize]);
                 }
                 Col::Filled
             }
             Prio::LatencyAware => {
+                // trunc(size(arch) / bw(registry, n)) per (arch, bandwidth) class of the node.
                 let on = c.view.column(c.pod.image);
-                let (arch, bw) = (&f.arch, &f.bw_reg);
+                let (class, val) = (&f.lat_class, c.lat_class_val);
                 if on.is_empty() {
                     for (r, &n) in raw.iter_mut().zip(feas) {
-                        let n = n as usize;
-                        *r = (c.lat_size[arch[n] as usize] / bw[n]).trunc();
+                        *r = val[class[n as usize] as usize];
                     }
                 } else {
                     for (r, &n) in raw.iter_mut().zip(feas) {
                         let n = n as usize;
-                        let v = (c.lat_size[arch[n] as usize] / bw[n]).trunc();
+                        let v = val[class[n] as usize];
                         *r = if on[n] != 0 { 0.0 } else { v };
                     }
                 }
@@ -345,14 +389,25 @@ impl Prio {
     }
 }
 
-fn min_max(x: &[f64]) -> (f64, f64) {
-    let mut mn = f64::INFINITY;
-    let mut mx = f64::NEG_INFINITY;
-    for &v in x {
-        mn = if v < mn { v } else { mn };
-        mx = if v > mx { v } else { mx };
+/// Minimum and maximum of `x` (no NaN), with four independent accumulators.
+pub fn min_max(x: &[f64]) -> (f64, f64) {
+    let mut mn = [f64::INFINITY; 4];
+    let mut mx = [f64::NEG_INFINITY; 4];
+    let chunks = x.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for j in 0..4 {
+            mn[j] = if c[j] < mn[j] { c[j] } else { mn[j] };
+            mx[j] = if c[j] > mx[j] { c[j] } else { mx[j] };
+        }
     }
-    (mn, mx)
+    for &v in rest {
+        mn[0] = if v < mn[0] { v } else { mn[0] };
+        mx[0] = if v > mx[0] { v } else { mx[0] };
+    }
+    let lo = mn[0].min(mn[1]).min(mn[2].min(mn[3]));
+    let hi = mx[0].max(mx[1]).max(mx[2].max(mx[3]));
+    (lo, hi)
 }
 
 /// Reduces `raw` into `out` (same length) with `factor` = 10 (skippy) or 100 (kubernetes
@@ -368,7 +423,7 @@ pub fn reduce(kind: Reduce, raw: &[f64], out: &mut [f64], factor: f64) {
                 out.fill(0.0);
             } else {
                 for (o, &x) in out.iter_mut().zip(raw) {
-                    *o = (((x - mn) / d) * factor).trunc();
+                    *o = trunc(((x - mn) / d) * factor);
                 }
             }
         }
@@ -379,7 +434,7 @@ pub fn reduce(kind: Reduce, raw: &[f64], out: &mut [f64], factor: f64) {
                 out.fill(0.0);
             } else {
                 for (o, &x) in out.iter_mut().zip(raw) {
-                    *o = (((x - mx) / d) * factor).trunc();
+                    *o = trunc(((x - mx) / d) * factor);
                 }
             }
         }
@@ -392,11 +447,75 @@ pub fn reduce(kind: Reduce, raw: &[f64], out: &mut [f64], factor: f64) {
                 let (mn, mxi) = (mn as i64, mx as i64);
                 for (o, &x) in out.iter_mut().zip(raw) {
                     let num = 10 * (mxi - x as i64 + mn);
-                    *o = (num as f64 / mx).trunc();
+                    *o = trunc(num as f64 / mx);
                 }
             }
         }
     }
+}
+
+/// Largest map value for which the locality reduce may run in `f64` (`mx + mn ≤ 2 mx` and
+/// `10 × 2 mx < 2⁵³`).
+const LOCALITY_F64_EXACT: f64 = 4.5e14;
+
+/// Reduces `raw` (skippy, factor 10) and adds `reduced × weight` to `total`, in one pass per
+/// column. The reduced column is written only for `Scale`, `ScaleInverse` and `Locality`;
+/// returns where the reduced values are.
+pub fn reduce_accumulate(
+    kind: Reduce,
+    raw: &[f64],
+    norm: &mut [f64],
+    total: &mut [f64],
+    w: f64,
+) -> Col {
+    let f = raw.len();
+    let (norm, total) = (&mut norm[..f], &mut total[..f]);
+    match kind {
+        Reduce::Identity => {
+            for (t, &v) in total.iter_mut().zip(raw) {
+                *t += v * w;
+            }
+            return Col::Identity;
+        }
+        Reduce::Scale | Reduce::ScaleInverse => {
+            let (mn, mx) = min_max(raw);
+            let (base, d) = if kind == Reduce::Scale {
+                (mn, mx - mn)
+            } else {
+                (mx, mn - mx)
+            };
+            if d == 0.0 {
+                return Col::Const(raw[0], 0.0);
+            }
+            for ((o, t), &x) in norm.iter_mut().zip(total.iter_mut()).zip(raw) {
+                let v = trunc_small(((x - base) / d) * 10.0);
+                *o = v;
+                *t += v * w;
+            }
+        }
+        Reduce::Locality => {
+            let (mn, mx) = min_max(raw);
+            if mx == 0.0 {
+                return Col::Const(0.0, 0.0);
+            }
+            if mx <= LOCALITY_F64_EXACT {
+                // Integers below 2^53 / 10: `10 × (mx − x + mn)` is exact in f64 as well.
+                for ((o, t), &x) in norm.iter_mut().zip(total.iter_mut()).zip(raw) {
+                    let v = trunc_small((10.0 * ((mx - x) + mn)) / mx);
+                    *o = v;
+                    *t += v * w;
+                }
+            } else {
+                let (mn, mxi) = (mn as i64, mx as i64);
+                for ((o, t), &x) in norm.iter_mut().zip(total.iter_mut()).zip(raw) {
+                    let v = trunc((10 * (mxi - x as i64 + mn)) as f64 / mx);
+                    *o = v;
+                    *t += v * w;
+                }
+            }
+        }
+    }
+    Col::Filled
 }
 
 #[cfg(test)]

@@ -30,9 +30,9 @@ impl Walk {
 
     /// Walks `n` nodes from position `start`, stopping after `k` feasible ones.
     ///
-    /// `eval(a, codes)` evaluates nodes `a .. a + codes.len()` into `codes` (all 0 on entry):
-    /// for each node, 0 if every predicate passes, else the 1-based index of the first failing
-    /// one. There are `npred` predicates.
+    /// `eval(a, codes)` evaluates nodes `a .. a + codes.len()` and writes every entry of
+    /// `codes`: 0 if every predicate passes, else the 1-based index of the first failing one.
+    /// There are `npred` predicates.
     pub fn run(
         &mut self,
         n: usize,
@@ -60,7 +60,6 @@ impl Walk {
             while a < hi {
                 let m = CHUNK.min(hi - a);
                 let codes = &mut self.codes[..m];
-                codes.fill(0);
                 eval(a, codes);
                 let before = self.len;
                 let mut f = before;
@@ -83,8 +82,10 @@ impl Walk {
                     }
                     f = k;
                 }
-                for &c in &codes[..upto] {
-                    self.rejections[c as usize] += 1;
+                if f - before < upto {
+                    for &c in &codes[..upto] {
+                        self.rejections[c as usize] += 1;
+                    }
                 }
                 self.len = f;
                 self.evaluated += upto;

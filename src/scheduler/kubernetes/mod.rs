@@ -15,7 +15,7 @@ use super::explain::{first_max, top_indices};
 use super::extension::{fill_type_tables, Characterisation, RequirementColumns, TypeNeeds};
 use super::facts::{node_kube_from_scenario, NodeFacts};
 use super::podinfo::{PodInfo, PodScratch};
-use super::predicates::{arch_table, Pred, PredCtx, EXTENSION_PREDICATES};
+use super::predicates::{arch_table, Pred, PredCtx, PredList, EXTENSION_PREDICATES};
 use super::priorities::{reduce, Col, ImageView, MapCtx, Prio, EXTENSION_PRIORITIES};
 use super::state::NodeState;
 use super::walk::Walk;
@@ -24,7 +24,7 @@ use crate::cluster::{Cluster, NodeId};
 use crate::config::{ExecutionTimeEstimate, KubernetesConfig, Scenario, SchedulerConfig};
 use crate::engine::{stream_rng, SimRng};
 use rand::RngExt;
-use scores::{image_locality_score, Plugin, ScoreCtx, MAX_SCORE};
+use scores::{image_locality_score, KCol, Memos, Plugin, ScoreCtx, MAX_SCORE};
 
 /// Upstream's number of feasible nodes to find (`spec/scheduler.md` §2.1).
 pub fn nodes_to_find(n: usize, percentage: u32) -> usize {
@@ -41,7 +41,7 @@ pub fn nodes_to_find(n: usize, percentage: u32) -> usize {
 /// The kubernetes scheduler with its persistent state (`next_start`, the `sched` stream).
 pub struct Kubernetes {
     facts: NodeFacts,
-    filters: Vec<Pred>,
+    filters: PredList,
     plugins: Vec<(i64, Plugin)>,
     extra: Vec<(i64, Prio)>,
     cfg: KubernetesConfig,
@@ -63,6 +63,8 @@ pub struct Kubernetes {
     xraw: Vec<f64>,
     xnorm: Vec<f64>,
     xcols: Vec<Col>,
+    kcols: Vec<KCol>,
+    memos: Memos,
     total: Vec<i64>,
     view: ImageView,
     top_k: usize,
@@ -167,7 +169,7 @@ impl Kubernetes {
         let state = NodeState::new(&facts, &chars);
         let (np, nx) = (plugins.len(), extra.len());
         Ok(Kubernetes {
-            filters,
+            filters: PredList::new(filters, &facts),
             plugins,
             extra,
             cfg: k.clone(),
@@ -189,6 +191,8 @@ impl Kubernetes {
             xraw: vec![0.0; nx * n],
             xnorm: vec![0.0; nx * n],
             xcols: vec![Col::Filled; nx],
+            kcols: vec![KCol::Filled; np],
+            memos: Memos::default(),
             total: vec![0; n],
             view: ImageView::default(),
             top_k: cfg.explain_top_k as usize,
@@ -207,7 +211,7 @@ impl Kubernetes {
 
     /// The filter names, in evaluation order.
     pub fn filter_names(&self) -> Vec<&'static str> {
-        self.filters.iter().map(Pred::name).collect()
+        self.filters.preds.iter().map(Pred::name).collect()
     }
 
     fn below(&mut self, t: u32) -> u32 {
@@ -221,6 +225,7 @@ impl Kubernetes {
 
 struct Cols<'a> {
     plugins: &'a [(i64, Plugin)],
+    kcols: &'a [KCol],
     extra: &'a [(i64, Prio)],
     raw: &'a [i64],
     norm: &'a [i64],
@@ -234,20 +239,17 @@ impl Cols<'_> {
     fn entries(&self, i: usize, dst: &mut Vec<ScoreEntry>) {
         let n = self.n;
         for (pi, &(w, p)) in self.plugins.iter().enumerate() {
-            let v = self.norm[pi * n + i];
+            let (r, v) = self.kcols[pi].at(&self.raw[pi * n..], &self.norm[pi * n..], i);
             dst.push(ScoreEntry {
                 name: p.name(),
-                raw: self.raw[pi * n + i] as f64,
+                raw: r as f64,
                 normalized: v as f64,
                 weight: w as f64,
                 weighted: (v * w) as f64,
             });
         }
         for (xi, &(w, p)) in self.extra.iter().enumerate() {
-            let (r, v) = match self.xcols[xi] {
-                Col::Const(r, v) => (r, v),
-                Col::Filled => (self.xraw[xi * n + i], self.xnorm[xi * n + i]),
-            };
+            let (r, v) = self.xcols[xi].at(&self.xraw[xi * n..], &self.xnorm[xi * n..], i);
             dst.push(ScoreEntry {
                 name: p.name(),
                 raw: r,
@@ -303,13 +305,11 @@ impl Scheduler for Kubernetes {
             };
             let filters = &self.filters;
             self.walk
-                .run(n, self.next_start, k, filters.len(), |a, codes| {
-                    for (p, pred) in filters.iter().enumerate().rev() {
-                        pred.eval(&pctx, a, codes, p as u8 + 1);
-                    }
+                .run(n, self.next_start, k, filters.preds.len(), |a, codes| {
+                    filters.eval(&pctx, a, codes)
                 });
         }
-        for (pred, &count) in self.filters.iter().zip(&self.walk.rejections) {
+        for (pred, &count) in self.filters.preds.iter().zip(&self.walk.rejections) {
             out.rejections.push((pred.name(), count));
         }
         let processed = self.walk.evaluated;
@@ -375,12 +375,24 @@ impl Scheduler for Kubernetes {
                 self.cfg.resource_weights.memory,
             ),
             il_score: &self.il_buf,
+            n_images: self.n_images,
         };
+        // Scores common to every node shift all totals alike: they are added once, at the end.
+        let mut offset = 0i64;
         for (pi, &(w, plugin)) in self.plugins.iter().enumerate() {
             let raw = &mut self.raw[pi * n..pi * n + f];
             let norm = &mut self.norm[pi * n..pi * n + f];
-            plugin.score(&sctx, feas, raw, norm);
-            for (t, &v) in total.iter_mut().zip(norm.iter()) {
+            let col = plugin.score(&sctx, feas, raw, norm, &mut self.memos);
+            self.kcols[pi] = col;
+            let scores: &[i64] = match col {
+                KCol::Const(_, v) => {
+                    offset += w * v;
+                    continue;
+                }
+                KCol::Same => raw,
+                KCol::Filled => norm,
+            };
+            for (t, &v) in total.iter_mut().zip(scores) {
                 *t += w * v;
             }
         }
@@ -394,7 +406,7 @@ impl Scheduler for Kubernetes {
                 scratch: &self.scratch,
                 chars: &self.chars,
                 view: &self.view,
-                lat_size: &[],
+                lat_class_val: &[],
                 il_score: &[],
                 data_recv: None,
                 data_send: None,
@@ -417,11 +429,8 @@ impl Scheduler for Kubernetes {
                             *t += w * v as i64;
                         }
                     }
-                    Col::Const(_, v) => {
-                        for t in total.iter_mut() {
-                            *t += w * v as i64;
-                        }
-                    }
+                    Col::Const(_, v) => offset += w * v as i64,
+                    Col::Identity => unreachable!("maps return Filled or Const"),
                 }
             }
         }
@@ -448,9 +457,10 @@ impl Scheduler for Kubernetes {
         let node = feas[best];
         out.node = Some(node);
         out.tie_count = t;
-        out.total_score = total[best] as f64;
+        out.total_score = (total[best] + offset) as f64;
         let cols = Cols {
             plugins: &self.plugins,
+            kcols: &self.kcols,
             extra: &self.extra,
             raw: &self.raw,
             norm: &self.norm,
@@ -466,7 +476,7 @@ impl Scheduler for Kubernetes {
         if self.top_k > 0 {
             top_indices(total, self.top_k, &mut self.top_idx);
             for &i in &self.top_idx {
-                let c = out.push_candidate(feas[i as usize], total[i as usize] as f64);
+                let c = out.push_candidate(feas[i as usize], (total[i as usize] + offset) as f64);
                 cols.entries(i as usize, &mut c.scores);
             }
         }

@@ -2,6 +2,7 @@
 //! (`spec/scheduler.md` §2.3). Scores are integers on 0..100.
 
 use super::super::facts::NodeFacts;
+use super::super::memo::PairMemo;
 use super::super::podinfo::PodScratch;
 use super::super::predicates::prefer_taints;
 use super::super::state::{nonzero, NodeState, NONZERO_CPU, NONZERO_MEM};
@@ -61,6 +62,23 @@ pub struct ScoreCtx<'a> {
     pub resource_weights: (i64, i64),
     /// Per arch: ImageLocality score of a node caching the image.
     pub il_score: &'a [i64],
+    /// Number of registry images.
+    pub n_images: usize,
+}
+
+/// Integer division of non-negative `a` by positive `b`.
+///
+/// Below 2⁵³ the quotient goes through `f64`, which is exact here: `a / b` is at least `1/b`
+/// away from the next integer unless it is one, while the rounding error is below `a / b · 2⁻⁵³
+/// < 1/b`. A hardware `f64` division is several times faster than a 64-bit integer one.
+#[inline(always)]
+pub fn div_floor(a: i64, b: i64) -> i64 {
+    const EXACT: i64 = 1 << 53;
+    if a < EXACT && b < EXACT {
+        (a as f64 / b as f64) as i64
+    } else {
+        a / b
+    }
 }
 
 #[inline(always)]
@@ -68,7 +86,7 @@ fn least(cap: i64, req: i64) -> i64 {
     if cap == 0 || req > cap {
         0
     } else {
-        (cap - req) * MAX_SCORE / cap
+        div_floor((cap - req) * MAX_SCORE, cap)
     }
 }
 
@@ -77,7 +95,30 @@ fn most(cap: i64, req: i64) -> i64 {
     if cap == 0 {
         0
     } else {
-        req.min(cap) * MAX_SCORE / cap
+        div_floor(req.min(cap) * MAX_SCORE, cap)
+    }
+}
+
+/// Where a plugin's scores for the feasible nodes are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KCol {
+    /// Every node has the same (raw, score); the columns are not written.
+    Const(i64, i64),
+    /// The score equals the raw column; the score column is not written.
+    Same,
+    /// Raw and score columns are written.
+    Filled,
+}
+
+impl KCol {
+    /// The (raw, score) values of position `i`.
+    #[inline]
+    pub fn at(self, raw: &[i64], norm: &[i64], i: usize) -> (i64, i64) {
+        match self {
+            KCol::Const(r, v) => (r, v),
+            KCol::Same => (raw[i], raw[i]),
+            KCol::Filled => (raw[i], norm[i]),
+        }
     }
 }
 
@@ -94,14 +135,34 @@ pub fn normalize(raw: &[i64], out: &mut [i64], reverse: bool) {
         return;
     }
     for (o, &r) in out.iter_mut().zip(raw) {
-        let v = MAX_SCORE * r / m;
+        let v = if r >= 0 {
+            div_floor(MAX_SCORE * r, m)
+        } else {
+            MAX_SCORE * r / m
+        };
         *o = if reverse { MAX_SCORE - v } else { v };
     }
 }
 
+/// Memos of the two resource plugins, whose node values change only on nodes that received or
+/// lost a pod (see [`super::super::memo`]).
+#[derive(Clone, Debug, Default)]
+pub struct Memos {
+    fit: PairMemo<i64>,
+    balanced: PairMemo<i64>,
+}
+
 impl Plugin {
-    /// Fills `raw` (map value) and `norm` (final plugin score) for the feasible nodes.
-    pub fn score(self, c: &ScoreCtx, feas: &[u32], raw: &mut [i64], norm: &mut [i64]) {
+    /// Scores the feasible nodes into `raw` (map value) and `norm` (final plugin score), or
+    /// reports a value common to all of them.
+    pub fn score(
+        self,
+        c: &ScoreCtx,
+        feas: &[u32],
+        raw: &mut [i64],
+        norm: &mut [i64],
+        memos: &mut Memos,
+    ) -> KCol {
         let raw = &mut raw[..feas.len()];
         let f = c.facts;
         match self {
@@ -113,42 +174,55 @@ impl Plugin {
                 let (capc, capm) = (&c.nodes.cpu_capacity, &c.nodes.mem_capacity);
                 let (nzc, nzm) = (&c.state.nz_cpu, &c.state.nz_mem);
                 let most_allocated = c.strategy == ScoringStrategy::MostAllocated;
+                let set = memos.fit.set((pc, pm), capc.len());
                 for (r, &n) in raw.iter_mut().zip(feas) {
                     let n = n as usize;
-                    let (rc, rm) = (nzc[n] + pc, nzm[n] + pm);
-                    let (sc, sm) = if most_allocated {
-                        (most(capc[n], rc), most(capm[n], rm))
-                    } else {
-                        (least(capc[n], rc), least(capm[n], rm))
-                    };
-                    *r = if ws == 0 { 0 } else { (sc * wc + sm * wm) / ws };
+                    *r = set.get(n, nzc[n], nzm[n], |nc, nm| {
+                        let (rc, rm) = (nc + pc, nm + pm);
+                        let (sc, sm) = if most_allocated {
+                            (most(capc[n], rc), most(capm[n], rm))
+                        } else {
+                            (least(capc[n], rc), least(capm[n], rm))
+                        };
+                        if ws == 0 {
+                            0
+                        } else {
+                            div_floor(sc * wc + sm * wm, ws)
+                        }
+                    });
                 }
-                norm[..raw.len()].copy_from_slice(raw);
+                KCol::Same
             }
             Plugin::Balanced => {
                 let (pc, pm) = (c.pod.cpu_millis, c.pod.memory_bytes);
                 if pc == 0 && pm == 0 {
-                    raw.fill(0);
+                    return KCol::Const(0, 0);
                 } else {
                     let nodes = c.nodes;
+                    let set = memos.balanced.set((pc, pm), nodes.len());
                     for (r, &n) in raw.iter_mut().zip(feas) {
                         let n = n as usize;
                         let (capc, capm) = (nodes.cpu_capacity[n], nodes.mem_capacity[n]);
-                        let reqc = capc - nodes.cpu_free[n] + pc;
-                        let reqm = capm - nodes.mem_free[n] + pm;
-                        let fc = (reqc as f64 / capc as f64).min(1.0);
-                        let fm = (reqm as f64 / capm as f64).min(1.0);
-                        let std = match (capc != 0, capm != 0) {
-                            (true, true) => ((fc - fm) / 2.0).abs(),
-                            _ => 0.0,
-                        };
-                        *r = ((1.0 - std) * MAX_SCORE as f64) as i64;
+                        *r = set.get(n, nodes.cpu_free[n], nodes.mem_free[n], |fc, fm| {
+                            let reqc = capc - fc + pc;
+                            let reqm = capm - fm + pm;
+                            let fc = (reqc as f64 / capc as f64).min(1.0);
+                            let fm = (reqm as f64 / capm as f64).min(1.0);
+                            let std = match (capc != 0, capm != 0) {
+                                (true, true) => ((fc - fm) / 2.0).abs(),
+                                _ => 0.0,
+                            };
+                            ((1.0 - std) * MAX_SCORE as f64) as i64
+                        });
                     }
                 }
-                norm[..raw.len()].copy_from_slice(raw);
+                KCol::Same
             }
             Plugin::ImageLocality => {
                 let img = c.pod.image;
+                if (img as usize) >= c.n_images || c.cache.holders(img) == 0 {
+                    return KCol::Const(0, 0);
+                }
                 let (arch, il) = (&f.arch, c.il_score);
                 for (r, &n) in raw.iter_mut().zip(feas) {
                     *r = if c.cache.has(n, img) {
@@ -157,29 +231,30 @@ impl Plugin {
                         0
                     };
                 }
-                norm[..raw.len()].copy_from_slice(raw);
+                KCol::Same
             }
             Plugin::TaintToleration => {
-                if c.scratch.has_untolerated {
-                    let u = &c.scratch.untolerated;
-                    for (r, &n) in raw.iter_mut().zip(feas) {
-                        *r = prefer_taints(f, n as usize, u) as i64;
-                    }
-                } else {
-                    raw.fill(0);
+                if !c.scratch.has_untolerated {
+                    // normalize(reverse) of all zeros.
+                    return KCol::Const(0, MAX_SCORE);
+                }
+                let u = &c.scratch.untolerated;
+                for (r, &n) in raw.iter_mut().zip(feas) {
+                    *r = prefer_taints(f, n as usize, u) as i64;
                 }
                 normalize(raw, norm, true);
+                KCol::Filled
             }
             Plugin::NodeAffinity => {
                 if c.scratch.preferred.is_empty() {
-                    raw.fill(0);
-                } else {
-                    let s = c.scratch;
-                    for (r, &n) in raw.iter_mut().zip(feas) {
-                        *r = s.preferred_weight(f, n as usize);
-                    }
+                    return KCol::Const(0, 0);
+                }
+                let s = c.scratch;
+                for (r, &n) in raw.iter_mut().zip(feas) {
+                    *r = s.preferred_weight(f, n as usize);
                 }
                 normalize(raw, norm, false);
+                KCol::Filled
             }
         }
     }
@@ -218,6 +293,20 @@ mod tests {
         assert_eq!(image_locality_score(Some(314_572_800), 1, 2), 12);
         assert_eq!(image_locality_score(Some(10), 1, 2), 0);
         assert_eq!(image_locality_score(Some(5_000 << 20), 4, 4), 100);
+    }
+
+    #[test]
+    fn float_division_floors_exactly() {
+        for (a, b) in [
+            (7, 2),
+            (6, 3),
+            (0, 5),
+            ((1 << 53) - 1, 3),
+            (99_999_999_999_999, 1_024_458_752),
+        ] {
+            assert_eq!(div_floor(a, b), a / b, "{a} / {b}");
+        }
+        assert_eq!(div_floor(1 << 60, 7), (1 << 60) / 7);
     }
 
     #[test]

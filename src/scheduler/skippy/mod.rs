@@ -7,6 +7,7 @@
 //! visit order (§1.6). The image view is updated in [`Scheduler::on_placed`].
 
 mod data;
+mod fast;
 pub mod presets;
 #[cfg(test)]
 mod tests;
@@ -15,8 +16,8 @@ use super::explain::{first_max, top_indices};
 use super::extension::{fill_type_tables, Characterisation, RequirementColumns, TypeNeeds};
 use super::facts::NodeFacts;
 use super::podinfo::{PodInfo, PodScratch};
-use super::predicates::{Pred, PredCtx};
-use super::priorities::{reduce, Col, ImageView, MapCtx, Prio};
+use super::predicates::{Pred, PredCtx, PredList};
+use super::priorities::{reduce_accumulate, trunc, Col, ImageView, MapCtx, Prio};
 use super::state::NodeState;
 use super::walk::Walk;
 use super::{Decision, Pod, SchedContext, Scheduler, ScoreEntry};
@@ -24,6 +25,7 @@ use crate::cluster::{Cluster, NodeId};
 use crate::config::{ExecutionTimeEstimate, Scenario, SchedulerConfig};
 use crate::engine::{stream_rng, SimRng};
 use data::DataColumns;
+use fast::BalancedMemo;
 pub use presets::nodes_to_find;
 
 const MEBI: i64 = 1 << 20;
@@ -31,7 +33,7 @@ const MEBI: i64 = 1 << 20;
 /// The skippy scheduler with its persistent state (rotation index, image view).
 pub struct Skippy {
     facts: NodeFacts,
-    preds: Vec<Pred>,
+    preds: PredList,
     prios: Vec<(f64, Prio)>,
     percentage: f64,
     start: usize,
@@ -48,6 +50,10 @@ pub struct Skippy {
     /// ImageLocality size per (image, arch), exact or `any` only; −1 without variant.
     il_size: Vec<f64>,
     il_buf: Vec<f64>,
+    lat_buf: Vec<f64>,
+    lat_red: Vec<f64>,
+    ids: Vec<u32>,
+    memo: BalancedMemo,
     data: DataColumns,
     reqs: RequirementColumns,
     scratch: PodScratch,
@@ -81,12 +87,12 @@ impl Skippy {
                 "scheduler.skippy.percentage_of_nodes_to_score: must be finite, got {p}"
             ));
         }
-        let preds = presets::predicates(&cfg.skippy, &facts)?;
+        let preds = PredList::new(presets::predicates(&cfg.skippy, &facts)?, &facts);
         let prios = presets::priorities(&cfg.skippy)?;
         let chars = Characterisation::build(&cfg.characterisation, cluster)?;
         let sample = cfg.execution_time_estimate == ExecutionTimeEstimate::Sample;
         let mut needs = TypeNeeds::default();
-        for p in &preds {
+        for p in &preds.preds {
             let x = p.needs();
             needs.can_run |= x.can_run;
             needs.ram |= x.ram;
@@ -127,6 +133,10 @@ impl Skippy {
             lat_size,
             il_size,
             il_buf: vec![0.0; n_archs],
+            lat_buf: vec![0.0; facts.lat_classes.len() + 1],
+            lat_red: vec![0.0; facts.lat_classes.len() + 1],
+            ids: vec![0; n],
+            memo: BalancedMemo::default(),
             data: DataColumns::default(),
             reqs: RequirementColumns::default(),
             scratch: PodScratch::default(),
@@ -158,7 +168,7 @@ impl Skippy {
 
     /// The predicate names, in evaluation order.
     pub fn predicate_names(&self) -> Vec<&'static str> {
-        self.preds.iter().map(Pred::name).collect()
+        self.preds.preds.iter().map(Pred::name).collect()
     }
 
     /// The weighted priorities, in order.
@@ -168,10 +178,7 @@ impl Skippy {
 }
 
 fn entry(prio: Prio, weight: f64, col: Col, raw: &[f64], norm: &[f64], i: usize) -> ScoreEntry {
-    let (r, v) = match col {
-        Col::Const(r, v) => (r, v),
-        Col::Filled => (raw[i], norm[i]),
-    };
+    let (r, v) = col.at(raw, norm, i);
     ScoreEntry {
         name: prio.name(),
         raw: r,
@@ -204,6 +211,10 @@ impl Scheduler for Skippy {
             lat_size,
             il_size,
             il_buf,
+            lat_buf,
+            lat_red,
+            ids,
+            memo,
             data,
             reqs,
             scratch,
@@ -243,13 +254,11 @@ impl Scheduler for Skippy {
                 chars,
                 arch_ok: &[],
             };
-            walk.run(n, *start, k, preds.len(), |a, codes| {
-                for (p, pred) in preds.iter().enumerate().rev() {
-                    pred.eval(&pctx, a, codes, p as u8 + 1);
-                }
+            walk.run(n, *start, k, preds.preds.len(), |a, codes| {
+                preds.eval(&pctx, a, codes)
             });
         }
-        for (pred, &count) in preds.iter().zip(&walk.rejections) {
+        for (pred, &count) in preds.preds.iter().zip(&walk.rejections) {
             out.rejections.push((pred.name(), count));
         }
         out.nodes_evaluated = walk.evaluated as u32;
@@ -267,6 +276,14 @@ impl Scheduler for Skippy {
         let na = *n_archs;
         let row = (pod.image as usize).min(view.num_nodes.len());
         let lat = &lat_size[row * na..(row + 1) * na];
+        for (o, &(arch, bw)) in lat_buf.iter_mut().zip(&facts.lat_classes) {
+            *o = if bw > 0.0 {
+                trunc(lat[arch as usize] / bw)
+            } else {
+                0.0
+            };
+        }
+        *lat_buf.last_mut().expect("on-node entry") = 0.0;
         let factor = view
             .num_nodes
             .get(row)
@@ -301,7 +318,7 @@ impl Scheduler for Skippy {
             scratch,
             chars,
             view,
-            lat_size: lat,
+            lat_class_val: lat_buf,
             il_score: il_buf,
             data_recv: info.recv_path.and_then(|p| data.get(p, false)),
             data_send: info.send_path.and_then(|p| data.get(p, true)),
@@ -319,24 +336,46 @@ impl Scheduler for Skippy {
             } else {
                 None
             };
-            let col = prio.map(&mctx, feas, raw_p, r);
-            cols[pi] = col;
-            match col {
-                Col::Filled => {
-                    reduce(prio.reduce(), raw_p, norm_p, 10.0);
-                    for (t, &v) in total.iter_mut().zip(norm_p.iter()) {
-                        *t += v * w; // = reduced × weight + score (addition commutes exactly)
-                    }
+            let col = match prio {
+                // Identity reduce, accumulated while mapping.
+                Prio::Balanced => {
+                    let nodes = &cluster.nodes;
+                    let (cpu, mem) = (&nodes.cpu_free, &nodes.mem_free);
+                    let (rc, rm) = (pod.cpu_millis, pod.memory_bytes);
+                    memo.map(rc, rm, cpu, mem, feas, raw_p, total, w);
+                    Col::Identity
                 }
-                Col::Const(_, v) => {
-                    let add = v * w;
-                    if add != 0.0 {
-                        for t in total.iter_mut() {
-                            *t += add;
+                Prio::LocalityType => {
+                    let edge = &facts.edge10;
+                    for ((r, t), &node) in raw_p.iter_mut().zip(total.iter_mut()).zip(feas) {
+                        let v = edge[node as usize];
+                        *r = v;
+                        *t += v * w;
+                    }
+                    Col::Identity
+                }
+                // One value per node class: reduced per class.
+                Prio::LatencyAware => {
+                    let on = view.column(pod.image);
+                    fast::latency_map(feas, &facts.lat_class, on, lat_buf, ids, raw_p);
+                    fast::locality_reduce(raw_p, ids, lat_buf, lat_red, norm_p, total, w)
+                }
+                _ => match prio.map(&mctx, feas, raw_p, r) {
+                    Col::Filled | Col::Identity => {
+                        reduce_accumulate(prio.reduce(), raw_p, norm_p, total, w)
+                    }
+                    Col::Const(r, v) => {
+                        let add = v * w;
+                        if add != 0.0 {
+                            for t in total.iter_mut() {
+                                *t += add;
+                            }
                         }
+                        Col::Const(r, v)
                     }
-                }
-            }
+                },
+            };
+            cols[pi] = col;
         }
 
         // Select: the first maximum in visit order.
