@@ -142,3 +142,76 @@ fn decision_reset_keeps_candidate_allocations_for_reuse() {
     assert!(c.scores.is_empty() && c.scores.capacity() >= 1);
     assert_eq!((c.node, c.total), (4, 2.0));
 }
+
+#[test]
+fn container_kubernetes_fields_reach_the_filters_through_with_container() {
+    let text = r#"
+        [topology]
+        [[topology.nodes]]
+        type = "xeongpu"
+        count = 2
+        taints = [{ key = "dedicated", value = "gpu", effect = "NoSchedule" }]
+        extended_resources = { gpu = 1 }
+        labels = { zone = "a" }
+        [[topology.nodes]]
+        type = "xeoncpu"
+        count = 2
+        labels = { zone = "b" }
+
+        [[images]]
+        name = "resnet-gpu"
+        variants = [{ arch = "x86", size = "100M" }]
+
+        [[functions]]
+        name = "resnet"
+        images = ["resnet-gpu"]
+
+        [[deployments]]
+        function = "resnet"
+        [[deployments.containers]]
+        image = "resnet-gpu"
+        requests = { cpu = "1", memory = "2Gi", extended = { gpu = 1 } }
+        node_selector = { zone = "a" }
+        tolerations = [{ key = "dedicated", operator = "Equal", value = "gpu", effect = "NoSchedule" }]
+        affinity.required = [{ match_expressions = [{ key = "zone", operator = "In", values = ["a", "b"] }] }]
+        affinity.preferred = [{ weight = 5, match_expressions = [{ key = "disk", operator = "Exists" }] }]
+
+        [scheduler]
+        profile = "kubernetes"
+    "#;
+    let sc: Scenario = toml::from_str(text).expect("scenario parses");
+    let mut c = Cluster::build(&sc).expect("cluster builds");
+    let mut s = build(&sc, &c, 3).unwrap();
+    let cache = ImageCache::new(c.nodes.len(), 1);
+    let container = &sc.deployments[0].containers[0];
+    let labels = Labels::new();
+    let pod = |r| {
+        Pod::new(
+            r,
+            0,
+            0,
+            container.requests.cpu.0 as i64,
+            container.requests.memory.0 as i64,
+            &labels,
+        )
+        .with_container(container)
+    };
+    let d0 = schedule_and_place(s.as_mut(), &mut c, &cache, &pod(0));
+    let d1 = schedule_and_place(s.as_mut(), &mut c, &cache, &pod(1));
+    let mut placed = vec![d0.node.unwrap(), d1.node.unwrap()];
+    placed.sort();
+    assert_eq!(placed, vec![0, 1], "only the tolerated GPU nodes in zone a");
+    assert_eq!(d0.rejections[1], ("NodeAffinity", 2));
+    let d2 = decide(s.as_mut(), &c, &cache, &pod(2));
+    assert_eq!(d2.node, None);
+    assert_eq!(
+        d2.rejections[3],
+        ("NodeResourcesFit", 2),
+        "both GPUs are taken"
+    );
+    assert_eq!(
+        d2.failure_reason(),
+        "NodeAffinity",
+        "2 vs 2 rejections: the earlier filter"
+    );
+}
