@@ -20,6 +20,31 @@ pub struct MemoSet<V> {
 }
 
 impl<V: Copy> MemoSet<V> {
+    /// The memo's columns as slices, for loops (slices keep their bounds in registers).
+    #[inline(always)]
+    pub fn columns(&mut self) -> MemoCols<'_, V> {
+        MemoCols {
+            a: &mut self.a,
+            b: &mut self.b,
+            value: &mut self.value,
+        }
+    }
+
+    /// The value of node `n` with inputs `(a, b)`, computed by `f` if not memoised.
+    #[inline(always)]
+    pub fn get(&mut self, n: usize, a: i64, b: i64, f: impl FnOnce(i64, i64) -> V) -> V {
+        self.columns().get(n, a, b, f)
+    }
+}
+
+/// Borrowed columns of a [`MemoSet`].
+pub struct MemoCols<'m, V> {
+    a: &'m mut [i64],
+    b: &'m mut [i64],
+    value: &'m mut [V],
+}
+
+impl<V: Copy> MemoCols<'_, V> {
     /// The value of node `n` with inputs `(a, b)`, computed by `f` if not memoised.
     #[inline(always)]
     pub fn get(&mut self, n: usize, a: i64, b: i64, f: impl FnOnce(i64, i64) -> V) -> V {

@@ -62,11 +62,14 @@ impl Walk {
                 let codes = &mut self.codes[..m];
                 eval(a, codes);
                 let before = self.len;
-                let mut f = before;
+                // Branch-free compaction into a local slice (room: before + m ≤ n).
+                let out = &mut self.buf[before..before + m];
+                let mut cnt = 0;
                 for (j, &c) in codes.iter().enumerate() {
-                    self.buf[f] = (a + j) as u32;
-                    f += (c == 0) as usize;
+                    out[cnt.min(m - 1)] = (a + j) as u32;
+                    cnt += (c == 0) as usize;
                 }
+                let mut f = before + cnt;
                 let mut upto = m;
                 if f >= k {
                     // Cut after the (k − before)-th feasible node of this chunk.
@@ -83,8 +86,9 @@ impl Walk {
                     f = k;
                 }
                 if f - before < upto {
+                    let rej = &mut self.rejections[..];
                     for &c in &codes[..upto] {
-                        self.rejections[c as usize] += 1;
+                        rej[c as usize] += 1;
                     }
                 }
                 self.len = f;

@@ -171,10 +171,10 @@ impl Plugin {
                 let ws = wc + wm;
                 let pc = nonzero(c.pod.cpu_millis, NONZERO_CPU);
                 let pm = nonzero(c.pod.memory_bytes, NONZERO_MEM);
-                let (capc, capm) = (&c.nodes.cpu_capacity, &c.nodes.mem_capacity);
-                let (nzc, nzm) = (&c.state.nz_cpu, &c.state.nz_mem);
+                let (capc, capm): (&[i64], &[i64]) = (&c.nodes.cpu_capacity, &c.nodes.mem_capacity);
+                let (nzc, nzm): (&[i64], &[i64]) = (&c.state.nz_cpu, &c.state.nz_mem);
                 let most_allocated = c.strategy == ScoringStrategy::MostAllocated;
-                let set = memos.fit.set((pc, pm), capc.len());
+                let mut set = memos.fit.set((pc, pm), capc.len()).columns();
                 for (r, &n) in raw.iter_mut().zip(feas) {
                     let n = n as usize;
                     *r = set.get(n, nzc[n], nzm[n], |nc, nm| {
@@ -199,11 +199,14 @@ impl Plugin {
                     return KCol::Const(0, 0);
                 } else {
                     let nodes = c.nodes;
-                    let set = memos.balanced.set((pc, pm), nodes.len());
+                    let (capc_col, capm_col): (&[i64], &[i64]) =
+                        (&nodes.cpu_capacity, &nodes.mem_capacity);
+                    let (free_c, free_m): (&[i64], &[i64]) = (&nodes.cpu_free, &nodes.mem_free);
+                    let mut set = memos.balanced.set((pc, pm), nodes.len()).columns();
                     for (r, &n) in raw.iter_mut().zip(feas) {
                         let n = n as usize;
-                        let (capc, capm) = (nodes.cpu_capacity[n], nodes.mem_capacity[n]);
-                        *r = set.get(n, nodes.cpu_free[n], nodes.mem_free[n], |fc, fm| {
+                        let (capc, capm) = (capc_col[n], capm_col[n]);
+                        *r = set.get(n, free_c[n], free_m[n], |fc, fm| {
                             let reqc = capc - fc + pc;
                             let reqm = capm - fm + pm;
                             let fc = (reqc as f64 / capc as f64).min(1.0);

@@ -34,7 +34,7 @@ impl BalancedMemo {
         total: &mut [f64],
         w: f64,
     ) {
-        let set = self.memo.set((rc, rm), cpu.len());
+        let mut set = self.memo.set((rc, rm), cpu.len()).columns();
         let (rcf, rmf) = (rc as f64, rm as f64);
         let f = feas.len();
         for ((r, t), &n) in raw[..f].iter_mut().zip(&mut total[..f]).zip(feas) {

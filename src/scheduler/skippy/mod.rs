@@ -340,13 +340,13 @@ impl Scheduler for Skippy {
                 // Identity reduce, accumulated while mapping.
                 Prio::Balanced => {
                     let nodes = &cluster.nodes;
-                    let (cpu, mem) = (&nodes.cpu_free, &nodes.mem_free);
+                    let (cpu, mem): (&[i64], &[i64]) = (&nodes.cpu_free, &nodes.mem_free);
                     let (rc, rm) = (pod.cpu_millis, pod.memory_bytes);
                     memo.map(rc, rm, cpu, mem, feas, raw_p, total, w);
                     Col::Identity
                 }
                 Prio::LocalityType => {
-                    let edge = &facts.edge10;
+                    let edge: &[f64] = &facts.edge10;
                     for ((r, t), &node) in raw_p.iter_mut().zip(total.iter_mut()).zip(feas) {
                         let v = edge[node as usize];
                         *r = v;
