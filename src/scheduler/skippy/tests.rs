@@ -654,3 +654,134 @@ fn ga_preset_scores_capability_matching_contention_and_execution_time() {
     );
     assert_eq!(d.node, Some(1));
 }
+
+#[derive(serde::Deserialize)]
+struct Exec {
+    exec: crate::config::TimeModelSpec,
+}
+
+fn exec(text: &str) -> crate::config::TimeModelSpec {
+    toml::from_str::<Exec>(text).unwrap().exec
+}
+
+fn accel_cluster() -> Cluster {
+    cluster(
+        vec![
+            n("nuc", 4000, 8 * GIB).ty("nuc"),
+            n("coral", 4000, 8 * GIB).ty("coral").arch("aarch64"),
+            n("tx2", 4000, 8 * GIB).ty("tx2").arch("aarch64"),
+        ],
+        &[("img", &[("any", 1_000_000)])],
+    )
+}
+
+fn with_predicates(names: &[&str], extra: &str) -> SchedulerConfig {
+    let list = names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    toml::from_str(&format!("{extra}\n[skippy]\npredicates = [{list}]\n")).unwrap()
+}
+
+#[test]
+fn can_run_needs_an_execution_model_for_the_node_type_and_a_characterisation_row() {
+    let c = accel_cluster();
+    let cache = ImageCache::new(3, 1);
+    let none = Labels::new();
+    let by_type = exec("exec = { by_node_type = { nuc = { constant = { value = 1 } }, tx2 = { constant = { value = 1 } } } }");
+    let mut p = pod(0, 100, MIB, &none);
+    p.exec = Some(&by_type);
+    let mut s = skippy(&with_predicates(&["CanRun"], ""), &c, &Bw::uniform(1000.0));
+    let d = decide(&mut s, &c, &cache, &p);
+    assert_eq!(d.rejections[0], ("CanRun", 1), "no model for coral");
+    // With a characterisation table, only types with a row can run the image.
+    let cfg = with_predicates(
+        &["CanRun"],
+        "characterisation = [{ node_type = \"tx2\", image = \"img\" }]",
+    );
+    let mut s = skippy(&cfg, &c, &Bw::uniform(1000.0));
+    let d = decide(&mut s, &c, &cache, &p);
+    assert_eq!((d.node, d.rejections[0]), (Some(2), ("CanRun", 2)));
+    // A pod without an execution model is checked against the table only.
+    let d = decide(&mut s, &c, &cache, &pod(1, 100, MIB, &none));
+    assert_eq!(d.rejections[0], ("CanRun", 2));
+}
+
+#[test]
+fn has_enough_ram_sums_the_characterised_fractions_of_the_pods_on_the_node() {
+    let mut c = accel_cluster();
+    let cache = ImageCache::new(3, 1);
+    let cfg = with_predicates(
+        &["HasEnoughRam"],
+        "characterisation = [{ node_type = \"nuc\", image = \"img\", ram = 0.5 }, { node_type = \"coral\", image = \"img\", ram = 0.75 }, { node_type = \"tx2\", image = \"img\", ram = 1.5 }]",
+    );
+    let mut s = skippy(&cfg, &c, &Bw::uniform(1000.0));
+    let none = Labels::new();
+    let d = decide(&mut s, &c, &cache, &pod(0, 100, MIB, &none));
+    assert_eq!(d.rejections[0], ("HasEnoughRam", 1), "tx2 needs 1.5 > 1");
+    place(&mut s, &mut c, &cache, &pod(1, 100, MIB, &none), 0);
+    place(&mut s, &mut c, &cache, &pod(2, 100, MIB, &none), 1);
+    let d = decide(&mut s, &c, &cache, &pod(3, 100, MIB, &none));
+    // nuc: 0.5 + 0.5 = 1 fits; coral: 0.75 + 0.75 does not.
+    assert_eq!((d.node, d.rejections[0]), (Some(0), ("HasEnoughRam", 2)));
+    remove(&mut s, &mut c, &cache, &pod(2, 100, MIB, &none), 1);
+    let d = decide(&mut s, &c, &cache, &pod(3, 100, MIB, &none));
+    assert_eq!(d.rejections[0], ("HasEnoughRam", 1));
+}
+
+#[test]
+fn tpu_pods_need_a_tpu_node_without_another_tpu_pod() {
+    let mut c = accel_cluster();
+    let cache = ImageCache::new(3, 1);
+    let cfg = with_predicates(&["NodeHasAccelerator", "NodeHasFreeTpu"], "");
+    let mut s = skippy(&cfg, &c, &Bw::uniform(1000.0));
+    let tpu = labels(&[("device.edgerun.io/accelerator", "TPU")]);
+    let d = schedule_and_place(&mut s, &mut c, &cache, &pod(0, 100, MIB, &tpu));
+    assert_eq!(d.node, Some(1));
+    let d = decide(&mut s, &c, &cache, &pod(1, 100, MIB, &tpu));
+    assert_eq!(
+        d.rejections,
+        vec![
+            ("NodeHasAccelerator", 2),
+            ("NodeHasFreeTpu", 1),
+            ("RegistryReachable", 0)
+        ]
+    );
+    let other = labels(&[("device.edgerun.io/accelerator", "FPGA")]);
+    assert_eq!(
+        decide(&mut s, &c, &cache, &pod(2, 100, MIB, &other)).node,
+        None
+    );
+}
+
+#[test]
+fn sampled_execution_time_is_reproducible_per_seed() {
+    let c = accel_cluster();
+    let cache = ImageCache::new(3, 1);
+    let cfg: SchedulerConfig = toml::from_str(
+        "execution_time_estimate = \"sample\"\n[skippy]\npriorities = [[1, \"ExecutionTime\"]]",
+    )
+    .unwrap();
+    let model = exec("exec = { lognormal = { s = 1.0, scale = 1.0 } }");
+    let none = Labels::new();
+    let mut p = pod(0, 100, MIB, &none);
+    p.exec = Some(&model);
+    let run = |seed| {
+        let mut s = Skippy::new(&cfg, &c, facts(&c, &[], &Bw::uniform(1000.0)), seed).unwrap();
+        (0..30)
+            .map(|_| decide(&mut s, &c, &cache, &p).node.unwrap())
+            .collect::<Vec<_>>()
+    };
+    let a = run(1);
+    assert_eq!(a, run(1));
+    assert!(
+        (0..3).all(|n| a.contains(&n)),
+        "draws vary the winner: {a:?}"
+    );
+    // The mean of a constant model is deterministic: no draw changes anything.
+    let constant = exec("exec = { default = { constant = { value = 2 } }, by_node_type = { coral = { constant = { value = 1 } } } }");
+    p.exec = Some(&constant);
+    let mut s = Skippy::new(&cfg, &c, facts(&c, &[], &Bw::uniform(1000.0)), 5).unwrap();
+    assert_eq!(decide(&mut s, &c, &cache, &p).node, Some(1));
+}
