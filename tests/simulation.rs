@@ -358,3 +358,61 @@ fn adding_a_function_leaves_another_functions_arrivals_unchanged() {
     assert!(a.len() > 20);
     assert_eq!(a, arrivals(&two));
 }
+
+#[test]
+fn gpu_image_goes_to_a_free_gpu_and_falls_back_to_cpu_when_none_is_free() {
+    let text = r#"
+scheduler = { profile = "skippy", skippy = { predicates = ["PodFitsResources", "CheckNodeLabelPresence", "NodeHasAccelerator", "NodeHasFreeGpu"] } }
+topology = { generator = "cluster", nodes = [{ type = "server", count = 1 }, { type = "tx2", count = 1 }] }
+[[images]]
+name = "inf-gpu"
+variants = [{ arch = "x86", size = "10M" }, { arch = "aarch64", size = "10M" }]
+[[images]]
+name = "inf-cpu"
+variants = [{ arch = "x86", size = "10M" }, { arch = "aarch64", size = "10M" }]
+[[functions]]
+name = "inf"
+images = ["inf-gpu", "inf-cpu"]
+[[deployments]]
+function = "inf"
+scaling = { scale_min = 2, scale_max = 2 }
+[[deployments.containers]]
+image = "inf-gpu"
+labels = { "device.edgerun.io/accelerator" = "GPU" }
+[[deployments.containers]]
+image = "inf-cpu"
+[[workloads]]
+function = "inf"
+rate = { constant = { rps = 2 } }
+max_requests = 4
+"#;
+    let out = run(&scenario(text), 1);
+    let node =
+        |r: &faasim::metrics::ReplicaRow| r.node.map(|n| out.names.nodes[n as usize].clone());
+    let image = |r: &faasim::metrics::ReplicaRow| out.names.images[r.image as usize].clone();
+    assert_eq!(out.replicas.len(), 3);
+    assert_eq!(
+        (image(&out.replicas[0]), node(&out.replicas[0])),
+        ("inf-gpu:latest".into(), Some("tx2_0".into()))
+    );
+    assert_eq!(
+        out.replicas[1].final_state, "failed",
+        "the only GPU is taken"
+    );
+    // The server lacks a GPU, the TX2's GPU is taken: one rejection each, the earlier predicate
+    // in list order is reported as the reason.
+    let rejections: Vec<(&str, u32)> = out.placements[1]
+        .rejections
+        .iter()
+        .filter(|(_, c)| *c > 0)
+        .copied()
+        .collect();
+    assert_eq!(
+        rejections,
+        vec![("NodeHasAccelerator", 1), ("NodeHasFreeGpu", 1)]
+    );
+    assert_eq!(out.placements[1].failure_reason, Some("NodeHasAccelerator"));
+    assert_eq!(image(&out.replicas[2]), "inf-cpu:latest");
+    assert_eq!(out.replicas[2].parent_replica_id, Some(1));
+    assert_eq!(out.run.completed, 4);
+}

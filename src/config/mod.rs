@@ -8,6 +8,7 @@ pub mod load;
 pub mod quantity;
 pub mod scaling;
 pub mod scenario;
+pub mod scheduler;
 pub mod timemodel;
 pub mod validate;
 
@@ -18,5 +19,6 @@ pub use load::{load_scenario, parse_scenario, scenario_from_value, set_by_key_pa
 pub use quantity::{Cpu, Size};
 pub use scaling::*;
 pub use scenario::*;
+pub use scheduler::*;
 pub use timemodel::{TimeModel, TimeModelSpec};
 pub use validate::validate;

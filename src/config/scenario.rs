@@ -9,6 +9,10 @@ use super::scaling::{
     AutoscalerKind, KeepaliveConfig, MonitorConfig, ScalingGlobalConfig, ScalingOutput,
     UtilizationOutput, VictimOrder,
 };
+pub use super::scheduler::{
+    AffinityConfig, SchedulerConfig, SchedulerLatencyConfig, SkippyConfig, TaintConfig,
+    TolerationConfig, Unschedulable,
+};
 use super::timemodel::TimeModelSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -199,6 +203,18 @@ pub struct NodeGroupConfig {
     /// Labels added to every node of this group.
     #[serde(default)]
     pub labels: Labels,
+    /// Taints of these nodes (kubernetes profile).
+    #[serde(default)]
+    pub taints: Vec<TaintConfig>,
+    /// These nodes are marked unschedulable (kubernetes profile).
+    #[serde(default)]
+    pub unschedulable: bool,
+    /// Capacity of countable extended resources, e.g. `{ gpu = 1 }` (kubernetes profile).
+    #[serde(default)]
+    pub extended_resources: BTreeMap<String, u64>,
+    /// Maximum pods per node (kubernetes profile; default 110).
+    #[serde(default)]
+    pub max_pods: Option<u32>,
 }
 
 /// A node type defined or overridden in the scenario.
@@ -226,6 +242,18 @@ pub struct NodeTypeConfig {
     /// Extra labels of every node of this type.
     #[serde(default)]
     pub labels: Labels,
+    /// Taints of nodes of this type (kubernetes profile).
+    #[serde(default)]
+    pub taints: Vec<TaintConfig>,
+    /// Nodes of this type are marked unschedulable (kubernetes profile).
+    #[serde(default)]
+    pub unschedulable: bool,
+    /// Capacity of countable extended resources, e.g. `{ gpu = 1 }` (kubernetes profile).
+    #[serde(default)]
+    pub extended_resources: BTreeMap<String, u64>,
+    /// Maximum pods per node (kubernetes profile; default 110).
+    #[serde(default)]
+    pub max_pods: Option<u32>,
 }
 
 fn default_accelerator() -> String {
@@ -356,6 +384,15 @@ pub struct ContainerConfig {
     /// Used memory of a replica from Starting until it ends (default: the memory request).
     #[serde(default)]
     pub memory_usage: Option<Size>,
+    /// Labels a node must carry (kubernetes profile, filter `NodeAffinity`).
+    #[serde(default)]
+    pub node_selector: Labels,
+    /// Required and preferred node affinity (kubernetes profile).
+    #[serde(default)]
+    pub affinity: Option<AffinityConfig>,
+    /// Tolerated node taints (kubernetes profile).
+    #[serde(default)]
+    pub tolerations: Vec<TolerationConfig>,
 }
 
 fn zero_cpu() -> Cpu {
@@ -611,93 +648,6 @@ impl Default for ArrivalsConfig {
         ArrivalsConfig::Poisson {
             scale: 1.0,
             max_ia: None,
-        }
-    }
-}
-
-/// `scheduler`: placement profile and modelled latency.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SchedulerConfig {
-    /// `skippy` (default).
-    #[serde(default = "default_profile")]
-    pub profile: String,
-    /// Modelled decision latency (`spec/model.md` §13).
-    #[serde(default)]
-    pub latency: SchedulerLatencyConfig,
-    /// What happens to a replica no ranked image can place: `drop` or `retry`.
-    #[serde(default)]
-    pub unschedulable: Unschedulable,
-    /// Back-off before a `retry`.
-    #[serde(default = "default_retry_backoff")]
-    pub retry_backoff_s: f64,
-    /// skippy profile settings.
-    #[serde(default)]
-    pub skippy: SkippyConfig,
-}
-
-fn default_profile() -> String {
-    "skippy".to_string()
-}
-fn default_retry_backoff() -> f64 {
-    10.0
-}
-
-impl Default for SchedulerConfig {
-    fn default() -> Self {
-        SchedulerConfig {
-            profile: default_profile(),
-            latency: SchedulerLatencyConfig::default(),
-            unschedulable: Unschedulable::Drop,
-            retry_backoff_s: default_retry_backoff(),
-            skippy: SkippyConfig::default(),
-        }
-    }
-}
-
-/// `L = constant + per_node_evaluated × evaluated + per_node_scored × scored`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SchedulerLatencyConfig {
-    /// Constant part, seconds.
-    #[serde(default)]
-    pub constant_s: f64,
-    /// Seconds per node on which predicates ran.
-    #[serde(default)]
-    pub per_node_evaluated_s: f64,
-    /// Seconds per scored node.
-    #[serde(default)]
-    pub per_node_scored_s: f64,
-}
-
-/// Fate of a replica that no ranked image can place.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unschedulable {
-    /// Leave it Failed.
-    #[default]
-    Drop,
-    /// Re-create a replica of the first image after the back-off.
-    Retry,
-}
-
-/// skippy profile settings (`spec/scheduler.md` §1).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SkippyConfig {
-    /// Percentage of nodes to score (default 100).
-    #[serde(default = "default_pct")]
-    pub percentage_of_nodes_to_score: f64,
-}
-
-fn default_pct() -> f64 {
-    100.0
-}
-
-impl Default for SkippyConfig {
-    fn default() -> Self {
-        SkippyConfig {
-            percentage_of_nodes_to_score: default_pct(),
         }
     }
 }

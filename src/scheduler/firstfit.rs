@@ -4,6 +4,10 @@ use super::{Decision, Pod, SchedContext, Scheduler};
 use crate::cluster::Cluster;
 
 /// Places each pod on the first non-storage node with enough free CPU and memory.
+///
+/// Predicates, in order: `PodFitsResources`, `CheckNodeLabelPresence` (no storage nodes). The
+/// walk always starts at node 0 and stops at the first feasible node (`nodes_to_find = 1`);
+/// nothing is scored. `needed_images` lists the image if the chosen node's cache lacks it.
 pub struct FirstFit;
 
 impl FirstFit {
@@ -37,6 +41,9 @@ impl Scheduler for FirstFit {
             out.node = Some(n as u32);
             out.feasible = 1;
             out.tie_count = 1;
+            if !ctx.cache.has(n as u32, pod.image) {
+                out.needed_images.push(pod.image);
+            }
             break;
         }
         out.rejections.push(("PodFitsResources", fits));

@@ -2,15 +2,103 @@
 //! profiles (`spec/scheduler.md`).
 //!
 //! A scheduler sees the cluster through [`SchedContext`] and writes its answer into a reusable
-//! [`Decision`]. The platform applies the placement (reserving resources) and then calls
-//! [`Scheduler::on_placed`] so the scheduler can update its own view (e.g. skippy's images).
+//! [`Decision`]. The platform applies the placement (reserving resources with
+//! `NodeTable::reserve`) and then calls [`Scheduler::on_placed`] so the scheduler can update its
+//! own view (skippy's images, GPU occupancy, …); when the replica ends it releases the resources
+//! and calls [`Scheduler::on_removed`].
+//!
+//! Profiles ([`build`] picks one from `scheduler.profile`):
+//!
+//! | Profile | Module | Summary |
+//! |---|---|---|
+//! | `skippy` | [`skippy`] | skippy-core's predicates and priorities, bit-exact (0..10, first maximum wins) |
+//! | `kubernetes` | [`kubernetes`] | kube-scheduler filter and score plugins (0..100, seeded random tie-break) |
+//! | `first-fit` | [`firstfit`] | first node in id order where the pod fits |
+//! | `random` | [`random`] | uniform over the feasible nodes (`sched` stream) |
+//!
+//! The accelerator/capability predicates and priorities of `spec/scheduler.md` §3 live in
+//! [`extension`] and can be used by both scoring profiles.
+//!
+//! Scoring is columnar: node facts that never change (labels as bit sets, storage role, locality,
+//! accelerator, bandwidth to the registry) are precomputed once per run ([`facts`]); a decision
+//! walks the nodes in chunks, each predicate filling a column of first-failure codes, then each
+//! priority fills a score column over the feasible nodes and the profile sums the weighted
+//! columns. All buffers belong to the scheduler and are reused, so a decision does not allocate in
+//! steady state.
+//!
+//! # Writing your own scheduler
+//!
+//! Implement [`Scheduler`]; fill at least `node`, `nodes_total`, `nodes_evaluated` and `feasible`
+//! of the [`Decision`]. Keep any randomness in an RNG stream created at construction
+//! (`faasim::engine::stream_rng(seed, "sched")`) so runs stay reproducible, and hand the boxed
+//! scheduler to the simulation in place of the one [`build`] returns.
+//!
+//! ```
+//! use faasim::scheduler::{Decision, Pod, SchedContext, Scheduler};
+//!
+//! /// Places every pod on the non-storage node with the most free memory (lowest id on ties).
+//! struct MostFreeMemory;
+//!
+//! impl Scheduler for MostFreeMemory {
+//!     fn profile(&self) -> &'static str {
+//!         "most-free-memory"
+//!     }
+//!
+//!     fn schedule(&mut self, pod: &Pod, ctx: &SchedContext, out: &mut Decision) {
+//!         let nodes = &ctx.cluster.nodes;
+//!         out.nodes_total = nodes.len() as u32;
+//!         out.nodes_to_find = nodes.len() as u32;
+//!         out.nodes_evaluated = nodes.len() as u32;
+//!         let mut best: Option<usize> = None;
+//!         for n in 0..nodes.len() {
+//!             let fits = nodes.cpu_free[n] >= pod.cpu_millis && nodes.mem_free[n] >= pod.memory_bytes;
+//!             if !fits || nodes.is_storage[n] {
+//!                 continue;
+//!             }
+//!             out.feasible += 1;
+//!             if best.is_none_or(|b| nodes.mem_free[n] > nodes.mem_free[b]) {
+//!                 best = Some(n);
+//!             }
+//!         }
+//!         out.node = best.map(|n| n as u32);
+//!         out.tie_count = u32::from(best.is_some());
+//!     }
+//! }
+//! # let _ = MostFreeMemory.profile();
+//! ```
 
+pub mod explain;
+pub mod extension;
+pub mod facts;
 pub mod firstfit;
+pub mod kubernetes;
+pub mod memo;
+pub mod podinfo;
+pub mod predicates;
+pub mod priorities;
+pub mod random;
+pub mod skippy;
+pub mod state;
+mod walk;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod testutil;
 
 use crate::cluster::{Cluster, ImageCache, ImageId, NodeId};
-use crate::config::{Labels, Scenario};
+use crate::config::{
+    AffinityConfig, ContainerConfig, Labels, Scenario, TimeModelSpec, TolerationConfig,
+};
+use std::collections::BTreeMap;
+
+static NO_LABELS: Labels = BTreeMap::new();
+static NO_EXTENDED: BTreeMap<String, u64> = BTreeMap::new();
 
 /// What the scheduler knows about the pod to place.
+///
+/// Build it with [`Pod::new`] and, for pods of a configured container, [`Pod::with_container`],
+/// which fills the extended requests, the execution-time model and the Kubernetes fields.
 #[derive(Clone, Copy, Debug)]
 pub struct Pod<'a> {
     /// Replica id (also the pod's identity).
@@ -25,6 +113,55 @@ pub struct Pod<'a> {
     pub memory_bytes: i64,
     /// Function labels overlaid by container labels.
     pub labels: &'a Labels,
+    /// Countable extended resources requested (`requests.extended`; kubernetes profile).
+    pub extended: &'a BTreeMap<String, u64>,
+    /// The container's execution-time model (`exec`), read by `CanRun` and `ExecutionTime`.
+    /// `None`: `CanRun` does not check it and `ExecutionTime` scores 0.
+    pub exec: Option<&'a TimeModelSpec>,
+    /// Labels a node must carry (kubernetes `NodeAffinity`).
+    pub node_selector: &'a Labels,
+    /// Required and preferred node affinity (kubernetes `NodeAffinity`).
+    pub affinity: Option<&'a AffinityConfig>,
+    /// Tolerations of node taints (kubernetes `TaintToleration`).
+    pub tolerations: &'a [TolerationConfig],
+}
+
+impl<'a> Pod<'a> {
+    /// A pod with requests and labels only (no extended resources, execution model, node
+    /// selector, affinity or tolerations).
+    pub fn new(
+        replica: u32,
+        function: u32,
+        image: ImageId,
+        cpu_millis: i64,
+        memory_bytes: i64,
+        labels: &'a Labels,
+    ) -> Pod<'a> {
+        Pod {
+            replica,
+            function,
+            image,
+            cpu_millis,
+            memory_bytes,
+            labels,
+            extended: &NO_EXTENDED,
+            exec: None,
+            node_selector: &NO_LABELS,
+            affinity: None,
+            tolerations: &[],
+        }
+    }
+
+    /// Takes extended requests, the execution-time model, node selector, affinity and tolerations
+    /// from the pod's container configuration (CPU, memory and labels are left as they are).
+    pub fn with_container(mut self, c: &'a ContainerConfig) -> Pod<'a> {
+        self.extended = &c.requests.extended;
+        self.exec = Some(&c.exec);
+        self.node_selector = &c.node_selector;
+        self.affinity = c.affinity.as_ref();
+        self.tolerations = &c.tolerations;
+        self
+    }
 }
 
 /// Read-only cluster state at the decision time.
@@ -49,6 +186,17 @@ pub struct ScoreEntry {
     pub weight: f64,
     /// `normalized × weight`.
     pub weighted: f64,
+}
+
+/// One of the best-scored candidates of a decision (`scheduler.explain_top_k`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Candidate {
+    /// The candidate node.
+    pub node: NodeId,
+    /// Its total score.
+    pub total: f64,
+    /// Its per-priority breakdown, in priority order.
+    pub scores: Vec<ScoreEntry>,
 }
 
 /// The record of one scheduling decision (`spec/scheduler.md` §4). Reused across decisions.
@@ -78,6 +226,11 @@ pub struct Decision {
     pub total_score: f64,
     /// Images not in the scheduler's view of the chosen node before placement.
     pub needed_images: Vec<ImageId>,
+    /// The best `scheduler.explain_top_k` scored candidates, best first (ties in visit order);
+    /// empty when the option is 0 or nothing was scored.
+    pub top: Vec<Candidate>,
+    /// Candidates of earlier decisions kept for reuse of their allocations.
+    spare: Vec<Candidate>,
 }
 
 impl Decision {
@@ -95,6 +248,7 @@ impl Decision {
         self.scores.clear();
         self.total_score = 0.0;
         self.needed_images.clear();
+        self.spare.append(&mut self.top);
     }
 
     /// On failure: the predicate with most rejections (ties → earlier), or `no_nodes`.
@@ -106,6 +260,17 @@ impl Decision {
             }
         }
         best.map(|(n, _)| n).unwrap_or("no_nodes")
+    }
+
+    /// Appends a candidate to `top`, reusing the allocation of an earlier one; returns it with
+    /// empty scores.
+    pub fn push_candidate(&mut self, node: NodeId, total: f64) -> &mut Candidate {
+        let mut c = self.spare.pop().unwrap_or_default();
+        c.node = node;
+        c.total = total;
+        c.scores.clear();
+        self.top.push(c);
+        self.top.last_mut().expect("just pushed")
     }
 }
 
@@ -128,12 +293,22 @@ pub trait Scheduler: Send {
     fn on_removed(&mut self, _pod: &Pod, _node: NodeId, _ctx: &SchedContext) {}
 }
 
-/// Builds the scheduler named by `scenario.scheduler.profile`.
-pub fn build(sc: &Scenario, cluster: &Cluster, _seed: u64) -> Result<Box<dyn Scheduler>, String> {
+/// Valid values of `scheduler.profile`.
+pub const PROFILES: &[&str] = &["skippy", "kubernetes", "first-fit", "random"];
+
+/// Builds the scheduler named by `scenario.scheduler.profile` for `cluster`; `seed` is the run's
+/// master seed (the `sched` stream is derived from it). Errors name the offending key.
+pub fn build(sc: &Scenario, cluster: &Cluster, seed: u64) -> Result<Box<dyn Scheduler>, String> {
     match sc.scheduler.profile.as_str() {
-        "first-fit" | "skippy" => Ok(Box::new(firstfit::FirstFit::new(cluster))),
+        "skippy" => Ok(Box::new(skippy::Skippy::from_scenario(sc, cluster, seed)?)),
+        "kubernetes" => Ok(Box::new(kubernetes::Kubernetes::from_scenario(
+            sc, cluster, seed,
+        )?)),
+        "first-fit" => Ok(Box::new(firstfit::FirstFit::new(cluster))),
+        "random" => Ok(Box::new(random::RandomFit::new(cluster, seed))),
         other => Err(format!(
-            "scheduler.profile: unknown profile `{other}` (valid: skippy, first-fit)"
+            "scheduler.profile: unknown profile `{other}` (valid: {})",
+            PROFILES.join(", ")
         )),
     }
 }

@@ -4,6 +4,7 @@
 use super::operations::remove_sorted;
 use super::{Event, Pull, Simulation};
 use crate::cluster::Endpoint;
+use crate::config::Scenario;
 use crate::engine::SimTime;
 use crate::metrics::PlacementRow;
 use crate::platform::functions::metric;
@@ -52,7 +53,7 @@ impl Simulation<'_> {
     }
 
     fn pod(&self, r: ReplicaId) -> Pod<'_> {
-        make_pod(&self.replicas, &self.functions, r)
+        make_pod(self.sc, &self.replicas, &self.functions, r)
     }
 
     /// The scheduler is free: decide for the head of the queue.
@@ -71,7 +72,7 @@ impl Simulation<'_> {
         let ri = r as usize;
         self.decision.reset();
         {
-            let pod = make_pod(&self.replicas, &self.functions, r);
+            let pod = make_pod(self.sc, &self.replicas, &self.functions, r);
             let ctx = SchedContext {
                 cluster: &self.cluster,
                 cache: &self.cache,
@@ -93,7 +94,7 @@ impl Simulation<'_> {
             };
             self.cluster.nodes.reserve(n, cpu, mem);
             {
-                let pod = make_pod(&self.replicas, &self.functions, r);
+                let pod = make_pod(self.sc, &self.replicas, &self.functions, r);
                 let ctx = SchedContext {
                     cluster: &self.cluster,
                     cache: &self.cache,
@@ -442,7 +443,7 @@ impl Simulation<'_> {
                 (p.cpu_millis, p.memory_bytes)
             };
             self.cluster.nodes.release(node, cpu, mem);
-            let pod = make_pod(&self.replicas, &self.functions, r);
+            let pod = make_pod(self.sc, &self.replicas, &self.functions, r);
             let ctx = SchedContext {
                 cluster: &self.cluster,
                 cache: &self.cache,
@@ -458,16 +459,18 @@ impl Simulation<'_> {
 
 /// The pod of replica `r`, borrowing only the tables it needs (so the scheduler can be borrowed
 /// mutably beside it).
-fn make_pod<'a>(replicas: &ReplicaTable, functions: &'a [FunctionRt], r: ReplicaId) -> Pod<'a> {
+fn make_pod<'a>(
+    sc: &'a Scenario,
+    replicas: &ReplicaTable,
+    functions: &'a [FunctionRt],
+    r: ReplicaId,
+) -> Pod<'a> {
     let ri = r as usize;
     let f = &functions[replicas.function[ri] as usize];
     let c = &f.containers[replicas.container[ri] as usize];
-    Pod {
-        replica: r,
-        function: replicas.function[ri],
-        image: c.image,
-        cpu_millis: c.cpu,
-        memory_bytes: c.mem,
-        labels: &c.labels,
+    let pod = Pod::new(r, replicas.function[ri], c.image, c.cpu, c.mem, &c.labels);
+    match f.deployment {
+        Some(d) => pod.with_container(&sc.deployments[d].containers[c.config_index]),
+        None => pod,
     }
 }

@@ -1,0 +1,296 @@
+//! What a decision needs to know about the pod, extracted once per decision: the well-known
+//! labels (accelerator, VRAM, data paths, requirements) and masks over the node facts' bit
+//! spaces (capabilities, node affinity, untolerated taints, extended resources).
+//!
+//! The masks are written into [`PodScratch`], a buffer owned by the scheduler and reused, so
+//! extraction does not allocate in steady state.
+
+use super::facts::{
+    mask_set, NodeFacts, ACC_GPU, ACC_NONE, ACC_TPU, CAPABILITY, KEY_ACCELERATOR, KEY_VRAM,
+};
+use super::Pod;
+use crate::cluster::Accelerator;
+use crate::config::{SelectorExpression, SelectorOperator};
+
+/// Pod-side accelerator code of a value that no node can match.
+pub const ACC_UNKNOWN: u8 = 255;
+
+/// Label key of the data a pod reads from storage.
+pub const KEY_RECV_PATH: &str = "data.skippy.io/receives-from-storage/path";
+/// Label key of the data a pod writes to storage.
+pub const KEY_SEND_PATH: &str = "data.skippy.io/sends-to-storage/path";
+/// Label key of the capability requirements (JSON).
+pub const KEY_REQUIREMENTS: &str = "device.edgerun.io/requirements";
+
+/// The pod's well-known labels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PodInfo<'p> {
+    /// Required accelerator (`ACC_NONE` when none is required, `ACC_UNKNOWN` for other values).
+    pub accel: u8,
+    /// VRAM needed, MB (0 without label).
+    pub vram: i64,
+    /// `bucket/item` read from storage.
+    pub recv_path: Option<&'p str>,
+    /// `bucket/item` written to storage.
+    pub send_path: Option<&'p str>,
+    /// Capability requirements JSON.
+    pub requirements: Option<&'p str>,
+    /// Some label key contains `capability.skippy.io`.
+    pub has_capability: bool,
+}
+
+impl<'p> PodInfo<'p> {
+    /// Reads the pod's labels (one pass, no allocation).
+    pub fn of(pod: &Pod<'p>) -> PodInfo<'p> {
+        let mut info = PodInfo {
+            accel: ACC_NONE,
+            vram: 0,
+            recv_path: None,
+            send_path: None,
+            requirements: None,
+            has_capability: false,
+        };
+        for (k, v) in pod.labels.iter() {
+            match k.as_str() {
+                KEY_ACCELERATOR => {
+                    info.accel = match Accelerator::parse(v) {
+                        Some(Accelerator::None) => ACC_NONE,
+                        Some(Accelerator::Gpu) => ACC_GPU,
+                        Some(Accelerator::Tpu) => ACC_TPU,
+                        None => ACC_UNKNOWN,
+                    }
+                }
+                KEY_VRAM => info.vram = v.trim().parse().unwrap_or(0),
+                KEY_RECV_PATH => info.recv_path = Some(v),
+                KEY_SEND_PATH => info.send_path = Some(v),
+                KEY_REQUIREMENTS => info.requirements = Some(v),
+                _ => {
+                    if k.contains(CAPABILITY) {
+                        info.has_capability = true;
+                    }
+                }
+            }
+        }
+        info
+    }
+
+    /// A GPU pod (`device.edgerun.io/accelerator = GPU`).
+    pub fn gpu(&self) -> bool {
+        self.accel == ACC_GPU
+    }
+
+    /// A TPU pod.
+    pub fn tpu(&self) -> bool {
+        self.accel == ACC_TPU
+    }
+}
+
+/// One compiled node-selector expression: matches iff `(node bits ∩ mask ≠ ∅) ≠ negate`.
+#[derive(Clone, Copy, Debug)]
+pub struct Expr {
+    /// Offset of the mask in [`PodScratch::masks`].
+    pub off: u32,
+    /// Negate the intersection test.
+    pub negate: bool,
+}
+
+/// Per-decision buffers derived from the pod, reused across decisions.
+#[derive(Clone, Debug, Default)]
+pub struct PodScratch {
+    /// Capability pairs the pod asks for (label bit space).
+    pub cap_mask: Vec<u64>,
+    /// `cap_mask` is not empty.
+    pub has_cap: bool,
+    /// Per node type: `CanRun` passes.
+    pub type_can_run: Vec<bool>,
+    /// Per node type: the pod's `ram` fraction.
+    pub type_ram: Vec<f64>,
+    /// Per node type: `ExecutionTime` map value (−mean, or 0 without model).
+    pub type_est: Vec<f64>,
+    /// Masks of compiled expressions (label words each).
+    pub masks: Vec<u64>,
+    /// Compiled expressions.
+    pub exprs: Vec<Expr>,
+    /// Expressions `[a, b)` of the node selector (all must hold).
+    pub selector: (u32, u32),
+    /// Required terms (any must hold if there is one), as expression ranges.
+    pub required: Vec<(u32, u32)>,
+    /// Preferred terms: expression range and weight.
+    pub preferred: Vec<(u32, u32, i64)>,
+    /// Taints (of `NodeFacts::taints`) the pod does not tolerate.
+    pub untolerated: Vec<u64>,
+    /// Some node taint is not tolerated.
+    pub has_untolerated: bool,
+    /// Extended requests `> 0`: (resource index or `usize::MAX` if no node has it, amount).
+    pub ext_req: Vec<(usize, i64)>,
+}
+
+impl PodScratch {
+    /// Fills `cap_mask` with the pod's `capability.skippy.io` pairs present on some node.
+    pub fn compile_capabilities(&mut self, pod: &Pod, info: &PodInfo, facts: &NodeFacts) {
+        let w = facts.labels.words();
+        self.cap_mask.clear();
+        self.cap_mask.resize(w, 0);
+        self.has_cap = false;
+        if !info.has_capability {
+            return;
+        }
+        for (k, v) in pod.labels.iter() {
+            if k.contains(CAPABILITY) {
+                if let Some(b) = facts.labels.pair_bit(k, v) {
+                    mask_set(&mut self.cap_mask, b);
+                    self.has_cap = true;
+                }
+            }
+        }
+    }
+
+    fn push_mask(&mut self, w: usize) -> u32 {
+        let off = self.masks.len();
+        self.masks.resize(off + w, 0);
+        off as u32
+    }
+
+    fn compile_expr(&mut self, e: &SelectorExpression, facts: &NodeFacts) {
+        let w = facts.labels.words();
+        let off = self.push_mask(w);
+        let mask = &mut self.masks[off as usize..off as usize + w];
+        let negate = match e.operator {
+            SelectorOperator::In | SelectorOperator::NotIn => {
+                for v in &e.values {
+                    if let Some(b) = facts.labels.pair_bit(&e.key, v) {
+                        mask_set(mask, b);
+                    }
+                }
+                e.operator == SelectorOperator::NotIn
+            }
+            SelectorOperator::Exists | SelectorOperator::DoesNotExist => {
+                if let Some(b) = facts.labels.key_bit(&e.key) {
+                    mask_set(mask, b);
+                }
+                e.operator == SelectorOperator::DoesNotExist
+            }
+            SelectorOperator::Gt | SelectorOperator::Lt => {
+                let bound = match e.values.as_slice() {
+                    [one] => one.trim().parse::<i64>().ok(),
+                    _ => None,
+                };
+                if let Some(bound) = bound {
+                    for v in facts.labels.values(&e.key) {
+                        let hit = match (v.int, e.operator) {
+                            (Some(x), SelectorOperator::Gt) => x > bound,
+                            (Some(x), _) => x < bound,
+                            (None, _) => false,
+                        };
+                        if hit {
+                            mask_set(mask, v.bit);
+                        }
+                    }
+                }
+                false
+            }
+        };
+        self.exprs.push(Expr { off, negate });
+    }
+
+    /// Compiles the pod's node selector, required and preferred affinity terms.
+    /// Returns `(has_required_part, has_preferred_part)`.
+    pub fn compile_affinity(&mut self, pod: &Pod, facts: &NodeFacts) -> (bool, bool) {
+        self.masks.clear();
+        self.exprs.clear();
+        self.required.clear();
+        self.preferred.clear();
+        let w = facts.labels.words();
+        let a = self.exprs.len() as u32;
+        for (k, v) in pod.node_selector.iter() {
+            let off = self.push_mask(w);
+            if let Some(b) = facts.labels.pair_bit(k, v) {
+                mask_set(&mut self.masks[off as usize..off as usize + w], b);
+            }
+            self.exprs.push(Expr { off, negate: false });
+        }
+        self.selector = (a, self.exprs.len() as u32);
+        if let Some(aff) = pod.affinity {
+            for t in &aff.required {
+                let a = self.exprs.len() as u32;
+                for e in &t.match_expressions {
+                    self.compile_expr(e, facts);
+                }
+                self.required.push((a, self.exprs.len() as u32));
+            }
+            for t in &aff.preferred {
+                let a = self.exprs.len() as u32;
+                for e in &t.match_expressions {
+                    self.compile_expr(e, facts);
+                }
+                self.preferred.push((a, self.exprs.len() as u32, t.weight));
+            }
+        }
+        (
+            self.selector.0 < self.selector.1 || !self.required.is_empty(),
+            !self.preferred.is_empty(),
+        )
+    }
+
+    /// True if every expression in `[a, b)` holds for `node`.
+    #[inline]
+    pub fn term_matches(&self, facts: &NodeFacts, node: usize, (a, b): (u32, u32)) -> bool {
+        let row = facts.label_bits.row(node);
+        let w = row.len();
+        self.exprs[a as usize..b as usize].iter().all(|e| {
+            let m = &self.masks[e.off as usize..e.off as usize + w];
+            super::facts::intersects(row, m) != e.negate
+        })
+    }
+
+    /// The node passes the `NodeAffinity` filter.
+    #[inline]
+    pub fn affinity_filter(&self, facts: &NodeFacts, node: usize) -> bool {
+        self.term_matches(facts, node, self.selector)
+            && (self.required.is_empty()
+                || self
+                    .required
+                    .iter()
+                    .any(|&t| self.term_matches(facts, node, t)))
+    }
+
+    /// Σ weights of the preferred terms matching the node.
+    #[inline]
+    pub fn preferred_weight(&self, facts: &NodeFacts, node: usize) -> i64 {
+        self.preferred
+            .iter()
+            .map(|&(a, b, w)| {
+                if self.term_matches(facts, node, (a, b)) {
+                    w
+                } else {
+                    0
+                }
+            })
+            .sum()
+    }
+
+    /// Marks the node taints the pod does not tolerate.
+    pub fn compile_tolerations(&mut self, pod: &Pod, facts: &NodeFacts) {
+        let w = facts.taint_hard.words;
+        self.untolerated.clear();
+        self.untolerated.resize(w, 0);
+        self.has_untolerated = false;
+        for (i, t) in facts.taints.iter().enumerate() {
+            if !pod.tolerations.iter().any(|tol| tol.tolerates(t)) {
+                mask_set(&mut self.untolerated, i as u32);
+                self.has_untolerated = true;
+            }
+        }
+    }
+
+    /// Resolves the pod's extended requests against the cluster's resource names.
+    pub fn compile_extended(&mut self, pod: &Pod, facts: &NodeFacts) {
+        self.ext_req.clear();
+        for (name, &amount) in pod.extended.iter() {
+            if amount > 0 {
+                let idx = facts.ext_index(name).unwrap_or(usize::MAX);
+                self.ext_req.push((idx, amount as i64));
+            }
+        }
+    }
+}

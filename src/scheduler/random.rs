@@ -1,0 +1,63 @@
+//! `random`: a baseline that places a pod on a node drawn uniformly from all feasible nodes.
+
+use super::{Decision, Pod, SchedContext, Scheduler};
+use crate::cluster::Cluster;
+use crate::engine::{stream_rng, SimRng};
+use rand::RngExt;
+
+/// Draws the node uniformly among the non-storage nodes where the pod fits, from the `sched`
+/// stream (one draw per decision with at least one feasible node).
+///
+/// Predicates, in order: `PodFitsResources`, `CheckNodeLabelPresence` (no storage nodes); every
+/// node is evaluated (`nodes_to_find = N`); nothing is scored.
+pub struct RandomFit {
+    rng: SimRng,
+    feasible: Vec<u32>,
+}
+
+impl RandomFit {
+    /// A random scheduler for `cluster`, drawing from the `sched` stream of `seed`.
+    pub fn new(cluster: &Cluster, seed: u64) -> RandomFit {
+        RandomFit {
+            rng: stream_rng(seed, "sched"),
+            feasible: Vec::with_capacity(cluster.nodes.len()),
+        }
+    }
+}
+
+impl Scheduler for RandomFit {
+    fn profile(&self) -> &'static str {
+        "random"
+    }
+
+    fn schedule(&mut self, pod: &Pod, ctx: &SchedContext, out: &mut Decision) {
+        let nodes = &ctx.cluster.nodes;
+        let n = nodes.len();
+        out.nodes_total = n as u32;
+        out.nodes_to_find = n as u32;
+        out.nodes_evaluated = n as u32;
+        self.feasible.clear();
+        let (mut fits, mut storage) = (0u32, 0u32);
+        for i in 0..n {
+            let fit = nodes.cpu_free[i] >= pod.cpu_millis && nodes.mem_free[i] >= pod.memory_bytes;
+            fits += u32::from(!fit);
+            storage += u32::from(fit && nodes.is_storage[i]);
+            if fit && !nodes.is_storage[i] {
+                self.feasible.push(i as u32);
+            }
+        }
+        out.rejections.push(("PodFitsResources", fits));
+        out.rejections.push(("CheckNodeLabelPresence", storage));
+        out.feasible = self.feasible.len() as u32;
+        if self.feasible.is_empty() {
+            return;
+        }
+        let j = self.rng.random_range(0..self.feasible.len());
+        let node = self.feasible[j];
+        out.node = Some(node);
+        out.tie_count = out.feasible;
+        if !ctx.cache.has(node, pod.image) {
+            out.needed_images.push(pod.image);
+        }
+    }
+}

@@ -1,0 +1,415 @@
+//! The `skippy` profile: skippy-core's scheduler as used by faas-sim, decision for decision
+//! (`spec/scheduler.md` §1).
+//!
+//! One decision: compute `k` (§1.2), walk the nodes from the rotation index evaluating the
+//! predicates until `k` feasible nodes are found (§1.3), map and reduce every priority over the
+//! feasible list into score columns, sum the weighted columns, and take the first maximum in
+//! visit order (§1.6). The image view is updated in [`Scheduler::on_placed`].
+
+mod data;
+mod fast;
+pub mod presets;
+#[cfg(test)]
+mod tests;
+
+use super::explain::{first_max, top_indices};
+use super::extension::{fill_type_tables, Characterisation, RequirementColumns, TypeNeeds};
+use super::facts::NodeFacts;
+use super::podinfo::{PodInfo, PodScratch};
+use super::predicates::{Pred, PredCtx, PredList};
+use super::priorities::{reduce_accumulate, trunc, Col, ImageView, MapCtx, Prio};
+use super::state::NodeState;
+use super::walk::Walk;
+use super::{Decision, Pod, SchedContext, Scheduler, ScoreEntry};
+use crate::cluster::{Cluster, NodeId};
+use crate::config::{ExecutionTimeEstimate, Scenario, SchedulerConfig};
+use crate::engine::{stream_rng, SimRng};
+use data::DataColumns;
+use fast::BalancedMemo;
+pub use presets::nodes_to_find;
+
+const MEBI: i64 = 1 << 20;
+
+/// The skippy scheduler with its persistent state (rotation index, image view).
+pub struct Skippy {
+    facts: NodeFacts,
+    preds: PredList,
+    prios: Vec<(f64, Prio)>,
+    percentage: f64,
+    start: usize,
+    view: ImageView,
+    state: NodeState,
+    chars: Characterisation,
+    needs: TypeNeeds,
+    need_caps: bool,
+    sample: bool,
+    rng: SimRng,
+    n_archs: usize,
+    /// LatencyAware size per (image, arch), with skippy's fallback to the first variant.
+    lat_size: Vec<f64>,
+    /// ImageLocality size per (image, arch), exact or `any` only; −1 without variant.
+    il_size: Vec<f64>,
+    il_buf: Vec<f64>,
+    lat_buf: Vec<f64>,
+    lat_red: Vec<f64>,
+    ids: Vec<u32>,
+    memo: BalancedMemo,
+    data: DataColumns,
+    reqs: RequirementColumns,
+    scratch: PodScratch,
+    walk: Walk,
+    raw: Vec<f64>,
+    norm: Vec<f64>,
+    cols: Vec<Col>,
+    total: Vec<f64>,
+    top_k: usize,
+    top_idx: Vec<u32>,
+}
+
+impl Skippy {
+    /// The skippy scheduler of a scenario (`scheduler.skippy`), bandwidths from the cluster's
+    /// link model.
+    pub fn from_scenario(sc: &Scenario, cluster: &Cluster, seed: u64) -> Result<Skippy, String> {
+        let facts = NodeFacts::build(cluster, &[], &|a, b| cluster.links.skippy_bw(a, b));
+        Skippy::new(&sc.scheduler, cluster, facts, seed)
+    }
+
+    /// A skippy scheduler over prebuilt node facts.
+    pub fn new(
+        cfg: &SchedulerConfig,
+        cluster: &Cluster,
+        facts: NodeFacts,
+        seed: u64,
+    ) -> Result<Skippy, String> {
+        let p = cfg.skippy.percentage_of_nodes_to_score;
+        if !p.is_finite() {
+            return Err(format!(
+                "scheduler.skippy.percentage_of_nodes_to_score: must be finite, got {p}"
+            ));
+        }
+        let preds = PredList::new(presets::predicates(&cfg.skippy, &facts)?, &facts);
+        let prios = presets::priorities(&cfg.skippy)?;
+        let chars = Characterisation::build(&cfg.characterisation, cluster)?;
+        let sample = cfg.execution_time_estimate == ExecutionTimeEstimate::Sample;
+        let mut needs = TypeNeeds::default();
+        for p in &preds.preds {
+            let x = p.needs();
+            needs.can_run |= x.can_run;
+            needs.ram |= x.ram;
+        }
+        for (_, p) in &prios {
+            needs.est |= p.needs(sample).est;
+        }
+        let n = facts.n;
+        let n_archs = cluster.archs.len();
+        let images = &cluster.images;
+        let mut lat_size = Vec::with_capacity(images.len() * n_archs);
+        let mut il_size = Vec::with_capacity(images.len() * n_archs);
+        for img in 0..images.len() as u32 {
+            for arch in 0..n_archs as u32 {
+                let exact = images.size_for_arch(img, arch);
+                let first = images.variants[img as usize].first().map(|v| v.1);
+                lat_size.push(exact.or(first).unwrap_or(0) as f64);
+                il_size.push(exact.map_or(-1.0, |s| s as f64));
+            }
+        }
+        lat_size.extend(std::iter::repeat_n(0.0, n_archs));
+        il_size.extend(std::iter::repeat_n(-1.0, n_archs));
+        let state = NodeState::new(&facts, &chars);
+        let np = prios.len();
+        Ok(Skippy {
+            need_caps: prios.iter().any(|(_, p)| *p == Prio::Capability),
+            view: ImageView::new(n, images.len()),
+            state,
+            preds,
+            prios,
+            percentage: p,
+            start: 0,
+            chars,
+            needs,
+            sample,
+            rng: stream_rng(seed, "sched"),
+            n_archs,
+            lat_size,
+            il_size,
+            il_buf: vec![0.0; n_archs],
+            lat_buf: vec![0.0; facts.lat_classes.len() + 1],
+            lat_red: vec![0.0; facts.lat_classes.len() + 1],
+            ids: vec![0; n],
+            memo: BalancedMemo::default(),
+            data: DataColumns::default(),
+            reqs: RequirementColumns::default(),
+            scratch: PodScratch::default(),
+            walk: Walk::default(),
+            raw: vec![0.0; np * n],
+            norm: vec![0.0; np * n],
+            cols: vec![Col::Filled; np],
+            total: vec![0.0; n],
+            top_k: cfg.explain_top_k as usize,
+            top_idx: Vec::new(),
+            facts,
+        })
+    }
+
+    /// The rotation index (skippy's `last_scored_node_index`).
+    pub fn start_index(&self) -> usize {
+        self.start
+    }
+
+    /// Sets the rotation index (tests, warm starts).
+    pub fn set_start_index(&mut self, s: usize) {
+        self.start = s;
+    }
+
+    /// The image view.
+    pub fn view(&self) -> &ImageView {
+        &self.view
+    }
+
+    /// The predicate names, in evaluation order.
+    pub fn predicate_names(&self) -> Vec<&'static str> {
+        self.preds.preds.iter().map(Pred::name).collect()
+    }
+
+    /// The weighted priorities, in order.
+    pub fn priorities(&self) -> &[(f64, Prio)] {
+        &self.prios
+    }
+}
+
+fn entry(prio: Prio, weight: f64, col: Col, raw: &[f64], norm: &[f64], i: usize) -> ScoreEntry {
+    let (r, v) = col.at(raw, norm, i);
+    ScoreEntry {
+        name: prio.name(),
+        raw: r,
+        normalized: v,
+        weight,
+        weighted: v * weight,
+    }
+}
+
+impl Scheduler for Skippy {
+    fn profile(&self) -> &'static str {
+        "skippy"
+    }
+
+    fn schedule(&mut self, pod: &Pod, ctx: &SchedContext, out: &mut Decision) {
+        let Skippy {
+            facts,
+            preds,
+            prios,
+            percentage,
+            start,
+            view,
+            state,
+            chars,
+            needs,
+            need_caps,
+            sample,
+            rng,
+            n_archs,
+            lat_size,
+            il_size,
+            il_buf,
+            lat_buf,
+            lat_red,
+            ids,
+            memo,
+            data,
+            reqs,
+            scratch,
+            walk,
+            raw,
+            norm,
+            cols,
+            total,
+            top_k,
+            top_idx,
+        } = self;
+        let cluster = ctx.cluster;
+        let n = facts.n;
+        debug_assert_eq!(cluster.nodes.len(), n, "cluster changed since construction");
+        let k = nodes_to_find(n, *percentage);
+        out.nodes_total = n as u32;
+        out.nodes_to_find = k as u32;
+        out.start_index = *start as u32;
+
+        let info = PodInfo::of(pod);
+        if *need_caps {
+            scratch.compile_capabilities(pod, &info, facts);
+        } else {
+            scratch.has_cap = false;
+        }
+        if needs.can_run || needs.ram || needs.est {
+            fill_type_tables(scratch, *needs, pod, facts, chars);
+        }
+        {
+            let pctx = PredCtx {
+                facts,
+                nodes: &cluster.nodes,
+                state,
+                pod,
+                info: &info,
+                scratch,
+                chars,
+                arch_ok: &[],
+            };
+            walk.run(n, *start, k, preds.preds.len(), |a, codes| {
+                preds.eval(&pctx, a, codes)
+            });
+        }
+        for (pred, &count) in preds.preds.iter().zip(&walk.rejections) {
+            out.rejections.push((pred.name(), count));
+        }
+        out.nodes_evaluated = walk.evaluated as u32;
+        let feas = walk.feasible();
+        let f = feas.len();
+        out.feasible = f as u32;
+        if f == 0 {
+            return;
+        }
+        *start = (*feas.last().expect("f > 0") as usize + 1) % n;
+        out.scored = f as u32;
+
+        // Per-decision tables of the pod's image (an image outside the registry uses the
+        // trailing all-zero row).
+        let na = *n_archs;
+        let row = (pod.image as usize).min(view.num_nodes.len());
+        let lat = &lat_size[row * na..(row + 1) * na];
+        for (o, &(arch, bw)) in lat_buf.iter_mut().zip(&facts.lat_classes) {
+            *o = if bw > 0.0 {
+                trunc(lat[arch as usize] / bw)
+            } else {
+                0.0
+            };
+        }
+        *lat_buf.last_mut().expect("on-node entry") = 0.0;
+        let factor = view
+            .num_nodes
+            .get(row)
+            .map_or(0.0, |&c| c as f64 / n as f64);
+        for (o, &size) in il_buf.iter_mut().zip(&il_size[row * na..(row + 1) * na]) {
+            let sum = if size < 0.0 {
+                0
+            } else {
+                (size * factor).trunc() as i64
+            };
+            let sum = sum.clamp(23 * MEBI, 1000 * MEBI);
+            *o = (10 * (sum - 23 * MEBI) / (977 * MEBI)) as f64;
+        }
+        if let Some(p) = info.recv_path {
+            data.prepare(p, false, cluster, facts);
+        }
+        if let Some(p) = info.send_path {
+            data.prepare(p, true, cluster, facts);
+        }
+        let req_col = match info.requirements {
+            Some(json) if prios.iter().any(|(_, p)| *p == Prio::CapabilityMatching) => {
+                Some(reqs.column(json, cluster))
+            }
+            _ => None,
+        };
+        let mctx = MapCtx {
+            facts,
+            nodes: &cluster.nodes,
+            state,
+            pod,
+            info: &info,
+            scratch,
+            chars,
+            view,
+            lat_class_val: lat_buf,
+            il_score: il_buf,
+            data_recv: info.recv_path.and_then(|p| data.get(p, false)),
+            data_send: info.send_path.and_then(|p| data.get(p, true)),
+            requirements: req_col,
+        };
+
+        // Map, reduce and accumulate.
+        let total = &mut total[..f];
+        total.fill(0.0);
+        for (pi, &(w, prio)) in prios.iter().enumerate() {
+            let raw_p = &mut raw[pi * n..pi * n + f];
+            let norm_p = &mut norm[pi * n..pi * n + f];
+            let r = if prio == Prio::ExecutionTime && *sample {
+                Some(&mut *rng)
+            } else {
+                None
+            };
+            let col = match prio {
+                // Identity reduce, accumulated while mapping.
+                Prio::Balanced => {
+                    let nodes = &cluster.nodes;
+                    let (cpu, mem): (&[i64], &[i64]) = (&nodes.cpu_free, &nodes.mem_free);
+                    let (rc, rm) = (pod.cpu_millis, pod.memory_bytes);
+                    memo.map(rc, rm, cpu, mem, feas, raw_p, total, w);
+                    Col::Identity
+                }
+                Prio::LocalityType => {
+                    let edge: &[f64] = &facts.edge10;
+                    for ((r, t), &node) in raw_p.iter_mut().zip(total.iter_mut()).zip(feas) {
+                        let v = edge[node as usize];
+                        *r = v;
+                        *t += v * w;
+                    }
+                    Col::Identity
+                }
+                // One value per node class: reduced per class.
+                Prio::LatencyAware => {
+                    let on = view.column(pod.image);
+                    fast::latency_map(feas, &facts.lat_class, on, lat_buf, ids, raw_p);
+                    fast::locality_reduce(raw_p, ids, lat_buf, lat_red, norm_p, total, w)
+                }
+                _ => match prio.map(&mctx, feas, raw_p, r) {
+                    Col::Filled | Col::Identity => {
+                        reduce_accumulate(prio.reduce(), raw_p, norm_p, total, w)
+                    }
+                    Col::Const(r, v) => {
+                        let add = v * w;
+                        if add != 0.0 {
+                            for t in total.iter_mut() {
+                                *t += add;
+                            }
+                        }
+                        Col::Const(r, v)
+                    }
+                },
+            };
+            cols[pi] = col;
+        }
+
+        // Select: the first maximum in visit order.
+        let (best, ties) = first_max(total);
+        let chosen = feas[best];
+        out.node = Some(chosen);
+        out.tie_count = ties;
+        out.total_score = total[best];
+        for (pi, &(w, prio)) in prios.iter().enumerate() {
+            let e = entry(prio, w, cols[pi], &raw[pi * n..], &norm[pi * n..], best);
+            out.scores.push(e);
+        }
+        if !view.has(pod.image, chosen) {
+            out.needed_images.push(pod.image);
+        }
+        if *top_k > 0 {
+            top_indices(total, *top_k, top_idx);
+            for &i in top_idx.iter() {
+                let i = i as usize;
+                let c = out.push_candidate(feas[i], total[i]);
+                for (pi, &(w, prio)) in prios.iter().enumerate() {
+                    c.scores
+                        .push(entry(prio, w, cols[pi], &raw[pi * n..], &norm[pi * n..], i));
+                }
+            }
+        }
+    }
+
+    fn on_placed(&mut self, pod: &Pod, node: NodeId, _ctx: &SchedContext) {
+        self.view.add(pod.image, node);
+        self.state.place(pod, node, &self.facts, &self.chars);
+    }
+
+    fn on_removed(&mut self, pod: &Pod, node: NodeId, _ctx: &SchedContext) {
+        self.state.remove(pod, node, &self.facts, &self.chars);
+    }
+}
