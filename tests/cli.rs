@@ -368,3 +368,64 @@ fn set_overrides_a_value_and_is_recorded_as_a_parameter() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("run.horizon_s"));
 }
+
+#[test]
+fn shootout_places_gpu_images_only_on_gpu_boards_and_profiles_differ() {
+    let dir = tmpdir();
+    let mut spreads = Vec::new();
+    for profile in ["skippy", "kubernetes", "first-fit", "random"] {
+        let out = dir.path().join(profile);
+        let r = faasim(&[
+            "run",
+            &experiment("scheduler-shootout.toml"),
+            "--set",
+            &format!("scheduler.profile={profile}"),
+            "--set",
+            "run.horizon_s=10",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            r.status.success(),
+            "{profile}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        spreads.push(files(&out.join("placements")));
+    }
+    // The placements tables differ between every pair of profiles.
+    for i in 0..spreads.len() {
+        for j in i + 1..spreads.len() {
+            assert_ne!(
+                spreads[i], spreads[j],
+                "profiles {i} and {j} placed identically"
+            );
+        }
+    }
+    // Library-level check of the accelerator predicates in the two full profiles.
+    let text = std::fs::read_to_string(experiment("scheduler-shootout.toml")).unwrap();
+    for profile in ["skippy", "kubernetes"] {
+        let mut value: toml::Value = toml::from_str(&text).unwrap();
+        faasim::config::set_by_key_path(
+            &mut value,
+            "scheduler.profile",
+            toml::Value::String(profile.into()),
+        )
+        .unwrap();
+        faasim::config::set_by_key_path(&mut value, "run.horizon_s", toml::Value::Float(10.0))
+            .unwrap();
+        let sc = faasim::config::scenario_from_value(value, "shootout").unwrap();
+        let out = faasim::run_scenario(&sc, faasim::identity(&sc, 1, 0, "", vec![]));
+        for r in &out.replicas {
+            if out.names.images[r.image as usize].starts_with("resnet-gpu") {
+                if let Some(n) = r.node {
+                    let node = &out.names.nodes[n as usize];
+                    assert!(
+                        node.starts_with("tx2") || node.starts_with("nano"),
+                        "{profile}: GPU image on {node}"
+                    );
+                }
+            }
+        }
+    }
+}
