@@ -742,3 +742,55 @@ fn the_python_scripts_read_a_sweep_output() {
         assert!(bytes.starts_with(b"\x89PNG"), "{png}");
     }
 }
+
+#[test]
+fn the_slurm_script_runs_array_task_k_of_n_as_shard_k_of_n() {
+    let (dir, spec) = setup(SWEEP);
+    let whole = dir.path().join("whole");
+    ok(&["sweep", s(&spec), "--out", s(&whole), "--no-telemetry"]);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/slurm-sweep.sh");
+    let arrayed = dir.path().join("arrayed");
+    // An array 1-3 (three tasks): task ids 1, 2, 3 are shards 0, 1, 2.
+    for task in ["3", "1", "2"] {
+        let out = Command::new("bash")
+            .arg(&script)
+            .args([s(&spec), s(&arrayed)])
+            .env("FAASIM", env!("CARGO_BIN_EXE_faasim"))
+            .env("SLURM_ARRAY_TASK_ID", task)
+            .env("SLURM_ARRAY_TASK_MIN", "1")
+            .env("SLURM_ARRAY_TASK_COUNT", "3")
+            .env("SLURM_CPUS_PER_TASK", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let shard = task.parse::<u32>().unwrap() - 1;
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(&format!("shard {shard}/3: 4 runs")),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    // The runs table's telemetry differs (the script keeps it on), every other table is equal.
+    for t in [
+        "summary",
+        "latency_histograms",
+        "placements",
+        "replicas",
+        "scaling",
+    ] {
+        for b in 0..3 {
+            let part = format!("{t}/part-00000{b}.parquet");
+            assert_eq!(
+                std::fs::read(whole.join(&part)).unwrap(),
+                std::fs::read(arrayed.join(&part)).unwrap(),
+                "{part}"
+            );
+        }
+    }
+    let run_ids = |d: &Path| strings(&table(d, "runs"), "run_id");
+    assert_eq!(run_ids(&whole), run_ids(&arrayed));
+}
