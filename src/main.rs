@@ -81,6 +81,9 @@ enum Command {
         /// Print nothing but errors (no progress bar, no summary).
         #[arg(long, short)]
         quiet: bool,
+        /// Determinism check: start runs in reverse order (the files must not change).
+        #[arg(long, hide = true)]
+        debug_reverse_order: bool,
     },
     /// Print the `faasim run` command that reproduces one run of a sweep.
     Repro {
@@ -137,6 +140,7 @@ fn main() -> ExitCode {
             no_telemetry,
             allow_version_change,
             quiet,
+            debug_reverse_order,
         } => {
             let opts = faasim::sweep::SweepOptions {
                 jobs,
@@ -147,6 +151,7 @@ fn main() -> ExitCode {
                 telemetry: !no_telemetry,
                 progress: !quiet,
                 command: std::env::args().collect(),
+                reverse_order: debug_reverse_order,
             };
             if dry_run {
                 sweep_cli::dry_run(&spec, &opts)

@@ -302,7 +302,7 @@ fn run_ids_are_stable_under_reordering_of_keys_in_the_sweep_and_scenario_files()
 }
 
 #[test]
-fn jobs_1_and_jobs_2_write_byte_identical_parts() {
+fn jobs_1_and_jobs_2_and_reverse_order_write_byte_identical_parts() {
     let (dir, spec) = setup(SWEEP);
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     ok(&[
@@ -324,6 +324,19 @@ fn jobs_1_and_jobs_2_write_byte_identical_parts() {
         "--no-telemetry",
     ]);
     assert_same_files(&one, &two);
+    // Completion order never matters: runs started in reverse give the same files.
+    let reversed = dir.path().join("reversed");
+    ok(&[
+        "sweep",
+        s(&spec),
+        "--out",
+        s(&reversed),
+        "-j",
+        "2",
+        "--no-telemetry",
+        "--debug-reverse-order",
+    ]);
+    assert_same_files(&one, &reversed);
     assert_eq!(
         files(&one)
             .keys()

@@ -83,6 +83,9 @@ pub struct SweepOptions {
     pub progress: bool,
     /// The command line, recorded in the manifest.
     pub command: Vec<String>,
+    /// Debugging aid for determinism tests: start the batches, and the runs within each batch,
+    /// in reverse order (the files must not change).
+    pub reverse_order: bool,
 }
 
 impl Default for SweepOptions {
@@ -96,6 +99,7 @@ impl Default for SweepOptions {
             telemetry: true,
             progress: false,
             command: Vec::new(),
+            reverse_order: false,
         }
     }
 }
@@ -193,7 +197,7 @@ pub fn run_sweep(
         (true, false) => committed_batches(out)?,
         (true, true) => verified_batches(out)?,
     };
-    let pending: Vec<u32> = own
+    let mut pending: Vec<u32> = own
         .iter()
         .copied()
         .filter(|b| !committed.contains(b))
@@ -215,7 +219,10 @@ pub fn run_sweep(
     };
     let start = Instant::now();
     let progress = Progress::new(runs_of(&pending), opts.progress);
-    let done = execute(sweep, &writer, &pending, jobs, opts.telemetry, progress)?;
+    if opts.reverse_order {
+        pending.reverse();
+    }
+    let done = execute(sweep, &writer, &pending, jobs, opts, progress)?;
     // This shard's staging directory is empty now; `_tmp/` goes too unless another shard
     // still uses it (removing a non-empty directory fails, which is fine).
     let _ = std::fs::remove_dir(out.join(shard_tmp_dir(shard.index, shard.count)));
@@ -237,15 +244,16 @@ struct Done {
     first_failure: Option<(u32, String)>,
 }
 
-/// Runs the batches `pending` (ascending) on `jobs` threads and writes them.
+/// Runs the batches `pending` in the given order on `jobs` threads and writes them.
 fn execute(
     sweep: &Sweep,
     writer: &DatasetWriter,
     pending: &[u32],
     jobs: usize,
-    telemetry: bool,
+    opts: &SweepOptions,
     progress: Progress,
 ) -> Result<Done, SweepError> {
+    let telemetry = opts.telemetry;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .thread_name(|i| format!("faasim-run-{i}"))
@@ -260,7 +268,13 @@ fn execute(
             .spawn(|| write_batches(sweep, writer, pending, rx, &window, telemetry, progress));
         pool.in_place_scope_fifo(|tasks| {
             'feed: for &b in pending {
-                for i in sweep.batch_runs(b) {
+                let runs = sweep.batch_runs(b);
+                let runs: Vec<u32> = if opts.reverse_order {
+                    runs.rev().collect()
+                } else {
+                    runs.collect()
+                };
+                for i in runs {
                     if !window.acquire() {
                         break 'feed;
                     }
