@@ -77,21 +77,36 @@ def plot_response_cdf(out: Path, runs: pl.DataFrame, params: list[str], labels, 
 
 def replica_series(out: Path, runs: pl.DataFrame) -> pl.DataFrame | None:
     """(run_id, t_s, live) step points per run."""
-    counts = mh.load_table(out, "replica_counts")
+    counts = mh.load_table(out, "replica_counts", columns=["run_id", "t_s", "function", "live"])
     if counts is not None:
-        value = next((c for c in ["live", "replicas_live", "replicas", "current", "count"] if c in counts.columns), None)
-        if value is not None and "t_s" in counts.columns:
-            per_run = counts.group_by("run_id", "t_s").agg(pl.col(value).sum().alias("live"))
-            return per_run.sort("run_id", "t_s")
+        # Rows are per function, written when its count changes: turn them into changes of the
+        # run's total and add them up in time order.
+        deltas = (
+            counts.sort("run_id", "function", "t_s", maintain_order=True)
+            .with_columns(
+                (pl.col("live").cast(pl.Int64) - pl.col("live").cast(pl.Int64).shift(1).over("run_id", "function"))
+                .fill_null(pl.col("live").cast(pl.Int64))
+                .alias("d")
+            )
+            .select("run_id", "t_s", "d")
+        )
+        return _running_total(deltas)
     reps = mh.load_table(out, "replicas", columns=["run_id", "created_s", "ended_s"])
     if reps is None:
         return None
     up = reps.select("run_id", pl.col("created_s").alias("t_s"), pl.lit(1).alias("d"))
     down = reps.filter(pl.col("ended_s").is_not_null()).select("run_id", pl.col("ended_s").alias("t_s"), pl.lit(-1).alias("d"))
-    events = pl.concat([up, down]).sort("run_id", "t_s")
-    return events.with_columns(pl.col("d").cum_sum().over("run_id").alias("live")).group_by(
-        "run_id", "t_s", maintain_order=True
-    ).agg(pl.col("live").last())
+    return _running_total(pl.concat([up, down]))
+
+
+def _running_total(deltas: pl.DataFrame) -> pl.DataFrame:
+    """(run_id, t_s, d) changes -> (run_id, t_s, live): the total after all changes at t_s."""
+    events = deltas.sort("run_id", "t_s", maintain_order=True)
+    return (
+        events.with_columns(pl.col("d").cum_sum().over("run_id").alias("live"))
+        .group_by("run_id", "t_s", maintain_order=True)
+        .agg(pl.col("live").last())
+    )
 
 
 def plot_replicas(out: Path, runs: pl.DataFrame, labels, path: Path) -> bool:

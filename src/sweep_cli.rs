@@ -65,13 +65,14 @@ pub fn dry_run(spec: &Path, opts: &SweepOptions) -> Result<ExitCode> {
         let spec = sweep.expansion.get(i);
         let resolved = sweep.resolve(&spec);
         let id = sweep.identity(&spec, resolved.as_ref().map_err(|_| ()));
-        s += &format!("{:>9}  {:16}  {:>6}", i, id.run_id, spec.seed);
-        for ((k, v), _) in spec.params.iter().zip(&keys) {
-            s += &format!("  {:width$}", v.to_string(), width = k.len());
+        let mut row = format!("{:>9}  {:16}  {:>6}", i, id.run_id, spec.seed);
+        for (k, v) in &spec.params {
+            row += &format!("  {:width$}", v.to_string(), width = k.len());
         }
         if let Err(e) = resolved {
-            s += &format!("  (invalid, will be recorded as an error: {e})");
+            row += &format!("  (invalid, will be recorded as an error: {e})");
         }
+        s += row.trim_end();
         s += "\n";
     }
     if sweep.runs() > DRY_RUN_ROWS {
