@@ -64,7 +64,7 @@ pub fn dry_run(spec: &Path, opts: &SweepOptions) -> Result<ExitCode> {
     for i in 0..sweep.runs().min(DRY_RUN_ROWS) {
         let spec = sweep.expansion.get(i);
         let resolved = sweep.resolve(&spec);
-        let id = sweep.identity(&spec, resolved.as_ref().map_err(|_| ()));
+        let id = sweep.identity(&spec, resolved.as_ref().ok());
         let mut row = format!("{:>9}  {:16}  {:>6}", i, id.run_id, spec.seed);
         for (k, v) in &spec.params {
             row += &format!("  {:width$}", v.to_string(), width = k.len());

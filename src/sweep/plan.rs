@@ -151,18 +151,18 @@ impl Sweep {
         scenario_from_value(self.edited(spec)?, &self.scenario_label())
     }
 
-    /// The identity of `spec`'s run given its resolution. A run whose scenario is invalid is
-    /// identified by the canonical JSON of its edited (unresolved) TOML instead, so it still has
-    /// a `run_id` that is stable under key reordering.
-    pub fn identity(&self, spec: &RunSpec, resolved: Result<&Scenario, ()>) -> RunIdentity {
+    /// The identity of `spec`'s run given its resolved scenario (None if it is invalid). A run
+    /// whose scenario is invalid is identified by the canonical JSON of its edited (unresolved)
+    /// TOML instead, so it still has a `run_id` that is stable under key reordering.
+    pub fn identity(&self, spec: &RunSpec, resolved: Option<&Scenario>) -> RunIdentity {
         let params: Vec<(String, ParamValue)> = spec
             .params
             .iter()
             .map(|(k, v)| (k.clone(), param_value(v)))
             .collect();
         match resolved {
-            Ok(sc) => crate::identity(sc, spec.seed, spec.run_index, &self.sweep_id, params),
-            Err(()) => {
+            Some(sc) => crate::identity(sc, spec.seed, spec.run_index, &self.sweep_id, params),
+            None => {
                 let edited = self.edited(spec).unwrap_or_else(|_| self.base.clone());
                 let canonical = canonical_toml(&edited);
                 let scenario = edited
@@ -188,8 +188,7 @@ impl Sweep {
     pub fn run_id(&self, run_index: u32) -> String {
         let spec = self.expansion.get(run_index);
         let resolved = self.resolve(&spec);
-        self.identity(&spec, resolved.as_ref().map_err(|_| ()))
-            .run_id
+        self.identity(&spec, resolved.as_ref().ok()).run_id
     }
 
     /// Runs run `run_index` on the calling thread. An invalid variant or a panic inside the
@@ -198,7 +197,7 @@ impl Sweep {
         let spec = self.expansion.get(run_index);
         match self.resolve(&spec) {
             Ok(sc) => {
-                let id = self.identity(&spec, Ok(&sc));
+                let id = self.identity(&spec, Some(&sc));
                 let row = RunRow::new(id.clone());
                 match catch_unwind(AssertUnwindSafe(|| crate::run_scenario(&sc, id))) {
                     Ok(out) => out,
@@ -213,7 +212,7 @@ impl Sweep {
                 }
             }
             Err(e) => {
-                let id = self.identity(&spec, Err(()));
+                let id = self.identity(&spec, None);
                 RunOutput::failed(RunRow::new(id), RunStatus::Error, e.to_string())
             }
         }
