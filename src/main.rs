@@ -4,6 +4,7 @@
 //! invalid scenario or argument), in which case nothing is written.
 
 mod report;
+mod sweep_cli;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -49,6 +50,48 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run a parameter sweep in parallel and write one Parquet dataset (see docs/sweeps.md).
+    Sweep {
+        /// Sweep file (TOML).
+        spec: PathBuf,
+        /// Output directory (a dataset of this sweep, or new, or empty).
+        #[arg(long, required_unless_present = "dry_run")]
+        out: Option<PathBuf>,
+        /// Worker threads (0 = every core).
+        #[arg(long, short, default_value_t = 0)]
+        jobs: usize,
+        /// Run only the batches b with b mod N == K (e.g. a Slurm array task).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<faasim::sweep::Shard>,
+        /// Skip batches already committed in --out.
+        #[arg(long)]
+        resume: bool,
+        /// With --resume: re-check the size and SHA-256 of every committed part.
+        #[arg(long, requires = "resume")]
+        verify: bool,
+        /// Print the run count and the first runs; run nothing, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the wall-clock telemetry columns of `runs` as null (byte-identical reruns).
+        #[arg(long)]
+        no_telemetry: bool,
+        /// Accept an output directory written by another faasim version.
+        #[arg(long)]
+        allow_version_change: bool,
+        /// Print nothing but errors (no progress bar, no summary).
+        #[arg(long, short)]
+        quiet: bool,
+        /// Determinism check: start runs in reverse order (the files must not change).
+        #[arg(long, hide = true)]
+        debug_reverse_order: bool,
+    },
+    /// Print the `faasim run` command that reproduces one run of a sweep.
+    Repro {
+        /// A sweep's output directory.
+        out: PathBuf,
+        /// The run's `run_id` (16 hex characters).
+        run_id: String,
+    },
     /// Check scenario files without running them.
     Validate {
         /// Scenario files (TOML).
@@ -59,7 +102,7 @@ enum Command {
 
 /// An error that means "bad input": exit status 2.
 #[derive(Debug)]
-struct BadInput(String);
+pub(crate) struct BadInput(pub(crate) String);
 
 impl std::fmt::Display for BadInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -86,6 +129,38 @@ fn main() -> ExitCode {
             quiet,
         } => cmd_run(&scenario, seed, &out, &overrides, !no_telemetry, quiet),
         Command::Validate { files } => cmd_validate(&files),
+        Command::Sweep {
+            spec,
+            out,
+            jobs,
+            shard,
+            resume,
+            verify,
+            dry_run,
+            no_telemetry,
+            allow_version_change,
+            quiet,
+            debug_reverse_order,
+        } => {
+            let opts = faasim::sweep::SweepOptions {
+                jobs,
+                shard: shard.unwrap_or(faasim::sweep::Shard::ALL),
+                resume,
+                verify,
+                allow_version_change,
+                telemetry: !no_telemetry,
+                progress: !quiet,
+                command: std::env::args().collect(),
+                reverse_order: debug_reverse_order,
+            };
+            if dry_run {
+                sweep_cli::dry_run(&spec, &opts)
+            } else {
+                let out = out.expect("clap requires --out without --dry-run");
+                sweep_cli::sweep(&spec, &out, &opts, quiet)
+            }
+        }
+        Command::Repro { out, run_id } => sweep_cli::repro(&out, &run_id),
     };
     match result {
         Ok(code) => code,

@@ -79,6 +79,30 @@ pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, ConfigError> {
     Ok(scenario)
 }
 
+/// Parses TOML `text` into any serde type with the same error style as scenarios: syntax errors
+/// with line and column, unknown keys with their key path and a suggestion (the sweep file
+/// loader uses it). `file` names the text in errors. No semantic validation.
+pub fn parse_toml_as<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &str,
+) -> Result<T, ConfigError> {
+    let de = toml::de::Deserializer::parse(text).map_err(|e| {
+        let at = match e.span() {
+            Some(span) => format!(" at {}", line_column(text, span.start)),
+            None => String::new(),
+        };
+        ConfigError::new(
+            file,
+            "",
+            format!("TOML syntax error{at}: {}", e.message().trim_end()),
+        )
+    })?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let at = e.inner().span().map(|span| line_column(text, span.start));
+        deserialize_error(e.path(), e.inner().message(), at, file)
+    })
+}
+
 /// Deserialises and validates a scenario held as a TOML value (a sweep's base scenario after its
 /// overrides were applied); `file` names it in errors.
 pub fn scenario_from_value(value: toml::Value, file: &str) -> Result<Scenario, ConfigError> {

@@ -15,7 +15,9 @@ pub mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use load::{load_scenario, parse_scenario, scenario_from_value, set_by_key_path, ConfigError};
+pub use load::{
+    load_scenario, parse_scenario, parse_toml_as, scenario_from_value, set_by_key_path, ConfigError,
+};
 pub use quantity::{Cpu, Size};
 pub use scaling::*;
 pub use scenario::*;

@@ -6,11 +6,16 @@
 //! <root>/<table>/part-<batch:06>.parquet
 //! <root>/_commits/batch-<batch:06>.json      authoritative list of valid parts
 //! <root>/_tmp/                               files being written
+//! <root>/_tmp/shard-<k>-of-<n>/               files being written by shard k of n
 //! ```
 //!
 //! Every file is written to `_tmp/`, flushed, `fsync`ed and renamed into place; the commit
 //! marker of a batch is written the same way after all its parts are in place, so a batch is
 //! either committed with all its files or can be cleaned up and recomputed.
+//!
+//! Several shards of one sweep may write into the same directory at the same time
+//! ([`DatasetWriter::create_shard`], [`clean_uncommitted_shard`]): each uses its own temporary
+//! directory and touches only the batches it owns (`batch mod n == k`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
@@ -134,7 +139,13 @@ fn parse_numbered(name: &str, prefix: &str, suffix: &str) -> Option<u32> {
 #[derive(Debug)]
 pub struct DatasetWriter {
     root: PathBuf,
+    tmp: PathBuf,
     params: Option<Vec<ParamColumn>>,
+}
+
+/// `_tmp/shard-<k>-of-<n>`: the temporary directory of shard `k` of `n`, relative to the root.
+pub fn shard_tmp_dir(shard: u32, shards: u32) -> PathBuf {
+    Path::new(TMP_DIR).join(format!("shard-{shard}-of-{shards}"))
 }
 
 impl DatasetWriter {
@@ -143,6 +154,27 @@ impl DatasetWriter {
     ///
     /// `manifest` must be a JSON object. Table directories are created when first written.
     pub fn create(root: &Path, manifest: &serde_json::Value) -> Result<DatasetWriter, OutputError> {
+        Self::create_with_tmp(root, manifest, Path::new(TMP_DIR))
+    }
+
+    /// Like [`DatasetWriter::create`] for shard `shard` of `shards` writing into a directory
+    /// that other shards may be writing into at the same time: files are staged in
+    /// [`shard_tmp_dir`], and only that directory is emptied (never another shard's). The
+    /// manifest is replaced atomically, so concurrent shards leave one complete manifest.
+    pub fn create_shard(
+        root: &Path,
+        manifest: &serde_json::Value,
+        shard: u32,
+        shards: u32,
+    ) -> Result<DatasetWriter, OutputError> {
+        Self::create_with_tmp(root, manifest, &shard_tmp_dir(shard, shards))
+    }
+
+    fn create_with_tmp(
+        root: &Path,
+        manifest: &serde_json::Value,
+        tmp_rel: &Path,
+    ) -> Result<DatasetWriter, OutputError> {
         let mut manifest = match manifest {
             serde_json::Value::Object(m) => m.clone(),
             _ => {
@@ -158,7 +190,7 @@ impl DatasetWriter {
             .or_insert_with(writer_settings);
 
         fs::create_dir_all(root).map_err(io_err(root))?;
-        let tmp = root.join(TMP_DIR);
+        let tmp = root.join(tmp_rel);
         fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
         empty_dir(&tmp)?;
         let commits = root.join(COMMITS_DIR);
@@ -176,6 +208,7 @@ impl DatasetWriter {
         sync_dir(root)?;
         Ok(DatasetWriter {
             root: root.to_path_buf(),
+            tmp,
             params: None,
         })
     }
@@ -226,7 +259,7 @@ impl DatasetWriter {
                 inferred.as_slice()
             }
         };
-        let tmp = self.root.join(TMP_DIR);
+        let tmp = &self.tmp;
         let part = part_file_name(batch);
         let mut tables = BTreeMap::new();
         for (table, rb) in table_batches_with_params(runs, telemetry, params) {
@@ -295,6 +328,26 @@ pub fn verified_batches(root: &Path) -> Result<BTreeSet<u32>, OutputError> {
 /// valid marker (and parts a valid marker does not list), unreadable or incomplete markers,
 /// and the contents of `_tmp/`.
 pub fn clean_uncommitted(root: &Path) -> Result<(), OutputError> {
+    clean_uncommitted_where(root, |_| true, &root.join(TMP_DIR))
+}
+
+/// [`clean_uncommitted`] restricted to the batches of shard `shard` of `shards`
+/// (`batch mod shards == shard`) and to that shard's temporary directory, so that other shards
+/// writing into the same directory at the same time are left alone.
+pub fn clean_uncommitted_shard(root: &Path, shard: u32, shards: u32) -> Result<(), OutputError> {
+    let shards = shards.max(1);
+    clean_uncommitted_where(
+        root,
+        |b| b % shards == shard,
+        &root.join(shard_tmp_dir(shard, shards)),
+    )
+}
+
+fn clean_uncommitted_where(
+    root: &Path,
+    owned: impl Fn(u32) -> bool,
+    tmp: &Path,
+) -> Result<(), OutputError> {
     let valid = valid_markers(root, false)?;
     let listed: BTreeSet<PathBuf> = valid
         .values()
@@ -308,8 +361,9 @@ pub fn clean_uncommitted(root: &Path) -> Result<(), OutputError> {
         }
         for file in read_dir_sorted(&entry)? {
             let fname = file.file_name().unwrap_or_default().to_string_lossy();
-            if parse_numbered(&fname, "part-", ".parquet").is_some() && !listed.contains(&file) {
-                remove_if_exists(&file)?;
+            match parse_numbered(&fname, "part-", ".parquet") {
+                Some(b) if owned(b) && !listed.contains(&file) => remove_if_exists(&file)?,
+                _ => {}
             }
         }
     }
@@ -319,16 +373,14 @@ pub fn clean_uncommitted(root: &Path) -> Result<(), OutputError> {
         for file in read_dir_sorted(&commits)? {
             let fname = file.file_name().unwrap_or_default().to_string_lossy();
             match parse_numbered(&fname, "batch-", ".json") {
-                Some(b) if valid.contains_key(&b) => {}
-                Some(_) => remove_if_exists(&file)?,
-                None => {}
+                Some(b) if owned(b) && !valid.contains_key(&b) => remove_if_exists(&file)?,
+                _ => {}
             }
         }
     }
 
-    let tmp = root.join(TMP_DIR);
     if tmp.is_dir() {
-        empty_dir(&tmp)?;
+        empty_dir(tmp)?;
     }
     Ok(())
 }

@@ -21,8 +21,9 @@ mod tests;
 
 pub use self::parquet::{parquet_bytes, write_parquet, writer_properties, writer_settings};
 pub use dataset::{
-    clean_uncommitted, commit_file_name, committed_batches, part_file_name, read_commit,
-    read_manifest, verified_batches, CommitMarker, DatasetWriter, OutputError, PartInfo,
+    clean_uncommitted, clean_uncommitted_shard, commit_file_name, committed_batches,
+    part_file_name, read_commit, read_manifest, shard_tmp_dir, verified_batches, CommitMarker,
+    DatasetWriter, OutputError, PartInfo,
 };
 pub use schema::{table_schema, ParamColumn, SCHEMA_VERSION, TABLES, TELEMETRY_COLUMNS};
-pub use tables::{param_columns, table_batches, table_batches_with_params};
+pub use tables::{param_columns, param_columns_of, table_batches, table_batches_with_params};

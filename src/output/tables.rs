@@ -49,6 +49,26 @@ pub fn param_columns(runs: &[RunOutput]) -> Vec<ParamColumn> {
     cols
 }
 
+/// The `param.<key>` columns of a sweep computed from its parameter values alone (before any run
+/// finished): keys in first-seen order, types unified as in [`param_columns`]. Pass every
+/// (key, value) pair of the expansion, e.g. each swept key with each of its listed values.
+pub fn param_columns_of<'a>(
+    values: impl IntoIterator<Item = (&'a str, &'a ParamValue)>,
+) -> Vec<ParamColumn> {
+    let mut cols: Vec<ParamColumn> = Vec::new();
+    for (key, value) in values {
+        let t = value_type(value);
+        match cols.iter_mut().find(|c| c.key == key) {
+            Some(c) => c.data_type = unify(&c.data_type, &t),
+            None => cols.push(ParamColumn {
+                key: key.to_string(),
+                data_type: t,
+            }),
+        }
+    }
+    cols
+}
+
 fn value_type(v: &ParamValue) -> DataType {
     match v {
         ParamValue::Int(_) => DataType::Int64,

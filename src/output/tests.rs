@@ -873,6 +873,93 @@ fn errors_name_the_path() {
     assert!(err.contains("batch-000000.json"), "{err}");
 }
 
+#[test]
+fn shard_writers_stage_in_their_own_tmp_dir_and_leave_other_shards_staging_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let w0 = DatasetWriter::create_shard(root, &manifest(), 0, 2).unwrap();
+    // Shard 1 is half-way through writing a part when shard 0 (re)starts.
+    fs::create_dir_all(root.join("_tmp/shard-1-of-2")).unwrap();
+    fs::write(
+        root.join("_tmp/shard-1-of-2/runs-part-000001.parquet"),
+        b"half",
+    )
+    .unwrap();
+    fs::write(
+        root.join("_tmp/shard-0-of-2/runs-part-000000.parquet"),
+        b"old",
+    )
+    .unwrap();
+    let w0b = DatasetWriter::create_shard(root, &manifest(), 0, 2).unwrap();
+    assert!(root
+        .join("_tmp/shard-1-of-2/runs-part-000001.parquet")
+        .exists());
+    assert_eq!(
+        fs::read_dir(root.join("_tmp/shard-0-of-2"))
+            .unwrap()
+            .count(),
+        0
+    );
+    drop(w0);
+
+    w0b.write_batch(0, &three_runs(), true).unwrap();
+    let w1 = DatasetWriter::create_shard(root, &manifest(), 1, 2).unwrap();
+    w1.write_batch(1, &[ok_run(32)], true).unwrap();
+    assert_eq!(committed_batches(root).unwrap(), BTreeSet::from([0, 1]));
+    assert_eq!(shard_tmp_dir(1, 2), Path::new("_tmp/shard-1-of-2"));
+}
+
+#[test]
+fn clean_uncommitted_shard_touches_only_the_batches_of_that_shard() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let w = DatasetWriter::create_shard(root, &manifest(), 0, 2).unwrap();
+    w.write_batch(0, &three_runs(), true).unwrap();
+    // Uncommitted parts of batch 2 (shard 0) and batch 3 (shard 1, maybe still being written).
+    for b in [2, 3] {
+        fs::copy(
+            root.join("runs/part-000000.parquet"),
+            root.join(format!("runs/part-00000{b}.parquet")),
+        )
+        .unwrap();
+    }
+    fs::create_dir_all(root.join("_tmp/shard-1-of-2")).unwrap();
+    fs::write(root.join("_tmp/shard-1-of-2/x"), b"busy").unwrap();
+    fs::write(root.join("_tmp/shard-0-of-2/y"), b"stale").unwrap();
+
+    clean_uncommitted_shard(root, 0, 2).unwrap();
+    let left = files_under(root);
+    assert!(!left.contains(Path::new("runs/part-000002.parquet")));
+    assert!(left.contains(Path::new("runs/part-000003.parquet")));
+    assert!(left.contains(Path::new("runs/part-000000.parquet")));
+    assert!(left.contains(Path::new("_tmp/shard-1-of-2/x")));
+    assert!(!left.contains(Path::new("_tmp/shard-0-of-2/y")));
+}
+
+#[test]
+fn param_columns_of_types_a_sweep_from_its_listed_values() {
+    let values = [
+        ("a", ParamValue::Int(1)),
+        ("b", ParamValue::Str("x".into())),
+        ("a", ParamValue::Float(0.5)),
+        ("c", ParamValue::Bool(true)),
+        ("b", ParamValue::Int(2)),
+    ];
+    let cols = param_columns_of(values.iter().map(|(k, v)| (*k, v)));
+    let got: Vec<(&str, DataType)> = cols
+        .iter()
+        .map(|c| (c.key.as_str(), c.data_type.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a", DataType::Float64),
+            ("b", DataType::Utf8),
+            ("c", DataType::Boolean)
+        ]
+    );
+}
+
 /// Writes a sample dataset for `scripts/check_tables.py`:
 /// `FAASIM_SAMPLE_OUT=target/sample cargo test --lib output -- --ignored`, then
 /// `.venv/bin/python scripts/check_tables.py target/sample --expect-invocations`.

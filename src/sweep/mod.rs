@@ -1,1 +1,26 @@
-//! Parameter sweeps: expansion into runs, the parallel runner, sharding and resume.
+//! Parameter sweeps: expansion into runs, the parallel runner, sharding and resume
+//! (`docs/sweeps.md`).
+//!
+//! - [`spec`]: the sweep file (`scenario`, `[grid]`, `[[zip]]`, `seeds`, …) parsed with key-path
+//!   errors.
+//! - [`expand`]: grid × zip × seeds → `run_index`, computed on demand.
+//! - [`plan`]: [`Sweep`] = sweep file + base scenario; resolves, identifies and executes one run;
+//!   `sweep_id`.
+//! - [`runner`]: [`run_sweep`] on a rayon pool with one writer thread, bounded memory, shards.
+//! - [`manifest`]: the manifest and the checks before writing into an existing directory.
+//! - [`progress`]: the progress bar.
+//! - [`repro`]: the `faasim run` command that reproduces one run.
+
+pub mod expand;
+pub mod manifest;
+pub mod plan;
+pub mod progress;
+pub mod repro;
+pub mod runner;
+pub mod spec;
+
+pub use expand::{param_value, Expansion, RunSpec};
+pub use plan::{canonical_sweep, sweep_id, Sweep};
+pub use repro::{repro, Repro};
+pub use runner::{run_sweep, Shard, SweepError, SweepOptions, SweepSummary};
+pub use spec::{parse_sweep, Dimension, SweepDefinition};

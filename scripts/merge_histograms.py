@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Merge faasim latency histograms across runs (e.g. the seeds of one sweep variant) and take
+quantiles of the pooled distribution.
+
+Usage:
+    python3 scripts/merge_histograms.py OUT [--metric response] [--function NAME]
+                                            [--by param.scheduler.profile ...]
+
+Every run writes its latency histograms as rows of `latency_histograms` (one row per non-empty
+bucket; spec/outputs.md §2.8). Bucket boundaries are fixed (log-linear, 128 sub-buckets per power
+of two, relative width <= 1/128), so histograms of different runs add up exactly: to pool runs,
+sum `count` per `bucket`; then a quantile q is the upper bound of the first bucket whose
+cumulative count reaches rank r = max(1, ceil(q * n)) -- the same rule `summary` uses per run,
+except that the exact maximum is not known after merging, so the result is an upper bound within
+1/128 of the true pooled quantile.
+
+Pooling answers "what is the p99 over all requests of all seeds"; the mean of the per-run p99s
+(scripts/analyze.py) answers "what p99 does one run typically see". Both are useful; they differ
+when runs differ in load.
+
+As a library (scripts/analyze.py and scripts/plot.py import it):
+    load_table(out, table)            committed parts of a table as one polars DataFrame
+    merge(hist, by)                   pooled counts per group and bucket
+    quantiles(merged, by, qs)         pooled quantiles per group (seconds)
+    cdf(merged, by)                   (group..., x_s, fraction) points of the pooled CDF
+Requires polars.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import polars as pl
+
+QUANTILES = [(0.5, "p50", 1, 2), (0.9, "p90", 9, 10), (0.99, "p99", 99, 100), (0.999, "p999", 999, 1000)]
+
+
+def committed_parts(out: Path, table: str) -> list[Path]:
+    """The part files of `table` listed by commit markers (spec/outputs.md §4: `_commits/` is
+    the list of valid parts); every part file if the dataset has no `_commits/`."""
+    out = Path(out)
+    commits = out / "_commits"
+    if not commits.is_dir():
+        return sorted((out / table).glob("part-*.parquet"))
+    parts = []
+    for marker in sorted(commits.glob("batch-*.json")):
+        info = json.loads(marker.read_text()).get("tables", {}).get(table)
+        if info is not None and (out / info["file"]).is_file():
+            parts.append(out / info["file"])
+    return parts
+
+
+def load_table(out: Path, table: str, columns: list[str] | None = None) -> pl.DataFrame | None:
+    """All committed rows of `table` (None if it has no part), in batch order."""
+    parts = committed_parts(out, table)
+    if not parts:
+        return None
+    frames = [pl.read_parquet(p, columns=columns) for p in parts]
+    return pl.concat(frames, how="vertical_relaxed")
+
+
+def param_columns(runs: pl.DataFrame) -> list[str]:
+    """The swept-parameter columns of `runs`, in sweep order."""
+    return [c for c in runs.columns if c.startswith("param.")]
+
+
+def histograms(out: Path, metric: str = "response", function: str | None = None) -> pl.DataFrame:
+    """Histogram rows of `metric` for the all-functions rows (or one function), joined with the
+    `runs` columns (status ok only)."""
+    hist = load_table(out, "latency_histograms")
+    runs = load_table(out, "runs")
+    if hist is None or runs is None:
+        raise SystemExit(f"{out}: no latency_histograms or runs parts")
+    hist = hist.filter(pl.col("metric") == metric)
+    hist = hist.filter(pl.col("function").is_null() if function is None else pl.col("function") == function)
+    keep = ["run_id", "seed", *param_columns(runs)]
+    return hist.join(runs.filter(pl.col("status") == "ok").select(keep), on="run_id", how="inner")
+
+
+def merge(hist: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Pooled histogram: counts summed per group and bucket, sorted by group then bucket."""
+    return (
+        hist.group_by([*by, "bucket", "lower_ns", "upper_ns"])
+        .agg(pl.col("count").sum())
+        .sort([*by, "bucket"], nulls_last=True)
+    )
+
+
+def _groups(merged: pl.DataFrame, by: list[str]):
+    if not by:
+        yield (), merged
+        return
+    for key, frame in merged.group_by(by, maintain_order=True):
+        yield key, frame
+
+
+def quantiles(merged: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Per group: pooled count n and the p50/p90/p99/p99.9 upper bounds in seconds."""
+    rows = []
+    for key, frame in _groups(merged, by):
+        counts = frame["count"].to_list()
+        uppers = frame["upper_ns"].to_list()
+        n = sum(counts)
+        row = dict(zip(by, key))
+        row["requests"] = n
+        for _, name, num, den in QUANTILES:
+            rank = max(1, -(-num * n // den))  # ceil(num * n / den) in integers
+            cum = 0
+            value = None
+            for c, u in zip(counts, uppers):
+                cum += c
+                if cum >= rank:
+                    value = u / 1e9
+                    break
+            row[f"{name}_s"] = value
+        rows.append(row)
+    return pl.DataFrame(rows)
+
+
+def cdf(merged: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Points (upper bound of each bucket in seconds, cumulative fraction) of each group's pooled
+    CDF."""
+    return merged.with_columns(
+        (pl.col("upper_ns") / 1e9).alias("x_s"),
+        (pl.col("count").cum_sum().over(by) / pl.col("count").sum().over(by)).alias("fraction")
+        if by
+        else (pl.col("count").cum_sum() / pl.col("count").sum()).alias("fraction"),
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("out", type=Path, help="a faasim output directory (run or sweep)")
+    ap.add_argument("--metric", default="response", help="wait, queue, exec, response, cold_wait or pull")
+    ap.add_argument("--function", help="one function (default: the all-functions histograms)")
+    ap.add_argument("--by", nargs="*", help="group columns of `runs` (default: every param.* column)")
+    args = ap.parse_args()
+
+    hist = histograms(args.out, args.metric, args.function)
+    by = args.by if args.by is not None else [c for c in hist.columns if c.startswith("param.")]
+    table = quantiles(merge(hist, by), by)
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=60):
+        print(f"pooled {args.metric} time quantiles (upper bounds, s) over the seeds of each group:")
+        print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

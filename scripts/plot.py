@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Plot a faasim sweep: one PNG per view, one line or bar group per variant (combination of the
+swept `param.*` values; seeds are pooled or averaged).
+
+Usage:
+    python3 scripts/plot.py OUT --out-dir DIR [--metric response]
+
+Writes:
+  response_cdf.png          CDF of the response time per variant, from the latency histograms
+                            merged over seeds (scripts/merge_histograms.py); log time axis
+  replicas_over_time.png    live replicas over simulated time per variant, mean over seeds:
+                            from the `replica_counts` table when the dataset has one, else
+                            reconstructed from `replicas` (created_s / ended_s)
+  placement_spread.png      share of successful placements per node type (the node name
+                            without its `_<n>` suffix) per variant, from `placements`
+
+A view whose table is missing (e.g. `outputs.placements = false`) is skipped with a notice.
+Requires polars and matplotlib.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import polars as pl  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import merge_histograms as mh  # noqa: E402
+from analyze import short_names  # noqa: E402
+
+GRID_POINTS = 400
+
+
+def variant_labels(runs: pl.DataFrame, params: list[str]) -> pl.DataFrame:
+    """run_id -> `variant` label such as `rps=40 profile=skippy` (`all runs` without params)."""
+    names = short_names(params)
+    if not params:
+        return runs.select("run_id", pl.lit("all runs").alias("variant"))
+    parts = [pl.lit(f"{names[p]}=") + pl.col(p).cast(pl.Utf8) for p in params]
+    return runs.select("run_id", pl.concat_str(parts, separator=" ").alias("variant"))
+
+
+def variants_in_order(labels: pl.DataFrame) -> list[str]:
+    return labels["variant"].unique(maintain_order=True).to_list()
+
+
+def plot_response_cdf(out: Path, runs: pl.DataFrame, params: list[str], labels, path: Path, metric: str) -> bool:
+    hist = mh.histograms(out, metric)
+    if hist.height == 0:
+        print(f"plot.py: no {metric} histograms; skipping {path.name}")
+        return False
+    hist = hist.join(labels, on="run_id")
+    points = mh.cdf(mh.merge(hist, ["variant"]), ["variant"])
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for v in variants_in_order(labels):
+        p = points.filter(pl.col("variant") == v)
+        if p.height:
+            ax.step(p["x_s"].to_list(), p["fraction"].to_list(), where="post", label=v)
+    ax.set_xscale("log")
+    ax.set_xlabel(f"{metric} time (s)")
+    ax.set_ylabel("fraction of completed requests")
+    ax.set_ylim(0, 1.01)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.set_title(f"{metric} time CDF per variant (histograms merged over seeds)")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def replica_series(out: Path, runs: pl.DataFrame) -> pl.DataFrame | None:
+    """(run_id, t_s, live) step points per run."""
+    counts = mh.load_table(out, "replica_counts", columns=["run_id", "t_s", "function", "live"])
+    if counts is not None:
+        # Rows are per function, written when its count changes: turn them into changes of the
+        # run's total and add them up in time order.
+        deltas = (
+            counts.sort("run_id", "function", "t_s", maintain_order=True)
+            .with_columns(
+                (pl.col("live").cast(pl.Int64) - pl.col("live").cast(pl.Int64).shift(1).over("run_id", "function"))
+                .fill_null(pl.col("live").cast(pl.Int64))
+                .alias("d")
+            )
+            .select("run_id", "t_s", "d")
+        )
+        return _running_total(deltas)
+    reps = mh.load_table(out, "replicas", columns=["run_id", "created_s", "ended_s"])
+    if reps is None:
+        return None
+    up = reps.select("run_id", pl.col("created_s").alias("t_s"), pl.lit(1).alias("d"))
+    down = reps.filter(pl.col("ended_s").is_not_null()).select("run_id", pl.col("ended_s").alias("t_s"), pl.lit(-1).alias("d"))
+    return _running_total(pl.concat([up, down]))
+
+
+def _running_total(deltas: pl.DataFrame) -> pl.DataFrame:
+    """(run_id, t_s, d) changes -> (run_id, t_s, live): the total after all changes at t_s."""
+    events = deltas.sort("run_id", "t_s", maintain_order=True)
+    return (
+        events.with_columns(pl.col("d").cum_sum().over("run_id").alias("live"))
+        .group_by("run_id", "t_s", maintain_order=True)
+        .agg(pl.col("live").last())
+    )
+
+
+def plot_replicas(out: Path, runs: pl.DataFrame, labels, path: Path) -> bool:
+    series = replica_series(out, runs)
+    if series is None or series.height == 0:
+        print(f"plot.py: no replicas or replica_counts table; skipping {path.name}")
+        return False
+    ok = runs.filter(pl.col("status") == "ok").select("run_id", "sim_end_s")
+    end = ok["sim_end_s"].max() or 1.0
+    grid = [end * i / (GRID_POINTS - 1) for i in range(GRID_POINTS)]
+    grid_df = pl.DataFrame({"t_s": grid})
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for v in variants_in_order(labels):
+        ids = labels.filter(pl.col("variant") == v)["run_id"]
+        curves = []
+        for rid in ids:
+            s = series.filter(pl.col("run_id") == rid).select("t_s", "live").sort("t_s")
+            if s.height == 0:
+                continue
+            # The live count in force at each grid time (0 before the first event).
+            at = grid_df.join_asof(s, on="t_s", strategy="backward").fill_null(0)
+            curves.append(at["live"].to_list())
+        if curves:
+            mean = [sum(c[i] for c in curves) / len(curves) for i in range(GRID_POINTS)]
+            ax.step(grid, mean, where="post", label=f"{v} ({len(curves)} runs)")
+    ax.set_xlabel("simulated time (s)")
+    ax.set_ylabel("live replicas (mean over seeds)")
+    ax.set_title("replicas over time per variant")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def plot_placements(out: Path, labels, path: Path) -> bool:
+    pl_rows = mh.load_table(out, "placements", columns=["run_id", "status", "node"])
+    if pl_rows is None:
+        print(f"plot.py: no placements table; skipping {path.name}")
+        return False
+    placed = pl_rows.filter(pl.col("status") == "scheduled").with_columns(
+        pl.col("node").str.replace(r"_\d+$", "").alias("node_type")
+    )
+    placed = placed.join(labels, on="run_id")
+    shares = placed.group_by("variant", "node_type").agg(pl.len().alias("n")).with_columns(
+        (pl.col("n") / pl.col("n").sum().over("variant")).alias("share")
+    )
+    types = sorted(shares["node_type"].unique().to_list())
+    variants = [v for v in variants_in_order(labels) if v in set(shares["variant"].to_list())]
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(variants) + 2), 5))
+    width = 0.8 / max(1, len(types))
+    for j, t in enumerate(types):
+        ys = []
+        for v in variants:
+            row = shares.filter((pl.col("variant") == v) & (pl.col("node_type") == t))
+            ys.append(row["share"][0] if row.height else 0.0)
+        ax.bar([i + j * width for i in range(len(variants))], ys, width, label=t)
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(variants))])
+    ax.set_xticklabels(variants, rotation=30, ha="right", fontsize="small")
+    ax.set_ylabel("share of successful placements")
+    ax.set_title("placement spread across node types (all seeds)")
+    ax.legend(title="node type", fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("out", type=Path, help="a faasim sweep (or run) output directory")
+    ap.add_argument("--out-dir", type=Path, required=True, help="where to write the PNGs")
+    ap.add_argument("--metric", default="response", help="histogram metric of the CDF plot")
+    args = ap.parse_args()
+
+    runs = mh.load_table(args.out, "runs")
+    if runs is None:
+        raise SystemExit(f"{args.out}: no committed runs parts")
+    params = mh.param_columns(runs)
+    labels = variant_labels(runs, params)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    if plot_response_cdf(args.out, runs, params, labels, args.out_dir / "response_cdf.png", args.metric):
+        written.append("response_cdf.png")
+    if plot_replicas(args.out, runs, labels, args.out_dir / "replicas_over_time.png"):
+        written.append("replicas_over_time.png")
+    if plot_placements(args.out, labels, args.out_dir / "placement_spread.png"):
+        written.append("placement_spread.png")
+    print(f"plot.py: wrote {', '.join(written) or 'nothing'} to {args.out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,461 @@
+//! The parallel runner: runs of a sweep on a local rayon pool, one run per task, each
+//! single-threaded; finished runs stream over a bounded channel to one writer thread that writes
+//! each batch of consecutive run indices once it is complete (`spec/determinism.md` §5,
+//! `spec/outputs.md` §4).
+//!
+//! Memory stays flat with the number of runs: runs are started in `run_index` order and only
+//! while fewer than a window of runs (two batches, or more with many threads) is started but not
+//! yet written; the expansion itself is computed on demand. The oldest unwritten batch always
+//! has all its runs started, so the window never deadlocks.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Condvar, Mutex};
+use std::time::Instant;
+
+use super::manifest::{check_existing, manifest, Existing};
+use super::plan::Sweep;
+use super::progress::Progress;
+use crate::metrics::{RunOutput, RunStatus};
+use crate::output::dataset::TMP_DIR;
+use crate::output::{
+    clean_uncommitted_shard, commit_file_name, committed_batches, shard_tmp_dir, verified_batches,
+    DatasetWriter, OutputError,
+};
+
+/// `--shard K/N`: this process runs the batches `b` with `b mod N == K`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// K, from 0.
+    pub index: u32,
+    /// N ≥ 1.
+    pub count: u32,
+}
+
+impl Shard {
+    /// The whole sweep (0/1).
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// True if batch `b` belongs to this shard.
+    pub fn owns(&self, b: u32) -> bool {
+        b % self.count == self.index
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("`{s}`: expected K/N with 0 <= K < N, e.g. 0/4");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u32 = k.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+/// How to run a sweep.
+#[derive(Clone, Debug)]
+pub struct SweepOptions {
+    /// Worker threads; 0 = every available core.
+    pub jobs: usize,
+    /// Which batches to run.
+    pub shard: Shard,
+    /// Skip batches already committed in the output directory.
+    pub resume: bool,
+    /// With `resume`: re-check the size and SHA-256 of every committed part.
+    pub verify: bool,
+    /// Accept an output directory written by another faasim version.
+    pub allow_version_change: bool,
+    /// Fill the wall-clock columns of `runs` (false: null, byte-identical reruns).
+    pub telemetry: bool,
+    /// Draw a progress bar on stderr when it is a terminal.
+    pub progress: bool,
+    /// The command line, recorded in the manifest.
+    pub command: Vec<String>,
+    /// Debugging aid for determinism tests: start the batches, and the runs within each batch,
+    /// in reverse order (the files must not change).
+    pub reverse_order: bool,
+}
+
+impl Default for SweepOptions {
+    fn default() -> Self {
+        SweepOptions {
+            jobs: 0,
+            shard: Shard::ALL,
+            resume: false,
+            verify: false,
+            allow_version_change: false,
+            telemetry: true,
+            progress: false,
+            command: Vec::new(),
+            reverse_order: false,
+        }
+    }
+}
+
+/// What a sweep (or shard) did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SweepSummary {
+    /// Runs in the whole sweep.
+    pub runs_total: u32,
+    /// Runs in this shard's batches.
+    pub shard_runs: u64,
+    /// Runs skipped because their batch was already committed (`--resume`).
+    pub skipped_runs: u64,
+    /// Runs executed now.
+    pub executed: u64,
+    /// Of those, status `ok`.
+    pub ok: u64,
+    /// Of those, status `error` or `timeout`.
+    pub failed: u64,
+    /// Batches written now.
+    pub batches_written: u32,
+    /// Batches skipped (already committed).
+    pub batches_skipped: u32,
+    /// The failed run with the smallest `run_index` executed now, with its error.
+    pub first_failure: Option<(u32, String)>,
+    /// Worker threads used.
+    pub jobs: usize,
+    /// Wall-clock seconds of the execution.
+    pub wall_s: f64,
+}
+
+/// Why a sweep could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The arguments or the output directory do not fit this sweep (bad input: exit status 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Writing the dataset failed.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// The thread pool could not be built.
+    #[error("cannot start worker threads: {0}")]
+    Threads(String),
+}
+
+impl SweepError {
+    /// True for errors that mean bad input (exit status 2) rather than a failure.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, SweepError::Usage(_))
+    }
+}
+
+/// Runs `sweep` (this shard of it) into the dataset directory `out`; see the module docs.
+///
+/// `out` must not exist, be empty, or hold a dataset of the same sweep (same `sweep_id`, schema
+/// version, `runs_per_batch` and, unless `allow_version_change`, faasim version). Without
+/// `resume` this shard's batches are recomputed; with it, committed batches are skipped.
+/// Leftovers of this shard's uncommitted batches are removed in either case; other shards'
+/// batches are never touched, so shards may share the directory while they run.
+pub fn run_sweep(
+    sweep: &Sweep,
+    out: &Path,
+    opts: &SweepOptions,
+) -> Result<SweepSummary, SweepError> {
+    let shard = opts.shard;
+    if shard.count == 0 || shard.index >= shard.count {
+        return Err(SweepError::Usage(format!("--shard {shard}: K must be < N")));
+    }
+    let existing = check_existing(out, sweep, opts)?;
+    let own: Vec<u32> = (0..sweep.batches()).filter(|&b| shard.owns(b)).collect();
+    if existing == Existing::SameSweep && !opts.resume {
+        // A fresh start recomputes this shard's batches: forget their commits first, so that
+        // a batch is never half old and half new.
+        for &b in &own {
+            let marker = out.join("_commits").join(commit_file_name(b));
+            match std::fs::remove_file(&marker) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(OutputError::Io {
+                        path: marker,
+                        source: e,
+                    }
+                    .into())
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let writer =
+        DatasetWriter::create_shard(out, &manifest(sweep, opts), shard.index, shard.count)?
+            .with_param_columns(sweep.param_columns());
+    clean_uncommitted_shard(out, shard.index, shard.count)?;
+    let committed = match (opts.resume, opts.verify) {
+        (false, _) => Default::default(),
+        (true, false) => committed_batches(out)?,
+        (true, true) => verified_batches(out)?,
+    };
+    let mut pending: Vec<u32> = own
+        .iter()
+        .copied()
+        .filter(|b| !committed.contains(b))
+        .collect();
+    let runs_of =
+        |bs: &[u32]| -> u64 { bs.iter().map(|&b| sweep.batch_runs(b).len() as u64).sum() };
+
+    let jobs = match opts.jobs {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let mut summary = SweepSummary {
+        runs_total: sweep.runs(),
+        shard_runs: runs_of(&own),
+        skipped_runs: runs_of(&own) - runs_of(&pending),
+        batches_skipped: (own.len() - pending.len()) as u32,
+        jobs,
+        ..Default::default()
+    };
+    let start = Instant::now();
+    let progress = Progress::new(runs_of(&pending), opts.progress);
+    if opts.reverse_order {
+        pending.reverse();
+    }
+    let done = execute(sweep, &writer, &pending, jobs, opts, progress)?;
+    // This shard's staging directory is empty now; `_tmp/` goes too unless another shard
+    // still uses it (removing a non-empty directory fails, which is fine).
+    let _ = std::fs::remove_dir(out.join(shard_tmp_dir(shard.index, shard.count)));
+    let _ = std::fs::remove_dir(out.join(TMP_DIR));
+    summary.executed = done.executed;
+    summary.ok = done.executed - done.failed;
+    summary.failed = done.failed;
+    summary.batches_written = done.batches_written;
+    summary.first_failure = done.first_failure;
+    summary.wall_s = start.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Counts of [`execute`].
+struct Done {
+    executed: u64,
+    failed: u64,
+    batches_written: u32,
+    first_failure: Option<(u32, String)>,
+}
+
+/// Runs the batches `pending` in the given order on `jobs` threads and writes them.
+fn execute(
+    sweep: &Sweep,
+    writer: &DatasetWriter,
+    pending: &[u32],
+    jobs: usize,
+    opts: &SweepOptions,
+    progress: Progress,
+) -> Result<Done, SweepError> {
+    let telemetry = opts.telemetry;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .thread_name(|i| format!("faasim-run-{i}"))
+        .build()
+        .map_err(|e| SweepError::Threads(e.to_string()))?;
+    let rpb = sweep.runs_per_batch as usize;
+    let window = Window::new((2 * rpb).max(rpb + 2 * jobs));
+    let (tx, rx) = sync_channel::<RunOutput>(2 * jobs);
+
+    std::thread::scope(|threads| {
+        let writer_thread = threads
+            .spawn(|| write_batches(sweep, writer, pending, rx, &window, telemetry, progress));
+        pool.in_place_scope_fifo(|tasks| {
+            'feed: for &b in pending {
+                let runs = sweep.batch_runs(b);
+                let runs: Vec<u32> = if opts.reverse_order {
+                    runs.rev().collect()
+                } else {
+                    runs.collect()
+                };
+                for i in runs {
+                    if !window.acquire() {
+                        break 'feed;
+                    }
+                    let tx = tx.clone();
+                    let window = &window;
+                    tasks.spawn_fifo(move |_| {
+                        if window.aborted() {
+                            return;
+                        }
+                        let out = run_one(sweep, i, telemetry);
+                        // The writer only hangs up after an error, which it reports itself.
+                        let _ = tx.send(out);
+                    });
+                }
+            }
+        });
+        drop(tx);
+        writer_thread
+            .join()
+            .expect("the writer thread does not panic")
+    })
+}
+
+/// Executes one run; with telemetry, records the process's peak RSS so far.
+fn run_one(sweep: &Sweep, run_index: u32, telemetry: bool) -> RunOutput {
+    let mut out = sweep.execute(run_index);
+    if telemetry {
+        out.run.peak_rss_bytes = peak_rss_bytes();
+    }
+    out
+}
+
+/// The writer thread: collects runs into their batch's slots, writes a batch when all its runs
+/// are in, and frees their window permits.
+fn write_batches(
+    sweep: &Sweep,
+    writer: &DatasetWriter,
+    pending: &[u32],
+    rx: Receiver<RunOutput>,
+    window: &Window,
+    telemetry: bool,
+    mut progress: Progress,
+) -> Result<Done, SweepError> {
+    let rpb = sweep.runs_per_batch;
+    let mut slots: BTreeMap<u32, (Vec<Option<RunOutput>>, usize)> = BTreeMap::new();
+    let mut done = Done {
+        executed: 0,
+        failed: 0,
+        batches_written: 0,
+        first_failure: None,
+    };
+    let result = (|| {
+        for out in rx.iter() {
+            let i = out.run.id.run_index;
+            let b = i / rpb;
+            progress.record(out.run.status == RunStatus::Ok);
+            done.executed += 1;
+            if out.run.status != RunStatus::Ok {
+                done.failed += 1;
+                if done.first_failure.as_ref().is_none_or(|(j, _)| i < *j) {
+                    let msg = out.run.error.clone().unwrap_or_default();
+                    done.first_failure = Some((i, msg));
+                }
+            }
+            let range = sweep.batch_runs(b);
+            let (slot, filled) = slots
+                .entry(b)
+                .or_insert_with(|| ((0..range.len()).map(|_| None).collect(), 0));
+            slot[(i - range.start) as usize] = Some(out);
+            *filled += 1;
+            if *filled == slot.len() {
+                let (slot, _) = slots.remove(&b).expect("the batch is present");
+                let runs: Vec<RunOutput> = slot.into_iter().map(|r| r.expect("complete")).collect();
+                writer.write_batch(b, &runs, telemetry)?;
+                done.batches_written += 1;
+                window.release(runs.len());
+            }
+        }
+        Ok(())
+    })();
+    progress.finish();
+    match result {
+        Err(e) => {
+            window.abort();
+            Err(e)
+        }
+        Ok(()) => {
+            debug_assert!(slots.is_empty() && done.batches_written as usize == pending.len());
+            Ok(done)
+        }
+    }
+}
+
+/// A counting semaphore over runs started but not yet written, which an error can close.
+struct Window {
+    state: Mutex<(usize, bool)>,
+    changed: Condvar,
+}
+
+impl Window {
+    fn new(permits: usize) -> Window {
+        Window {
+            state: Mutex::new((permits, false)),
+            changed: Condvar::new(),
+        }
+    }
+
+    /// Takes a permit, waiting for one; false once aborted.
+    fn acquire(&self) -> bool {
+        let mut s = self.state.lock().expect("window lock");
+        loop {
+            if s.1 {
+                return false;
+            }
+            if s.0 > 0 {
+                s.0 -= 1;
+                return true;
+            }
+            s = self.changed.wait(s).expect("window lock");
+        }
+    }
+
+    fn release(&self, n: usize) {
+        self.state.lock().expect("window lock").0 += n;
+        self.changed.notify_all();
+    }
+
+    fn abort(&self) {
+        self.state.lock().expect("window lock").1 = true;
+        self.changed.notify_all();
+    }
+
+    fn aborted(&self) -> bool {
+        self.state.lock().expect("window lock").1
+    }
+}
+
+/// Peak resident set size of this process (`VmHWM`), where the platform tells.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_parse_from_k_slash_n_and_own_batches_modulo_n() {
+        let s: Shard = "1/3".parse().unwrap();
+        assert_eq!(s, Shard { index: 1, count: 3 });
+        assert_eq!((0..7).filter(|&b| s.owns(b)).collect::<Vec<_>>(), [1, 4]);
+        assert!("3/3".parse::<Shard>().is_err());
+        assert!("0/0".parse::<Shard>().is_err());
+        assert!("a/2".parse::<Shard>().is_err());
+        assert_eq!(s.to_string(), "1/3");
+    }
+
+    #[test]
+    fn the_window_blocks_at_zero_permits_and_reopens_on_release_or_abort() {
+        let w = Window::new(1);
+        assert!(w.acquire());
+        std::thread::scope(|s| {
+            let h = s.spawn(|| w.acquire());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            w.release(1);
+            assert!(h.join().unwrap());
+            let h = s.spawn(|| w.acquire());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            w.abort();
+            assert!(!h.join().unwrap());
+        });
+        assert!(w.aborted());
+    }
+
+    #[test]
+    fn peak_rss_is_known_on_linux() {
+        if cfg!(target_os = "linux") {
+            assert!(peak_rss_bytes().unwrap() > 0);
+        }
+    }
+}
