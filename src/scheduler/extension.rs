@@ -12,8 +12,6 @@ use super::Pod;
 use crate::cluster::{Cluster, ImageId};
 use crate::config::{CharacterisationConfig, TimeModel};
 use crate::engine::SimRng;
-use rand::RngExt;
-use rand_distr::{Distribution, Exp, StandardNormal};
 use std::collections::BTreeMap;
 
 /// What one replica of an image uses on a node type.
@@ -197,70 +195,11 @@ impl RequirementColumns {
     }
 }
 
-fn draw(m: &TimeModel, rng: &mut SimRng) -> f64 {
-    match m {
-        TimeModel::Constant { value } => *value,
-        TimeModel::Uniform { low, high, .. } => low + (high - low) * rng.random::<f64>(),
-        TimeModel::Exponential { mean, .. } => match Exp::new(1.0 / mean) {
-            Ok(d) => d.sample(rng),
-            Err(_) => *mean,
-        },
-        TimeModel::Normal { mean, std, .. } => {
-            let z: f64 = StandardNormal.sample(rng);
-            mean + std * z
-        }
-        TimeModel::Lognormal { s, loc, scale, .. } => {
-            let z: f64 = StandardNormal.sample(rng);
-            loc + scale * (s * z).exp()
-        }
-        TimeModel::Empirical { values, .. } => {
-            if values.is_empty() {
-                0.0
-            } else {
-                values[rng.random_range(0..values.len())]
-            }
-        }
-        TimeModel::Percentiles { points, .. } => {
-            let u: f64 = rng.random();
-            for w in points.windows(2) {
-                let ([p0, v0], [p1, v1]) = (w[0], w[1]);
-                if u <= p1 {
-                    return v0 + (v1 - v0) * (u - p0) / (p1 - p0);
-                }
-            }
-            points.last().map_or(0.0, |p| p[1])
-        }
-    }
-}
-
-fn bounds(m: &TimeModel) -> Option<[f64; 2]> {
-    match m {
-        TimeModel::Constant { .. } => None,
-        TimeModel::Uniform { bounds, .. }
-        | TimeModel::Exponential { bounds, .. }
-        | TimeModel::Normal { bounds, .. }
-        | TimeModel::Lognormal { bounds, .. }
-        | TimeModel::Empirical { bounds, .. }
-        | TimeModel::Percentiles { bounds, .. } => *bounds,
-    }
-}
-
-/// One draw of `m` (`spec/execution.md` §2): truncated by rejection (1000 tries, then
-/// clamped), negative values clamped to 0. Used only by `ExecutionTime` in `sample` mode.
+/// One draw of `m` (`spec/execution.md` §2), with the execution module's sampler: truncated by
+/// rejection, negative values clamped to 0. Used only by `ExecutionTime` in `sample` mode, which
+/// is an explicit opt-in, so compiling the model per draw is acceptable there.
 pub fn sample_model(m: &TimeModel, rng: &mut SimRng) -> f64 {
-    let v = match bounds(m) {
-        None => draw(m, rng),
-        Some([lo, hi]) => {
-            let mut x = draw(m, rng);
-            let mut tries = 1;
-            while !(lo..=hi).contains(&x) && tries < 1000 {
-                x = draw(m, rng);
-                tries += 1;
-            }
-            x.clamp(lo, hi)
-        }
-    };
-    v.max(0.0)
+    crate::execution::DurationSampler::new(m).sample_secs(rng)
 }
 
 #[cfg(test)]
