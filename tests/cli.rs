@@ -294,52 +294,33 @@ fn python() -> Option<String> {
 fn every_table_opens_in_python_with_the_documented_columns() {
     let Some(py) = python() else { return };
     let dir = tmpdir();
-    let out = dir.path().join("basic");
-    assert!(faasim(&[
-        "run",
-        &experiment("basic.toml"),
-        "--out",
-        out.to_str().unwrap()
-    ])
-    .status
-    .success());
-    let check = Command::new(&py)
-        .arg(format!(
-            "{}/scripts/check_tables.py",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .arg(&out)
-        .arg("--expect-invocations")
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "check_tables.py failed:\n{}\n{}",
-        String::from_utf8_lossy(&check.stdout),
-        String::from_utf8_lossy(&check.stderr)
-    );
-    let overload = dir.path().join("overload");
-    assert!(faasim(&[
-        "run",
-        &experiment("overload.toml"),
-        "--out",
-        overload.to_str().unwrap()
-    ])
-    .status
-    .success());
-    let check = Command::new(&py)
-        .arg(format!(
-            "{}/scripts/check_tables.py",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .arg(&overload)
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
-    );
+    for (name, extra) in [
+        ("basic.toml", Some("--expect-invocations")),
+        ("overload.toml", None),
+    ] {
+        let out = dir.path().join(name);
+        let run = faasim(&["run", &experiment(name), "--out", out.to_str().unwrap()]);
+        assert!(
+            run.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let check = Command::new(&py)
+            .arg(format!(
+                "{}/scripts/check_tables.py",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "check_tables.py failed on {name}:\n{}\n{}",
+            String::from_utf8_lossy(&check.stdout),
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
 }
 
 #[test]

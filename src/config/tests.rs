@@ -3,7 +3,8 @@
 use super::*;
 use std::collections::BTreeMap;
 
-const EXAMPLE: &str = r#"
+/// A complete valid scenario, shared by the format and validation tests.
+pub(crate) const EXAMPLE: &str = r#"
 name = "basic"
 run = { horizon_s = 60 }
 topology = { generator = "cluster", nodes = [{ type = "server", count = 2 }, { type = "tx2", count = 2 }] }

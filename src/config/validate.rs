@@ -747,35 +747,8 @@ mod tests {
     use super::super::load::parse_scenario;
     use super::*;
 
-    /// A valid scenario; `tweak` text is appended (TOML tables after the base ones).
-    const BASE: &str = r#"
-name = "base"
-run = { horizon_s = 60 }
-topology = { generator = "cluster", nodes = [{ type = "server", count = 2 }, { type = "tx2", count = 2 }] }
-
-[[images]]
-name = "python-pi-cpu"
-variants = [{ arch = "x86", size = "58M" }, { arch = "aarch64", size = "58M" }]
-
-[[functions]]
-name = "python-pi"
-images = ["python-pi-cpu"]
-
-[[deployments]]
-function = "python-pi"
-scaling = { scale_min = 1, scale_max = 5 }
-[[deployments.containers]]
-image = "python-pi-cpu"
-requests = { cpu = "500m", memory = "256Mi" }
-exec = { constant = { value = 1.0 } }
-concurrency = { http_watchdog = { workers = 4 } }
-
-[[workloads]]
-function = "python-pi"
-rate = { constant = { rps = 20 } }
-arrivals = { poisson = {} }
-max_requests = 100
-"#;
+    /// A valid scenario (the format tests' example).
+    use super::super::tests::EXAMPLE as BASE;
 
     fn parse(text: &str) -> Result<Scenario, ConfigError> {
         parse_scenario(text, "t.toml")
@@ -1050,13 +1023,13 @@ max_requests = 100
             ">= 1",
         );
         let e = err_with(
-            "name = \"base\"",
-            "name = \"base\"\noutputs = { invocations = { sample = 1.5 }, runs_per_batch = 1 }",
+            "name = \"basic\"",
+            "name = \"basic\"\noutputs = { invocations = { sample = 1.5 }, runs_per_batch = 1 }",
         );
         assert_err(&e, "outputs.invocations.sample", "between 0 and 1");
         let e = err_with(
-            "name = \"base\"",
-            "name = \"base\"\noutputs = { runs_per_batch = 0 }",
+            "name = \"basic\"",
+            "name = \"basic\"\noutputs = { runs_per_batch = 0 }",
         );
         assert_err(&e, "outputs.runs_per_batch", ">= 1");
     }
@@ -1064,8 +1037,8 @@ max_requests = 100
     #[test]
     fn scheduler_and_routing_ranges_are_checked() {
         let e = err_with(
-            "name = \"base\"",
-            "name = \"base\"\nscheduler = { skippy = { percentage_of_nodes_to_score = 150 } }",
+            "name = \"basic\"",
+            "name = \"basic\"\nscheduler = { skippy = { percentage_of_nodes_to_score = 150 } }",
         );
         assert_err(
             &e,
@@ -1073,24 +1046,24 @@ max_requests = 100
             "between 0 and 100, got 150",
         );
         let e = err_with(
-            "name = \"base\"",
-            "name = \"base\"\nscheduler = { latency = { constant_s = -0.1 } }",
+            "name = \"basic\"",
+            "name = \"basic\"\nscheduler = { latency = { constant_s = -0.1 } }",
         );
         assert_err(&e, "scheduler.latency.constant_s", ">= 0");
         let e = err_with(
-            "name = \"base\"",
-            "name = \"base\"\nrouting = { request_timeout_s = 0 }",
+            "name = \"basic\"",
+            "name = \"basic\"\nrouting = { request_timeout_s = 0 }",
         );
         assert_err(&e, "routing.request_timeout_s", "> 0");
         let e = err_with(
-            "name = \"base\"",
-            "name = \"base\"\nrouting = { cold_start_poll_s = inf }",
+            "name = \"basic\"",
+            "name = \"basic\"\nrouting = { cold_start_poll_s = inf }",
         );
         assert_err(&e, "routing.cold_start_poll_s", "finite");
         // Profile names are the scheduler module's business.
         parse(&BASE.replacen(
-            "name = \"base\"",
-            "name = \"base\"\nscheduler = { profile = \"whatever\" }",
+            "name = \"basic\"",
+            "name = \"basic\"\nscheduler = { profile = \"whatever\" }",
             1,
         ))
         .unwrap();
