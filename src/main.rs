@@ -5,6 +5,7 @@
 
 mod report;
 mod sweep_cli;
+mod verify_cli;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -92,6 +93,14 @@ enum Command {
         /// The run's `run_id` (16 hex characters).
         run_id: String,
     },
+    /// Check a dataset: committed batches against their markers, leftovers of a crash.
+    Verify {
+        /// A run's or sweep's output directory.
+        out: PathBuf,
+        /// Remove part files that belong to no committed batch.
+        #[arg(long)]
+        clean: bool,
+    },
     /// Check scenario files without running them.
     Validate {
         /// Scenario files (TOML).
@@ -161,6 +170,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Repro { out, run_id } => sweep_cli::repro(&out, &run_id),
+        Command::Verify { out, clean } => verify_cli::verify(&out, clean),
     };
     match result {
         Ok(code) => code,

@@ -410,3 +410,58 @@ fn shootout_places_gpu_images_only_on_gpu_boards_and_profiles_differ() {
         }
     }
 }
+
+#[test]
+fn verify_finds_crash_leftovers_and_corrupted_parts_and_clean_removes_leftovers() {
+    let dir = tmpdir();
+    let out = dir.path().join("basic");
+    assert!(faasim(&[
+        "run",
+        &experiment("basic.toml"),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap()
+    ])
+    .status
+    .success());
+    let o = out.to_str().unwrap();
+    assert!(
+        faasim(&["verify", o]).status.success(),
+        "a fresh dataset verifies"
+    );
+
+    // A crash between writing a part and committing its batch leaves an uncommitted part.
+    std::fs::copy(
+        out.join("runs/part-000000.parquet"),
+        out.join("runs/part-000001.parquet"),
+    )
+    .unwrap();
+    let v = faasim(&["verify", o]);
+    assert_eq!(v.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&v.stdout).contains("part-000001.parquet"));
+    assert!(faasim(&["verify", o, "--clean"]).status.success());
+    assert!(!out.join("runs/part-000001.parquet").exists());
+    assert!(
+        out.join("runs/part-000000.parquet").exists(),
+        "committed parts stay"
+    );
+    assert!(faasim(&["verify", o]).status.success());
+
+    // A changed byte in a committed part fails verification.
+    let part = out.join("summary/part-000000.parquet");
+    let mut bytes = std::fs::read(&part).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&part, bytes).unwrap();
+    let v = faasim(&["verify", o]);
+    assert_eq!(v.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&v.stdout).contains("batch 0"));
+
+    // Not a dataset: bad input.
+    assert_eq!(
+        faasim(&["verify", dir.path().to_str().unwrap()])
+            .status
+            .code(),
+        Some(2)
+    );
+}
