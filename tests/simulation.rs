@@ -416,3 +416,52 @@ max_requests = 4
     assert_eq!(out.replicas[2].parent_replica_id, Some(1));
     assert_eq!(out.run.completed, 4);
 }
+
+/// Places every pod on the highest-numbered node where it fits.
+struct LastFit;
+
+impl faasim::scheduler::Scheduler for LastFit {
+    fn profile(&self) -> &'static str {
+        "last-fit"
+    }
+
+    fn schedule(
+        &mut self,
+        pod: &faasim::scheduler::Pod,
+        ctx: &faasim::scheduler::SchedContext,
+        out: &mut faasim::scheduler::Decision,
+    ) {
+        let nodes = &ctx.cluster.nodes;
+        out.nodes_total = nodes.len() as u32;
+        out.node = (0..nodes.len())
+            .rev()
+            .find(|&n| nodes.cpu_free[n] >= pod.cpu_millis && nodes.mem_free[n] >= pod.memory_bytes)
+            .map(|n| n as u32);
+        out.feasible = u32::from(out.node.is_some());
+    }
+}
+
+#[test]
+fn a_user_written_scheduler_plugs_into_a_run() {
+    let text = one_function(
+        "{ scale_min = 2, scale_max = 2 }",
+        "",
+        r#"rate = { constant = { rps = 4 } }
+max_requests = 8"#,
+        "",
+    );
+    let sc = scenario(&text);
+    let sim = faasim::sim::Simulation::with_scheduler(&sc, 1, |cluster| {
+        assert_eq!(cluster.nodes.len(), 2);
+        Ok(Box::new(LastFit))
+    })
+    .unwrap();
+    let out = sim.run(faasim::identity(&sc, 1, 0, "", vec![]));
+    assert_eq!(out.placements.len(), 2);
+    assert!(out.placements.iter().all(|p| p.profile == "last-fit"));
+    assert!(
+        out.replicas.iter().all(|r| r.node == Some(1)),
+        "both on the last node"
+    );
+    assert_eq!(out.run.completed, 8);
+}

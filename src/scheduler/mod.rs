@@ -30,8 +30,10 @@
 //!
 //! Implement [`Scheduler`]; fill at least `node`, `nodes_total`, `nodes_evaluated` and `feasible`
 //! of the [`Decision`]. Keep any randomness in an RNG stream created at construction
-//! (`faasim::engine::stream_rng(seed, "sched")`) so runs stay reproducible, and hand the boxed
-//! scheduler to the simulation in place of the one [`build`] returns.
+//! (`faasim::engine::stream_rng(seed, "sched")`) so runs stay reproducible, and hand it to
+//! `faasim::sim::Simulation::with_scheduler` in place of the one [`build`] returns
+//! (`examples/custom_scheduler.rs` runs the basic example with the scheduler below:
+//! `cargo run --example custom_scheduler`).
 //!
 //! ```
 //! use faasim::scheduler::{Decision, Pod, SchedContext, Scheduler};

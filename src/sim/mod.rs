@@ -229,11 +229,24 @@ enum Abort {
 }
 
 impl<'a> Simulation<'a> {
-    /// Builds a run of a validated scenario with master seed `seed`.
+    /// Builds a run of a validated scenario with master seed `seed`, with the scheduler profile
+    /// the scenario names (`scheduler.profile`).
     pub fn new(sc: &'a Scenario, seed: u64) -> Result<Simulation<'a>, String> {
+        Self::with_scheduler(sc, seed, |cluster| scheduler::build(sc, cluster, seed))
+    }
+
+    /// Builds a run with a scheduler of your own: `make` receives the run's cluster (built from
+    /// the scenario's topology) and returns the scheduler, which the run then uses for every
+    /// placement. `scheduler.profile` is ignored. Derive any randomness from `seed` (e.g.
+    /// `engine::stream_rng(seed, "sched")`) to keep runs reproducible.
+    pub fn with_scheduler(
+        sc: &'a Scenario,
+        seed: u64,
+        make: impl FnOnce(&Cluster) -> Result<Box<dyn Scheduler>, String>,
+    ) -> Result<Simulation<'a>, String> {
         let cluster = Cluster::build(sc)?;
         let cache = ImageCache::new(cluster.nodes.len(), cluster.images.len());
-        let scheduler = scheduler::build(sc, &cluster, seed)?;
+        let scheduler = make(&cluster)?;
         let functions = build_functions(sc, &cluster, seed)?;
         let fn_id = |name: &str| {
             functions
