@@ -2,7 +2,7 @@
 //!
 //! These structs are the *resolved configuration*: deserialising fills every default, and
 //! serialising gives the canonical form that `run_id` hashes (`spec/determinism.md` §6).
-//! Semantic checks live in [`super::validate`]; name interning happens when a simulation is built.
+//! Semantic checks live in [`super::validate`](mod@super::validate); name interning happens when a simulation is built.
 
 use super::quantity::{Cpu, Size};
 use super::scaling::{

@@ -2,7 +2,7 @@
 //!
 //! Owns the clock, the event queue and every table of the run; handlers for each [`Event`] live
 //! in the submodules by concern (replica life cycle, requests, scaling operations), and
-//! [`report`] turns the final state into a [`RunOutput`].
+//! `report` turns the final state into a [`RunOutput`].
 
 mod lifecycle;
 mod monitor;

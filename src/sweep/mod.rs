@@ -9,7 +9,7 @@
 //! - [`runner`]: [`run_sweep`] on a rayon pool with one writer thread, bounded memory, shards.
 //! - [`manifest`]: the manifest and the checks before writing into an existing directory.
 //! - [`progress`]: the progress bar.
-//! - [`repro`]: the `faasim run` command that reproduces one run.
+//! - [`repro`](mod@repro): the `faasim run` command that reproduces one run.
 
 pub mod expand;
 pub mod manifest;
