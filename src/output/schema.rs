@@ -90,6 +90,16 @@ pub fn score_fields() -> Fields {
     ])
 }
 
+/// Request counts by final status, shared by `runs` and `summary`.
+const REQUEST_COUNTS: [&str; 6] = [
+    "requests",
+    "completed",
+    "incomplete",
+    "rejected",
+    "timed_out",
+    "cold_starts",
+];
+
 /// `runs` (§2.1), with one `param.<key>` column per swept parameter in the given order.
 ///
 /// `horizon_s` is nullable because a run that failed before its configuration was resolved
@@ -114,14 +124,7 @@ pub fn runs_schema(params: &[ParamColumn]) -> SchemaRef {
         req("sim_end_s", Float64),
         req("events_processed", UInt64),
     ]);
-    for name in [
-        "requests",
-        "completed",
-        "incomplete",
-        "rejected",
-        "timed_out",
-        "cold_starts",
-    ] {
+    for name in REQUEST_COUNTS {
         fields.push(req(name, UInt64));
     }
     for name in [
@@ -310,14 +313,7 @@ pub fn utilization_schema() -> SchemaRef {
 pub fn summary_schema() -> SchemaRef {
     use DataType::*;
     let mut fields = vec![opt("function", Utf8)];
-    for name in [
-        "requests",
-        "completed",
-        "incomplete",
-        "rejected",
-        "timed_out",
-        "cold_starts",
-    ] {
+    for name in REQUEST_COUNTS {
         fields.push(req(name, UInt64));
     }
     for m in SUMMARY_METRICS {

@@ -115,6 +115,7 @@ impl Simulation<'_> {
                 Event::PlacementFailed { replica: r },
             );
         }
+        self.decisions += 1;
         if self.sc.outputs.placements {
             self.record_placement(r, latency);
         }
@@ -179,11 +180,11 @@ impl Simulation<'_> {
         self.end_replica(r, ReplicaState::Failed, "unschedulable");
         let f = &self.functions[function as usize];
         let next = self.replicas.container[ri] + 1;
+        // Without a successor the replica stays Failed; requests waiting for the function keep
+        // waiting (re-triggering scale-from-zero could fail again at the same instant forever).
         if f.active && (next as usize) < f.containers.len() {
             let attempt = self.replicas.attempt[ri].saturating_add(1);
             self.create_replica(function, next, attempt, r);
-        } else {
-            self.on_replica_lost(function);
         }
     }
 

@@ -219,6 +219,8 @@ pub struct Simulation<'a> {
     warnings: u32,
     flows: u64,
     flow_bytes: u64,
+    /// Scheduling decisions made (successful or not).
+    decisions: u32,
 }
 
 /// Why a run stopped early.
@@ -377,6 +379,7 @@ impl<'a> Simulation<'a> {
             warnings: 0,
             flows: 0,
             flow_bytes: 0,
+            decisions: 0,
         })
     }
 

@@ -459,13 +459,6 @@ impl Simulation<'_> {
         }
         Ok(())
     }
-
-    /// Called when a replica failed for good (placement failure without fallback). Waiting
-    /// requests keep waiting: re-triggering scale-from-zero here could fail again at the same
-    /// instant forever.
-    pub(super) fn on_replica_lost(&mut self, function: u32) {
-        let _ = function;
-    }
 }
 
 /// Position of `r` in a sorted id list.

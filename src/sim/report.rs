@@ -116,7 +116,7 @@ impl Simulation<'_> {
             .iter()
             .filter(|s| **s == ReplicaState::Failed)
             .count() as u32;
-        run.placements = self.placement_count();
+        run.placements = self.decisions;
         run.placements_failed = total.placements_failed;
         run.scale_actions = self.scale_actions;
         run.flows = self.flows;
@@ -156,16 +156,6 @@ impl Simulation<'_> {
             summary,
             histograms,
         }
-    }
-
-    fn placement_count(&self) -> u32 {
-        // Every replica that left Conceived through a decision, plus failed ones.
-        (0..self.replicas.len())
-            .filter(|&r| {
-                self.replicas.t_scheduled[r].is_set()
-                    || self.replicas.end_reason[r] == Some("unschedulable")
-            })
-            .count() as u32
     }
 
     fn replica_rows(&self) -> Vec<ReplicaRow> {
