@@ -4,6 +4,7 @@
 //! suggestion when a valid key is close. The user-facing reference of every key is
 //! `docs/scenario.md`.
 
+pub mod error;
 pub mod load;
 pub mod quantity;
 pub mod scaling;
@@ -15,8 +16,9 @@ pub mod validate;
 #[cfg(test)]
 mod tests;
 
+pub use error::ConfigError;
 pub use load::{
-    load_scenario, parse_scenario, parse_toml_as, scenario_from_value, set_by_key_path, ConfigError,
+    load_scenario, parse_scenario, parse_toml_as, scenario_from_value, set_by_key_path,
 };
 pub use quantity::{Cpu, Size};
 pub use scaling::*;

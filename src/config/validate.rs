@@ -13,7 +13,7 @@
 //!   clamped to 0 at run time;
 //! - `scheduler.profile` names are checked by the scheduler module, not here.
 
-use super::load::{suggest, ConfigError};
+use super::error::{suggest, ConfigError};
 use super::scaling::KeepaliveConfig;
 use super::scenario::*;
 use super::timemodel::{TimeModel, TimeModelSpec};

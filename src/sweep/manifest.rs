@@ -8,8 +8,8 @@
 
 use std::path::Path;
 
+use super::options::{SweepError, SweepOptions};
 use super::plan::Sweep;
-use super::runner::{SweepError, SweepOptions};
 use crate::output::{read_manifest, SCHEMA_VERSION};
 
 /// What the output directory holds before a sweep starts.

@@ -7,12 +7,14 @@
 //! - [`plan`]: [`Sweep`] = sweep file + base scenario; resolves, identifies and executes one run;
 //!   `sweep_id`.
 //! - [`runner`]: [`run_sweep`] on a rayon pool with one writer thread, bounded memory, shards.
+//! - [`options`]: `--shard K/N`, [`SweepOptions`] and [`SweepError`].
 //! - [`manifest`]: the manifest and the checks before writing into an existing directory.
 //! - [`progress`]: the progress bar.
 //! - [`repro`](mod@repro): the `faasim run` command that reproduces one run.
 
 pub mod expand;
 pub mod manifest;
+pub mod options;
 pub mod plan;
 pub mod progress;
 pub mod repro;
@@ -20,7 +22,8 @@ pub mod runner;
 pub mod spec;
 
 pub use expand::{param_value, Expansion, RunSpec};
+pub use options::{Shard, SweepError, SweepOptions};
 pub use plan::{canonical_sweep, sweep_id, Sweep};
 pub use repro::{repro, Repro};
-pub use runner::{run_sweep, Shard, SweepError, SweepOptions, SweepSummary};
+pub use runner::{run_sweep, SweepSummary};
 pub use spec::{parse_sweep, Dimension, SweepDefinition};

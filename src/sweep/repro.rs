@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::options::SweepError;
 use super::plan::Sweep;
-use super::runner::SweepError;
 use super::spec::parse_sweep;
 use crate::output::{read_commit, read_manifest};
 

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::BadInput;
+use super::BadInput;
 
 /// Rows `--dry-run` shows.
 const DRY_RUN_ROWS: u32 = 10;

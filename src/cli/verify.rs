@@ -2,7 +2,7 @@
 //! markers (file sizes and SHA-256) and finds part files no commit covers — what a crash leaves
 //! behind (`spec/outputs.md` §4). `--clean` removes those leftovers.
 
-use crate::BadInput;
+use super::BadInput;
 use anyhow::Result;
 use faasim::output::{
     clean_uncommitted, committed_batches, read_commit, read_manifest, verified_batches,

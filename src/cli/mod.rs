@@ -1,0 +1,339 @@
+//! The `faasim` command line (CLI only): parse arguments, call the library, map errors to exit
+//! codes. Nothing here is part of the library's API.
+//!
+//! Exit status: 0 success; 1 a run failed or output could not be written; 2 bad input (an
+//! invalid scenario or argument), in which case nothing is written.
+
+mod run_summary;
+mod sweep;
+mod verify;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use faasim::config::{ConfigError, Scenario};
+use faasim::metrics::RunStatus;
+use faasim::output::DatasetWriter;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "faasim",
+    version,
+    about = "Deterministic simulator of serverless (FaaS) platforms and parallel experiment runner"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one scenario with one seed and write its tables as a Parquet dataset.
+    Run {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Master seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output directory (replaced if it holds an earlier faasim dataset).
+        #[arg(long, default_value = "out/run")]
+        out: PathBuf,
+        /// Override a scenario value by key path, e.g. `--set workloads.0.rate.constant.rps=40`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
+        /// Write the wall-clock telemetry columns of `runs` as null (byte-identical reruns).
+        #[arg(long)]
+        no_telemetry: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Run a parameter sweep in parallel and write one Parquet dataset (see docs/sweeps.md).
+    Sweep {
+        /// Sweep file (TOML).
+        spec: PathBuf,
+        /// Output directory (a dataset of this sweep, or new, or empty).
+        #[arg(long, required_unless_present = "dry_run")]
+        out: Option<PathBuf>,
+        /// Worker threads (0 = every core).
+        #[arg(long, short, default_value_t = 0)]
+        jobs: usize,
+        /// Run only the batches b with b mod N == K (e.g. a Slurm array task).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<faasim::sweep::Shard>,
+        /// Skip batches already committed in --out.
+        #[arg(long)]
+        resume: bool,
+        /// With --resume: re-check the size and SHA-256 of every committed part.
+        #[arg(long, requires = "resume")]
+        verify: bool,
+        /// Print the run count and the first runs; run nothing, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the wall-clock telemetry columns of `runs` as null (byte-identical reruns).
+        #[arg(long)]
+        no_telemetry: bool,
+        /// Accept an output directory written by another faasim version.
+        #[arg(long)]
+        allow_version_change: bool,
+        /// Print nothing but errors (no progress bar, no summary).
+        #[arg(long, short)]
+        quiet: bool,
+        /// Determinism check: start runs in reverse order (the files must not change).
+        #[arg(long, hide = true)]
+        debug_reverse_order: bool,
+    },
+    /// Print the `faasim run` command that reproduces one run of a sweep.
+    Repro {
+        /// A sweep's output directory.
+        out: PathBuf,
+        /// The run's `run_id` (16 hex characters).
+        run_id: String,
+    },
+    /// Check a dataset: committed batches against their markers, leftovers of a crash.
+    Verify {
+        /// A run's or sweep's output directory.
+        out: PathBuf,
+        /// Remove part files that belong to no committed batch.
+        #[arg(long)]
+        clean: bool,
+    },
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// An error that means "bad input": exit status 2.
+#[derive(Debug)]
+pub(crate) struct BadInput(pub(crate) String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for BadInput {}
+
+impl From<ConfigError> for BadInput {
+    fn from(e: ConfigError) -> Self {
+        BadInput(e.to_string())
+    }
+}
+
+/// Runs the command line and returns the process exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run {
+            scenario,
+            seed,
+            out,
+            overrides,
+            no_telemetry,
+            quiet,
+        } => cmd_run(&scenario, seed, &out, &overrides, !no_telemetry, quiet),
+        Command::Validate { files } => cmd_validate(&files),
+        Command::Sweep {
+            spec,
+            out,
+            jobs,
+            shard,
+            resume,
+            verify,
+            dry_run,
+            no_telemetry,
+            allow_version_change,
+            quiet,
+            debug_reverse_order,
+        } => {
+            let opts = faasim::sweep::SweepOptions {
+                jobs,
+                shard: shard.unwrap_or(faasim::sweep::Shard::ALL),
+                resume,
+                verify,
+                allow_version_change,
+                telemetry: !no_telemetry,
+                progress: !quiet,
+                command: std::env::args().collect(),
+                reverse_order: debug_reverse_order,
+            };
+            if dry_run {
+                sweep::dry_run(&spec, &opts)
+            } else {
+                let out = out.expect("clap requires --out without --dry-run");
+                sweep::sweep(&spec, &out, &opts, quiet)
+            }
+        }
+        Command::Repro { out, run_id } => sweep::repro(&out, &run_id),
+        Command::Verify { out, clean } => verify::verify(&out, clean),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<BadInput>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+/// Loads a scenario file and applies `KEY=VALUE` overrides.
+fn load(path: &Path, overrides: &[String]) -> Result<Scenario> {
+    if overrides.is_empty() {
+        return Ok(faasim::config::load_scenario(path).map_err(BadInput::from)?);
+    }
+    let file = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| BadInput(format!("{file}: cannot read: {e}")))?;
+    let mut value: toml::Value = toml::from_str(&text)
+        .map_err(|e| BadInput(format!("{file}: {}", e.to_string().trim_end())))?;
+    for o in overrides {
+        let (key, raw) = o
+            .split_once('=')
+            .ok_or_else(|| BadInput(format!("--set {o}: expected KEY=VALUE")))?;
+        let v = parse_override_value(raw);
+        faasim::config::set_by_key_path(&mut value, key.trim(), v)
+            .map_err(|e| BadInput(format!("--set {o}: {e}")))?;
+    }
+    Ok(faasim::config::scenario_from_value(value, &file).map_err(BadInput::from)?)
+}
+
+/// A TOML value (number, boolean, array, inline table, quoted string), else a bare string.
+fn parse_override_value(raw: &str) -> toml::Value {
+    let doc = format!("v = {raw}");
+    match toml::from_str::<toml::Table>(&doc) {
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or(toml::Value::String(raw.to_string())),
+        Err(_) => toml::Value::String(raw.to_string()),
+    }
+}
+
+fn cmd_validate(files: &[PathBuf]) -> Result<ExitCode> {
+    for f in files {
+        let sc = load(f, &[])?;
+        // Building a simulation resolves names the file refers to (node types, scheduler profile).
+        faasim::sim::Simulation::new(&sc, 0)
+            .map_err(|e| BadInput(format!("{}: {e}", f.display())))?;
+        println!("{}: ok", f.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_run(
+    path: &Path,
+    seed: u64,
+    out: &Path,
+    overrides: &[String],
+    telemetry: bool,
+    quiet: bool,
+) -> Result<ExitCode> {
+    let sc = load(path, overrides)?;
+    let sim = faasim::sim::Simulation::new(&sc, seed)
+        .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+    check_replaceable(out)?;
+
+    let params = overrides
+        .iter()
+        .filter_map(|o| o.split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), param_value(&parse_override_value(v))))
+        .collect();
+    let id = faasim::identity(&sc, seed, 0, "", params);
+    let output = sim.run(id);
+
+    let manifest = serde_json::json!({
+        "kind": "run",
+        "faasim_version": faasim::VERSION,
+        "command": std::env::args().collect::<Vec<_>>(),
+        "scenario_file": path.display().to_string(),
+        "scenario": sc.name,
+        "seed": seed,
+        "overrides": overrides,
+        "runs": 1,
+        "runs_per_batch": 1,
+    });
+    let tmp = tmp_sibling(out);
+    let write = || -> Result<()> {
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).with_context(|| format!("removing {}", tmp.display()))?;
+        }
+        let writer = DatasetWriter::create(&tmp, &manifest)?;
+        writer.write_batch(0, std::slice::from_ref(&output), telemetry)?;
+        std::fs::remove_dir_all(tmp.join("_tmp")).ok();
+        if out.exists() {
+            std::fs::remove_dir_all(out).with_context(|| format!("replacing {}", out.display()))?;
+        }
+        std::fs::rename(&tmp, out)
+            .with_context(|| format!("renaming {} to {}", tmp.display(), out.display()))?;
+        Ok(())
+    };
+    if let Err(e) = write() {
+        std::fs::remove_dir_all(&tmp).ok();
+        return Err(e);
+    }
+    if !quiet {
+        run_summary::print_run(&output, out);
+    }
+    Ok(match output.run.status {
+        RunStatus::Ok => ExitCode::SUCCESS,
+        _ => {
+            eprintln!(
+                "error: run failed ({}): {}",
+                output.run.status.as_str(),
+                output.run.error.as_deref().unwrap_or("")
+            );
+            ExitCode::from(1)
+        }
+    })
+}
+
+/// `out` may be replaced only if it does not exist, is empty, or holds a faasim dataset.
+fn check_replaceable(out: &Path) -> Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        bail!(BadInput(format!(
+            "--out {}: exists and is not a directory",
+            out.display()
+        )));
+    }
+    let empty = std::fs::read_dir(out)
+        .with_context(|| format!("reading {}", out.display()))?
+        .next()
+        .is_none();
+    if empty || out.join("manifest.json").is_file() {
+        Ok(())
+    } else {
+        bail!(BadInput(format!(
+            "--out {}: directory exists and is not a faasim dataset (no manifest.json); refusing to replace it",
+            out.display()
+        )))
+    }
+}
+
+fn tmp_sibling(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    out.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+fn param_value(v: &toml::Value) -> faasim::metrics::ParamValue {
+    use faasim::metrics::ParamValue;
+    match v {
+        toml::Value::Integer(i) => ParamValue::Int(*i),
+        toml::Value::Float(f) => ParamValue::Float(*f),
+        toml::Value::Boolean(b) => ParamValue::Bool(*b),
+        toml::Value::String(s) => ParamValue::Str(s.clone()),
+        other => ParamValue::Str(other.to_string()),
+    }
+}
