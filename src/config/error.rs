@@ -78,3 +78,29 @@ fn levenshtein(a: &str, b: &str) -> usize {
     }
     row[b.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levenshtein_counts_edits() {
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("scale_maxx", "scale_max"), 1);
+        assert_eq!(levenshtein("same", "same"), 0);
+    }
+
+    #[test]
+    fn suggestions_prefer_edit_distance_then_prefix() {
+        assert_eq!(
+            suggest("scale_mx", &["scale_min", "scale_max"]),
+            Some("scale_max")
+        );
+        assert_eq!(
+            suggest("target_average", &["alert_window", "target_average_rps"]),
+            Some("target_average_rps")
+        );
+        assert_eq!(suggest("zzz", &["alpha", "beta"]), None);
+    }
+}

@@ -482,25 +482,4 @@ containers = [{{ image = "img", exec = {{ lognormall = {{ s = 1 }} }} }}]
         assert_eq!(e, "`b.c.d`: `b` is of type integer, not a table or array");
         assert!(set_by_key_path(&mut v, "a..b", toml::Value::Integer(0)).is_err());
     }
-
-    #[test]
-    fn levenshtein_counts_edits() {
-        assert_eq!(levenshtein("", "abc"), 3);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(levenshtein("scale_maxx", "scale_max"), 1);
-        assert_eq!(levenshtein("same", "same"), 0);
-    }
-
-    #[test]
-    fn suggestions_prefer_edit_distance_then_prefix() {
-        assert_eq!(
-            suggest("scale_mx", &["scale_min", "scale_max"]),
-            Some("scale_max")
-        );
-        assert_eq!(
-            suggest("target_average", &["alert_window", "target_average_rps"]),
-            Some("target_average_rps")
-        );
-        assert_eq!(suggest("zzz", &["alpha", "beta"]), None);
-    }
 }
