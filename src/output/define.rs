@@ -20,7 +20,7 @@ pub trait TableRow: Sized {
     fn fields() -> Vec<Field>;
 
     /// One array per column of [`TableRow::fields`], with one value per row of `rows`.
-    fn columns(rows: &[(RunKey<'_>, &Self)]) -> Vec<ArrayRef>;
+    fn columns(rows: &[(&RunKey<'_>, &Self)]) -> Vec<ArrayRef>;
 }
 
 /// Declares an output table: its row struct, then its columns.
@@ -43,7 +43,7 @@ pub trait TableRow: Sized {
 /// ```
 ///
 /// The struct is emitted as written. Each column is `"name": Kind = value`, where `value` is an
-/// expression of `run` (the row's [`RunKey`]) and `row` (`&` the row) giving the kind's
+/// expression of `run` (`&` the row's [`RunKey`]) and `row` (`&` the row) giving the kind's
 /// [`Value`](super::columns::ColumnKind::Value). Column kinds must be in scope where the macro
 /// is used.
 macro_rules! output_table {
@@ -77,7 +77,7 @@ macro_rules! output_table {
 
             #[allow(unused_variables)]
             fn columns(
-                rows: &[($crate::output::columns::RunKey<'_>, &Self)],
+                rows: &[(&$crate::output::columns::RunKey<'_>, &Self)],
             ) -> ::std::vec::Vec<::arrow_array::ArrayRef> {
                 use $crate::output::columns::ColumnKind;
                 ::std::vec![$(

@@ -95,9 +95,10 @@ pub fn table_batches_with_params(
     if !runs.is_empty() {
         out.push((RunRow::TABLE, runs_batch(runs, telemetry, params)));
     }
-    let ok: Vec<&RunOutput> = runs
+    let ok: Vec<(&RunOutput, RunKey<'_>)> = runs
         .iter()
         .filter(|r| r.run.status == RunStatus::Ok)
+        .map(|r| (r, key(r)))
         .collect();
     push_table(&mut out, &ok, |r| r.enabled.invocations, |r| &r.invocations);
     push_table(&mut out, &ok, |r| r.enabled.placements, |r| &r.placements);
@@ -125,19 +126,18 @@ fn key(run: &RunOutput) -> RunKey<'_> {
 }
 
 /// Appends table `R`'s batch over the runs that enabled it, unless it has no rows.
+///
+/// Each row is paired with a reference to its run's key (16 bytes a row, whatever the key holds).
 fn push_table<'a, R: TableRow + 'a>(
     out: &mut Vec<(&'static str, RecordBatch)>,
-    runs: &[&'a RunOutput],
+    runs: &[(&'a RunOutput, RunKey<'a>)],
     enabled: impl Fn(&RunOutput) -> bool,
     rows_of: impl Fn(&'a RunOutput) -> &'a Vec<R>,
 ) {
-    let rows: Vec<(RunKey<'a>, &'a R)> = runs
+    let rows: Vec<(&RunKey<'a>, &'a R)> = runs
         .iter()
-        .filter(|r| enabled(r))
-        .flat_map(|&r| {
-            let k = key(r);
-            rows_of(r).iter().map(move |row| (k, row))
-        })
+        .filter(|(r, _)| enabled(r))
+        .flat_map(|(r, k)| rows_of(r).iter().map(move |row| (k, row)))
         .collect();
     if !rows.is_empty() {
         out.push((R::TABLE, batch(schema_of::<R>(), &rows)));
@@ -145,12 +145,12 @@ fn push_table<'a, R: TableRow + 'a>(
 }
 
 /// The batch of `rows` under `schema`.
-fn batch<R: TableRow>(schema: SchemaRef, rows: &[(RunKey<'_>, &R)]) -> RecordBatch {
+fn batch<R: TableRow>(schema: SchemaRef, rows: &[(&RunKey<'_>, &R)]) -> RecordBatch {
     batch_of_columns(schema, columns(rows))
 }
 
 /// The identity columns of `rows`, then `R`'s own.
-fn columns<R: TableRow>(rows: &[(RunKey<'_>, &R)]) -> Vec<ArrayRef> {
+fn columns<R: TableRow>(rows: &[(&RunKey<'_>, &R)]) -> Vec<ArrayRef> {
     let mut columns = vec![
         Utf8::array(rows.iter().map(|(k, _)| k.run_id)),
         U32::array(rows.iter().map(|(k, _)| k.run_index)),
@@ -172,7 +172,8 @@ fn runs_batch(runs: &[RunOutput], telemetry: bool, params: &[ParamColumn]) -> Re
         stripped = runs.iter().map(|r| r.run.without_telemetry()).collect();
         stripped.iter().collect()
     };
-    let rows: Vec<(RunKey<'_>, &RunRow)> = runs.iter().map(key).zip(run_rows).collect();
+    let keys: Vec<RunKey<'_>> = runs.iter().map(key).collect();
+    let rows: Vec<(&RunKey<'_>, &RunRow)> = keys.iter().zip(run_rows).collect();
     let mut cols = columns(&rows);
     let at = first_param_index();
     cols.splice(

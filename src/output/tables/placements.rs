@@ -87,7 +87,7 @@ output_table! {
         // A failed decision has no chosen node, hence no breakdown: null, not an empty list.
         "scores": OptScores = row.node.is_some().then_some(row.scores.as_slice()),
         "total_score": OptF64 = row.total_score,
-        "needed_images": OptImageNames = row.needed_images.as_deref().map(|ids| (run, ids)),
+        "needed_images": OptImageNames = row.needed_images.as_deref().map(|ids| (*run, ids)),
         "node_cpu_requested_frac": OptF64 = row.node_cpu_requested_frac,
         "node_mem_requested_frac": OptF64 = row.node_mem_requested_frac,
     }
