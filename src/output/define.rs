@@ -1,4 +1,4 @@
-//! The one definition of an output table: [`output_table!`] declares a table's row struct and,
+//! The one definition of an output table: `output_table!` declares a table's row struct and,
 //! from the same lines, its columns — name, [`ColumnKind`](super::columns::ColumnKind) and the
 //! value each row contributes. The Arrow schema ([`TableRow::fields`]) and the record-batch
 //! builder ([`TableRow::columns`]) are both generated from that column list.
@@ -11,7 +11,7 @@ use arrow_schema::Field;
 
 use super::columns::RunKey;
 
-/// A row struct with the table it belongs to (implemented by [`output_table!`]).
+/// A row struct with the table it belongs to (implemented by `output_table!`).
 pub trait TableRow: Sized {
     /// Table name: the directory of its part files and the `faasim.table` file metadata.
     const TABLE: &'static str;
