@@ -9,12 +9,12 @@ use arrow_schema::SchemaRef;
 
 use super::define::TableRow;
 use super::tables::{
-    runs_schema, schema_of, HistogramRow, InvocationRow, PlacementRow, ReplicaCountRow, ReplicaRow,
-    RunRow, ScalingRow, SummaryRow, UtilizationRow,
+    schema_of, HistogramRow, InvocationRow, PlacementRow, ReplicaCountRow, ReplicaRow, RunRow,
+    ScalingRow, SummaryRow, UtilizationRow,
 };
 
 pub use super::tables::placements::{list_of, rejection_fields, score_fields};
-pub use super::tables::{identity_fields, runs_schema as runs_schema_with_params};
+pub use super::tables::{identity_fields, runs_schema};
 pub use super::tables::{ParamColumn, PARAM_PREFIX, SUMMARY_STATS};
 
 /// Output schema version, recorded in the manifest, the commit markers and the file metadata.
