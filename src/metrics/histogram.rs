@@ -1,5 +1,5 @@
 //! `LatencyHistogram`: log-linear buckets with 128 sub-buckets per power of two
-//! (`spec/outputs.md` §2.8), plus exact count, sum and max.
+//! (docs/outputs.md, `latency_histograms`), plus exact count, sum and max.
 //!
 //! Bucket boundaries are fixed, so histograms of different runs add up exactly.
 

@@ -1,7 +1,16 @@
-//! Per-run recorders: latency histograms and the row buffers of the output tables.
+//! Per-run recorders: latency histograms, the names rows refer to, and the row buffers of the
+//! output tables (whose row types are defined with their columns in [`crate::output::tables`]
+//! and re-exported here, so recording code names them `metrics::…Row`).
 
 pub mod histogram;
+pub mod names;
 pub mod records;
 
+pub use crate::output::tables::{
+    HistogramRow, InvocationRow, InvocationStatus, MetricStats, ParamValue, PlacementRow,
+    ReplicaCountRow, ReplicaRow, RunIdentity, RunRow, RunStatus, ScalingRow, SummaryRow,
+    UtilizationRow, SUMMARY_METRICS,
+};
 pub use histogram::LatencyHistogram;
+pub use names::Names;
 pub use records::*;

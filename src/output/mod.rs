@@ -1,9 +1,11 @@
-//! Arrow schemas, Parquet writing, the dataset layout and its atomic commits
-//! (`spec/outputs.md`).
+//! Output tables, Parquet writing, the dataset layout and its atomic commits
+//! (docs/outputs.md).
 //!
-//! - [`schema`]: the Arrow schema of each table (§2) and [`TABLES`].
-//! - [`tables`]: [`table_batches`] turns the [`RunOutput`](crate::metrics::RunOutput)s of one
-//!   batch into one `RecordBatch` per table, resolving ids to names.
+//! - [`tables`]: one file per table with its single definition — row struct, columns, types —
+//!   written with [`output_table!`](define) over the column kinds of [`columns`];
+//!   [`table_batches`] turns the [`RunOutput`](crate::metrics::RunOutput)s of one batch into one
+//!   `RecordBatch` per table, resolving ids to names.
+//! - [`schema`]: the list of tables ([`TABLES`]) and their Arrow schemas.
 //! - [`parquet`]: the fixed writer settings; identical batches give byte-identical files.
 //! - [`dataset`]: [`DatasetWriter`] writes parts and commit markers atomically into
 //!   `<out>/<table>/part-<b:06>.parquet` and `<out>/_commits/batch-<b:06>.json`;
@@ -11,11 +13,15 @@
 //!
 //! `scripts/check_tables.py` checks a written dataset with pyarrow and polars.
 
+pub mod columns;
 pub mod dataset;
+pub mod define;
 pub mod parquet;
 pub mod schema;
 pub mod tables;
 
+#[cfg(test)]
+mod docs_tests;
 #[cfg(test)]
 mod tests;
 
@@ -25,5 +31,6 @@ pub use dataset::{
     part_file_name, read_commit, read_manifest, shard_tmp_dir, verified_batches, CommitMarker,
     DatasetWriter, OutputError, PartInfo,
 };
+pub use define::TableRow;
 pub use schema::{table_schema, ParamColumn, SCHEMA_VERSION, TABLES, TELEMETRY_COLUMNS};
 pub use tables::{param_columns, param_columns_of, table_batches, table_batches_with_params};

@@ -1,4 +1,4 @@
-//! Parquet writing with the fixed writer settings of `spec/outputs.md` §4.
+//! Parquet writing with the fixed writer settings of docs/outputs.md ("File format").
 //!
 //! ZSTD level 3, dictionary encoding, page statistics, at most 1 048 576 rows per row group and
 //! key-value metadata `faasim.schema_version` / `faasim.table`. Nothing time-, host- or
@@ -45,7 +45,7 @@ pub fn writer_properties(table: &str) -> WriterProperties {
 pub fn writer_settings() -> serde_json::Value {
     json!({
         "format": "parquet",
-                "compression": "zstd",
+        "compression": "zstd",
         "compression_level": ZSTD_LEVEL,
         "dictionary": true,
         "statistics": "page",

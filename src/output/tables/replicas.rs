@@ -1,0 +1,90 @@
+//! The `replicas` table (docs/outputs.md, `replicas`): one row per replica, with its life-cycle
+//! times and image pull. Times that were never reached are `SimTime::NEVER` in the row and null
+//! in the table.
+
+use crate::engine::SimTime;
+use crate::output::columns::{
+    secs, OptBool, OptF64, OptU32, OptU64, OptUtf8, Utf8, F64, U32, U64, U8,
+};
+use crate::output::define::output_table;
+
+output_table! {
+    /// One `replicas` row (docs/outputs.md, `replicas`). Unset times are `SimTime::NEVER`.
+    #[derive(Clone, Debug)]
+    pub struct ReplicaRow in "replicas" {
+        /// Replica id.
+        pub replica_id: u32,
+        /// Function id.
+        pub function: u32,
+        /// Image id.
+        pub image: u32,
+        /// `pod-<function>-<n>`.
+        pub pod: String,
+        /// Fallback attempt.
+        pub attempt: u8,
+        /// Replica whose failure created this one.
+        pub parent_replica_id: Option<u32>,
+        /// Node, if ever placed.
+        pub node: Option<u32>,
+        /// CPU request.
+        pub cpu_request_m: u32,
+        /// Memory request.
+        pub memory_request_bytes: u64,
+        /// Entered Conceived.
+        pub created: SimTime,
+        /// Entered Scheduled.
+        pub scheduled: SimTime,
+        /// Entered Deploying.
+        pub deploying: SimTime,
+        /// Entered Starting.
+        pub starting: SimTime,
+        /// Setup phase began.
+        pub setup_start: SimTime,
+        /// Entered Running.
+        pub running: SimTime,
+        /// Entered Teardown.
+        pub teardown: SimTime,
+        /// Became terminal.
+        pub ended: SimTime,
+        /// State at the end of the run.
+        pub final_state: &'static str,
+        /// Why it ended.
+        pub end_reason: Option<&'static str>,
+        /// Bytes pulled (None if never deployed).
+        pub pull_bytes: Option<u64>,
+        /// Deploy-phase duration.
+        pub pull: SimTime,
+        /// Image was cached.
+        pub pull_cached: Option<bool>,
+        /// Joined an in-flight pull.
+        pub pull_joined: Option<bool>,
+        /// Completed invocations.
+        pub requests_served: u64,
+    }
+    columns |run, row| {
+        "replica_id": U32 = row.replica_id,
+        "function": Utf8 = run.function(row.function),
+        "image": Utf8 = run.image(row.image),
+        "pod": Utf8 = row.pod.as_str(),
+        "attempt": U8 = row.attempt,
+        "parent_replica_id": OptU32 = row.parent_replica_id,
+        "node": OptUtf8 = row.node.map(|n| run.node(n)),
+        "cpu_request_m": U32 = row.cpu_request_m,
+        "memory_request_bytes": U64 = row.memory_request_bytes,
+        "created_s": F64 = secs(row.created),
+        "scheduled_s": OptF64 = row.scheduled.secs_opt(),
+        "deploying_s": OptF64 = row.deploying.secs_opt(),
+        "starting_s": OptF64 = row.starting.secs_opt(),
+        "setup_start_s": OptF64 = row.setup_start.secs_opt(),
+        "running_s": OptF64 = row.running.secs_opt(),
+        "teardown_s": OptF64 = row.teardown.secs_opt(),
+        "ended_s": OptF64 = row.ended.secs_opt(),
+        "final_state": Utf8 = row.final_state,
+        "end_reason": OptUtf8 = row.end_reason,
+        "pull_bytes": OptU64 = row.pull_bytes,
+        "pull_s": OptF64 = row.pull.secs_opt(),
+        "pull_cached": OptBool = row.pull_cached,
+        "pull_joined": OptBool = row.pull_joined,
+        "requests_served": U64 = row.requests_served,
+    }
+}
