@@ -376,3 +376,55 @@ impl PodCache {
         &self.adhoc.info
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Labels;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_template_is_compiled_on_its_first_pod_only() {
+        let l = labels(&[(KEY_ACCELERATOR, "GPU"), (KEY_RECV_PATH, "b/i")]);
+        let mut cache = PodCache::default();
+        let mut compiled = 0;
+        for r in 0..3 {
+            let pod = Pod::new(r, 0, 0, 100, 1, &l).with_template(2);
+            let c = cache.compiled(&pod, |_, _, s| {
+                compiled += 1;
+                s.has_cap = true;
+            });
+            assert!(c.info.gpu() && c.scratch.has_cap);
+            assert_eq!(c.info.recv_path.as_deref(), Some("b/i"));
+        }
+        assert_eq!(compiled, 1);
+        let other = labels(&[(KEY_VRAM, "256")]);
+        let pod = Pod::new(9, 0, 0, 100, 1, &other);
+        assert_eq!(cache.info(&pod).vram, 256);
+        assert_eq!(cache.info(&pod.with_template(2)).accel, ACC_GPU);
+    }
+
+    #[test]
+    fn a_pod_without_template_is_compiled_at_every_decision() {
+        let gpu = labels(&[(KEY_ACCELERATOR, "GPU"), (KEY_REQUIREMENTS, "{}")]);
+        let none = labels(&[]);
+        let mut cache = PodCache::default();
+        let mut compiled = 0;
+        for l in [&gpu, &none, &gpu] {
+            let pod = Pod::new(0, 0, 0, 100, 1, l);
+            let info = cache.compiled(&pod, |_, _, _| compiled += 1).info.clone();
+            assert_eq!(info, PodInfo::of(&pod));
+        }
+        assert_eq!(compiled, 3);
+        assert_eq!(
+            PodInfo::of(&Pod::new(0, 0, 0, 1, 1, &none)),
+            PodInfo::default()
+        );
+    }
+}
