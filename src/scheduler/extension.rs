@@ -1,12 +1,13 @@
-//! The accelerator and capability extension (`spec/scheduler.md` §3), usable from both scoring
-//! profiles: the resource characterisation table, per-node-type pod tables for `CanRun`,
-//! `HasEnoughRam` and `ExecutionTime`, the `CapabilityMatching` requirement columns, and the
-//! sampler of `ExecutionTime`'s `sample` mode.
+//! The accelerator and capability extension (`docs/schedulers.md`, "Accelerators and
+//! capabilities"), usable from both scoring profiles: the resource characterisation table,
+//! per-node-type pod tables for `CanRun`, `HasEnoughRam` and `ExecutionTime`, the
+//! `CapabilityMatching` requirement columns, and the sampler of `ExecutionTime`'s `sample` mode.
 //!
-//! The predicates and priorities themselves are variants of
-//! [`Pred`](super::predicates::Pred) and [`Prio`](super::priorities::Prio).
+//! The predicates and priorities themselves are plugins, one file each, under
+//! [`super::plugins`].
 
 use super::facts::{NodeFacts, DEVICE};
+use super::plugins::Needs;
 use super::podinfo::PodScratch;
 use super::Pod;
 use crate::cluster::{Cluster, ImageId};
@@ -115,21 +116,10 @@ impl Characterisation {
     }
 }
 
-/// Which per-node-type tables a decision needs.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct TypeNeeds {
-    /// `CanRun`.
-    pub can_run: bool,
-    /// `HasEnoughRam`.
-    pub ram: bool,
-    /// `ExecutionTime` (mean mode).
-    pub est: bool,
-}
-
 /// Fills the per-node-type tables of `scratch` for `pod`.
 pub fn fill_type_tables(
     scratch: &mut PodScratch,
-    needs: TypeNeeds,
+    needs: Needs,
     pod: &Pod,
     facts: &NodeFacts,
     chars: &Characterisation,
@@ -195,7 +185,7 @@ impl RequirementColumns {
     }
 }
 
-/// One draw of `m` (`spec/execution.md` §2), with the execution module's sampler: truncated by
+/// One draw of `m` (`docs/execution.md`), with the execution module's sampler: truncated by
 /// rejection, negative values clamped to 0. Used only by `ExecutionTime` in `sample` mode, which
 /// is an explicit opt-in, so compiling the model per draw is acceptable there.
 pub fn sample_model(m: &TimeModel, rng: &mut SimRng) -> f64 {

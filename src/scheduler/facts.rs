@@ -335,7 +335,7 @@ fn accel_code(a: Accelerator) -> u8 {
     }
 }
 
-/// skippy's bandwidth oracle, `bw(a, b)` in the units of `spec/scheduler.md` §1.1.
+/// skippy's bandwidth oracle `bw(a, b)`, in its mixed units (`docs/schedulers.md`, "Formulas").
 pub type BwOracle<'a> = &'a dyn Fn(Endpoint, Endpoint) -> Option<f64>;
 
 impl NodeFacts {

@@ -1,5 +1,5 @@
 //! Placement of pods onto nodes: the [`Scheduler`] trait, the record of one decision, and the
-//! profiles (`spec/scheduler.md`).
+//! profiles (`docs/schedulers.md`).
 //!
 //! A scheduler sees the cluster through [`SchedContext`] and writes its answer into a reusable
 //! [`Decision`]. The platform applies the placement (reserving resources with
@@ -16,8 +16,10 @@
 //! | `first-fit` | [`firstfit`] | first node in id order where the pod fits |
 //! | `random` | [`random`] | uniform over the feasible nodes (`sched` stream) |
 //!
-//! The accelerator/capability predicates and priorities of `spec/scheduler.md` §3 live in
-//! [`extension`] and can be used by both scoring profiles.
+//! Every predicate, priority and kubernetes plugin is defined once, in its own file under
+//! [`plugins`], and listed in [`plugins::registry`]; the accelerator/capability extension
+//! ([`extension`]) can be used by both scoring profiles. What a decision reads about the pod is
+//! compiled once per pod template ([`podinfo`]).
 //!
 //! Scoring is columnar: node facts that never change (labels as bit sets, storage role, locality,
 //! accelerator, bandwidth to the registry) are precomputed once per run ([`facts`]); a decision
@@ -73,11 +75,11 @@ pub mod explain;
 pub mod extension;
 pub mod facts;
 pub mod firstfit;
+pub mod image_view;
 pub mod kubernetes;
 pub mod memo;
+pub mod plugins;
 pub mod podinfo;
-pub mod predicates;
-pub mod priorities;
 pub mod random;
 pub mod skippy;
 pub mod state;
@@ -87,6 +89,8 @@ mod walk;
 mod tests;
 #[cfg(test)]
 mod testutil;
+
+pub use plugins::{predicates, priorities};
 
 use crate::cluster::{Cluster, ImageCache, ImageId, NodeId};
 use crate::config::{
@@ -126,7 +130,14 @@ pub struct Pod<'a> {
     pub affinity: Option<&'a AffinityConfig>,
     /// Tolerations of node taints (kubernetes `TaintToleration`).
     pub tolerations: &'a [TolerationConfig],
+    /// The pod's template: a dense id shared by every pod with the same labels, container
+    /// fields and image, under which a scheduler caches what it compiles about the pod
+    /// ([`podinfo::PodCache`]); [`NO_TEMPLATE`] compiles the pod at every decision.
+    pub template: u32,
 }
+
+/// [`Pod::template`] of a pod without a template.
+pub const NO_TEMPLATE: u32 = u32::MAX;
 
 impl<'a> Pod<'a> {
     /// A pod with requests and labels only (no extended resources, execution model, node
@@ -151,7 +162,14 @@ impl<'a> Pod<'a> {
             node_selector: &NO_LABELS,
             affinity: None,
             tolerations: &[],
+            template: NO_TEMPLATE,
         }
+    }
+
+    /// Marks the pod as an instance of template `id` (see [`Pod::template`]).
+    pub fn with_template(mut self, id: u32) -> Pod<'a> {
+        self.template = id;
+        self
     }
 
     /// Takes extended requests, the execution-time model, node selector, affinity and tolerations
@@ -201,7 +219,8 @@ pub struct Candidate {
     pub scores: Vec<ScoreEntry>,
 }
 
-/// The record of one scheduling decision (`spec/scheduler.md` §4). Reused across decisions.
+/// The record of one scheduling decision (`docs/schedulers.md`, "How a decision runs"). Reused
+/// across decisions.
 #[derive(Clone, Debug, Default)]
 pub struct Decision {
     /// Chosen node, or `None` when unschedulable.

@@ -1,14 +1,18 @@
-//! What a decision needs to know about the pod, extracted once per decision: the well-known
-//! labels (accelerator, VRAM, data paths, requirements) and masks over the node facts' bit
-//! spaces (capabilities, node affinity, untolerated taints, extended resources).
+//! What a decision needs to know about the pod, compiled once per pod template: the well-known
+//! labels ([`PodInfo`]: accelerator, VRAM, data paths, requirements) and masks and tables over
+//! the node facts ([`PodScratch`]: capabilities, node affinity, untolerated taints, extended
+//! resources, per-node-type tables).
 //!
-//! The masks are written into [`PodScratch`], a buffer owned by the scheduler and reused, so
-//! extraction does not allocate in steady state.
+//! [`PodCache`] keeps one [`CompiledPod`] per template id ([`Pod::template`]): everything in it
+//! is a function of the template's labels, container fields and image and of the scheduler's
+//! static facts, so it is computed on the template's first decision and reused by every later
+//! one. A pod without a template is compiled into a reused buffer at every decision, so
+//! extraction does not allocate in steady state either way.
 
 use super::facts::{
     mask_set, NodeFacts, ACC_GPU, ACC_NONE, ACC_TPU, CAPABILITY, KEY_ACCELERATOR, KEY_VRAM,
 };
-use super::Pod;
+use super::{Pod, NO_TEMPLATE};
 use crate::cluster::Accelerator;
 use crate::config::{SelectorExpression, SelectorOperator};
 
@@ -23,55 +27,60 @@ pub const KEY_SEND_PATH: &str = "data.skippy.io/sends-to-storage/path";
 pub const KEY_REQUIREMENTS: &str = "device.edgerun.io/requirements";
 
 /// The pod's well-known labels.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PodInfo<'p> {
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PodInfo {
     /// Required accelerator (`ACC_NONE` when none is required, `ACC_UNKNOWN` for other values).
     pub accel: u8,
     /// VRAM needed, MB (0 without label).
     pub vram: i64,
     /// `bucket/item` read from storage.
-    pub recv_path: Option<&'p str>,
+    pub recv_path: Option<String>,
     /// `bucket/item` written to storage.
-    pub send_path: Option<&'p str>,
+    pub send_path: Option<String>,
     /// Capability requirements JSON.
-    pub requirements: Option<&'p str>,
+    pub requirements: Option<String>,
     /// Some label key contains `capability.skippy.io`.
     pub has_capability: bool,
 }
 
-impl<'p> PodInfo<'p> {
-    /// Reads the pod's labels (one pass, no allocation).
-    pub fn of(pod: &Pod<'p>) -> PodInfo<'p> {
-        let mut info = PodInfo {
-            accel: ACC_NONE,
-            vram: 0,
-            recv_path: None,
-            send_path: None,
-            requirements: None,
-            has_capability: false,
-        };
+impl PodInfo {
+    /// Reads the pod's labels.
+    pub fn of(pod: &Pod) -> PodInfo {
+        let mut info = PodInfo::default();
+        info.read(pod);
+        info
+    }
+
+    /// Reads the pod's labels into `self` (one pass; reuses the string buffers).
+    pub fn read(&mut self, pod: &Pod) {
+        self.accel = ACC_NONE;
+        self.vram = 0;
+        self.has_capability = false;
+        let (mut recv, mut send, mut req) = (None, None, None);
         for (k, v) in pod.labels.iter() {
             match k.as_str() {
                 KEY_ACCELERATOR => {
-                    info.accel = match Accelerator::parse(v) {
+                    self.accel = match Accelerator::parse(v) {
                         Some(Accelerator::None) => ACC_NONE,
                         Some(Accelerator::Gpu) => ACC_GPU,
                         Some(Accelerator::Tpu) => ACC_TPU,
                         None => ACC_UNKNOWN,
                     }
                 }
-                KEY_VRAM => info.vram = v.trim().parse().unwrap_or(0),
-                KEY_RECV_PATH => info.recv_path = Some(v),
-                KEY_SEND_PATH => info.send_path = Some(v),
-                KEY_REQUIREMENTS => info.requirements = Some(v),
+                KEY_VRAM => self.vram = v.trim().parse().unwrap_or(0),
+                KEY_RECV_PATH => recv = Some(v.as_str()),
+                KEY_SEND_PATH => send = Some(v.as_str()),
+                KEY_REQUIREMENTS => req = Some(v.as_str()),
                 _ => {
                     if k.contains(CAPABILITY) {
-                        info.has_capability = true;
+                        self.has_capability = true;
                     }
                 }
             }
         }
-        info
+        set(&mut self.recv_path, recv);
+        set(&mut self.send_path, send);
+        set(&mut self.requirements, req);
     }
 
     /// A GPU pod (`device.edgerun.io/accelerator = GPU`).
@@ -82,6 +91,17 @@ impl<'p> PodInfo<'p> {
     /// A TPU pod.
     pub fn tpu(&self) -> bool {
         self.accel == ACC_TPU
+    }
+}
+
+/// Stores `v` in `slot`, reusing its buffer.
+fn set(slot: &mut Option<String>, v: Option<&str>) {
+    match (slot.as_mut(), v) {
+        (Some(s), Some(v)) => {
+            s.clear();
+            s.push_str(v);
+        }
+        (_, v) => *slot = v.map(str::to_string),
     }
 }
 
@@ -292,5 +312,119 @@ impl PodScratch {
                 self.ext_req.push((idx, amount as i64));
             }
         }
+    }
+}
+
+/// Everything compiled about one pod template.
+#[derive(Clone, Debug, Default)]
+pub struct CompiledPod {
+    /// Its well-known labels.
+    pub info: PodInfo,
+    /// Its masks and per-node-type tables.
+    pub scratch: PodScratch,
+}
+
+/// Compiled pods, one per template id, plus a reused slot for pods without a template.
+///
+/// A template id must always denote the same labels, container fields (extended requests,
+/// execution model, node selector, affinity, tolerations) and image: the compiled form of its
+/// first pod is reused for all of them. CPU and memory requests are read from each pod, not
+/// from the cache. Ids are dense indices (the cache is a vector indexed by id).
+#[derive(Clone, Debug, Default)]
+pub struct PodCache {
+    templates: Vec<Option<CompiledPod>>,
+    adhoc: CompiledPod,
+}
+
+impl PodCache {
+    /// The compiled form of `pod`: cached per template; `compile` fills the scratch part from
+    /// the pod and its labels the first time (every time for a pod without a template).
+    pub fn compiled(
+        &mut self,
+        pod: &Pod,
+        compile: impl FnOnce(&Pod, &PodInfo, &mut PodScratch),
+    ) -> &CompiledPod {
+        if pod.template == NO_TEMPLATE {
+            let c = &mut self.adhoc;
+            c.info.read(pod);
+            compile(pod, &c.info, &mut c.scratch);
+            return &self.adhoc;
+        }
+        let t = pod.template as usize;
+        if t >= self.templates.len() {
+            self.templates.resize_with(t + 1, || None);
+        }
+        self.templates[t].get_or_insert_with(|| {
+            let mut c = CompiledPod::default();
+            c.info.read(pod);
+            compile(pod, &c.info, &mut c.scratch);
+            c
+        })
+    }
+
+    /// The well-known labels of `pod` (cached for a template compiled before).
+    pub fn info(&mut self, pod: &Pod) -> &PodInfo {
+        let cached = self
+            .templates
+            .get(pod.template as usize)
+            .is_some_and(Option::is_some);
+        if pod.template != NO_TEMPLATE && cached {
+            let c = self.templates[pod.template as usize].as_ref();
+            return &c.expect("cached").info;
+        }
+        self.adhoc.info.read(pod);
+        &self.adhoc.info
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Labels;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_template_is_compiled_on_its_first_pod_only() {
+        let l = labels(&[(KEY_ACCELERATOR, "GPU"), (KEY_RECV_PATH, "b/i")]);
+        let mut cache = PodCache::default();
+        let mut compiled = 0;
+        for r in 0..3 {
+            let pod = Pod::new(r, 0, 0, 100, 1, &l).with_template(2);
+            let c = cache.compiled(&pod, |_, _, s| {
+                compiled += 1;
+                s.has_cap = true;
+            });
+            assert!(c.info.gpu() && c.scratch.has_cap);
+            assert_eq!(c.info.recv_path.as_deref(), Some("b/i"));
+        }
+        assert_eq!(compiled, 1);
+        let other = labels(&[(KEY_VRAM, "256")]);
+        let pod = Pod::new(9, 0, 0, 100, 1, &other);
+        assert_eq!(cache.info(&pod).vram, 256);
+        assert_eq!(cache.info(&pod.with_template(2)).accel, ACC_GPU);
+    }
+
+    #[test]
+    fn a_pod_without_template_is_compiled_at_every_decision() {
+        let gpu = labels(&[(KEY_ACCELERATOR, "GPU"), (KEY_REQUIREMENTS, "{}")]);
+        let none = labels(&[]);
+        let mut cache = PodCache::default();
+        let mut compiled = 0;
+        for l in [&gpu, &none, &gpu] {
+            let pod = Pod::new(0, 0, 0, 100, 1, l);
+            let info = cache.compiled(&pod, |_, _, _| compiled += 1).info.clone();
+            assert_eq!(info, PodInfo::of(&pod));
+        }
+        assert_eq!(compiled, 3);
+        assert_eq!(
+            PodInfo::of(&Pod::new(0, 0, 0, 1, 1, &none)),
+            PodInfo::default()
+        );
     }
 }

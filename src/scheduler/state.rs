@@ -70,10 +70,16 @@ impl NodeState {
         }
     }
 
-    /// Records `pod` placed on `node`.
-    pub fn place(&mut self, pod: &Pod, node: NodeId, facts: &NodeFacts, chars: &Characterisation) {
+    /// Records `pod` (with well-known labels `info`) placed on `node`.
+    pub fn place(
+        &mut self,
+        pod: &Pod,
+        info: &PodInfo,
+        node: NodeId,
+        facts: &NodeFacts,
+        chars: &Characterisation,
+    ) {
         let n = node as usize;
-        let info = PodInfo::of(pod);
         if info.gpu() {
             self.gpu_pods[n] += 1;
             self.vram_used[n] += info.vram;
@@ -95,10 +101,16 @@ impl NodeState {
         }
     }
 
-    /// Records `pod` removed from `node`.
-    pub fn remove(&mut self, pod: &Pod, node: NodeId, facts: &NodeFacts, chars: &Characterisation) {
+    /// Records `pod` (with well-known labels `info`) removed from `node`.
+    pub fn remove(
+        &mut self,
+        pod: &Pod,
+        info: &PodInfo,
+        node: NodeId,
+        facts: &NodeFacts,
+        chars: &Characterisation,
+    ) {
         let n = node as usize;
-        let info = PodInfo::of(pod);
         if info.gpu() {
             self.gpu_pods[n] = self.gpu_pods[n].saturating_sub(1);
             self.vram_used[n] -= info.vram;

@@ -215,3 +215,41 @@ fn container_kubernetes_fields_reach_the_filters_through_with_container() {
         "2 vs 2 rejections: the earlier filter"
     );
 }
+
+#[test]
+fn pods_of_a_template_are_placed_exactly_like_pods_without_one() {
+    // Two templates with different well-known labels, alternating, placed until the cluster
+    // is full: the compiled-once path must give every decision the per-decision path gives.
+    let gpu = labels(&[
+        ("device.edgerun.io/accelerator", "GPU"),
+        ("device.edgerun.io/vram", "512"),
+        ("capability.skippy.io/nvidia-gpu", ""),
+        ("data.skippy.io/receives-from-storage/path", "b/i"),
+    ]);
+    let plain = labels(&[("locality.skippy.io/type", "edge")]);
+    let configs = [
+        ("skippy", "skippy = { preset = \"raith21_skippy\" }"),
+        ("skippy", ""),
+        ("kubernetes", ""),
+    ];
+    for (profile, extra) in configs {
+        let (sc, c0) = scenario(profile, extra);
+        let run = |templated: bool| {
+            let mut c = c0.clone();
+            let mut s = build(&sc, &c, 7).expect("builds");
+            let cache = ImageCache::new(c.nodes.len(), 1);
+            let mut out = Vec::new();
+            for r in 0..40u32 {
+                let (t, l) = if r % 2 == 0 { (0, &gpu) } else { (1, &plain) };
+                let mut p = pod(r, 700, GIB / 2, l);
+                if templated {
+                    p = p.with_template(t);
+                }
+                let d = schedule_and_place(s.as_mut(), &mut c, &cache, &p);
+                out.push((d.node, d.feasible, score_triples(&d), d.rejections));
+            }
+            out
+        };
+        assert_eq!(run(true), run(false), "{profile} {extra}");
+    }
+}

@@ -1,22 +1,31 @@
 //! The `kubernetes` profile: kube-scheduler's filter and score plugins on a 0..100 scale with
-//! upstream node sampling and a seeded random tie-break (`spec/scheduler.md` §2).
+//! upstream node sampling and a seeded random tie-break (`docs/schedulers.md`, `kubernetes`).
 //!
 //! Filters, in order: `NodeUnschedulable`, `NodeAffinity`, `TaintToleration`,
 //! `NodeResourcesFit`, `AvoidStorageNodes` (optional), `ImageArchAvailable`,
 //! `RegistryReachable`, then `scheduler.kubernetes.extra_filters`. Scores: `NodeResourcesFit`,
 //! `NodeResourcesBalancedAllocation`, `ImageLocality`, `TaintToleration`, `NodeAffinity`, then
-//! `scheduler.kubernetes.extra_scores`.
+//! `scheduler.kubernetes.extra_scores`. The plugins themselves live in
+//! [`super::plugins::kubernetes`].
 
-pub mod scores;
 #[cfg(test)]
 mod tests;
 
 use super::explain::{first_max, top_indices};
-use super::extension::{fill_type_tables, Characterisation, RequirementColumns, TypeNeeds};
+use super::extension::{fill_type_tables, Characterisation, RequirementColumns};
 use super::facts::{node_kube_from_scenario, NodeFacts};
-use super::podinfo::{PodInfo, PodScratch};
-use super::predicates::{arch_table, Pred, PredCtx, PredList, EXTENSION_PREDICATES};
-use super::priorities::{reduce, Col, ImageView, MapCtx, Prio, EXTENSION_PRIORITIES};
+use super::image_view::ImageView;
+use super::plugins::kubernetes::{
+    avoid_storage_nodes, image_arch_available, image_locality, image_locality_score, node_affinity,
+    node_resources_balanced_allocation, node_resources_fit, node_unschedulable, taint_toleration,
+    KCol, Memos, ScoreCtx, ScoreDef, MAX_SCORE,
+};
+use super::plugins::predicates::{
+    arch_table, registry_reachable, Pred, PredCtx, PredList, EXTENSION_PREDICATES,
+};
+use super::plugins::priorities::{reduce, Col, MapCtx, PriorityDef, EXTENSION_PRIORITIES};
+use super::plugins::{registry, Needs};
+use super::podinfo::PodCache;
 use super::state::NodeState;
 use super::walk::Walk;
 use super::{Decision, Pod, SchedContext, Scheduler, ScoreEntry};
@@ -24,9 +33,9 @@ use crate::cluster::{Cluster, NodeId};
 use crate::config::{ExecutionTimeEstimate, KubernetesConfig, Scenario, SchedulerConfig};
 use crate::engine::{stream_rng, SimRng};
 use rand::RngExt;
-use scores::{image_locality_score, KCol, Memos, Plugin, ScoreCtx, MAX_SCORE};
 
-/// Upstream's number of feasible nodes to find (`spec/scheduler.md` §2.1).
+/// Upstream's number of feasible nodes to find (`docs/schedulers.md`, `kubernetes`,
+/// "Sampling").
 pub fn nodes_to_find(n: usize, percentage: u32) -> usize {
     if n < 100 || percentage >= 100 {
         return n;
@@ -42,13 +51,13 @@ pub fn nodes_to_find(n: usize, percentage: u32) -> usize {
 pub struct Kubernetes {
     facts: NodeFacts,
     filters: PredList,
-    plugins: Vec<(i64, Plugin)>,
-    extra: Vec<(i64, Prio)>,
+    plugins: Vec<(i64, &'static ScoreDef)>,
+    extra: Vec<(i64, &'static PriorityDef)>,
     cfg: KubernetesConfig,
     next_start: usize,
     state: NodeState,
     chars: Characterisation,
-    needs: TypeNeeds,
+    needs: Needs,
     sample: bool,
     rng: SimRng,
     n_archs: usize,
@@ -56,7 +65,7 @@ pub struct Kubernetes {
     arch_ok: Vec<bool>,
     il_buf: Vec<i64>,
     reqs: RequirementColumns,
-    scratch: PodScratch,
+    pods: PodCache,
     walk: Walk,
     raw: Vec<i64>,
     norm: Vec<i64>,
@@ -97,20 +106,19 @@ impl Kubernetes {
     ) -> Result<Kubernetes, String> {
         let k = &cfg.kubernetes;
         let mut filters = vec![
-            Pred::NodeUnschedulable,
-            Pred::NodeAffinity,
-            Pred::TaintToleration,
-            Pred::NodeResourcesFit,
+            Pred::new(&node_unschedulable::FILTER),
+            Pred::new(&node_affinity::FILTER),
+            Pred::new(&taint_toleration::FILTER),
+            Pred::new(&node_resources_fit::FILTER),
         ];
         if k.avoid_storage_nodes {
-            filters.push(Pred::AvoidStorageNodes);
+            filters.push(Pred::new(&avoid_storage_nodes::FILTER));
         }
-        filters.push(Pred::ImageArchAvailable);
-        filters.push(Pred::RegistryReachable);
+        filters.push(Pred::new(&image_arch_available::FILTER));
+        filters.push(Pred::new(&registry_reachable::PREDICATE));
         for (i, spec) in k.extra_filters.iter().enumerate() {
             filters.push(Pred::from_spec(
                 spec,
-                &facts,
                 &format!("scheduler.kubernetes.extra_filters[{i}]"),
                 EXTENSION_PREDICATES,
             )?);
@@ -123,20 +131,23 @@ impl Kubernetes {
             ));
         }
         let w = &k.weights;
-        let plugins: Vec<(i64, Plugin)> = [
-            (w.node_resources_fit, Plugin::Fit),
-            (w.balanced_allocation, Plugin::Balanced),
-            (w.image_locality, Plugin::ImageLocality),
-            (w.taint_toleration, Plugin::TaintToleration),
-            (w.node_affinity, Plugin::NodeAffinity),
+        let plugins: Vec<(i64, &'static ScoreDef)> = [
+            (w.node_resources_fit, &node_resources_fit::SCORE),
+            (
+                w.balanced_allocation,
+                &node_resources_balanced_allocation::SCORE,
+            ),
+            (w.image_locality, &image_locality::SCORE),
+            (w.taint_toleration, &taint_toleration::SCORE),
+            (w.node_affinity, &node_affinity::SCORE),
         ]
         .into_iter()
         .filter(|(w, _)| *w != 0)
         .collect();
         let mut extra = Vec::new();
         for (i, (w, name)) in k.extra_scores.iter().enumerate() {
-            let p = Prio::parse(name)
-                .filter(|_| EXTENSION_PRIORITIES.contains(&name.as_str()))
+            let p = registry::priority(name)
+                .filter(|p| p.scope.in_kubernetes_extra())
                 .ok_or_else(|| {
                     format!(
                         "scheduler.kubernetes.extra_scores[{i}]: unknown priority `{name}` (valid: {})",
@@ -147,15 +158,10 @@ impl Kubernetes {
         }
         let chars = Characterisation::build(&cfg.characterisation, cluster)?;
         let sample = cfg.execution_time_estimate == ExecutionTimeEstimate::Sample;
-        let mut needs = TypeNeeds::default();
-        for p in &filters {
-            let x = p.needs();
-            needs.can_run |= x.can_run;
-            needs.ram |= x.ram;
-        }
-        for (_, p) in &extra {
-            needs.est |= p.needs(sample).est;
-        }
+        let filters = PredList::new(filters, &facts);
+        let needs = extra
+            .iter()
+            .fold(filters.needs(), |n, (_, p)| n.union(p.needs(sample)));
         let n = facts.n;
         let n_archs = cluster.archs.len();
         let n_images = cluster.images.len();
@@ -169,7 +175,7 @@ impl Kubernetes {
         let state = NodeState::new(&facts, &chars);
         let (np, nx) = (plugins.len(), extra.len());
         Ok(Kubernetes {
-            filters: PredList::new(filters, &facts),
+            filters,
             plugins,
             extra,
             cfg: k.clone(),
@@ -184,7 +190,7 @@ impl Kubernetes {
             arch_ok,
             il_buf: vec![0; n_archs],
             reqs: RequirementColumns::default(),
-            scratch: PodScratch::default(),
+            pods: PodCache::default(),
             walk: Walk::default(),
             raw: vec![0; np * n],
             norm: vec![0; np * n],
@@ -211,7 +217,7 @@ impl Kubernetes {
 
     /// The filter names, in evaluation order.
     pub fn filter_names(&self) -> Vec<&'static str> {
-        self.filters.preds.iter().map(Pred::name).collect()
+        self.filters.names()
     }
 
     fn below(&mut self, t: u32) -> u32 {
@@ -224,9 +230,9 @@ impl Kubernetes {
 }
 
 struct Cols<'a> {
-    plugins: &'a [(i64, Plugin)],
+    plugins: &'a [(i64, &'static ScoreDef)],
     kcols: &'a [KCol],
-    extra: &'a [(i64, Prio)],
+    extra: &'a [(i64, &'static PriorityDef)],
     raw: &'a [i64],
     norm: &'a [i64],
     xraw: &'a [f64],
@@ -241,7 +247,7 @@ impl Cols<'_> {
         for (pi, &(w, p)) in self.plugins.iter().enumerate() {
             let (r, v) = self.kcols[pi].at(&self.raw[pi * n..], &self.norm[pi * n..], i);
             dst.push(ScoreEntry {
-                name: p.name(),
+                name: p.name,
                 raw: r as f64,
                 normalized: v as f64,
                 weight: w as f64,
@@ -251,7 +257,7 @@ impl Cols<'_> {
         for (xi, &(w, p)) in self.extra.iter().enumerate() {
             let (r, v) = self.xcols[xi].at(&self.xraw[xi * n..], &self.xnorm[xi * n..], i);
             dst.push(ScoreEntry {
-                name: p.name(),
+                name: p.name,
                 raw: r,
                 normalized: v,
                 weight: w as f64,
@@ -275,21 +281,22 @@ impl Scheduler for Kubernetes {
         out.nodes_to_find = k as u32;
         out.start_index = self.next_start as u32;
 
-        let info = PodInfo::of(pod);
-        let facts = &self.facts;
-        let scratch = &mut self.scratch;
-        scratch.compile_affinity(pod, facts);
-        if facts.taints.is_empty() {
-            scratch.has_untolerated = false;
-            scratch.untolerated.clear();
-        } else {
-            scratch.compile_tolerations(pod, facts);
-        }
-        scratch.compile_extended(pod, facts);
-        scratch.has_cap = false;
-        if self.needs.can_run || self.needs.ram || self.needs.est {
-            fill_type_tables(scratch, self.needs, pod, facts, &self.chars);
-        }
+        let (facts, chars, needs) = (&self.facts, &self.chars, self.needs);
+        let compiled = self.pods.compiled(pod, |pod, _, scratch| {
+            scratch.compile_affinity(pod, facts);
+            if facts.taints.is_empty() {
+                scratch.has_untolerated = false;
+                scratch.untolerated.clear();
+            } else {
+                scratch.compile_tolerations(pod, facts);
+            }
+            scratch.compile_extended(pod, facts);
+            scratch.has_cap = false;
+            if needs.type_tables() {
+                fill_type_tables(scratch, needs, pod, facts, chars);
+            }
+        });
+        let (info, scratch) = (&compiled.info, &compiled.scratch);
         let na = self.n_archs;
         let row = (pod.image as usize).min(self.n_images);
         {
@@ -298,9 +305,9 @@ impl Scheduler for Kubernetes {
                 nodes: &cluster.nodes,
                 state: &self.state,
                 pod,
-                info: &info,
+                info,
                 scratch,
-                chars: &self.chars,
+                chars,
                 arch_ok: &self.arch_ok[row * na..(row + 1) * na],
             };
             let filters = &self.filters;
@@ -348,15 +355,8 @@ impl Scheduler for Kubernetes {
             };
             *o = image_locality_score(size, holders, n);
         }
-        let req_col = match info.requirements {
-            Some(json)
-                if self
-                    .extra
-                    .iter()
-                    .any(|(_, p)| *p == Prio::CapabilityMatching) =>
-            {
-                Some(self.reqs.column(json, cluster))
-            }
+        let req_col = match info.requirements.as_deref() {
+            Some(json) if needs.requirements => Some(self.reqs.column(json, cluster)),
             _ => None,
         };
         let feas = self.walk.feasible();
@@ -367,7 +367,7 @@ impl Scheduler for Kubernetes {
             nodes: &cluster.nodes,
             state: &self.state,
             pod,
-            scratch: &self.scratch,
+            scratch,
             cache: ctx.cache,
             strategy: self.cfg.scoring_strategy,
             resource_weights: (
@@ -382,7 +382,7 @@ impl Scheduler for Kubernetes {
         for (pi, &(w, plugin)) in self.plugins.iter().enumerate() {
             let raw = &mut self.raw[pi * n..pi * n + f];
             let norm = &mut self.norm[pi * n..pi * n + f];
-            let col = plugin.score(&sctx, feas, raw, norm, &mut self.memos);
+            let col = (plugin.score)(&sctx, feas, raw, norm, &mut self.memos);
             self.kcols[pi] = col;
             let scores: &[i64] = match col {
                 KCol::Const(_, v) => {
@@ -402,9 +402,9 @@ impl Scheduler for Kubernetes {
                 nodes: &cluster.nodes,
                 state: &self.state,
                 pod,
-                info: &info,
-                scratch: &self.scratch,
-                chars: &self.chars,
+                info,
+                scratch,
+                chars,
                 view: &self.view,
                 lat_class_val: &[],
                 il_score: &[],
@@ -415,16 +415,16 @@ impl Scheduler for Kubernetes {
             for (xi, &(w, prio)) in self.extra.iter().enumerate() {
                 let raw = &mut self.xraw[xi * n..xi * n + f];
                 let norm = &mut self.xnorm[xi * n..xi * n + f];
-                let r = if prio == Prio::ExecutionTime && self.sample {
+                let r = if prio.sampled && self.sample {
                     Some(&mut self.rng)
                 } else {
                     None
                 };
-                let col = prio.map(&mctx, feas, raw, r);
+                let col = (prio.map)(&mctx, feas, raw, r);
                 self.xcols[xi] = col;
                 match col {
                     Col::Filled => {
-                        reduce(prio.reduce(), raw, norm, MAX_SCORE as f64);
+                        reduce(prio.reduce, raw, norm, MAX_SCORE as f64);
                         for (t, &v) in total.iter_mut().zip(norm.iter()) {
                             *t += w * v as i64;
                         }
@@ -483,10 +483,12 @@ impl Scheduler for Kubernetes {
     }
 
     fn on_placed(&mut self, pod: &Pod, node: NodeId, _ctx: &SchedContext) {
-        self.state.place(pod, node, &self.facts, &self.chars);
+        let info = self.pods.info(pod);
+        self.state.place(pod, info, node, &self.facts, &self.chars);
     }
 
     fn on_removed(&mut self, pod: &Pod, node: NodeId, _ctx: &SchedContext) {
-        self.state.remove(pod, node, &self.facts, &self.chars);
+        let info = self.pods.info(pod);
+        self.state.remove(pod, info, node, &self.facts, &self.chars);
     }
 }

@@ -1,5 +1,6 @@
-//! The kubernetes profile against the worked examples K1–K3 of `spec/scheduler.md` §2.5, the
-//! sampling table of §2.1 and each filter on its own.
+//! The kubernetes profile against hand-computed worked examples (K1–K3, each test spelling out
+//! its arithmetic), the sampling table of `docs/schedulers.md` (`kubernetes`, "Sampling") and
+//! each filter on its own.
 
 use super::super::facts::NodeKube;
 use super::super::testutil::*;

@@ -1,23 +1,27 @@
 //! The `skippy` profile: skippy-core's scheduler as used by faas-sim, decision for decision
-//! (`spec/scheduler.md` §1).
+//! (`docs/schedulers.md`, `skippy`).
 //!
-//! One decision: compute `k` (§1.2), walk the nodes from the rotation index evaluating the
-//! predicates until `k` feasible nodes are found (§1.3), map and reduce every priority over the
-//! feasible list into score columns, sum the weighted columns, and take the first maximum in
-//! visit order (§1.6). The image view is updated in [`Scheduler::on_placed`].
+//! One decision: compute `k` ([`nodes_to_find`]), walk the nodes from the rotation index
+//! evaluating the predicates until `k` feasible nodes are found, map and reduce every priority
+//! over the feasible list into score columns (through a priority's fused kernel where it has
+//! one), sum the weighted columns, and take the first maximum in visit order. The image view is
+//! updated in [`Scheduler::on_placed`].
 
 mod data;
-mod fast;
 pub mod presets;
 #[cfg(test)]
 mod tests;
 
 use super::explain::{first_max, top_indices};
-use super::extension::{fill_type_tables, Characterisation, RequirementColumns, TypeNeeds};
+use super::extension::{fill_type_tables, Characterisation, RequirementColumns};
 use super::facts::NodeFacts;
-use super::podinfo::{PodInfo, PodScratch};
-use super::predicates::{Pred, PredCtx, PredList};
-use super::priorities::{reduce_accumulate, trunc, Col, ImageView, MapCtx, Prio};
+use super::image_view::ImageView;
+use super::plugins::predicates::{PredCtx, PredList};
+use super::plugins::priorities::{
+    reduce_accumulate, trunc, Col, FusedScratch, MapCtx, PriorityDef,
+};
+use super::plugins::Needs;
+use super::podinfo::PodCache;
 use super::state::NodeState;
 use super::walk::Walk;
 use super::{Decision, Pod, SchedContext, Scheduler, ScoreEntry};
@@ -25,7 +29,6 @@ use crate::cluster::{Cluster, NodeId};
 use crate::config::{ExecutionTimeEstimate, Scenario, SchedulerConfig};
 use crate::engine::{stream_rng, SimRng};
 use data::DataColumns;
-use fast::BalancedMemo;
 pub use presets::nodes_to_find;
 
 const MEBI: i64 = 1 << 20;
@@ -34,14 +37,13 @@ const MEBI: i64 = 1 << 20;
 pub struct Skippy {
     facts: NodeFacts,
     preds: PredList,
-    prios: Vec<(f64, Prio)>,
+    prios: Vec<(f64, &'static PriorityDef)>,
     percentage: f64,
     start: usize,
     view: ImageView,
     state: NodeState,
     chars: Characterisation,
-    needs: TypeNeeds,
-    need_caps: bool,
+    needs: Needs,
     sample: bool,
     rng: SimRng,
     n_archs: usize,
@@ -51,12 +53,10 @@ pub struct Skippy {
     il_size: Vec<f64>,
     il_buf: Vec<f64>,
     lat_buf: Vec<f64>,
-    lat_red: Vec<f64>,
-    ids: Vec<u32>,
-    memo: BalancedMemo,
+    fused: FusedScratch,
     data: DataColumns,
     reqs: RequirementColumns,
-    scratch: PodScratch,
+    pods: PodCache,
     walk: Walk,
     raw: Vec<f64>,
     norm: Vec<f64>,
@@ -87,19 +87,13 @@ impl Skippy {
                 "scheduler.skippy.percentage_of_nodes_to_score: must be finite, got {p}"
             ));
         }
-        let preds = PredList::new(presets::predicates(&cfg.skippy, &facts)?, &facts);
+        let preds = PredList::new(presets::predicates(&cfg.skippy)?, &facts);
         let prios = presets::priorities(&cfg.skippy)?;
         let chars = Characterisation::build(&cfg.characterisation, cluster)?;
         let sample = cfg.execution_time_estimate == ExecutionTimeEstimate::Sample;
-        let mut needs = TypeNeeds::default();
-        for p in &preds.preds {
-            let x = p.needs();
-            needs.can_run |= x.can_run;
-            needs.ram |= x.ram;
-        }
-        for (_, p) in &prios {
-            needs.est |= p.needs(sample).est;
-        }
+        let needs = prios
+            .iter()
+            .fold(preds.needs(), |n, (_, p)| n.union(p.needs(sample)));
         let n = facts.n;
         let n_archs = cluster.archs.len();
         let images = &cluster.images;
@@ -118,7 +112,6 @@ impl Skippy {
         let state = NodeState::new(&facts, &chars);
         let np = prios.len();
         Ok(Skippy {
-            need_caps: prios.iter().any(|(_, p)| *p == Prio::Capability),
             view: ImageView::new(n, images.len()),
             state,
             preds,
@@ -134,12 +127,10 @@ impl Skippy {
             il_size,
             il_buf: vec![0.0; n_archs],
             lat_buf: vec![0.0; facts.lat_classes.len() + 1],
-            lat_red: vec![0.0; facts.lat_classes.len() + 1],
-            ids: vec![0; n],
-            memo: BalancedMemo::default(),
+            fused: FusedScratch::new(n, facts.lat_classes.len()),
             data: DataColumns::default(),
             reqs: RequirementColumns::default(),
-            scratch: PodScratch::default(),
+            pods: PodCache::default(),
             walk: Walk::default(),
             raw: vec![0.0; np * n],
             norm: vec![0.0; np * n],
@@ -168,19 +159,26 @@ impl Skippy {
 
     /// The predicate names, in evaluation order.
     pub fn predicate_names(&self) -> Vec<&'static str> {
-        self.preds.preds.iter().map(Pred::name).collect()
+        self.preds.names()
     }
 
     /// The weighted priorities, in order.
-    pub fn priorities(&self) -> &[(f64, Prio)] {
+    pub fn priorities(&self) -> &[(f64, &'static PriorityDef)] {
         &self.prios
     }
 }
 
-fn entry(prio: Prio, weight: f64, col: Col, raw: &[f64], norm: &[f64], i: usize) -> ScoreEntry {
+fn entry(
+    prio: &PriorityDef,
+    weight: f64,
+    col: Col,
+    raw: &[f64],
+    norm: &[f64],
+    i: usize,
+) -> ScoreEntry {
     let (r, v) = col.at(raw, norm, i);
     ScoreEntry {
-        name: prio.name(),
+        name: prio.name,
         raw: r,
         normalized: v,
         weight,
@@ -204,7 +202,6 @@ impl Scheduler for Skippy {
             state,
             chars,
             needs,
-            need_caps,
             sample,
             rng,
             n_archs,
@@ -212,12 +209,10 @@ impl Scheduler for Skippy {
             il_size,
             il_buf,
             lat_buf,
-            lat_red,
-            ids,
-            memo,
+            fused,
             data,
             reqs,
-            scratch,
+            pods,
             walk,
             raw,
             norm,
@@ -234,22 +229,25 @@ impl Scheduler for Skippy {
         out.nodes_to_find = k as u32;
         out.start_index = *start as u32;
 
-        let info = PodInfo::of(pod);
-        if *need_caps {
-            scratch.compile_capabilities(pod, &info, facts);
-        } else {
-            scratch.has_cap = false;
-        }
-        if needs.can_run || needs.ram || needs.est {
-            fill_type_tables(scratch, *needs, pod, facts, chars);
-        }
+        let needs = *needs;
+        let compiled = pods.compiled(pod, |pod, info, scratch| {
+            if needs.capabilities {
+                scratch.compile_capabilities(pod, info, facts);
+            } else {
+                scratch.has_cap = false;
+            }
+            if needs.type_tables() {
+                fill_type_tables(scratch, needs, pod, facts, chars);
+            }
+        });
+        let (info, scratch) = (&compiled.info, &compiled.scratch);
         {
             let pctx = PredCtx {
                 facts,
                 nodes: &cluster.nodes,
                 state,
                 pod,
-                info: &info,
+                info,
                 scratch,
                 chars,
                 arch_ok: &[],
@@ -297,16 +295,15 @@ impl Scheduler for Skippy {
             let sum = sum.clamp(23 * MEBI, 1000 * MEBI);
             *o = (10 * (sum - 23 * MEBI) / (977 * MEBI)) as f64;
         }
-        if let Some(p) = info.recv_path {
+        let (recv_path, send_path) = (info.recv_path.as_deref(), info.send_path.as_deref());
+        if let Some(p) = recv_path {
             data.prepare(p, false, cluster, facts);
         }
-        if let Some(p) = info.send_path {
+        if let Some(p) = send_path {
             data.prepare(p, true, cluster, facts);
         }
-        let req_col = match info.requirements {
-            Some(json) if prios.iter().any(|(_, p)| *p == Prio::CapabilityMatching) => {
-                Some(reqs.column(json, cluster))
-            }
+        let req_col = match info.requirements.as_deref() {
+            Some(json) if needs.requirements => Some(reqs.column(json, cluster)),
             _ => None,
         };
         let mctx = MapCtx {
@@ -314,14 +311,14 @@ impl Scheduler for Skippy {
             nodes: &cluster.nodes,
             state,
             pod,
-            info: &info,
+            info,
             scratch,
             chars,
             view,
             lat_class_val: lat_buf,
             il_score: il_buf,
-            data_recv: info.recv_path.and_then(|p| data.get(p, false)),
-            data_send: info.send_path.and_then(|p| data.get(p, true)),
+            data_recv: recv_path.and_then(|p| data.get(p, false)),
+            data_send: send_path.and_then(|p| data.get(p, true)),
             requirements: req_col,
         };
 
@@ -331,49 +328,29 @@ impl Scheduler for Skippy {
         for (pi, &(w, prio)) in prios.iter().enumerate() {
             let raw_p = &mut raw[pi * n..pi * n + f];
             let norm_p = &mut norm[pi * n..pi * n + f];
-            let r = if prio == Prio::ExecutionTime && *sample {
-                Some(&mut *rng)
-            } else {
-                None
-            };
-            let col = match prio {
-                // Identity reduce, accumulated while mapping.
-                Prio::Balanced => {
-                    let nodes = &cluster.nodes;
-                    let (cpu, mem): (&[i64], &[i64]) = (&nodes.cpu_free, &nodes.mem_free);
-                    let (rc, rm) = (pod.cpu_millis, pod.memory_bytes);
-                    memo.map(rc, rm, cpu, mem, feas, raw_p, total, w);
-                    Col::Identity
-                }
-                Prio::LocalityType => {
-                    let edge: &[f64] = &facts.edge10;
-                    for ((r, t), &node) in raw_p.iter_mut().zip(total.iter_mut()).zip(feas) {
-                        let v = edge[node as usize];
-                        *r = v;
-                        *t += v * w;
-                    }
-                    Col::Identity
-                }
-                // One value per node class: reduced per class.
-                Prio::LatencyAware => {
-                    let on = view.column(pod.image);
-                    fast::latency_map(feas, &facts.lat_class, on, lat_buf, ids, raw_p);
-                    fast::locality_reduce(raw_p, ids, lat_buf, lat_red, norm_p, total, w)
-                }
-                _ => match prio.map(&mctx, feas, raw_p, r) {
-                    Col::Filled | Col::Identity => {
-                        reduce_accumulate(prio.reduce(), raw_p, norm_p, total, w)
-                    }
-                    Col::Const(r, v) => {
-                        let add = v * w;
-                        if add != 0.0 {
-                            for t in total.iter_mut() {
-                                *t += add;
-                            }
+            let col = match prio.fused {
+                Some(fused_kernel) => fused_kernel(&mctx, fused, feas, raw_p, norm_p, total, w),
+                None => {
+                    let r = if prio.sampled && *sample {
+                        Some(&mut *rng)
+                    } else {
+                        None
+                    };
+                    match (prio.map)(&mctx, feas, raw_p, r) {
+                        Col::Filled | Col::Identity => {
+                            reduce_accumulate(prio.reduce, raw_p, norm_p, total, w)
                         }
-                        Col::Const(r, v)
+                        Col::Const(r, v) => {
+                            let add = v * w;
+                            if add != 0.0 {
+                                for t in total.iter_mut() {
+                                    *t += add;
+                                }
+                            }
+                            Col::Const(r, v)
+                        }
                     }
-                },
+                }
             };
             cols[pi] = col;
         }
@@ -406,10 +383,12 @@ impl Scheduler for Skippy {
 
     fn on_placed(&mut self, pod: &Pod, node: NodeId, _ctx: &SchedContext) {
         self.view.add(pod.image, node);
-        self.state.place(pod, node, &self.facts, &self.chars);
+        let info = self.pods.info(pod);
+        self.state.place(pod, info, node, &self.facts, &self.chars);
     }
 
     fn on_removed(&mut self, pod: &Pod, node: NodeId, _ctx: &SchedContext) {
-        self.state.remove(pod, node, &self.facts, &self.chars);
+        let info = self.pods.info(pod);
+        self.state.remove(pod, info, node, &self.facts, &self.chars);
     }
 }

@@ -1,9 +1,16 @@
 //! Resolution of `scheduler.skippy`: presets and custom predicate / priority lists
-//! (`spec/scheduler.md` §1.6).
+//! (`docs/schedulers.md`, `skippy`, "Presets"). Names resolve through the plugin registry.
 
-use super::super::facts::NodeFacts;
-use super::super::predicates::{Pred, SKIPPY_PREDICATES};
-use super::super::priorities::{Prio, SKIPPY_PRIORITIES};
+use super::super::plugins::predicates::{
+    can_run, check_node_label_presence, node_has_accelerator, node_has_free_gpu, node_has_free_tpu,
+    pod_fits_resources, registry_reachable, Pred, PredArgs,
+};
+use super::super::plugins::priorities::{
+    balanced_resource as balanced, capability, capability_matching, contention, data_locality,
+    execution_time, image_locality, latency_aware_image_locality as latency, locality_type,
+    PriorityDef,
+};
+use super::super::plugins::registry::{self, SKIPPY_PREDICATES, SKIPPY_PRIORITIES};
 use crate::config::SkippyConfig;
 
 /// Valid values of `scheduler.skippy.preset`.
@@ -22,7 +29,7 @@ fn check_preset(cfg: &SkippyConfig) -> Result<(), String> {
 }
 
 /// The predicate list, with the implicit `RegistryReachable` last.
-pub fn predicates(cfg: &SkippyConfig, facts: &NodeFacts) -> Result<Vec<Pred>, String> {
+pub fn predicates(cfg: &SkippyConfig) -> Result<Vec<Pred>, String> {
     check_preset(cfg)?;
     let mut preds = match &cfg.predicates {
         Some(list) => list
@@ -31,35 +38,41 @@ pub fn predicates(cfg: &SkippyConfig, facts: &NodeFacts) -> Result<Vec<Pred>, St
             .map(|(i, p)| {
                 Pred::from_spec(
                     p,
-                    facts,
                     &format!("scheduler.skippy.predicates[{i}]"),
                     SKIPPY_PREDICATES,
                 )
             })
             .collect::<Result<Vec<_>, _>>()?,
         None => {
-            let mut v = vec![Pred::PodFitsResources, Pred::no_storage(facts)];
+            let mut v = vec![
+                Pred::new(&pod_fits_resources::PREDICATE),
+                // Without arguments: not a storage node.
+                Pred::new(&check_node_label_presence::PREDICATE),
+            ];
             if cfg.preset != "default" {
+                let vram = PredArgs {
+                    use_vram: cfg.use_vram,
+                    ..PredArgs::default()
+                };
                 v.extend([
-                    Pred::CanRun,
-                    Pred::NodeHasAccelerator,
-                    Pred::NodeHasFreeGpu {
-                        use_vram: cfg.use_vram,
-                    },
-                    Pred::NodeHasFreeTpu,
+                    Pred::new(&can_run::PREDICATE),
+                    Pred::new(&node_has_accelerator::PREDICATE),
+                    Pred::with_args(&node_has_free_gpu::PREDICATE, vram),
+                    Pred::new(&node_has_free_tpu::PREDICATE),
                 ]);
             }
             v
         }
     };
-    if !preds.iter().any(|p| matches!(p, Pred::RegistryReachable)) {
-        preds.push(Pred::RegistryReachable);
+    let reachable = &registry_reachable::PREDICATE;
+    if !preds.iter().any(|p| p.name() == reachable.name) {
+        preds.push(Pred::new(reachable));
     }
     Ok(preds)
 }
 
 /// The weighted priority list.
-pub fn priorities(cfg: &SkippyConfig) -> Result<Vec<(f64, Prio)>, String> {
+pub fn priorities(cfg: &SkippyConfig) -> Result<Vec<(f64, &'static PriorityDef)>, String> {
     check_preset(cfg)?;
     let list = match &cfg.priorities {
         Some(list) => list
@@ -67,37 +80,39 @@ pub fn priorities(cfg: &SkippyConfig) -> Result<Vec<(f64, Prio)>, String> {
             .enumerate()
             .map(|(i, (w, name))| {
                 let key = format!("scheduler.skippy.priorities[{i}]");
-                let p = Prio::parse(name).ok_or_else(|| {
-                    format!(
-                        "{key}: unknown priority `{name}` (valid: {})",
-                        SKIPPY_PRIORITIES.join(", ")
-                    )
-                })?;
+                let p = registry::priority(name)
+                    .filter(|p| p.scope.in_skippy())
+                    .ok_or_else(|| {
+                        format!(
+                            "{key}: unknown priority `{name}` (valid: {})",
+                            SKIPPY_PRIORITIES.join(", ")
+                        )
+                    })?;
                 Ok((*w, p))
             })
             .collect::<Result<Vec<_>, String>>()?,
         None => {
             let w = &cfg.weights;
             match cfg.preset.as_str() {
-                "vanilla" => vec![(1.0, Prio::Balanced), (1.0, Prio::ImageLocality)],
+                "vanilla" => vec![(1.0, &balanced::PRIORITY), (1.0, &image_locality::PRIORITY)],
                 "raith21_skippy" => vec![
-                    (w.balanced, Prio::Balanced),
-                    (w.latency, Prio::LatencyAware),
-                    (w.locality_type, Prio::LocalityType),
-                    (w.data, Prio::DataLocality),
-                    (w.capability, Prio::Capability),
+                    (w.balanced, &balanced::PRIORITY),
+                    (w.latency, &latency::PRIORITY),
+                    (w.locality_type, &locality_type::PRIORITY),
+                    (w.data, &data_locality::PRIORITY),
+                    (w.capability, &capability::PRIORITY),
                 ],
                 "ga" => vec![
-                    (w.capability_matching, Prio::CapabilityMatching),
-                    (w.contention, Prio::Contention),
-                    (w.execution_time, Prio::ExecutionTime),
+                    (w.capability_matching, &capability_matching::PRIORITY),
+                    (w.contention, &contention::PRIORITY),
+                    (w.execution_time, &execution_time::PRIORITY),
                 ],
                 _ => vec![
-                    (1.0, Prio::Balanced),
-                    (1.0, Prio::LatencyAware),
-                    (1.0, Prio::LocalityType),
-                    (1.0, Prio::DataLocality),
-                    (1.0, Prio::Capability),
+                    (1.0, &balanced::PRIORITY),
+                    (1.0, &latency::PRIORITY),
+                    (1.0, &locality_type::PRIORITY),
+                    (1.0, &data_locality::PRIORITY),
+                    (1.0, &capability::PRIORITY),
                 ],
             }
         }
@@ -112,7 +127,7 @@ pub fn priorities(cfg: &SkippyConfig) -> Result<Vec<(f64, Prio)>, String> {
     Ok(list)
 }
 
-/// skippy's number of feasible nodes to find (`spec/scheduler.md` §1.2).
+/// skippy's number of feasible nodes to find (`docs/schedulers.md`, `skippy`, "Sampling").
 pub fn nodes_to_find(n: usize, percentage: f64) -> usize {
     if n < 5 || percentage >= 100.0 {
         return n;

@@ -1,5 +1,5 @@
-//! The skippy profile against the worked examples S1–S4 of `spec/scheduler.md` §1.7 and more
-//! hand-computed cases.
+//! The skippy profile against hand-computed worked examples (S1–S4, each test spelling out its
+//! arithmetic; the formulas are in `docs/schedulers.md`, "Formulas") and more cases.
 
 use super::super::facts::NodeKube;
 use super::super::testutil::*;

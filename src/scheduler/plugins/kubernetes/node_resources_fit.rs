@@ -1,0 +1,129 @@
+//! `NodeResourcesFit`. Filter: every requested resource (CPU, memory, extended resources) fits
+//! capacity minus requests, and the node has fewer pods than `max_pods`. Score: `LeastAllocated`
+//! `(capacity − requested) × 100 div capacity` or `MostAllocated` `requested × 100 div
+//! capacity` per resource, the weighted mean of CPU and memory; requested counts a zero CPU
+//! request as 100 m and a zero memory request as 200 MiB. The score is memoised per node and
+//! request pair.
+
+use super::{div_floor, KCol, Memos, ScoreCtx, ScoreDef, MAX_SCORE};
+use crate::config::ScoringStrategy;
+use crate::scheduler::plugins::predicates::{
+    fail, mark, PredArgs, PredCtx, PredKind, PredicateDef,
+};
+use crate::scheduler::plugins::{Needs, Scope};
+use crate::scheduler::state::{nonzero, NONZERO_CPU, NONZERO_MEM};
+
+/// The filter.
+pub const FILTER: PredicateDef = PredicateDef {
+    name: "NodeResourcesFit",
+    scope: Scope::Kubernetes,
+    summary: "every requested resource (CPU, memory, extended) fits capacity minus requests, and the node has fewer pods than max_pods",
+    needs: Needs::NONE,
+    kind: PredKind::Dynamic(eval),
+};
+
+/// The score.
+pub const SCORE: ScoreDef = ScoreDef {
+    name: "NodeResourcesFit",
+    summary: "LeastAllocated (capacity − requested) × 100 div capacity or MostAllocated requested × 100 div capacity, weighted mean of CPU and memory",
+    score,
+};
+
+fn eval(c: &PredCtx, _: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
+    let m = codes.len();
+    let f = c.facts;
+    // A resource the pod does not request (≤ 0) always fits.
+    let rc = if c.pod.cpu_millis > 0 {
+        c.pod.cpu_millis
+    } else {
+        i64::MIN
+    };
+    let rm = if c.pod.memory_bytes > 0 {
+        c.pod.memory_bytes
+    } else {
+        i64::MIN
+    };
+    let nodes = c.nodes;
+    let ext = &c.scratch.ext_req;
+    if ext.is_empty() {
+        let cpu = &nodes.cpu_free[a..a + m];
+        let mem = &nodes.mem_free[a..a + m];
+        let pods = &nodes.pods[a..a + m];
+        let max = &f.max_pods[a..a + m];
+        for (j, code_j) in codes.iter_mut().enumerate() {
+            let ok = (rc <= cpu[j]) & (rm <= mem[j]) & (pods[j] < max[j]);
+            *code_j = fail(*code_j, code, ok);
+        }
+    } else {
+        let r = f.ext_names.len();
+        mark(codes, a, code, |n| {
+            let ext_ok = ext.iter().all(|&(j, amount)| {
+                j != usize::MAX && amount <= f.ext_cap[n * r + j] - c.state.ext_used[n * r + j]
+            });
+            (rc <= nodes.cpu_free[n])
+                & (rm <= nodes.mem_free[n])
+                & (nodes.pods[n] < f.max_pods[n])
+                & ext_ok
+        });
+    }
+}
+
+#[inline(always)]
+fn least(cap: i64, req: i64) -> i64 {
+    if cap == 0 || req > cap {
+        0
+    } else {
+        div_floor((cap - req) * MAX_SCORE, cap)
+    }
+}
+
+#[inline(always)]
+fn most(cap: i64, req: i64) -> i64 {
+    if cap == 0 {
+        0
+    } else {
+        div_floor(req.min(cap) * MAX_SCORE, cap)
+    }
+}
+
+fn score(c: &ScoreCtx, feas: &[u32], raw: &mut [i64], _: &mut [i64], memos: &mut Memos) -> KCol {
+    let (wc, wm) = c.resource_weights;
+    let ws = wc + wm;
+    let pc = nonzero(c.pod.cpu_millis, NONZERO_CPU);
+    let pm = nonzero(c.pod.memory_bytes, NONZERO_MEM);
+    let (capc, capm): (&[i64], &[i64]) = (&c.nodes.cpu_capacity, &c.nodes.mem_capacity);
+    let (nzc, nzm): (&[i64], &[i64]) = (&c.state.nz_cpu, &c.state.nz_mem);
+    let most_allocated = c.strategy == ScoringStrategy::MostAllocated;
+    let mut set = memos.fit.set((pc, pm), capc.len()).columns();
+    for (r, &n) in raw[..feas.len()].iter_mut().zip(feas) {
+        let n = n as usize;
+        *r = set.get(n, nzc[n], nzm[n], |nc, nm| {
+            let (rc, rm) = (nc + pc, nm + pm);
+            let (sc, sm) = if most_allocated {
+                (most(capc[n], rc), most(capm[n], rm))
+            } else {
+                (least(capc[n], rc), least(capm[n], rm))
+            };
+            if ws == 0 {
+                0
+            } else {
+                div_floor(sc * wc + sm * wm, ws)
+            }
+        });
+    }
+    KCol::Same
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn least_and_most_allocated_resource_scores() {
+        assert_eq!(least(4000, 1500), 62);
+        assert_eq!(least(4000, 4500), 0);
+        assert_eq!(most(2000, 500), 25);
+        assert_eq!(most(2000, 5000), 100);
+        assert_eq!(most(0, 5), 0);
+    }
+}
