@@ -195,8 +195,7 @@ fn load(path: &Path, overrides: &[String]) -> Result<Scenario> {
     let mut value: toml::Value = toml::from_str(&text)
         .map_err(|e| BadInput(format!("{file}: {}", e.to_string().trim_end())))?;
     for o in overrides {
-        let (key, raw) = o
-            .split_once('=')
+        let (key, raw) = faasim::config::split_assignment(o)
             .ok_or_else(|| BadInput(format!("--set {o}: expected KEY=VALUE")))?;
         let v = parse_override_value(raw);
         faasim::config::set_by_key_path(&mut value, key.trim(), v)
@@ -242,7 +241,7 @@ fn cmd_run(
 
     let params = overrides
         .iter()
-        .filter_map(|o| o.split_once('='))
+        .filter_map(|o| faasim::config::split_assignment(o))
         .map(|(k, v)| (k.trim().to_string(), param_value(&parse_override_value(v))))
         .collect();
     let id = faasim::identity(&sc, seed, 0, "", params);
