@@ -6,6 +6,7 @@
 
 mod run_summary;
 mod sweep;
+mod validate;
 mod verify;
 
 use anyhow::{bail, Context, Result};
@@ -99,9 +100,9 @@ enum Command {
         #[arg(long)]
         clean: bool,
     },
-    /// Check scenario files without running them.
+    /// Check scenario and sweep files without running them (a sweep: every variant).
     Validate {
-        /// Scenario files (TOML).
+        /// Scenario or sweep files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -217,11 +218,14 @@ fn parse_override_value(raw: &str) -> toml::Value {
 
 fn cmd_validate(files: &[PathBuf]) -> Result<ExitCode> {
     for f in files {
-        let sc = load(f, &[])?;
-        // Building a simulation resolves names the file refers to (node types, scheduler profile).
-        faasim::sim::Simulation::new(&sc, 0)
-            .map_err(|e| BadInput(format!("{}: {e}", f.display())))?;
-        println!("{}: ok", f.display());
+        let ok = validate::validate_file(f, |f| {
+            let sc = load(f, &[])?;
+            // Building a simulation resolves names the file refers to (node types, profile).
+            faasim::sim::Simulation::new(&sc, 0)
+                .map_err(|e| BadInput(format!("{}: {e}", f.display())))?;
+            Ok(())
+        })?;
+        println!("{ok}");
     }
     Ok(ExitCode::SUCCESS)
 }
