@@ -104,3 +104,43 @@ fn a_named_axis_is_one_column_and_a_star_sets_every_workload() {
     assert!(shown.contains("load"), "{shown}");
     assert!(!shown.contains("workloads.*"), "{shown}");
 }
+
+#[test]
+fn a_sweep_whose_stderr_is_not_a_terminal_logs_progress_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string("experiments/sweep-base.toml").unwrap();
+    std::fs::write(dir.path().join("base.toml"), base).unwrap();
+    let sweep = dir.path().join("s.toml");
+    std::fs::write(
+        &sweep,
+        "scenario = \"base.toml\"\nseeds = [1, 2, 3]\nruns_per_batch = 1\n[grid]\n\"run.horizon_s\" = [5]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let r = Command::new(env!("CARGO_BIN_EXE_faasim"))
+        .args(["sweep", sweep.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .args(["--jobs", "1"])
+        .env("FAASIM_PROGRESS_INTERVAL", "0")
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", text(&r));
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("progress: "))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        3,
+        "one line per run with a zero interval: {stderr}"
+    );
+    assert!(
+        lines[2].starts_with("progress: 3/3 runs (100.0%), 0 failed"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\r'),
+        "no bar control characters in a log: {stderr:?}"
+    );
+}
