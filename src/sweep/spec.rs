@@ -285,10 +285,13 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
     })
 }
 
+/// A name declared in `[axes]` with the parsed key paths it writes.
+type NamedAxis = (String, Vec<Vec<Segment>>);
+
 /// The `[axes]` table: each name with the key paths it writes, in file order. A name is one bare
 /// segment (it becomes the `param.<name>` column and must not look like a key path); its value
 /// is a key path or a non-empty list of them.
-fn named_axes(table: &toml::Table) -> Result<Vec<(String, Vec<Vec<Segment>>)>, (String, String)> {
+fn named_axes(table: &toml::Table) -> Result<Vec<NamedAxis>, (String, String)> {
     let mut out = Vec::new();
     for (name, value) in table {
         if name.is_empty() || name == "*" || name.contains(['.', '"', '\\']) {
