@@ -18,7 +18,8 @@ Writes:
   replicas_over_time.png    live replicas over simulated time per variant, mean over seeds:
                             from the `replica_counts` table when the dataset has one, else
                             reconstructed from `replicas` (created_s / ended_s); variants whose
-                            count never changes are left out and named in a notice
+                            count never changes are left out and named in a notice (unless
+                            every variant is flat)
   placement_spread.png      share of successful placements per node type (the node name
                             without its `_<n>` suffix) per variant, from `placements`
 
@@ -159,10 +160,8 @@ def plot_replicas(out: Path, runs: pl.DataFrame, labels, path: Path) -> bool:
     grid = [end * i / (GRID_POINTS - 1) for i in range(GRID_POINTS)]
     grid_df = pl.DataFrame({"t_s": grid})
     variants = variants_in_order(labels)
-    fig, ax = plt.subplots(figsize=(8, 5))
-    flat = []
-    drawn = 0
-    for v, style in zip(variants, styles(len(variants))):
+    means = {}
+    for v in variants:
         ids = labels.filter(pl.col("variant") == v)["run_id"]
         curves = []
         for rid in ids:
@@ -173,18 +172,20 @@ def plot_replicas(out: Path, runs: pl.DataFrame, labels, path: Path) -> bool:
             at = grid_df.join_asof(s, on="t_s", strategy="backward").fill_null(0)
             curves.append(at["live"].to_list())
         if curves:
-            mean = [sum(c[i] for c in curves) / len(curves) for i in range(GRID_POINTS)]
-            if max(mean) == min(mean):
-                flat.append(f"{v} ({mean[0]:g})")
-                continue
-            ax.step(grid, mean, where="post", label=f"{v} ({len(curves)} runs)", **style)
-            drawn += 1
+            means[v] = ([sum(c[i] for c in curves) / len(curves) for i in range(GRID_POINTS)], len(curves))
+    # Flat series hide the ones that move (and their colours) without saying anything: leave
+    # them out and name them, unless every series is flat.
+    flat = [v for v, (m, _) in means.items() if max(m) == min(m)]
+    if len(flat) == len(means):
+        flat = []
     if flat:
-        print(f"plot.py: {path.name}: left out {len(flat)} variant(s) whose replica count never changes: {', '.join(flat)}")
-    if not drawn:
-        plt.close(fig)
-        print(f"plot.py: every variant's replica count is flat; skipping {path.name}")
-        return False
+        listed = ", ".join(f"{v} ({means[v][0][0]:g})" for v in flat)
+        print(f"plot.py: {path.name}: left out {len(flat)} variant(s) whose replica count never changes: {listed}")
+    shown = [v for v in variants if v in means and v not in flat]
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for v, style in zip(shown, styles(len(shown))):
+        mean, n = means[v]
+        ax.step(grid, mean, where="post", label=f"{v} ({n} runs)", **style)
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel("live replicas (mean over seeds)")
     ax.set_title("replicas over time per variant" + (f" ({len(flat)} flat variants left out)" if flat else ""))
