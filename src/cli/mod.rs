@@ -40,7 +40,8 @@ enum Command {
         /// Output directory (replaced if it holds an earlier faasim dataset).
         #[arg(long, default_value = "out/run")]
         out: PathBuf,
-        /// Override a scenario value by key path, e.g. `--set workloads.0.rate.constant.rps=40`.
+        /// Override a scenario value by key path, e.g. `--set workloads.0.rate.constant.rps=40`;
+        /// `*` is every array element, quotes keep a key with dots whole (`labels."a.b"=x`).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<String>,
         /// Write the wall-clock telemetry columns of `runs` as null (byte-identical reruns).
