@@ -144,3 +144,50 @@ fn a_sweep_whose_stderr_is_not_a_terminal_logs_progress_lines() {
         "no bar control characters in a log: {stderr:?}"
     );
 }
+
+#[test]
+fn repro_of_a_named_axis_run_sets_the_paths_the_axis_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string("experiments/sweep-base.toml").unwrap();
+    std::fs::write(dir.path().join("base.toml"), base).unwrap();
+    let sweep = dir.path().join("load.toml");
+    std::fs::write(
+        &sweep,
+        "scenario = \"base.toml\"\nseeds = [1]\n[axes]\nload = \"workloads.*.rate.constant.rps\"\n[grid]\nload = [5]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let r = faasim(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(r.status.success(), "{}", text(&r));
+    let dry = faasim(&["sweep", sweep.to_str().unwrap(), "--dry-run"]);
+    let listing = String::from_utf8_lossy(&dry.stdout).into_owned();
+    let id = listing
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("0  "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{listing}"))
+        .to_string();
+    let r = faasim(&["repro", out.to_str().unwrap(), &id]);
+    let shown = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        shown.contains("--set 'workloads.*.rate.constant.rps=5'"),
+        "{shown}"
+    );
+    // And that command reproduces the run: same run_id.
+    let rerun = dir.path().join("rerun");
+    let r = faasim(&[
+        "run",
+        dir.path().join("base.toml").to_str().unwrap(),
+        "--set",
+        "workloads.*.rate.constant.rps=5",
+        "--out",
+        rerun.to_str().unwrap(),
+    ]);
+    assert!(text(&r).contains(&id), "{}", text(&r));
+}
