@@ -2,11 +2,12 @@
 """Summarise a faasim sweep: p99 response time per swept parameter combination.
 
 Usage:
-    python3 scripts/analyze.py OUT [--metric response] [--stat p99]
+    python3 scripts/analyze.py OUT [--metric response] [--stat p99] [--by COL ...]
 
 Loads the committed parts of `runs` and `summary` (polars), joins the all-functions `summary`
 rows (function = null) with `runs` on run_id, and prints one row per combination of the
-`param.*` columns:
+`param.*` columns (or of the columns given with --by: `param.load`, `load`, or the short name
+shown in the header such as `profile`; the other parameters are pooled):
 
   runs     runs of the combination (ok / all; failed runs have no summary row)
   mean     mean over seeds of each run's p99 (the `summary` column, exact per run up to 1/128)
@@ -36,6 +37,25 @@ def short_names(cols: list[str]) -> dict[str, str]:
     return {c: (s if last.count(s) == 1 else c.removeprefix("param.")) for c, s in zip(cols, last)}
 
 
+def resolve_by(runs: pl.DataFrame, wanted: list[str] | None) -> list[str]:
+    """The `runs` columns named by --by: a full column name, a swept key without `param.`, or
+    the short name of a `param.*` column. Unknown names end the script with the choices."""
+    params = mh.param_columns(runs)
+    if wanted is None:
+        return params
+    short = {s: c for c, s in short_names(params).items()}
+    out = []
+    for w in wanted:
+        for candidate in (w, f"param.{w}", short.get(w)):
+            if candidate is not None and candidate in runs.columns:
+                out.append(candidate)
+                break
+        else:
+            choices = ", ".join([*short, *params])
+            raise SystemExit(f"--by {w}: no such column in runs (swept: {choices or 'none'})")
+    return out
+
+
 def fmt(v) -> str:
     if v is None:
         return "-"
@@ -44,12 +64,12 @@ def fmt(v) -> str:
     return str(v)
 
 
-def analyze(out: Path, metric: str = "response", stat: str = "p99") -> pl.DataFrame:
+def analyze(out: Path, metric: str = "response", stat: str = "p99", by: list[str] | None = None) -> pl.DataFrame:
     runs = mh.load_table(out, "runs")
     if runs is None:
         raise SystemExit(f"{out}: no committed runs parts (is it a faasim output directory?)")
     summary = mh.load_table(out, "summary")
-    params = mh.param_columns(runs)
+    params = resolve_by(runs, by)
     col = f"{metric}_{stat}_s"
 
     counts = [pl.len().alias("runs_all"), (pl.col("status") == "ok").sum().alias("runs_ok")]
@@ -65,6 +85,7 @@ def analyze(out: Path, metric: str = "response", stat: str = "p99") -> pl.DataFr
         ]
         stats = joined.group_by(params, maintain_order=True).agg(aggs) if params else joined.select(aggs)
         hist = mh.histograms(out, metric)
+        hist = hist.join(runs.select("run_id", *[c for c in params if c not in hist.columns]), on="run_id")
         pooled = mh.quantiles(mh.merge(hist, params), params)
         pooled = pooled.select(*params, pl.col(f"{stat}_s").alias("pooled")) if f"{stat}_s" in pooled.columns else None
     else:
@@ -83,11 +104,12 @@ def main() -> int:
     ap.add_argument("out", type=Path, help="a faasim sweep (or run) output directory")
     ap.add_argument("--metric", default="response", choices=["wait", "queue", "exec", "response"])
     ap.add_argument("--stat", default="p99", choices=["p50", "p90", "p99", "p999", "max", "mean"])
+    ap.add_argument("--by", nargs="+", metavar="COL", help="group by these columns only (default: every param.* column)")
     args = ap.parse_args()
 
-    table = analyze(args.out, args.metric, args.stat)
+    table = analyze(args.out, args.metric, args.stat, args.by)
     runs = mh.load_table(args.out, "runs")
-    params = mh.param_columns(runs)
+    params = resolve_by(runs, args.by)
     names = short_names(params)
     header = [*(names[p] for p in params), "runs", f"{args.stat} mean (s)", "± std (s)", "pooled (s)", "requests"]
     rows = []

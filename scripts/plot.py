@@ -3,14 +3,23 @@
 swept `param.*` values; seeds are pooled or averaged).
 
 Usage:
-    python3 scripts/plot.py OUT --out-dir DIR [--metric response]
+    python3 scripts/plot.py OUT --out-dir DIR [--metric response] [--by COL ...] [--ccdf]
+
+A variant is a combination of the `param.*` values, or of the columns given with --by (full
+name, without `param.`, or the short name such as `profile`; other parameters are pooled).
+Colours come from a palette as large as the number of variants (tab10, tab20, then evenly spaced
+colours of a continuous map with varying line styles), so no two variants share a colour.
 
 Writes:
   response_cdf.png          CDF of the response time per variant, from the latency histograms
-                            merged over seeds (scripts/merge_histograms.py); log time axis
+                            merged over seeds (scripts/merge_histograms.py); log time axis that
+                            starts at the smallest observed value; with --ccdf, 1 - CDF on a log
+                            axis instead (the tail)
   replicas_over_time.png    live replicas over simulated time per variant, mean over seeds:
                             from the `replica_counts` table when the dataset has one, else
-                            reconstructed from `replicas` (created_s / ended_s)
+                            reconstructed from `replicas` (created_s / ended_s); variants whose
+                            count never changes are left out and named in a notice (unless
+                            every variant is flat)
   placement_spread.png      share of successful placements per node type (the node name
                             without its `_<n>` suffix) per variant, from `placements`
 
@@ -32,7 +41,7 @@ import polars as pl  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import merge_histograms as mh  # noqa: E402
-from analyze import short_names  # noqa: E402
+from analyze import resolve_by, short_names  # noqa: E402
 
 GRID_POINTS = 400
 
@@ -50,24 +59,56 @@ def variants_in_order(labels: pl.DataFrame) -> list[str]:
     return labels["variant"].unique(maintain_order=True).to_list()
 
 
-def plot_response_cdf(out: Path, runs: pl.DataFrame, params: list[str], labels, path: Path, metric: str) -> bool:
+def styles(n: int) -> list[dict]:
+    """`n` distinct (colour, line style) pairs: no colour repeats silently."""
+    if n <= 10:
+        return [{"color": plt.get_cmap("tab10")(i)} for i in range(n)]
+    if n <= 20:
+        return [{"color": plt.get_cmap("tab20")(i)} for i in range(n)]
+    cmap = plt.get_cmap("turbo")
+    dashes = ["-", "--", ":", "-."]
+    return [{"color": cmap(i / (n - 1)), "linestyle": dashes[i % len(dashes)]} for i in range(n)]
+
+
+def plot_response_cdf(
+    out: Path, runs: pl.DataFrame, params: list[str], labels, path: Path, metric: str, ccdf: bool = False
+) -> bool:
     hist = mh.histograms(out, metric)
     if hist.height == 0:
         print(f"plot.py: no {metric} histograms; skipping {path.name}")
         return False
-    hist = hist.join(labels, on="run_id")
+    hist = hist.join(labels, on="run_id").filter(pl.col("count") > 0)
     points = mh.cdf(mh.merge(hist, ["variant"]), ["variant"])
+    variants = variants_in_order(labels)
     fig, ax = plt.subplots(figsize=(8, 5))
-    for v in variants_in_order(labels):
+    smallest = None
+    for v, style in zip(variants, styles(len(variants))):
         p = points.filter(pl.col("variant") == v)
-        if p.height:
-            ax.step(p["x_s"].to_list(), p["fraction"].to_list(), where="post", label=v)
+        if not p.height:
+            continue
+        # Start at the lower bound of the first occupied bucket, where the fraction is still 0.
+        x0 = p["lower_ns"][0] / 1e9
+        xs = [x0, *p["x_s"].to_list()]
+        ys = [0.0, *p["fraction"].to_list()]
+        if ccdf:
+            # 1 - F, down to the last bucket below 1 (a log axis cannot show 0).
+            pairs = [(x, 1.0 - y) for x, y in zip(xs, ys) if 1.0 - y > 0]
+            xs, ys = [x for x, _ in pairs], [y for _, y in pairs]
+        smallest = x0 if smallest is None else min(smallest, x0)
+        ax.step(xs, ys, where="post", label=v, **style)
     ax.set_xscale("log")
+    if smallest:
+        ax.set_xlim(left=smallest)
     ax.set_xlabel(f"{metric} time (s)")
-    ax.set_ylabel("fraction of completed requests")
-    ax.set_ylim(0, 1.01)
+    if ccdf:
+        ax.set_yscale("log")
+        ax.set_ylabel("fraction of completed requests slower than x")
+        ax.set_title(f"{metric} time CCDF per variant (histograms merged over seeds)")
+    else:
+        ax.set_ylabel("fraction of completed requests")
+        ax.set_ylim(0, 1.01)
+        ax.set_title(f"{metric} time CDF per variant (histograms merged over seeds)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.set_title(f"{metric} time CDF per variant (histograms merged over seeds)")
     ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -118,8 +159,9 @@ def plot_replicas(out: Path, runs: pl.DataFrame, labels, path: Path) -> bool:
     end = ok["sim_end_s"].max() or 1.0
     grid = [end * i / (GRID_POINTS - 1) for i in range(GRID_POINTS)]
     grid_df = pl.DataFrame({"t_s": grid})
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for v in variants_in_order(labels):
+    variants = variants_in_order(labels)
+    means = {}
+    for v in variants:
         ids = labels.filter(pl.col("variant") == v)["run_id"]
         curves = []
         for rid in ids:
@@ -130,11 +172,23 @@ def plot_replicas(out: Path, runs: pl.DataFrame, labels, path: Path) -> bool:
             at = grid_df.join_asof(s, on="t_s", strategy="backward").fill_null(0)
             curves.append(at["live"].to_list())
         if curves:
-            mean = [sum(c[i] for c in curves) / len(curves) for i in range(GRID_POINTS)]
-            ax.step(grid, mean, where="post", label=f"{v} ({len(curves)} runs)")
+            means[v] = ([sum(c[i] for c in curves) / len(curves) for i in range(GRID_POINTS)], len(curves))
+    # Flat series hide the ones that move (and their colours) without saying anything: leave
+    # them out and name them, unless every series is flat.
+    flat = [v for v, (m, _) in means.items() if max(m) == min(m)]
+    if len(flat) == len(means):
+        flat = []
+    if flat:
+        listed = ", ".join(f"{v} ({means[v][0][0]:g})" for v in flat)
+        print(f"plot.py: {path.name}: left out {len(flat)} variant(s) whose replica count never changes: {listed}")
+    shown = [v for v in variants if v in means and v not in flat]
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for v, style in zip(shown, styles(len(shown))):
+        mean, n = means[v]
+        ax.step(grid, mean, where="post", label=f"{v} ({n} runs)", **style)
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel("live replicas (mean over seeds)")
-    ax.set_title("replicas over time per variant")
+    ax.set_title("replicas over time per variant" + (f" ({len(flat)} flat variants left out)" if flat else ""))
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
     fig.tight_layout()
@@ -159,12 +213,12 @@ def plot_placements(out: Path, labels, path: Path) -> bool:
     variants = [v for v in variants_in_order(labels) if v in set(shares["variant"].to_list())]
     fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(variants) + 2), 5))
     width = 0.8 / max(1, len(types))
-    for j, t in enumerate(types):
+    for j, (t, style) in enumerate(zip(types, styles(len(types)))):
         ys = []
         for v in variants:
             row = shares.filter((pl.col("variant") == v) & (pl.col("node_type") == t))
             ys.append(row["share"][0] if row.height else 0.0)
-        ax.bar([i + j * width for i in range(len(variants))], ys, width, label=t)
+        ax.bar([i + j * width for i in range(len(variants))], ys, width, label=t, color=style["color"])
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(variants))])
     ax.set_xticklabels(variants, rotation=30, ha="right", fontsize="small")
     ax.set_ylabel("share of successful placements")
@@ -181,16 +235,18 @@ def main() -> int:
     ap.add_argument("out", type=Path, help="a faasim sweep (or run) output directory")
     ap.add_argument("--out-dir", type=Path, required=True, help="where to write the PNGs")
     ap.add_argument("--metric", default="response", help="histogram metric of the CDF plot")
+    ap.add_argument("--by", nargs="+", metavar="COL", help="variants by these columns only (default: every param.* column)")
+    ap.add_argument("--ccdf", action="store_true", help="plot 1 - CDF on log-log axes (the tail) instead of the CDF")
     args = ap.parse_args()
 
     runs = mh.load_table(args.out, "runs")
     if runs is None:
         raise SystemExit(f"{args.out}: no committed runs parts")
-    params = mh.param_columns(runs)
+    params = resolve_by(runs, args.by)
     labels = variant_labels(runs, params)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    if plot_response_cdf(args.out, runs, params, labels, args.out_dir / "response_cdf.png", args.metric):
+    if plot_response_cdf(args.out, runs, params, labels, args.out_dir / "response_cdf.png", args.metric, args.ccdf):
         written.append("response_cdf.png")
     if plot_replicas(args.out, runs, labels, args.out_dir / "replicas_over_time.png"):
         written.append("replicas_over_time.png")

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import pyarrow, polars, pandas, matplotlib" 2>/dev/null; then
   echo "== setting up .venv with pyarrow, polars, pandas, matplotlib" >&2
   python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check pyarrow polars pandas matplotlib
+  .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements.txt
 fi
 export FAASIM_PYTHON="$PWD/.venv/bin/python"
 

@@ -6,6 +6,7 @@
 
 mod run_summary;
 mod sweep;
+mod validate;
 mod verify;
 
 use anyhow::{bail, Context, Result};
@@ -39,7 +40,8 @@ enum Command {
         /// Output directory (replaced if it holds an earlier faasim dataset).
         #[arg(long, default_value = "out/run")]
         out: PathBuf,
-        /// Override a scenario value by key path, e.g. `--set workloads.0.rate.constant.rps=40`.
+        /// Override a scenario value by key path, e.g. `--set workloads.0.rate.constant.rps=40`;
+        /// `*` is every array element, quotes keep a key with dots whole (`labels."a.b"=x`).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<String>,
         /// Write the wall-clock telemetry columns of `runs` as null (byte-identical reruns).
@@ -99,9 +101,9 @@ enum Command {
         #[arg(long)]
         clean: bool,
     },
-    /// Check scenario files without running them.
+    /// Check scenario and sweep files without running them (a sweep: every variant).
     Validate {
-        /// Scenario files (TOML).
+        /// Scenario or sweep files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -195,8 +197,7 @@ fn load(path: &Path, overrides: &[String]) -> Result<Scenario> {
     let mut value: toml::Value = toml::from_str(&text)
         .map_err(|e| BadInput(format!("{file}: {}", e.to_string().trim_end())))?;
     for o in overrides {
-        let (key, raw) = o
-            .split_once('=')
+        let (key, raw) = faasim::config::split_assignment(o)
             .ok_or_else(|| BadInput(format!("--set {o}: expected KEY=VALUE")))?;
         let v = parse_override_value(raw);
         faasim::config::set_by_key_path(&mut value, key.trim(), v)
@@ -218,11 +219,14 @@ fn parse_override_value(raw: &str) -> toml::Value {
 
 fn cmd_validate(files: &[PathBuf]) -> Result<ExitCode> {
     for f in files {
-        let sc = load(f, &[])?;
-        // Building a simulation resolves names the file refers to (node types, scheduler profile).
-        faasim::sim::Simulation::new(&sc, 0)
-            .map_err(|e| BadInput(format!("{}: {e}", f.display())))?;
-        println!("{}: ok", f.display());
+        let ok = validate::validate_file(f, |f| {
+            let sc = load(f, &[])?;
+            // Building a simulation resolves names the file refers to (node types, profile).
+            faasim::sim::Simulation::new(&sc, 0)
+                .map_err(|e| BadInput(format!("{}: {e}", f.display())))?;
+            Ok(())
+        })?;
+        println!("{ok}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -242,7 +246,7 @@ fn cmd_run(
 
     let params = overrides
         .iter()
-        .filter_map(|o| o.split_once('='))
+        .filter_map(|o| faasim::config::split_assignment(o))
         .map(|(k, v)| (k.trim().to_string(), param_value(&parse_override_value(v))))
         .collect();
     let id = faasim::identity(&sc, seed, 0, "", params);

@@ -3,6 +3,7 @@
 //! (the sweep runner's overrides).
 
 use super::error::{suggest, ConfigError};
+use super::key_path::{parse_key_path, render_key_path, Segment};
 use super::scenario::Scenario;
 use super::validate::validate;
 use std::path::Path;
@@ -167,67 +168,86 @@ fn unknown_name_message(what: &str, unknown: &str, valid: &[&str]) -> String {
     }
 }
 
-/// Sets `value` at the dotted `key_path` inside `root` (a table).
+/// Sets `value` at `key_path` inside `root` (a table); see [`super::key_path`] for the syntax.
 ///
-/// Segments are table keys; a numeric segment indexes an array (`workloads.0.rate.constant.rps`).
-/// Missing tables along the way are created. Indexing past an array's end, a non-numeric segment
-/// on an array, or descending into a value that is neither table nor array is an error naming the
-/// path. Quoted keys are not supported.
+/// Segments are table keys; a numeric segment indexes an array (`workloads.0.rate.constant.rps`),
+/// `*` sets every element of an array (`workloads.*.rate.constant.rps`), and a quoted segment
+/// may contain dots (`functions.1.labels."device.edgerun.io/accelerator"`). Missing tables
+/// along the way are created. Indexing past an array's end, a non-numeric segment on an array,
+/// `*` on anything but a non-empty array, or descending into a value that is neither table nor
+/// array is an error naming the path.
 pub fn set_by_key_path(
     root: &mut toml::Value,
     key_path: &str,
     value: toml::Value,
 ) -> Result<(), String> {
-    let segments: Vec<&str> = key_path.split('.').collect();
-    if segments.iter().any(|s| s.is_empty()) {
-        return Err(format!(
-            "`{key_path}` is not a valid key path (empty segment)"
-        ));
-    }
-    let mut current = root;
-    for (depth, segment) in segments.iter().enumerate() {
-        let here = segments[..depth].join(".");
-        let last = depth + 1 == segments.len();
-        current = match current {
-            toml::Value::Table(table) => {
-                if last {
-                    table.insert(segment.to_string(), value);
-                    return Ok(());
-                }
-                table
-                    .entry(segment.to_string())
-                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
-            }
-            toml::Value::Array(array) => {
-                let len = array.len();
-                let index: usize = segment.parse().map_err(|_| {
-                    format!("`{key_path}`: `{here}` is an array, so `{segment}` must be an index")
-                })?;
-                let slot = array.get_mut(index).ok_or_else(|| {
-                    format!(
-                        "`{key_path}`: index {index} is past the end of `{here}` ({len} elements)"
-                    )
-                })?;
-                if last {
-                    *slot = value;
-                    return Ok(());
-                }
-                slot
-            }
-            other => {
-                let what = if here.is_empty() {
-                    "the root"
-                } else {
-                    here.as_str()
-                };
+    let segments = parse_key_path(key_path)?;
+    set_at(root, key_path, &segments, 0, &value)
+}
+
+/// Sets `value` at `segments[depth..]` below `current` (which `segments[..depth]` led to).
+fn set_at(
+    current: &mut toml::Value,
+    key_path: &str,
+    segments: &[Segment],
+    depth: usize,
+    value: &toml::Value,
+) -> Result<(), String> {
+    let here = || render_key_path(&segments[..depth]);
+    let Some(segment) = segments.get(depth) else {
+        *current = value.clone();
+        return Ok(());
+    };
+    match (current, segment) {
+        (toml::Value::Array(array), Segment::EveryIndex) => {
+            if array.is_empty() {
                 return Err(format!(
-                    "`{key_path}`: `{what}` is of type {}, not a table or array",
-                    other.type_str()
+                    "`{key_path}`: `{}` is an empty array, so `*` matches nothing",
+                    here()
                 ));
             }
-        };
+            array
+                .iter_mut()
+                .try_for_each(|slot| set_at(slot, key_path, segments, depth + 1, value))
+        }
+        (toml::Value::Array(array), Segment::Key(key)) => {
+            let len = array.len();
+            let index: usize = key.parse().map_err(|_| {
+                format!(
+                    "`{key_path}`: `{}` is an array, so `{key}` must be an index or `*`",
+                    here()
+                )
+            })?;
+            let slot = array.get_mut(index).ok_or_else(|| {
+                format!(
+                    "`{key_path}`: index {index} is past the end of `{}` ({len} elements)",
+                    here()
+                )
+            })?;
+            set_at(slot, key_path, segments, depth + 1, value)
+        }
+        (toml::Value::Table(_), Segment::EveryIndex) => Err(format!(
+            "`{key_path}`: `{}` is a table; `*` only runs over the elements of an array",
+            here()
+        )),
+        (toml::Value::Table(table), Segment::Key(key)) => {
+            let slot = table
+                .entry(key.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            set_at(slot, key_path, segments, depth + 1, value)
+        }
+        (other, _) => {
+            let what = if depth == 0 {
+                "the root".into()
+            } else {
+                here()
+            };
+            Err(format!(
+                "`{key_path}`: `{what}` is of type {}, not a table or array",
+                other.type_str()
+            ))
+        }
     }
-    unreachable!("the loop returns at the last segment")
 }
 
 #[cfg(test)]
@@ -481,5 +501,39 @@ containers = [{{ image = "img", exec = {{ lognormall = {{ s = 1 }} }} }}]
         let e = set_by_key_path(&mut v, "b.c.d", toml::Value::Integer(0)).unwrap_err();
         assert_eq!(e, "`b.c.d`: `b` is of type integer, not a table or array");
         assert!(set_by_key_path(&mut v, "a..b", toml::Value::Integer(0)).is_err());
+        let e = set_by_key_path(&mut v, "b.*", toml::Value::Integer(0)).unwrap_err();
+        assert!(e.contains("not a table or array"), "{e}");
+    }
+
+    #[test]
+    fn set_by_key_path_addresses_label_keys_with_dots_by_quoting_them() {
+        let mut v: toml::Value =
+            toml::from_str("[[functions]]\nname = \"f\"\nlabels = { \"a.b/c\" = \"x\" }\n")
+                .unwrap();
+        set_by_key_path(&mut v, r#"functions.0.labels."a.b/c""#, "GPU".into()).unwrap();
+        set_by_key_path(&mut v, r#"functions.0.labels."d.e""#, "y".into()).unwrap();
+        let labels = v["functions"][0]["labels"].as_table().unwrap();
+        assert_eq!(labels["a.b/c"].as_str(), Some("GPU"));
+        assert_eq!(labels["d.e"].as_str(), Some("y"));
+        assert_eq!(
+            labels.len(),
+            2,
+            "no nested table `a` was created: {labels:?}"
+        );
+    }
+
+    #[test]
+    fn set_by_key_path_star_sets_every_element_of_an_array() {
+        let text = "[[workloads]]\nrate = { constant = { rps = 1 } }\n[[workloads]]\nrate = { constant = { rps = 2 } }\n";
+        let mut v: toml::Value = toml::from_str(text).unwrap();
+        set_by_key_path(&mut v, "workloads.*.rate.constant.rps", 7.into()).unwrap();
+        for w in v["workloads"].as_array().unwrap() {
+            assert_eq!(w["rate"]["constant"]["rps"].as_integer(), Some(7));
+        }
+        let e = set_by_key_path(&mut v, "workloads.0.*", 7.into()).unwrap_err();
+        assert!(e.contains("only runs over the elements of an array"), "{e}");
+        let mut empty: toml::Value = toml::from_str("workloads = []").unwrap();
+        let e = set_by_key_path(&mut empty, "workloads.*.rate", 7.into()).unwrap_err();
+        assert!(e.contains("matches nothing"), "{e}");
     }
 }

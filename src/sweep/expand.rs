@@ -1,4 +1,4 @@
-//! Expansion of a sweep into runs (`spec/determinism.md` §6): for each grid point (keys in the
+//! Expansion of a sweep into runs (`docs/sweeps.md`, "Expansion and identity"): for each grid point (keys in the
 //! order listed, the last varying fastest), for each zip entry (groups in order, each a further
 //! axis), for each seed (list order) → `run_index = 0, 1, 2, …`.
 //!
@@ -22,7 +22,8 @@ pub struct RunSpec {
     pub run_index: u32,
     /// Master seed.
     pub seed: u64,
-    /// `(key path, value)` of every swept key, in column order.
+    /// `(column key, value)` of every swept key, in column order: a key path, or the name of a
+    /// named axis (see [`Expansion::targets`] for the paths it writes).
     pub params: Vec<(String, toml::Value)>,
 }
 
@@ -62,6 +63,17 @@ impl Expansion {
         self.dimensions
             .iter()
             .flat_map(|d| d.keys.iter().map(String::as_str))
+    }
+
+    /// The key paths that column `key` writes its value to (`[key]` unless it is a named axis);
+    /// empty for a key that is not swept.
+    pub fn targets(&self, key: &str) -> &[String] {
+        self.dimensions
+            .iter()
+            .flat_map(|d| d.keys.iter().zip(&d.targets))
+            .find(|(k, _)| *k == key)
+            .map(|(_, t)| t.as_slice())
+            .unwrap_or(&[])
     }
 
     /// Run `run_index` (`< len()`).

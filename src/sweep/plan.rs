@@ -6,12 +6,15 @@ use std::path::{Path, PathBuf};
 
 use super::expand::{param_value, Expansion, RunSpec};
 use super::spec::{parse_sweep, SweepDefinition};
-use crate::config::{parse_scenario, scenario_from_value, set_by_key_path, ConfigError, Scenario};
+use crate::config::{
+    parse_key_path, parse_scenario, scenario_from_value, set_by_key_path, ConfigError, Scenario,
+    Segment,
+};
 use crate::metrics::{ParamValue, RunIdentity, RunOutput, RunRow, RunStatus};
 use crate::output::{param_columns_of, ParamColumn};
 use crate::run::{run_id, short_hash};
 
-/// Prefix of the hashed canonical sweep definition (`spec/determinism.md` §6).
+/// Prefix of the hashed canonical sweep definition (`docs/sweeps.md`, "Expansion and identity").
 const SWEEP_HASH_TAG: &[u8] = b"faasim-sweep-v1";
 
 /// A sweep ready to run.
@@ -140,8 +143,10 @@ impl Sweep {
     pub fn edited(&self, spec: &RunSpec) -> Result<toml::Value, ConfigError> {
         let mut v = self.base.clone();
         for (key, value) in &spec.params {
-            set_by_key_path(&mut v, key, value.clone())
-                .map_err(|e| ConfigError::new(self.scenario_label(), "", e))?;
+            for path in self.expansion.targets(key) {
+                set_by_key_path(&mut v, path, value.clone())
+                    .map_err(|e| ConfigError::new(self.scenario_label(), "", e))?;
+            }
         }
         Ok(v)
     }
@@ -230,19 +235,19 @@ impl Sweep {
         let sweep_label = self.sweep_file.display().to_string();
         for dim in self.expansion.dimensions() {
             for (k, key) in dim.keys.iter().enumerate() {
-                let mut v = self.base.clone();
-                let at = format!("{}.{key}", dim.origin);
-                set_by_key_path(&mut v, key, dim.entries[0][k].clone())
-                    .map_err(|e| ConfigError::new(&sweep_label, &at, e))?;
-                if let Err(e) = scenario_from_value(v, &self.scenario_label()) {
-                    let path = bracket_indices(key);
-                    let inside = e.key_path == path || e.key_path.starts_with(&format!("{path}."));
-                    if inside && e.message.starts_with("unknown key") {
-                        return Err(ConfigError::new(
-                            &sweep_label,
-                            &at,
-                            format!("not a scenario key: {}: {}", e.key_path, e.message),
-                        ));
+                for target in &dim.targets[k] {
+                    let mut v = self.base.clone();
+                    let at = format!("{}.{key}", dim.origin);
+                    set_by_key_path(&mut v, target, dim.entries[0][k].clone())
+                        .map_err(|e| ConfigError::new(&sweep_label, &at, e))?;
+                    if let Err(e) = scenario_from_value(v, &self.scenario_label()) {
+                        if e.message.starts_with("unknown key") && inside(&e.key_path, target) {
+                            return Err(ConfigError::new(
+                                &sweep_label,
+                                &at,
+                                format!("not a scenario key: {}: {}", e.key_path, e.message),
+                            ));
+                        }
                     }
                 }
             }
@@ -251,20 +256,41 @@ impl Sweep {
     }
 }
 
-/// `workloads.0.rate` → `workloads[0].rate` (the loader's rendering of key paths).
-fn bracket_indices(key: &str) -> String {
-    let mut out = String::new();
-    for seg in key.split('.') {
-        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
-            out.push_str(&format!("[{seg}]"));
-        } else {
-            if !out.is_empty() {
-                out.push('.');
+/// True if the loader's error path `error_path` (`workloads[0].rate.x`) lies at or below the key
+/// path `key_path` (`workloads.*.rate`; `*` matches any index).
+fn inside(error_path: &str, key_path: &str) -> bool {
+    let Ok(segments) = parse_key_path(key_path) else {
+        return false;
+    };
+    let mut rest = error_path;
+    for (i, seg) in segments.iter().enumerate() {
+        let s = seg.as_str();
+        let is_index = *seg == Segment::EveryIndex || s.bytes().all(|b| b.is_ascii_digit());
+        let after = if is_index {
+            let Some(tail) = rest.strip_prefix('[') else {
+                return false;
+            };
+            let Some((index, tail)) = tail.split_once(']') else {
+                return false;
+            };
+            if *seg != Segment::EveryIndex && index != s {
+                return false;
             }
-            out.push_str(seg);
-        }
+            tail
+        } else {
+            let tail = if i == 0 {
+                Some(rest)
+            } else {
+                rest.strip_prefix('.')
+            };
+            match tail.and_then(|t| t.strip_prefix(s)) {
+                Some(t) => t,
+                None => return false,
+            }
+        };
+        rest = after;
     }
-    out
+    rest.is_empty() || rest.starts_with('.') || rest.starts_with('[')
 }
 
 /// Canonical JSON of a TOML value: keys sorted, no whitespace, shortest floats.
@@ -283,10 +309,15 @@ pub fn canonical_sweep(def: &SweepDefinition, base: &toml::Value) -> String {
         .dimensions
         .iter()
         .map(|d| {
-            serde_json::json!({
+            let mut axis = serde_json::json!({
                 "keys": d.keys,
                 "values": d.entries.iter().map(|e| e.iter().map(|v| serde_json::to_value(v).expect("TOML values serialise")).collect::<Vec<_>>()).collect::<Vec<_>>(),
-            })
+            });
+            // Only named axes add their targets, so sweeps without them keep their sweep_id.
+            if d.has_named_keys() {
+                axis["targets"] = serde_json::json!(d.targets);
+            }
+            axis
         })
         .collect();
     let v = serde_json::json!({
@@ -307,12 +338,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bracket_indices_renders_numeric_segments_like_the_loader() {
-        assert_eq!(
-            bracket_indices("workloads.0.rate.constant.rps"),
-            "workloads[0].rate.constant.rps"
-        );
-        assert_eq!(bracket_indices("scheduler.profile"), "scheduler.profile");
+    fn a_loader_error_path_lies_inside_a_key_path_with_indices_stars_and_quotes() {
+        assert!(inside("workloads[0].rate.constant.rps", "workloads.0.rate"));
+        assert!(inside("workloads[3].rate.x", "workloads.*.rate"));
+        assert!(inside("scheduler.profil", "scheduler.profil"));
+        assert!(inside(
+            "functions[1].labels.a.b/c",
+            r#"functions.1.labels."a.b/c""#
+        ));
+        assert!(!inside("workloads[1].rate", "workloads.0.rate"));
+        assert!(!inside("scheduler.profiles", "scheduler.profile"));
+        assert!(!inside("run", "run.horizon_s"));
     }
 
     #[test]

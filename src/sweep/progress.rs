@@ -1,13 +1,32 @@
-//! A one-line progress bar on stderr (runs done/total, runs/s, ETA, failures), drawn only when
-//! stderr is a terminal and redrawn at most ten times a second.
+//! Progress of a sweep on stderr (runs done/total, runs/s, ETA, failures). On a terminal: a
+//! one-line bar redrawn at most ten times a second. Otherwise (a Slurm task log, `nohup`): a
+//! plain line at most every [`DEFAULT_LINE_INTERVAL_S`] seconds, or every
+//! `FAASIM_PROGRESS_INTERVAL` seconds if that variable is set, so that a log shows a long
+//! sweep advancing without growing by a line per run.
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
+/// Seconds between two progress lines when stderr is not a terminal.
+pub const DEFAULT_LINE_INTERVAL_S: f64 = 60.0;
+
+/// The environment variable that overrides [`DEFAULT_LINE_INTERVAL_S`] (seconds, may be 0).
+pub const LINE_INTERVAL_VAR: &str = "FAASIM_PROGRESS_INTERVAL";
+
+/// How progress is shown.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    Off,
+    /// A bar redrawn in place.
+    Bar,
+    /// A line appended at most every so often.
+    Lines(Duration),
+}
+
 /// Progress of the runs of one sweep (or shard).
 #[derive(Debug)]
 pub struct Progress {
-    enabled: bool,
+    mode: Mode,
     total: u64,
     done: u64,
     failed: u64,
@@ -16,10 +35,19 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A bar over `total` runs; drawn if `wanted` and stderr is a terminal.
+    /// Progress over `total` runs, shown if `wanted`: a bar if stderr is a terminal, else lines.
     pub fn new(total: u64, wanted: bool) -> Progress {
+        let mode = if !wanted {
+            Mode::Off
+        } else if std::io::stderr().is_terminal() {
+            Mode::Bar
+        } else {
+            Mode::Lines(line_interval(
+                std::env::var(LINE_INTERVAL_VAR).ok().as_deref(),
+            ))
+        };
         Progress {
-            enabled: wanted && std::io::stderr().is_terminal(),
+            mode,
             total,
             done: 0,
             failed: 0,
@@ -34,12 +62,29 @@ impl Progress {
         if !ok {
             self.failed += 1;
         }
-        if self.enabled
-            && self
-                .last_draw
-                .is_none_or(|t| t.elapsed() >= Duration::from_millis(100))
-        {
-            self.draw();
+        match self.mode {
+            Mode::Off => {}
+            Mode::Bar => {
+                if self
+                    .last_draw
+                    .is_none_or(|t| t.elapsed() >= Duration::from_millis(100))
+                {
+                    self.draw();
+                }
+            }
+            Mode::Lines(every) => {
+                let since = self.last_draw.unwrap_or(self.start);
+                if since.elapsed() >= every || self.done == self.total {
+                    self.last_draw = Some(Instant::now());
+                    let line = render_line(
+                        self.done,
+                        self.total,
+                        self.failed,
+                        self.start.elapsed().as_secs_f64(),
+                    );
+                    eprintln!("{line}");
+                }
+            }
         }
     }
 
@@ -55,7 +100,7 @@ impl Progress {
 
     /// Erases the bar.
     pub fn finish(&mut self) {
-        if self.enabled && self.last_draw.is_some() {
+        if self.mode == Mode::Bar && self.last_draw.is_some() {
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\r\x1b[2K");
             let _ = err.flush();
@@ -104,6 +149,40 @@ pub fn render(done: u64, total: u64, failed: u64, elapsed_s: f64) -> String {
     line
 }
 
+/// `progress: 120/1000 runs (12.0%), 2 failed, 45.2 runs/s, elapsed 0:03, ETA 0:19`: one line
+/// of a log, no control characters.
+pub fn render_line(done: u64, total: u64, failed: u64, elapsed_s: f64) -> String {
+    let percent = if total > 0 {
+        100.0 * done as f64 / total as f64
+    } else {
+        100.0
+    };
+    let rate = if elapsed_s > 0.0 {
+        done as f64 / elapsed_s
+    } else {
+        0.0
+    };
+    let eta = if rate > 0.0 {
+        clock(total.saturating_sub(done) as f64 / rate)
+    } else {
+        "?".into()
+    };
+    format!(
+        "progress: {done}/{total} runs ({percent:.1}%), {failed} failed, {rate:.1} runs/s, elapsed {}, ETA {eta}",
+        clock(elapsed_s)
+    )
+}
+
+/// The interval between progress lines: `setting` in seconds (`FAASIM_PROGRESS_INTERVAL`), else
+/// [`DEFAULT_LINE_INTERVAL_S`]; a value that is not a finite number ≥ 0 is ignored.
+fn line_interval(setting: Option<&str>) -> Duration {
+    let secs = setting
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .unwrap_or(DEFAULT_LINE_INTERVAL_S);
+    Duration::from_secs_f64(secs)
+}
+
 /// `m:ss` or `h:mm:ss`.
 fn clock(s: f64) -> String {
     let s = s.round() as u64;
@@ -130,5 +209,23 @@ mod tests {
         );
         assert!(render(0, 10, 0, 0.0).ends_with("ETA ?"));
         assert_eq!(clock(3725.0), "1:02:05");
+    }
+
+    #[test]
+    fn a_log_line_shows_done_total_share_failures_rate_elapsed_and_eta() {
+        assert_eq!(
+            render_line(120, 1000, 2, 40.0),
+            "progress: 120/1000 runs (12.0%), 2 failed, 3.0 runs/s, elapsed 0:40, ETA 4:53"
+        );
+        assert!(render_line(0, 10, 0, 0.0).ends_with("ETA ?"));
+    }
+
+    #[test]
+    fn the_line_interval_defaults_to_a_minute_and_can_be_set_in_seconds() {
+        assert_eq!(line_interval(None), Duration::from_secs(60));
+        assert_eq!(line_interval(Some("5")), Duration::from_secs(5));
+        assert_eq!(line_interval(Some("0.5")), Duration::from_millis(500));
+        assert_eq!(line_interval(Some("soon")), Duration::from_secs(60));
+        assert_eq!(line_interval(Some("-1")), Duration::from_secs(60));
     }
 }

@@ -80,9 +80,12 @@ pub fn repro(out: &Path, run_id: &str) -> Result<Repro, SweepError> {
         "--seed".to_string(),
         spec.seed.to_string(),
     ];
+    // A named axis is set through the key paths it writes (`faasim run` knows no axis names).
     for (k, v) in &spec.params {
-        args.push("--set".into());
-        args.push(format!("{k}={v}"));
+        for path in sweep.expansion.targets(k) {
+            args.push("--set".into());
+            args.push(format!("{path}={v}"));
+        }
     }
     args.push("--out".into());
     args.push(format!("out/repro-{run_id}"));

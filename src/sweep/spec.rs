@@ -13,18 +13,23 @@
 //! [[zip]]                                 # lists varied together (equal lengths)
 //! "deployments.0.scaling.scale_min" = [1, 2]
 //! "deployments.0.scaling.scale_max" = [4, 8]
+//!
+//! [axes]                                  # named axes: one name, one `param.<name>` column
+//! load = "workloads.*.rate.constant.rps"  # a key path (`*` = every array element) or a list
 //! ```
 //!
 //! Keys keep the order in which the file lists them (the `toml` crate's `preserve_order`
 //! feature). Unquoted dotted keys (`scheduler.profile = [...]`) are TOML tables and are
 //! flattened back into dotted paths, grouped by table as TOML groups them; quote the keys to fix
-//! the order exactly.
+//! the order exactly. A key written directly in `[grid]` or `[[zip]]` is itself a key path (it
+//! may hold quoted segments: `'functions.0.labels."a.b/c"'`); a key inside a sub-table is one
+//! segment, so `functions.0.labels."a.b/c" = [...]` works unquoted too.
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
 
-use crate::config::{parse_toml_as, ConfigError};
+use crate::config::{parse_key_path, parse_toml_as, render_key_path, ConfigError, Segment};
 
 /// The largest number of runs a sweep may expand to (`run_index` is a `u32`).
 pub const MAX_RUNS: u64 = u32::MAX as u64;
@@ -50,8 +55,12 @@ pub struct SweepDefinition {
 pub struct Dimension {
     /// Where the axis comes from: `grid` or `zip[g]` (for error messages).
     pub origin: String,
-    /// Dotted key paths, in file order.
+    /// The axis's columns in file order: a key path, or the name of an axis declared in
+    /// `[axes]`. `param.<key>` is the column of `keys[k]` in `runs`.
     pub keys: Vec<String>,
+    /// `targets[k]`: the key paths that `keys[k]`'s value is written to: `[keys[k]]` for a key
+    /// path, the declared paths for a named axis.
+    pub targets: Vec<Vec<String>>,
     /// `entries[i][k]` is the value of `keys[k]` at position `i` of this axis.
     pub entries: Vec<Vec<toml::Value>>,
 }
@@ -65,6 +74,14 @@ impl Dimension {
     /// True if the axis has no position (never the case after parsing).
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// True if some key of this axis is a named axis (it writes other paths than its name).
+    pub fn has_named_keys(&self) -> bool {
+        self.keys
+            .iter()
+            .zip(&self.targets)
+            .any(|(k, t)| t.len() != 1 || &t[0] != k)
     }
 }
 
@@ -81,6 +98,8 @@ struct SweepFile {
     seeds: Option<Seeds>,
     replications: Option<u64>,
     runs_per_batch: Option<u32>,
+    #[serde(default)]
+    axes: toml::Table,
 }
 
 /// `seeds = [1, 2, 3]` or `seeds = { range = [a, b] }` (half-open).
@@ -135,22 +154,39 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
     let raw: SweepFile = parse_toml_as(text, file)?;
     let err = |path: &str, msg: String| ConfigError::new(file, path, msg);
 
+    let axes = named_axes(&raw.axes).map_err(|(k, m)| err(&format!("axes.{k}"), m))?;
+    let mut used_axes = Vec::new();
     let mut dimensions = Vec::new();
-    // (where in the file, key) of every swept key, to check that no key is swept twice.
-    let mut located: Vec<(String, String)> = Vec::new();
+    // (where in the file, key path) of every written key path, to check that none is swept twice.
+    let mut located: Vec<(String, Vec<Segment>)> = Vec::new();
+    let mut targets_of = |at: &str, key: &str| -> Vec<String> {
+        match axes.iter().find(|(name, _)| name == key) {
+            Some((_, paths)) => {
+                used_axes.push(key.to_string());
+                located.extend(paths.iter().map(|p| (at.to_string(), p.clone())));
+                paths.iter().map(|p| render_key_path(p)).collect()
+            }
+            None => {
+                let path = parse_key_path(key).expect("flatten renders valid key paths");
+                located.push((at.to_string(), path));
+                vec![key.to_string()]
+            }
+        }
+    };
     let mut grid = Vec::new();
-    flatten("", &raw.grid, &mut grid).map_err(|(k, m)| err(&format!("grid.{k}"), m))?;
+    flatten(&[], &raw.grid, &mut grid).map_err(|(k, m)| err(&format!("grid.{k}"), m))?;
     for (key, values) in grid {
-        located.push((format!("grid.{key}"), key.clone()));
+        let targets = targets_of(&format!("grid.{key}"), &key);
         dimensions.push(Dimension {
             origin: "grid".into(),
             keys: vec![key],
+            targets: vec![targets],
             entries: values.into_iter().map(|v| vec![v]).collect(),
         });
     }
     for (g, table) in raw.zip.iter().enumerate() {
         let mut lists = Vec::new();
-        flatten("", table, &mut lists).map_err(|(k, m)| err(&format!("zip[{g}].{k}"), m))?;
+        flatten(&[], table, &mut lists).map_err(|(k, m)| err(&format!("zip[{g}].{k}"), m))?;
         let Some(len) = lists.first().map(|(_, v)| v.len()) else {
             return Err(err(
                 &format!("zip[{g}]"),
@@ -168,15 +204,27 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
             ));
         }
         let keys: Vec<String> = lists.iter().map(|(k, _)| k.clone()).collect();
-        located.extend(keys.iter().map(|k| (format!("zip[{g}].{k}"), k.clone())));
+        let targets = keys
+            .iter()
+            .map(|k| targets_of(&format!("zip[{g}].{k}"), k))
+            .collect();
         let entries = (0..len)
             .map(|i| lists.iter().map(|(_, v)| v[i].clone()).collect())
             .collect();
         dimensions.push(Dimension {
             origin: format!("zip[{g}]"),
             keys,
+            targets,
             entries,
         });
+    }
+    if let Some((name, _)) = axes.iter().find(|(n, _)| !used_axes.contains(n)) {
+        return Err(err(
+            &format!("axes.{name}"),
+            format!(
+                "the axis `{name}` is named but not swept: list its values in [grid] or [[zip]]"
+            ),
+        ));
     }
     check_keys_disjoint(&located).map_err(|(k, m)| err(&k, m))?;
 
@@ -237,24 +285,74 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
     })
 }
 
-/// Flattens a grid or zip table into `(dotted key, values)` in file order. Tables are keys
-/// (`[grid.scheduler]` or unquoted dotted keys); every leaf must be a non-empty list.
+/// A name declared in `[axes]` with the parsed key paths it writes.
+type NamedAxis = (String, Vec<Vec<Segment>>);
+
+/// The `[axes]` table: each name with the key paths it writes, in file order. A name is one bare
+/// segment (it becomes the `param.<name>` column and must not look like a key path); its value
+/// is a key path or a non-empty list of them.
+fn named_axes(table: &toml::Table) -> Result<Vec<NamedAxis>, (String, String)> {
+    let mut out = Vec::new();
+    for (name, value) in table {
+        if name.is_empty() || name == "*" || name.contains(['.', '"', '\\']) {
+            return Err((
+                name.clone(),
+                "an axis name is a single word without dots or quotes (it names the `param.<name>` column)".into(),
+            ));
+        }
+        let texts: Vec<&toml::Value> = match value {
+            toml::Value::Array(list) if !list.is_empty() => list.iter().collect(),
+            toml::Value::Array(_) => {
+                return Err((
+                    name.clone(),
+                    "an empty list: give at least one key path".into(),
+                ))
+            }
+            one => vec![one],
+        };
+        let paths = texts
+            .into_iter()
+            .map(|t| {
+                let text = t.as_str().ok_or_else(|| {
+                    (
+                        name.clone(),
+                        format!(
+                            "expected a key path (a string) or a list of them, got a {}",
+                            t.type_str()
+                        ),
+                    )
+                })?;
+                parse_key_path(text).map_err(|e| (name.clone(), e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push((name.clone(), paths));
+    }
+    Ok(out)
+}
+
+/// Flattens a grid or zip table into `(key path, values)` in file order. A key at the top of
+/// the table is a key path of its own; a key in a sub-table (`[grid.scheduler]` or an unquoted
+/// dotted key) is one segment below its table. Every leaf must be a non-empty list.
 fn flatten(
-    prefix: &str,
+    prefix: &[Segment],
     table: &toml::Table,
     out: &mut Vec<(String, Vec<toml::Value>)>,
 ) -> Result<(), (String, String)> {
     for (k, v) in table {
-        let key = if prefix.is_empty() {
-            k.clone()
+        let path = if prefix.is_empty() {
+            parse_key_path(k).map_err(|e| (k.clone(), e))?
         } else {
-            format!("{prefix}.{k}")
+            let mut p = prefix.to_vec();
+            p.push(if k == "*" {
+                Segment::EveryIndex
+            } else {
+                Segment::Key(k.clone())
+            });
+            p
         };
-        if key.split('.').any(|s| s.is_empty()) {
-            return Err((key, "not a valid key path (empty segment)".into()));
-        }
+        let key = render_key_path(&path);
         match v {
-            toml::Value::Table(t) => flatten(&key, t, out)?,
+            toml::Value::Table(t) => flatten(&path, t, out)?,
             toml::Value::Array(values) if values.is_empty() => {
                 return Err((key, "an empty list: give at least one value".into()))
             }
@@ -273,21 +371,35 @@ fn flatten(
     Ok(())
 }
 
-/// No key may be swept twice, nor inside another swept key (`a.b` and `a.b.c`): the result
-/// would depend on the order in which the edits are applied. `keys` holds (location, key).
-fn check_keys_disjoint(keys: &[(String, String)]) -> Result<(), (String, String)> {
-    for (i, (at, a)) in keys.iter().enumerate() {
-        for (_, b) in &keys[..i] {
-            if a == b {
-                return Err((at.clone(), format!("`{a}` is swept twice")));
+/// No key path may be written twice, nor inside another written path (`a.b` and `a.b.c`): the
+/// result would depend on the order in which the edits are applied. `*` overlaps every index.
+/// `paths` holds (location in the file, key path).
+fn check_keys_disjoint(paths: &[(String, Vec<Segment>)]) -> Result<(), (String, String)> {
+    for (i, (at, a)) in paths.iter().enumerate() {
+        for (_, b) in &paths[..i] {
+            let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+            let overlap = short
+                .iter()
+                .zip(long.iter())
+                .all(|(x, y)| x == y || *x == Segment::EveryIndex || *y == Segment::EveryIndex);
+            if !overlap {
+                continue;
             }
-            let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
-            if long.starts_with(&format!("{short}.")) {
-                return Err((
-                    at.clone(),
-                    format!("`{long}` lies inside `{short}`, which is swept too: sweep one or the other"),
-                ));
+            let (short, long) = (render_key_path(short), render_key_path(long));
+            if a.len() == b.len() {
+                let what = if short == long {
+                    format!("`{short}` is swept twice")
+                } else {
+                    format!("`{long}` and `{short}` overlap (`*` covers every index)")
+                };
+                return Err((at.clone(), what));
             }
+            return Err((
+                at.clone(),
+                format!(
+                    "`{long}` lies inside `{short}`, which is swept too: sweep one or the other"
+                ),
+            ));
         }
     }
     Ok(())
@@ -429,5 +541,57 @@ mod tests {
     fn a_sweep_larger_than_the_run_index_space_is_rejected() {
         let e = err("scenario = \"b\"\nseeds = { range = [0, 100000] }\n[grid]\na = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nc = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nd = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nf = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n");
         assert!(e.message.contains("more than"), "{e}");
+    }
+
+    #[test]
+    fn a_named_axis_writes_one_value_to_several_paths_under_one_column() {
+        let d = parse(
+            "scenario = \"b\"\n[axes]\nload = \"workloads.*.rate.constant.rps\"\nscale = [\"deployments.0.scaling.scale_max\", \"deployments.1.scaling.scale_max\"]\n[grid]\nload = [10, 20]\n[[zip]]\nscale = [4, 8]\n\"run.horizon_s\" = [10, 20]\n",
+        );
+        assert_eq!(keys(&d), [vec!["load"], vec!["scale", "run.horizon_s"]]);
+        assert_eq!(d.dimensions[0].targets, [["workloads.*.rate.constant.rps"]]);
+        assert_eq!(
+            d.dimensions[1].targets,
+            [
+                vec![
+                    "deployments.0.scaling.scale_max",
+                    "deployments.1.scaling.scale_max"
+                ],
+                vec!["run.horizon_s"]
+            ]
+        );
+        assert!(d.dimensions[0].has_named_keys());
+        assert!(!parse("scenario = \"b\"\n[grid]\na = [1]\n").dimensions[0].has_named_keys());
+    }
+
+    #[test]
+    fn a_named_axis_must_be_swept_and_must_not_overlap_another_key() {
+        let e = err("scenario = \"b\"\n[axes]\nload = \"workloads.*.rps\"\n");
+        assert_eq!(e.key_path, "axes.load");
+        assert!(e.message.contains("not swept"), "{e}");
+        let e = err("scenario = \"b\"\n[axes]\nload = \"workloads.*.rps\"\n[grid]\nload = [1]\n\"workloads.0.rps\" = [2]\n");
+        assert_eq!(e.key_path, "grid.workloads.0.rps");
+        assert!(e.message.contains("overlap"), "{e}");
+        let e = err("scenario = \"b\"\n[axes]\n\"a.b\" = \"x\"\n");
+        assert!(e.message.contains("single word"), "{e}");
+        let e = err("scenario = \"b\"\n[axes]\nload = 3\n[grid]\nload = [1]\n");
+        assert!(e.message.contains("key path"), "{e}");
+    }
+
+    #[test]
+    fn quoted_segments_keep_label_keys_with_dots_whole() {
+        // Unquoted dotted key with a quoted segment, and the whole path as one quoted key.
+        let d = parse(
+            "scenario = \"b\"\n[grid]\nfunctions.0.labels.\"device.edgerun.io/gpu\" = [\"a\"]\n'functions.1.labels.\"x.y\"' = [\"b\"]\n",
+        );
+        assert_eq!(
+            keys(&d),
+            [
+                [r#"functions.0.labels."device.edgerun.io/gpu""#],
+                [r#"functions.1.labels."x.y""#]
+            ]
+        );
+        let e = err("scenario = \"b\"\n[grid]\n'a.\"b' = [1]\n");
+        assert!(e.message.contains("unterminated quote"), "{e}");
     }
 }
