@@ -35,18 +35,16 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-S, U8, U32, U64, I32, I64, F64, B = (
+# Counts and ids are Int64 (differences never wrap); only `seed` is UInt64.
+S, U64, I64, F64, B = (
     pa.string(),
-    pa.uint8(),
-    pa.uint32(),
     pa.uint64(),
-    pa.int32(),
     pa.int64(),
     pa.float64(),
     pa.bool_(),
 )
 # Struct children are non-nullable; list items use the conventional nullable "item" field.
-REJECTION = pa.list_(pa.struct([pa.field("name", S, False), pa.field("count", U32, False)]))
+REJECTION = pa.list_(pa.struct([pa.field("name", S, False), pa.field("count", I64, False)]))
 SCORE = pa.list_(
     pa.struct(
         [pa.field(n, t, False) for n, t in [("name", S), ("raw", F64), ("normalized", F64), ("weight", F64), ("weighted", F64)]]
@@ -55,7 +53,7 @@ SCORE = pa.list_(
 NAMES = pa.list_(S)
 
 # (column, type, nullable) per table, after run_id / run_index.
-ID = [("run_id", S, False), ("run_index", U32, False)]
+ID = [("run_id", S, False), ("run_index", I64, False)]
 
 
 def cols(spec: str, typ: pa.DataType, nullable: bool = False) -> list[tuple[str, pa.DataType, bool]]:
@@ -68,13 +66,13 @@ RUNS_TAIL = (
     + cols("error", S, True)
     + cols("horizon_s", F64, True)
     + cols("sim_end_s", F64)
-    + cols("events_processed requests completed incomplete rejected timed_out cold_starts", U64)
-    + cols("replicas_created replicas_failed placements placements_failed scale_actions", U32)
-    + cols("flows flow_bytes low_bandwidth_flows", U64)
-    + cols("warnings", U32)
+    + cols("events_processed requests completed incomplete rejected timed_out cold_starts", I64)
+    + cols("replicas_created replicas_failed placements placements_failed scale_actions", I64)
+    + cols("flows flow_bytes low_bandwidth_flows", I64)
+    + cols("warnings", I64)
     + cols("code_version config_hash", S)
     + cols("wall_time_s events_per_s", F64, True)
-    + cols("peak_rss_bytes", U64, True)
+    + cols("peak_rss_bytes", I64, True)
 )
 PARAM_TYPES = {I64, F64, S, B}
 
@@ -86,21 +84,21 @@ SUMMARY_STATS = [
 
 SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
     "invocations": ID
-    + cols("request_id fn_seq", U64)
+    + cols("request_id fn_seq", I64)
     + cols("function status", S)
     + cols("reject_reason", S, True)
     + cols("cold", B)
     + cols("arrival_s", F64)
     + cols("dispatch_s start_s end_s wait_s queue_s exec_s response_s transfer_s slowdown", F64, True)
-    + cols("replica_id", U32, True)
+    + cols("replica_id", I64, True)
     + cols("node image", S, True)
-    + cols("memory_bytes", U64, True),
+    + cols("memory_bytes", I64, True),
     "placements": ID
     + cols("t_s queued_s latency_s", F64)
-    + cols("replica_id", U32)
+    + cols("replica_id", I64)
     + cols("function image profile", S)
-    + cols("attempt", U8)
-    + cols("nodes_total nodes_to_find start_index nodes_evaluated feasible scored tie_count", U32)
+    + cols("attempt", I64)
+    + cols("nodes_total nodes_to_find start_index nodes_evaluated feasible scored tie_count", I64)
     + cols("status", S)
     + cols("node failure_reason", S, True)
     + [("rejections", REJECTION, False), ("scores", SCORE, True)]
@@ -112,48 +110,48 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
     + cols("function scaler action", S)
     + cols("metric_name", S, True)
     + cols("metric_value", F64, True)
-    + cols("running pending current", U32)
-    + cols("desired", U32, True)
-    + cols("applied", I32)
+    + cols("running pending current", I64)
+    + cols("desired", I64, True)
+    + cols("applied", I64)
     + cols("reason", S),
     "replicas": ID
-    + cols("replica_id", U32)
+    + cols("replica_id", I64)
     + cols("function image pod", S)
-    + cols("attempt", U8)
-    + cols("parent_replica_id", U32, True)
+    + cols("attempt", I64)
+    + cols("parent_replica_id", I64, True)
     + cols("node", S, True)
-    + cols("cpu_request_m", U32)
-    + cols("memory_request_bytes", U64)
+    + cols("cpu_request_m", I64)
+    + cols("memory_request_bytes", I64)
     + cols("created_s", F64)
     + cols("scheduled_s deploying_s starting_s setup_start_s running_s teardown_s ended_s", F64, True)
     + cols("final_state", S)
     + cols("end_reason", S, True)
-    + cols("pull_bytes", U64, True)
+    + cols("pull_bytes", I64, True)
     + cols("pull_s", F64, True)
     + cols("pull_cached pull_joined", B, True)
-    + cols("requests_served", U64),
-    "replica_counts": ID + cols("t_s", F64) + cols("function", S) + cols("live running pending", U32),
+    + cols("requests_served", I64),
+    "replica_counts": ID + cols("t_s", F64) + cols("function", S) + cols("live running pending", I64),
     "utilization": ID
     + cols("t_s", F64)
     + cols("level node", S)
-    + cols("replica_id", U32, True)
+    + cols("replica_id", I64, True)
     + cols("function", S, True)
-    + cols("cpu_capacity_m mem_capacity_bytes cpu_requested_m mem_requested_bytes", U64)
+    + cols("cpu_capacity_m mem_capacity_bytes cpu_requested_m mem_requested_bytes", I64)
     + cols("cpu_used_avg_m mem_used_avg_bytes cpu_util mem_util", F64)
-    + cols("replicas_live replicas_running executing queued", U32),
+    + cols("replicas_live replicas_running executing queued", I64),
     "summary": ID
     + cols("function", S, True)
-    + cols("requests completed incomplete rejected timed_out cold_starts", U64)
+    + cols("requests completed incomplete rejected timed_out cold_starts", I64)
     + SUMMARY_STATS
-    + cols("replicas_max", U32)
+    + cols("replicas_max", I64)
     + cols("replicas_mean running_mean", F64)
-    + cols("scale_ups scale_downs placements_failed", U32)
+    + cols("scale_ups scale_downs placements_failed", I64)
     + cols("throughput_rps", F64),
     "latency_histograms": ID
     + cols("function", S, True)
     + cols("metric", S)
-    + cols("bucket", U32)
-    + cols("lower_ns upper_ns count", U64),
+    + cols("bucket", I64)
+    + cols("lower_ns upper_ns count", I64),
 }
 # Tables written by other parts of faasim; checked for identity columns only.
 OTHER_TABLES = ("flows",)
@@ -319,7 +317,7 @@ def check(out: Path, expect_invocations: bool) -> list[str]:
 
     hist = frames.get("latency_histograms")
     if hist is not None or ok.height:
-        hist = hist if hist is not None else pl.DataFrame(schema={"run_id": pl.String, "count": pl.UInt64})
+        hist = hist if hist is not None else pl.DataFrame(schema={"run_id": pl.String, "count": pl.Int64})
         if "metric" in hist.columns:
             hist = hist.filter(pl.col("function").is_null() & (pl.col("metric") == "response"))
         sums = per_run(hist, pl.col("count").sum(), "hist_count")

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use arrow_array::{Array, RecordBatch, StringArray, UInt32Array};
+use arrow_array::{Array, Int64Array, RecordBatch, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 /// A small base scenario: one function on two NUCs and a RockPi, five simulated seconds.
@@ -402,7 +402,7 @@ fn a_sweep_run_equals_faasim_run_with_the_same_parameters() {
             );
             if run_index == 0 && t == "summary" {
                 let idx = mine.column_by_name("run_index").unwrap();
-                let idx = idx.as_any().downcast_ref::<UInt32Array>().unwrap();
+                let idx = idx.as_any().downcast_ref::<Int64Array>().unwrap();
                 assert_eq!(idx.value(0), 0);
             }
             assert_eq!(

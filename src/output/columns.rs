@@ -7,10 +7,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::{
-    ArrayRef, BooleanArray, Float64Array, Int32Array, StringArray, UInt32Array, UInt64Array,
-    UInt8Array,
-};
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray, UInt64Array};
 use arrow_schema::DataType;
 
 use crate::engine::SimTime;
@@ -65,16 +62,72 @@ macro_rules! primitive_kinds {
 }
 
 primitive_kinds! {
-    /// `UInt8`.
-    U8 / OptU8: u8 => UInt8Array, UInt8;
-    /// `UInt32`.
-    U32 / OptU32: u32 => UInt32Array, UInt32;
-    /// `UInt64`.
+    /// `UInt64`: only for the run's `seed`, which is an opaque 64-bit value, never a count.
     U64 / OptU64: u64 => UInt64Array, UInt64;
-    /// `Int32`.
-    I32 / OptI32: i32 => Int32Array, Int32;
     /// `Float64`.
     F64 / OptF64: f64 => Float64Array, Float64;
+}
+
+/// An integer the simulation keeps as `u8`, `u32`, `u64`, `i32` or `i64`, written as `Int64`.
+///
+/// Every count and id column is a signed 64-bit integer, so that differences such as
+/// `desired - current` never wrap in pandas or polars and never overflow in DuckDB, as unsigned
+/// columns do (docs/outputs.md, "Column types").
+pub trait AsInt64: Copy {
+    /// The value as `i64` (saturating at `i64::MAX`; no count of a run comes near it).
+    fn as_i64(self) -> i64;
+}
+
+macro_rules! lossless_as_int64 {
+    ($($t:ty),*) => {$(
+        impl AsInt64 for $t {
+            fn as_i64(self) -> i64 {
+                i64::from(self)
+            }
+        }
+    )*};
+}
+
+lossless_as_int64!(u8, u32, i32, i64);
+
+impl AsInt64 for u64 {
+    fn as_i64(self) -> i64 {
+        i64::try_from(self).unwrap_or(i64::MAX)
+    }
+}
+
+/// `Int64`, not null, from a row value of integer type `T`.
+#[derive(Clone, Copy, Debug)]
+pub struct I64<T>(std::marker::PhantomData<T>);
+
+impl<T: AsInt64> ColumnKind for I64<T> {
+    type Value<'a> = T;
+    const NULLABLE: bool = false;
+    fn data_type() -> DataType {
+        DataType::Int64
+    }
+    fn array<'a>(values: impl Iterator<Item = Self::Value<'a>>) -> ArrayRef {
+        Arc::new(Int64Array::from_iter_values(values.map(AsInt64::as_i64)))
+    }
+}
+
+/// `Int64`, nullable, from a row value of type `Option<T>`.
+#[derive(Clone, Copy, Debug)]
+pub struct OptI64<T>(std::marker::PhantomData<T>);
+
+impl<T: AsInt64> ColumnKind for OptI64<T> {
+    type Value<'a> = Option<T>;
+    const NULLABLE: bool = true;
+    fn data_type() -> DataType {
+        DataType::Int64
+    }
+    fn array<'a>(values: impl Iterator<Item = Self::Value<'a>>) -> ArrayRef {
+        Arc::new(
+            values
+                .map(|v| v.map(AsInt64::as_i64))
+                .collect::<Int64Array>(),
+        )
+    }
 }
 
 /// `Utf8`, not null.

@@ -127,7 +127,7 @@ fn every_table_starts_with_the_documented_identity_columns() {
                 },
                 DocColumn {
                     name: "run_index".into(),
-                    data_type: "UInt32".into(),
+                    data_type: "Int64".into(),
                     nullable: false
                 },
             ]

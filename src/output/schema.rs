@@ -1,7 +1,7 @@
 //! The list of output tables and their Arrow schemas, as generated from each table's definition
 //! in [`super::tables`] (docs/outputs.md).
 //!
-//! Every table starts with `run_id` (Utf8) and `run_index` (UInt32). Column names, types and
+//! Every table starts with `run_id` (Utf8) and `run_index` (Int64). Column names, types and
 //! nullability are the contract readers rely on; `docs/outputs.md` documents them (a test keeps
 //! the two equal) and `scripts/check_tables.py` holds a copy.
 
@@ -66,10 +66,42 @@ mod tests {
             assert_eq!(s.field(0).name(), "run_id");
             assert_eq!(s.field(0).data_type(), &DataType::Utf8);
             assert_eq!(s.field(1).name(), "run_index");
-            assert_eq!(s.field(1).data_type(), &DataType::UInt32);
+            assert_eq!(s.field(1).data_type(), &DataType::Int64);
             assert!(!s.field(0).is_nullable() && !s.field(1).is_nullable());
         }
         assert!(table_schema("flows", &[]).is_none());
+    }
+
+    /// Integer types of every column, list items and struct children included.
+    fn integer_types(name: &str, dt: &DataType, out: &mut Vec<(String, DataType)>) {
+        match dt {
+            DataType::List(item) => integer_types(name, item.data_type(), out),
+            DataType::Struct(children) => {
+                for c in children {
+                    integer_types(&format!("{name}.{}", c.name()), c.data_type(), out);
+                }
+            }
+            d if d.is_integer() => out.push((name.to_string(), d.clone())),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_count_and_id_is_a_signed_64_bit_integer_so_differences_never_wrap() {
+        for table in TABLES {
+            let s = table_schema(table, &[]).unwrap();
+            let mut ints = Vec::new();
+            for f in s.fields() {
+                integer_types(f.name(), f.data_type(), &mut ints);
+            }
+            for (column, dt) in ints {
+                if *table == "runs" && column == "seed" {
+                    assert_eq!(dt, DataType::UInt64, "the seed is opaque, never subtracted");
+                } else {
+                    assert_eq!(dt, DataType::Int64, "{table}.{column}");
+                }
+            }
+        }
     }
 
     #[test]

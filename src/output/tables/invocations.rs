@@ -3,9 +3,7 @@
 //! in the table.
 
 use crate::engine::SimTime;
-use crate::output::columns::{
-    diff_secs, secs, Bool, OptF64, OptU32, OptU64, OptUtf8, Utf8, F64, U64,
-};
+use crate::output::columns::{diff_secs, secs, Bool, OptF64, OptI64, OptUtf8, Utf8, F64, I64};
 use crate::output::define::output_table;
 
 /// Final status of a request.
@@ -71,8 +69,8 @@ output_table! {
         pub memory_bytes: Option<u64>,
     }
     columns |run, row| {
-        "request_id": U64 = row.request_id,
-        "fn_seq": U64 = row.fn_seq,
+        "request_id": I64<u64> = row.request_id,
+        "fn_seq": I64<u64> = row.fn_seq,
         "function": Utf8 = run.function(row.function),
         "status": Utf8 = row.status.as_str(),
         "reject_reason": OptUtf8 = row.reject_reason,
@@ -87,9 +85,9 @@ output_table! {
         "response_s": OptF64 = diff_secs(row.end, row.arrival),
         "transfer_s": OptF64 = row.transfer.secs_opt(),
         "slowdown": OptF64 = row.slowdown,
-        "replica_id": OptU32 = row.replica,
+        "replica_id": OptI64<u32> = row.replica,
         "node": OptUtf8 = row.node.map(|n| run.node(n)),
         "image": OptUtf8 = row.image.map(|i| run.image(i)),
-        "memory_bytes": OptU64 = row.memory_bytes,
+        "memory_bytes": OptI64<u64> = row.memory_bytes,
     }
 }

@@ -1,7 +1,7 @@
 //! The `latency_histograms` table (docs/outputs.md, `latency_histograms`): the non-empty buckets
 //! of each run's latency histograms, per function and metric and for all functions together.
 
-use crate::output::columns::{OptUtf8, Utf8, U32, U64};
+use crate::output::columns::{OptUtf8, Utf8, I64};
 use crate::output::define::output_table;
 
 output_table! {
@@ -24,9 +24,9 @@ output_table! {
     columns |run, row| {
         "function": OptUtf8 = row.function.map(|f| run.function(f)),
         "metric": Utf8 = row.metric,
-        "bucket": U32 = row.bucket,
-        "lower_ns": U64 = row.lower_ns,
-        "upper_ns": U64 = row.upper_ns,
-        "count": U64 = row.count,
+        "bucket": I64<u32> = row.bucket,
+        "lower_ns": I64<u64> = row.lower_ns,
+        "upper_ns": I64<u64> = row.upper_ns,
+        "count": I64<u64> = row.count,
     }
 }

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{Field, Schema, SchemaRef};
 
-use super::columns::{ColumnKind, RunKey, Utf8, U32};
+use super::columns::{ColumnKind, RunKey, Utf8, I64};
 use super::define::TableRow;
 use crate::metrics::RunOutput;
 pub use invocations::{InvocationRow, InvocationStatus};
@@ -41,7 +41,7 @@ pub use utilization::UtilizationRow;
 pub fn identity_fields() -> [Field; 2] {
     [
         Field::new("run_id", Utf8::data_type(), Utf8::NULLABLE),
-        Field::new("run_index", U32::data_type(), U32::NULLABLE),
+        Field::new("run_index", I64::<u32>::data_type(), I64::<u32>::NULLABLE),
     ]
 }
 
@@ -153,7 +153,7 @@ fn batch<R: TableRow>(schema: SchemaRef, rows: &[(&RunKey<'_>, &R)]) -> RecordBa
 fn columns<R: TableRow>(rows: &[(&RunKey<'_>, &R)]) -> Vec<ArrayRef> {
     let mut columns = vec![
         Utf8::array(rows.iter().map(|(k, _)| k.run_id)),
-        U32::array(rows.iter().map(|(k, _)| k.run_index)),
+        I64::<u32>::array(rows.iter().map(|(k, _)| k.run_index)),
     ];
     columns.extend(R::columns(rows));
     columns

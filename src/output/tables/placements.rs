@@ -9,7 +9,7 @@ use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields};
 
 use crate::engine::SimTime;
-use crate::output::columns::{secs, ColumnKind, OptF64, OptUtf8, RunKey, Utf8, F64, U32, U8};
+use crate::output::columns::{secs, ColumnKind, OptF64, OptUtf8, RunKey, Utf8, F64, I64};
 use crate::output::define::output_table;
 use crate::scheduler::ScoreEntry;
 
@@ -68,18 +68,18 @@ output_table! {
         "t_s": F64 = secs(row.t),
         "queued_s": F64 = secs(row.queued),
         "latency_s": F64 = secs(row.latency),
-        "replica_id": U32 = row.replica_id,
+        "replica_id": I64<u32> = row.replica_id,
         "function": Utf8 = run.function(row.function),
         "image": Utf8 = run.image(row.image),
         "profile": Utf8 = row.profile,
-        "attempt": U8 = row.attempt,
-        "nodes_total": U32 = row.nodes_total,
-        "nodes_to_find": U32 = row.nodes_to_find,
-        "start_index": U32 = row.start_index,
-        "nodes_evaluated": U32 = row.nodes_evaluated,
-        "feasible": U32 = row.feasible,
-        "scored": U32 = row.scored,
-        "tie_count": U32 = row.tie_count,
+        "attempt": I64<u8> = row.attempt,
+        "nodes_total": I64<u32> = row.nodes_total,
+        "nodes_to_find": I64<u32> = row.nodes_to_find,
+        "start_index": I64<u32> = row.start_index,
+        "nodes_evaluated": I64<u32> = row.nodes_evaluated,
+        "feasible": I64<u32> = row.feasible,
+        "scored": I64<u32> = row.scored,
+        "tie_count": I64<u32> = row.tie_count,
         "status": Utf8 = if row.node.is_some() { "scheduled" } else { "unschedulable" },
         "node": OptUtf8 = row.node.map(|n| run.node(n)),
         "failure_reason": OptUtf8 = row.failure_reason,
@@ -102,7 +102,7 @@ pub fn list_of(item: DataType) -> DataType {
 pub fn rejection_fields() -> Fields {
     Fields::from(vec![
         Field::new("name", DataType::Utf8, false),
-        Field::new("count", DataType::UInt32, false),
+        Field::new("count", DataType::Int64, false),
     ])
 }
 
@@ -161,7 +161,7 @@ impl ColumnKind for Rejections {
             fields.clone(),
             vec![
                 Utf8::array(names.into_iter()),
-                U32::array(counts.into_iter()),
+                I64::<u32>::array(counts.into_iter()),
             ],
             None,
         );

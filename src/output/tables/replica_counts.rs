@@ -2,7 +2,7 @@
 //! of its replica counts, one row per instant at which a count changed.
 
 use crate::engine::SimTime;
-use crate::output::columns::{secs, Utf8, F64, U32};
+use crate::output::columns::{secs, Utf8, F64, I64};
 use crate::output::define::output_table;
 
 output_table! {
@@ -21,8 +21,8 @@ output_table! {
     columns |run, row| {
         "t_s": F64 = secs(row.t),
         "function": Utf8 = run.function(row.function),
-        "live": U32 = row.live,
-        "running": U32 = row.running,
-        "pending": U32 = row.live.saturating_sub(row.running),
+        "live": I64<u32> = row.live,
+        "running": I64<u32> = row.running,
+        "pending": I64<u32> = row.live.saturating_sub(row.running),
     }
 }

@@ -3,9 +3,7 @@
 //! in the table.
 
 use crate::engine::SimTime;
-use crate::output::columns::{
-    secs, OptBool, OptF64, OptU32, OptU64, OptUtf8, Utf8, F64, U32, U64, U8,
-};
+use crate::output::columns::{secs, OptBool, OptF64, OptI64, OptUtf8, Utf8, F64, I64};
 use crate::output::define::output_table;
 
 output_table! {
@@ -62,15 +60,15 @@ output_table! {
         pub requests_served: u64,
     }
     columns |run, row| {
-        "replica_id": U32 = row.replica_id,
+        "replica_id": I64<u32> = row.replica_id,
         "function": Utf8 = run.function(row.function),
         "image": Utf8 = run.image(row.image),
         "pod": Utf8 = row.pod.as_str(),
-        "attempt": U8 = row.attempt,
-        "parent_replica_id": OptU32 = row.parent_replica_id,
+        "attempt": I64<u8> = row.attempt,
+        "parent_replica_id": OptI64<u32> = row.parent_replica_id,
         "node": OptUtf8 = row.node.map(|n| run.node(n)),
-        "cpu_request_m": U32 = row.cpu_request_m,
-        "memory_request_bytes": U64 = row.memory_request_bytes,
+        "cpu_request_m": I64<u32> = row.cpu_request_m,
+        "memory_request_bytes": I64<u64> = row.memory_request_bytes,
         "created_s": F64 = secs(row.created),
         "scheduled_s": OptF64 = row.scheduled.secs_opt(),
         "deploying_s": OptF64 = row.deploying.secs_opt(),
@@ -81,10 +79,10 @@ output_table! {
         "ended_s": OptF64 = row.ended.secs_opt(),
         "final_state": Utf8 = row.final_state,
         "end_reason": OptUtf8 = row.end_reason,
-        "pull_bytes": OptU64 = row.pull_bytes,
+        "pull_bytes": OptI64<u64> = row.pull_bytes,
         "pull_s": OptF64 = row.pull.secs_opt(),
         "pull_cached": OptBool = row.pull_cached,
         "pull_joined": OptBool = row.pull_joined,
-        "requests_served": U64 = row.requests_served,
+        "requests_served": I64<u64> = row.requests_served,
     }
 }

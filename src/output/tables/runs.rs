@@ -5,7 +5,7 @@
 //! [`super::params`] builds them and [`super`] splices them in after `seed`.
 
 use crate::engine::SimTime;
-use crate::output::columns::{OptF64, OptU64, OptUtf8, Utf8, F64, U32, U64};
+use crate::output::columns::{OptF64, OptI64, OptUtf8, Utf8, F64, I64, U64};
 use crate::output::define::output_table;
 
 /// A swept parameter's value, typed for its `param.<key>` column.
@@ -130,27 +130,27 @@ output_table! {
         // Nullable: a run that failed before its configuration was resolved has no horizon.
         "horizon_s": OptF64 = row.horizon_s,
         "sim_end_s": F64 = row.sim_end.secs_opt().unwrap_or(0.0),
-        "events_processed": U64 = row.events_processed,
-        "requests": U64 = row.requests,
-        "completed": U64 = row.completed,
-        "incomplete": U64 = row.incomplete,
-        "rejected": U64 = row.rejected,
-        "timed_out": U64 = row.timed_out,
-        "cold_starts": U64 = row.cold_starts,
-        "replicas_created": U32 = row.replicas_created,
-        "replicas_failed": U32 = row.replicas_failed,
-        "placements": U32 = row.placements,
-        "placements_failed": U32 = row.placements_failed,
-        "scale_actions": U32 = row.scale_actions,
-        "flows": U64 = row.flows,
-        "flow_bytes": U64 = row.flow_bytes,
-        "low_bandwidth_flows": U64 = row.low_bandwidth_flows,
-        "warnings": U32 = row.warnings,
+        "events_processed": I64<u64> = row.events_processed,
+        "requests": I64<u64> = row.requests,
+        "completed": I64<u64> = row.completed,
+        "incomplete": I64<u64> = row.incomplete,
+        "rejected": I64<u64> = row.rejected,
+        "timed_out": I64<u64> = row.timed_out,
+        "cold_starts": I64<u64> = row.cold_starts,
+        "replicas_created": I64<u32> = row.replicas_created,
+        "replicas_failed": I64<u32> = row.replicas_failed,
+        "placements": I64<u32> = row.placements,
+        "placements_failed": I64<u32> = row.placements_failed,
+        "scale_actions": I64<u32> = row.scale_actions,
+        "flows": I64<u64> = row.flows,
+        "flow_bytes": I64<u64> = row.flow_bytes,
+        "low_bandwidth_flows": I64<u64> = row.low_bandwidth_flows,
+        "warnings": I64<u32> = row.warnings,
         "code_version": Utf8 = row.code_version.as_str(),
         "config_hash": Utf8 = row.id.config_hash.as_str(),
         "wall_time_s": OptF64 = row.wall_time_s,
         "events_per_s": OptF64 = row.events_per_s,
-        "peak_rss_bytes": OptU64 = row.peak_rss_bytes,
+        "peak_rss_bytes": OptI64<u64> = row.peak_rss_bytes,
     }
 }
 

@@ -2,7 +2,7 @@
 //! life-cycle event.
 
 use crate::engine::SimTime;
-use crate::output::columns::{secs, OptF64, OptU32, OptUtf8, Utf8, F64, I32, U32};
+use crate::output::columns::{secs, OptF64, OptI64, OptUtf8, Utf8, F64, I64};
 use crate::output::define::output_table;
 
 output_table! {
@@ -41,11 +41,11 @@ output_table! {
         "action": Utf8 = row.action,
         "metric_name": OptUtf8 = row.metric_name,
         "metric_value": OptF64 = row.metric_value,
-        "running": U32 = row.running,
-        "pending": U32 = row.pending,
-        "current": U32 = row.current,
-        "desired": OptU32 = row.desired,
-        "applied": I32 = row.applied,
+        "running": I64<u32> = row.running,
+        "pending": I64<u32> = row.pending,
+        "current": I64<u32> = row.current,
+        "desired": OptI64<u32> = row.desired,
+        "applied": I64<i32> = row.applied,
         "reason": Utf8 = row.reason,
     }
 }

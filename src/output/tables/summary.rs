@@ -1,7 +1,7 @@
 //! The `summary` table (docs/outputs.md, `summary`): per function, then for all functions
 //! together, request counts, latency statistics, replica figures and throughput.
 
-use crate::output::columns::{OptF64, OptUtf8, F64, U32, U64};
+use crate::output::columns::{OptF64, OptUtf8, F64, I64};
 use crate::output::define::output_table;
 
 /// Statistics of one latency metric over completed requests (seconds; None without data).
@@ -70,12 +70,12 @@ output_table! {
     }
     columns |run, row| {
         "function": OptUtf8 = row.function.map(|f| run.function(f)),
-        "requests": U64 = row.requests,
-        "completed": U64 = row.completed,
-        "incomplete": U64 = row.incomplete,
-        "rejected": U64 = row.rejected,
-        "timed_out": U64 = row.timed_out,
-        "cold_starts": U64 = row.cold_starts,
+        "requests": I64<u64> = row.requests,
+        "completed": I64<u64> = row.completed,
+        "incomplete": I64<u64> = row.incomplete,
+        "rejected": I64<u64> = row.rejected,
+        "timed_out": I64<u64> = row.timed_out,
+        "cold_starts": I64<u64> = row.cold_starts,
         "wait_mean_s": OptF64 = row.stats[WAIT].mean,
         "wait_p50_s": OptF64 = row.stats[WAIT].p50,
         "wait_p90_s": OptF64 = row.stats[WAIT].p90,
@@ -100,12 +100,12 @@ output_table! {
         "response_p99_s": OptF64 = row.stats[RESPONSE].p99,
         "response_p999_s": OptF64 = row.stats[RESPONSE].p999,
         "response_max_s": OptF64 = row.stats[RESPONSE].max,
-        "replicas_max": U32 = row.replicas_max,
+        "replicas_max": I64<u32> = row.replicas_max,
         "replicas_mean": F64 = row.replicas_mean,
         "running_mean": F64 = row.running_mean,
-        "scale_ups": U32 = row.scale_ups,
-        "scale_downs": U32 = row.scale_downs,
-        "placements_failed": U32 = row.placements_failed,
+        "scale_ups": I64<u32> = row.scale_ups,
+        "scale_downs": I64<u32> = row.scale_downs,
+        "placements_failed": I64<u32> = row.placements_failed,
         "throughput_rps": F64 = row.throughput_rps,
     }
 }

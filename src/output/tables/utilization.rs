@@ -2,7 +2,7 @@
 //! node and one per Running replica.
 
 use crate::engine::SimTime;
-use crate::output::columns::{secs, OptU32, OptUtf8, Utf8, F64, U32, U64};
+use crate::output::columns::{secs, OptI64, OptUtf8, Utf8, F64, I64};
 use crate::output::define::output_table;
 
 output_table! {
@@ -47,19 +47,19 @@ output_table! {
         "t_s": F64 = secs(row.t),
         "level": Utf8 = if row.replica.is_some() { "replica" } else { "node" },
         "node": Utf8 = run.node(row.node),
-        "replica_id": OptU32 = row.replica,
+        "replica_id": OptI64<u32> = row.replica,
         "function": OptUtf8 = row.function.map(|f| run.function(f)),
-        "cpu_capacity_m": U64 = row.cpu_capacity_m,
-        "mem_capacity_bytes": U64 = row.mem_capacity_bytes,
-        "cpu_requested_m": U64 = row.cpu_requested_m,
-        "mem_requested_bytes": U64 = row.mem_requested_bytes,
+        "cpu_capacity_m": I64<u64> = row.cpu_capacity_m,
+        "mem_capacity_bytes": I64<u64> = row.mem_capacity_bytes,
+        "cpu_requested_m": I64<u64> = row.cpu_requested_m,
+        "mem_requested_bytes": I64<u64> = row.mem_requested_bytes,
         "cpu_used_avg_m": F64 = row.cpu_used_avg_m,
         "mem_used_avg_bytes": F64 = row.mem_used_avg_bytes,
         "cpu_util": F64 = row.cpu_util,
         "mem_util": F64 = row.mem_util,
-        "replicas_live": U32 = row.replicas_live,
-        "replicas_running": U32 = row.replicas_running,
-        "executing": U32 = row.executing,
-        "queued": U32 = row.queued,
+        "replicas_live": I64<u32> = row.replicas_live,
+        "replicas_running": I64<u32> = row.replicas_running,
+        "executing": I64<u32> = row.executing,
+        "queued": I64<u32> = row.queued,
     }
 }
