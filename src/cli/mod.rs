@@ -219,8 +219,8 @@ fn parse_override_value(raw: &str) -> toml::Value {
 fn cmd_validate(files: &[PathBuf]) -> Result<ExitCode> {
     for f in files {
         let sc = load(f, &[])?;
-        // Building a simulation resolves names the file refers to (node types, scheduler profile).
-        faasim::sim::Simulation::new(&sc, 0)
+        // Compiling resolves names the file refers to (node types, scheduler profile, commands).
+        faasim::model::Model::compile(&sc)
             .map_err(|e| BadInput(format!("{}: {e}", f.display())))?;
         println!("{}: ok", f.display());
     }
@@ -236,8 +236,9 @@ fn cmd_run(
     quiet: bool,
 ) -> Result<ExitCode> {
     let sc = load(path, overrides)?;
-    let sim = faasim::sim::Simulation::new(&sc, seed)
+    let model = faasim::model::Model::compile(&sc)
         .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+    let sim = faasim::sim::Simulation::new(&model, seed);
     check_replaceable(out)?;
 
     let params = overrides

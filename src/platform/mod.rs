@@ -8,6 +8,6 @@ pub mod replicas;
 pub mod usage;
 
 pub use balancer::LoadBalancer;
-pub use functions::{build_functions, ContainerRt, FunctionRt, HIST_METRICS};
+pub use functions::{FunctionRt, HIST_METRICS};
 pub use replicas::{ReplicaId, ReplicaState, ReplicaTable, NONE};
 pub use usage::{Integral, Usage};

@@ -17,7 +17,7 @@
 //! `max(2 × current, current + 4)` (`rate_limited`), the Kubernetes default policies.
 
 use super::avg_rps::to_u32;
-use super::{Action, Counts, Decision};
+use super::{Action, Counts, ScalingDecision};
 use crate::config::{HpaBasis, HpaConfig};
 use crate::engine::SimTime;
 use std::collections::VecDeque;
@@ -77,9 +77,9 @@ impl Hpa {
         x: HpaInput,
         scale_min: u32,
         scale_max: u32,
-    ) -> Decision {
+    ) -> ScalingDecision {
         if x.ready == 0 {
-            return Decision::none("no_metrics");
+            return ScalingDecision::none("no_metrics");
         }
         let c = Counts {
             running: x.ready,
@@ -138,9 +138,9 @@ impl Hpa {
             reason = "rate_limited";
         }
         let d = if rec == current {
-            Decision::none(reason)
+            ScalingDecision::none(reason)
         } else {
-            Decision {
+            ScalingDecision {
                 action: Action::ScaleTo(rec),
                 desired: None,
                 metric_name: None,
