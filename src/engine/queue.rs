@@ -21,22 +21,44 @@ use super::time::SimTime;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// "No timer" in a slot reference.
-const UNTIMED: u32 = u32::MAX;
+/// Bits of an entry's key that hold the timer slot; the sequence number takes the rest.
+///
+/// Packing both into one `u64` keeps a heap entry at 24 bytes (time, key, an 8-byte event), as
+/// small as before timers existed: 2²⁴ − 1 timers can be pending at once and 2⁴⁰ events
+/// (about 10¹²) can be scheduled in one run.
+const SLOT_BITS: u32 = 24;
+/// "No timer" in the slot bits of a key.
+const UNTIMED: u32 = (1 << SLOT_BITS) - 1;
 /// Sequence number of a slot with no live entry.
 const DEAD: u64 = u64::MAX;
 
 struct Entry<E> {
     time: SimTime,
-    seq: u64,
+    /// `seq << SLOT_BITS | timer slot`: ordering by key is ordering by sequence number.
+    key: u64,
     event: E,
-    /// Timer slot, or [`UNTIMED`] for pushed events.
-    timer: u32,
+}
+
+impl<E> Entry<E> {
+    #[inline]
+    fn seq(&self) -> u64 {
+        self.key >> SLOT_BITS
+    }
+
+    #[inline]
+    fn timer(&self) -> u32 {
+        (self.key & UNTIMED as u64) as u32
+    }
+}
+
+#[inline]
+fn key(seq: u64, timer: u32) -> u64 {
+    seq << SLOT_BITS | timer as u64
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
+        self.time == other.time && self.key == other.key
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -51,7 +73,7 @@ impl<E> Ord for Entry<E> {
         other
             .time
             .cmp(&self.time)
-            .then_with(|| other.seq.cmp(&self.seq))
+            .then_with(|| other.key.cmp(&self.key))
     }
 }
 
@@ -115,6 +137,7 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     fn take_seq(&mut self) -> u64 {
         let seq = self.next_seq;
+        assert!(seq >> (64 - SLOT_BITS) == 0, "more than 2^40 events scheduled");
         self.next_seq += 1;
         seq
     }
@@ -125,9 +148,8 @@ impl<E: Copy> EventQueue<E> {
         let seq = self.take_seq();
         self.heap.push(Entry {
             time,
-            seq,
+            key: key(seq, UNTIMED),
             event,
-            timer: UNTIMED,
         });
         seq
     }
@@ -138,6 +160,7 @@ impl<E: Copy> EventQueue<E> {
         let slot = match self.free_timers.pop() {
             Some(s) => s,
             None => {
+                assert!(self.timers.len() < UNTIMED as usize, "2^24 timers pending");
                 self.timers.push(TimerSlot {
                     generation: 0,
                     seq: DEAD,
@@ -153,9 +176,8 @@ impl<E: Copy> EventQueue<E> {
         t.event = Some(event);
         self.heap.push(Entry {
             time,
-            seq,
+            key: key(seq, slot),
             event,
-            timer: slot,
         });
         TimerId {
             slot,
@@ -219,9 +241,8 @@ impl<E: Copy> EventQueue<E> {
         t.time = time;
         self.heap.push(Entry {
             time,
-            seq,
+            key: key(seq, s as u32),
             event,
-            timer: s as u32,
         });
         true
     }
@@ -229,7 +250,8 @@ impl<E: Copy> EventQueue<E> {
     /// Whether an entry is a cancelled or moved timer's leftover.
     #[inline]
     fn is_stale(&self, e: &Entry<E>) -> bool {
-        e.timer != UNTIMED && self.timers[e.timer as usize].seq != e.seq
+        let timer = e.timer();
+        timer != UNTIMED && self.timers[timer as usize].seq != e.seq()
     }
 
     /// Discards stale entries at the top of the heap.
@@ -249,8 +271,9 @@ impl<E: Copy> EventQueue<E> {
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         self.skip_stale();
         let e = self.heap.pop()?;
-        if e.timer != UNTIMED {
-            self.release(e.timer as usize);
+        let timer = e.timer();
+        if timer != UNTIMED {
+            self.release(timer as usize);
         }
         Some((e.time, e.event))
     }
@@ -332,6 +355,11 @@ mod tests {
         assert!(!q.move_to(old, SimTime(0)));
         assert!(q.is_pending(new));
         assert_eq!(drain(&mut q), vec![(2, 'n')]);
+    }
+
+    #[test]
+    fn a_heap_entry_stays_24_bytes_with_an_8_byte_event() {
+        assert_eq!(std::mem::size_of::<Entry<u64>>(), 24);
     }
 
     #[test]
