@@ -1,5 +1,5 @@
 //! Running one scenario: run identity (`run_id`, `config_hash`) and the entry point that turns a
-//! validated scenario and a seed into a [`RunOutput`] (`spec/determinism.md` §6).
+//! validated scenario and a seed into a [`RunOutput`] (`docs/model.md`).
 
 use crate::config::Scenario;
 use crate::metrics::{ParamValue, RunIdentity, RunOutput, RunRow, RunStatus};

@@ -137,7 +137,10 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     fn take_seq(&mut self) -> u64 {
         let seq = self.next_seq;
-        assert!(seq >> (64 - SLOT_BITS) == 0, "more than 2^40 events scheduled");
+        assert!(
+            seq >> (64 - SLOT_BITS) == 0,
+            "more than 2^40 events scheduled"
+        );
         self.next_seq += 1;
         seq
     }

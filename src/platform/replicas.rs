@@ -12,7 +12,7 @@ pub type ReplicaId = u32;
 /// "No value" for u32 id columns.
 pub const NONE: u32 = u32::MAX;
 
-/// Replica states (`spec/model.md` §4).
+/// Replica states (`docs/model.md`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReplicaState {
     /// Created, waiting in the scheduling queue.

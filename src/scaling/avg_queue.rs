@@ -1,5 +1,5 @@
 //! The average-queue scaler (`avg_queue`; faas-sim `AverageQueueFaasRequestScaler`,
-//! `spec/scaling.md` §4).
+//! `docs/scaling.md`).
 //!
 //! Every `alert_window`: `q_i` = requests waiting in Running replica `i`'s local queue,
 //! `m = ceil(median(q))` (an even count takes the mean of the two middle values), `ratio = m / T`

@@ -1,5 +1,5 @@
 //! The average-requests-per-second scaler (`avg_rps`; HPA-like, faas-sim
-//! `AverageFaasRequestScaler`, `spec/scaling.md` §3).
+//! `AverageFaasRequestScaler`, `docs/scaling.md`).
 //!
 //! Every `alert_window` `P`: the total rate `S = Δcount / P` against the target `T` requests/s per
 //! Running replica. `ratio = S / (n × T)`. Without pending replicas (or when scaling down) a ratio

@@ -1,7 +1,7 @@
-//! The Kubernetes Horizontal Pod Autoscaler on CPU utilisation (`hpa_cpu`, `spec/scaling.md` §5).
+//! The Kubernetes Horizontal Pod Autoscaler on CPU utilisation (`hpa_cpu`, `docs/scaling.md`).
 //!
 //! Every `scaling.hpa.period_s` (15 s): the **ready** replicas are the Running ones for which the
-//! resource monitor has a window average (`spec/execution.md` §7). With `Σu` their average used
+//! resource monitor has a window average (`docs/model.md`). With `Σu` their average used
 //! CPU over `scaling.hpa.window_s` (60 s) and `Σb` their CPU requests (or node capacities with
 //! `basis = "node_capacity"`), `U = Σu / Σb` and `ratio = U / target`.
 //!

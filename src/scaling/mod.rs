@@ -1,4 +1,4 @@
-//! Autoscalers, scale to zero and keep-alive policies (`spec/scaling.md`).
+//! Autoscalers, scale to zero and keep-alive policies (`docs/scaling.md`).
 //!
 //! Every policy is a small type whose decision is a pure function of the figures the simulation
 //! hands it, so each formula is unit-tested on the spec's hand-computed cases:
@@ -58,7 +58,7 @@ pub struct ScalingDecision {
     pub metric_name: Option<&'static str>,
     /// Its value.
     pub metric_value: Option<f64>,
-    /// Why (`spec/scaling.md` §11).
+    /// Why (`docs/scaling.md`).
     pub reason: &'static str,
 }
 

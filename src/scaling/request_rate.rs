@@ -1,5 +1,5 @@
 //! The request-rate scaler (`request_rate`; OpenFaaS alert style, faas-sim `FaasRequestScaler`,
-//! `spec/scaling.md` §2).
+//! `docs/scaling.md`).
 //!
 //! Every period `P = rps_threshold_duration`: `rps = Δcount / P`; with
 //! `step = max(1, floor(scale_factor × scale_max / 100))`, scale up by `step` when

@@ -1,5 +1,5 @@
 //! Replica life cycle: the scheduling queue with image fallback, image pulls with per-node
-//! caches and joined transfers, startup, setup, Running, teardown (`spec/model.md` §4, §8).
+//! caches and joined transfers, startup, setup, Running, teardown (`docs/model.md`).
 
 use super::operations::remove_sorted;
 use super::{Event, Pull, Simulation};

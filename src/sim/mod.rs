@@ -2,12 +2,12 @@
 //!
 //! Owns the clock, the event queue and every table of the run; handlers for each [`Event`] live
 //! in the submodules by concern (replica life cycle, requests, scaling operations), and
-//! `report` turns the final state into a [`RunOutput`].
+//! `collect` turns the final state into a [`RunOutput`].
 
+mod collect;
 mod lifecycle;
 mod monitor;
 mod operations;
-mod report;
 mod requests;
 mod scalers;
 mod workloads;
@@ -334,7 +334,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Schedules the bootstrap events (`spec/determinism.md` §4).
+    /// Schedules the bootstrap events (`docs/model.md`).
     fn bootstrap(&mut self) {
         for (fi, f) in self.model.functions.iter().enumerate() {
             if f.deployment.is_some() {
@@ -384,7 +384,7 @@ impl<'a> Simulation<'a> {
             0.0
         });
         match result {
-            Ok(()) => self.report(run),
+            Ok(()) => self.collect_output(run),
             Err(Abort::Error(e)) => RunOutput::failed(run, RunStatus::Error, e),
             Err(Abort::Timeout(e)) => RunOutput::failed(run, RunStatus::Timeout, e),
         }
@@ -467,7 +467,7 @@ impl<'a> Simulation<'a> {
     pub fn finish(self, id: RunIdentity) -> RunOutput {
         let mut run = RunRow::new(id);
         run.horizon_s = self.model.run.horizon_s;
-        self.report(run)
+        self.collect_output(run)
     }
 
     #[inline]
@@ -545,7 +545,7 @@ impl<'a> Simulation<'a> {
     }
 }
 
-/// Whether request `fn_seq` of `function` gets an invocation row (`spec/outputs.md` §2.2).
+/// Whether request `fn_seq` of `function` gets an invocation row (`docs/outputs.md`).
 fn keep_invocation(seed: u64, function: &str, fn_seq: u64, threshold: u64) -> bool {
     if threshold == u64::MAX {
         return true;

@@ -1,4 +1,4 @@
-//! The resource monitor (`spec/execution.md` §7): periodic samples of the exact usage integrals
+//! The resource monitor (`docs/model.md`): periodic samples of the exact usage integrals
 //! of [`crate::platform::Usage`], the window averages the HPA reads, and the `utilization` rows.
 //!
 //! It runs iff some deployment uses `hpa_cpu` or `outputs.utilization.enabled` is set, ticking at
@@ -207,7 +207,7 @@ impl Simulation<'_> {
         Some(average(self.usage.replica_cpu[r].at(now), i0, now, t0))
     }
 
-    /// The HPA's figures for `function` now (`spec/scaling.md` §5).
+    /// The HPA's figures for `function` now (`docs/scaling.md`).
     pub(super) fn hpa_input(&self, function: u32) -> HpaInput {
         let Some(m) = &self.monitor else {
             return HpaInput::default();

@@ -1,5 +1,5 @@
-//! Deployment operations (`spec/model.md` §7): deploy, scale_up, scale_down, scale_to, remove,
-//! suspend, scripted commands, and the `scaling` decision records (`spec/scaling.md` §11).
+//! Deployment operations (`docs/model.md`): deploy, scale_up, scale_down, scale_to, remove,
+//! suspend, scripted commands, and the `scaling` decision records (`docs/scaling.md`).
 //!
 //! The `op_*` functions change the platform and return what they did; [`Simulation::apply`]
 //! and the public wrappers turn one decision into exactly one record, with the replica counts

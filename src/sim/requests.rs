@@ -1,6 +1,6 @@
 //! Requests: arrival at the gateway, the cold-start queue and scale-from-zero, dispatch through
 //! the load balancer, the replica's worker slots and local FIFO queue, completion
-//! (`spec/model.md` §9–11, `spec/execution.md` §3).
+//! (`docs/model.md`, `docs/model.md`).
 
 use super::{keep_invocation, Event, Request, Simulation};
 use crate::config::ScaleFromZero;

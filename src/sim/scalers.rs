@@ -1,4 +1,4 @@
-//! Scaling processes of a run (`spec/scaling.md`): the periodic autoscaler ticks, the idler,
+//! Scaling processes of a run (`docs/scaling.md`): the periodic autoscaler ticks, the idler,
 //! keep-alive timers and pre-warming, request-driven scaling, and the `replica_counts` series.
 //!
 //! The decisions themselves are the pure functions of [`crate::scaling`]; this file gathers their
@@ -131,7 +131,7 @@ impl Simulation<'_> {
         self.apply(function, "per_request", d);
     }
 
-    /// The idler checks every deployed `scale_zero` function (`spec/scaling.md` §7).
+    /// The idler checks every deployed `scale_zero` function (`docs/scaling.md`).
     pub(super) fn on_idler_tick(&mut self) {
         let every = self.model.scaling.idler_interval;
         let inactivity = self.model.scaling.idler_inactivity;

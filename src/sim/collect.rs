@@ -1,4 +1,4 @@
-//! Turns the final state of a run into its output rows: `runs`, `summary`,
+//! Collects a run's output: turns the final state into its rows: `runs`, `summary`,
 //! `latency_histograms`, `replicas`, plus the rows recorded during the run.
 
 use super::Simulation;
@@ -24,7 +24,7 @@ fn stats(h: &LatencyHistogram) -> MetricStats {
 
 impl Simulation<'_> {
     /// Builds the run's output.
-    pub(super) fn report(mut self, mut run: RunRow) -> RunOutput {
+    pub(super) fn collect_output(mut self, mut run: RunRow) -> RunOutput {
         let end = self.last_event;
         self.finalize_requests();
         for f in &mut self.functions {
