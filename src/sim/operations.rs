@@ -17,7 +17,51 @@ use crate::scaling::{Action, Counts, ScalingDecision};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Applied {
     pub n: i32,
-    pub short: Option<&'static str>,
+    pub short: Option<Shortfall>,
+}
+
+/// Why an operation did less than asked (written as the record's `reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Shortfall {
+    /// `scale_max` live replicas reached.
+    AtScaleMax,
+    /// Every ranked image is at its cap.
+    ImageCaps,
+    /// Fewer Running replicas than asked for.
+    NoRunning,
+    /// `scale_min` live replicas reached.
+    AtScaleMin,
+}
+
+impl Shortfall {
+    /// The `scaling.reason` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shortfall::AtScaleMax => "at_scale_max",
+            Shortfall::ImageCaps => "image_caps",
+            Shortfall::NoRunning => "no_running",
+            Shortfall::AtScaleMin => "at_scale_min",
+        }
+    }
+}
+
+/// What a life-cycle operation does to a whole deployment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Retirement {
+    /// Remove the deployment.
+    Remove,
+    /// Scale it to zero; the deployment stays.
+    Suspend,
+}
+
+impl Retirement {
+    /// The `scaling.action` value.
+    fn as_str(self) -> &'static str {
+        match self {
+            Retirement::Remove => "remove",
+            Retirement::Suspend => "suspend",
+        }
+    }
 }
 
 impl Applied {
@@ -93,8 +137,8 @@ impl Simulation<'_> {
             }
         };
         let reason = match done.short {
-            Some("image_caps") => "image_caps",
-            Some(why) if done.n == 0 => why,
+            Some(Shortfall::ImageCaps) => "image_caps",
+            Some(why) if done.n == 0 => why.as_str(),
             _ => d.reason,
         };
         let rec = Record {
@@ -126,7 +170,7 @@ impl Simulation<'_> {
         } else {
             Applied::NOTHING
         };
-        let reason = done.short.unwrap_or("deploy");
+        let reason = done.short.map_or("deploy", Shortfall::as_str);
         let rec = Record {
             scaler: "lifecycle",
             action: "deploy",
@@ -146,7 +190,7 @@ impl Simulation<'_> {
         if allowed == 0 {
             return Applied {
                 n: 0,
-                short: (n > 0).then_some("at_scale_max"),
+                short: (n > 0).then_some(Shortfall::AtScaleMax),
             };
         }
         let mut left = allowed;
@@ -168,9 +212,9 @@ impl Simulation<'_> {
             created += take;
         }
         let short = if left > 0 {
-            Some("image_caps")
+            Some(Shortfall::ImageCaps)
         } else if allowed < n {
-            Some("at_scale_max")
+            Some(Shortfall::AtScaleMax)
         } else {
             None
         };
@@ -191,11 +235,11 @@ impl Simulation<'_> {
         let short = if removable == n {
             None
         } else if f.running == 0 {
-            Some("no_running")
+            Some(Shortfall::NoRunning)
         } else if floor < n.min(f.running) {
-            Some("at_scale_min")
+            Some(Shortfall::AtScaleMin)
         } else {
-            Some("no_running")
+            Some(Shortfall::NoRunning)
         };
         if removable == 0 {
             return Applied { n: 0, short };
@@ -351,12 +395,12 @@ impl Simulation<'_> {
 
     /// Removes a deployment (recorded as `lifecycle` `remove`).
     pub fn remove(&mut self, function: u32) {
-        self.lifecycle(function, "lifecycle", "remove", "remove");
+        self.lifecycle(function, "lifecycle", Retirement::Remove, "remove");
     }
 
     /// Suspends a deployment (recorded as `lifecycle` `suspend`).
     pub fn suspend(&mut self, function: u32) {
-        self.lifecycle(function, "lifecycle", "suspend", "suspend");
+        self.lifecycle(function, "lifecycle", Retirement::Suspend, "suspend");
     }
 
     /// Runs `remove` or `suspend` and records it.
@@ -364,20 +408,17 @@ impl Simulation<'_> {
         &mut self,
         function: u32,
         scaler: &'static str,
-        action: &'static str,
+        op: Retirement,
         reason: &'static str,
     ) {
         let before = self.counts(function);
-        let done = match action {
-            "remove" => self.op_remove(function),
-            _ => {
-                let end_reason = if reason == "idle" { "idle" } else { "suspend" };
-                self.op_suspend(function, end_reason)
-            }
+        let done = match op {
+            Retirement::Remove => self.op_remove(function),
+            Retirement::Suspend => self.op_suspend(function, "suspend"),
         };
         let rec = Record {
             scaler,
-            action,
+            action: op.as_str(),
             metric: None,
             desired: Some(0),
             reason,
@@ -411,8 +452,12 @@ impl Simulation<'_> {
             }
             CommandKind::Remove if !active => inactive(self, "remove"),
             CommandKind::Suspend if !active => inactive(self, "suspend"),
-            CommandKind::Remove => self.lifecycle(function, "command", "remove", "command"),
-            CommandKind::Suspend => self.lifecycle(function, "command", "suspend", "command"),
+            CommandKind::Remove => {
+                self.lifecycle(function, "command", Retirement::Remove, "command")
+            }
+            CommandKind::Suspend => {
+                self.lifecycle(function, "command", Retirement::Suspend, "command")
+            }
             CommandKind::ScaleTo(_) | CommandKind::ScaleUp(_) | CommandKind::ScaleDown(_)
                 if !active =>
             {

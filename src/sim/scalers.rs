@@ -4,7 +4,7 @@
 //! The decisions themselves are the pure functions of [`crate::scaling`]; this file gathers their
 //! inputs from the simulation state and applies the results through the operations.
 
-use super::operations::Record;
+use super::operations::{Record, Shortfall};
 use super::{Event, Simulation};
 use crate::config::CountMode;
 use crate::engine::{SimTime, TimerId};
@@ -277,7 +277,7 @@ impl Simulation<'_> {
             _ => unreachable!("only scale-ups are named"),
         };
         let reason = match done.short {
-            Some(why) if done.n == 0 || why == "image_caps" => why,
+            Some(why) if done.n == 0 || why == Shortfall::ImageCaps => why.as_str(),
             _ => d.reason,
         };
         let rec = Record {
