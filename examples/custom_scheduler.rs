@@ -43,8 +43,8 @@ fn main() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/basic.toml");
     let scenario = faasim::config::load_scenario(&path).unwrap_or_else(|e| panic!("{e}"));
     let seed = 1;
-    let sim = Simulation::with_scheduler(&scenario, seed, |_cluster| Ok(Box::new(MostFreeMemory)))
-        .expect("the scenario builds");
+    let model = faasim::model::Model::compile(&scenario).unwrap_or_else(|e| panic!("{e}"));
+    let sim = Simulation::with_scheduler(&model, seed, |_cluster| Box::new(MostFreeMemory));
     let out = sim.run(faasim::identity(&scenario, seed, 0, "", Vec::new()));
     for p in &out.placements {
         println!(

@@ -14,6 +14,7 @@ pub mod config;
 pub mod engine;
 pub mod execution;
 pub mod metrics;
+pub mod model;
 pub mod output;
 pub mod platform;
 pub mod run;
@@ -26,4 +27,4 @@ pub mod workload;
 /// The faasim version recorded in every `runs` row.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub use run::{identity, run_scenario};
+pub use run::{identity, run_model, run_scenario};

@@ -1,8 +1,9 @@
 //! Running one scenario: run identity (`run_id`, `config_hash`) and the entry point that turns a
-//! validated scenario and a seed into a [`RunOutput`] (`spec/determinism.md` §6).
+//! validated scenario and a seed into a [`RunOutput`] (`docs/model.md`).
 
 use crate::config::Scenario;
 use crate::metrics::{ParamValue, RunIdentity, RunOutput, RunRow, RunStatus};
+use crate::model::Model;
 use crate::sim::Simulation;
 use sha2::{Digest, Sha256};
 
@@ -51,11 +52,17 @@ pub fn identity(
     }
 }
 
-/// Runs a validated scenario once. Errors inside the run (e.g. an image without a variant for a
-/// node's architecture) come back as a `runs` row with status `error`, never as a panic.
+/// Runs a validated scenario once: compiles it ([`Model::compile`]) and runs the model. A
+/// scenario that does not compile, or a run that fails, comes back as a `runs` row with status
+/// `error`, never as a panic.
 pub fn run_scenario(sc: &Scenario, id: RunIdentity) -> RunOutput {
-    match Simulation::new(sc, id.seed) {
-        Ok(sim) => sim.run(id),
-        Err(e) => RunOutput::failed(RunRow::new(id), RunStatus::Error, e),
+    match Model::compile(sc) {
+        Ok(model) => run_model(&model, id),
+        Err(e) => RunOutput::failed(RunRow::new(id), RunStatus::Error, e.to_string()),
     }
+}
+
+/// Runs a compiled model once with the identity's seed.
+pub fn run_model(model: &Model, id: RunIdentity) -> RunOutput {
+    Simulation::new(model, id.seed).run(id)
 }

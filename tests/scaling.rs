@@ -660,7 +660,8 @@ fn scale_bounds_hold_and_every_request_ends_once_in_random_scenarios() {
     for case in 0..40 {
         let text = random_scenario(&mut g);
         let sc = scenario(&text);
-        let mut sim = faasim::sim::Simulation::new(&sc, case).unwrap();
+        let model = faasim::model::Model::compile(&sc).unwrap();
+        let mut sim = faasim::sim::Simulation::new(&model, case);
         let (min, max) = sim.scale_bounds(0);
         while sim
             .step()

@@ -57,7 +57,8 @@ function = "f"
 action = "remove""#,
     );
     let sc = scenario(&text);
-    let mut sim = faasim::sim::Simulation::new(&sc, 1).unwrap();
+    let model = faasim::model::Model::compile(&sc).unwrap();
+    let mut sim = faasim::sim::Simulation::new(&model, 1);
     let capacity: Vec<(i64, i64)> = (0..sim.nodes().len())
         .map(|n| (sim.nodes().cpu_capacity[n], sim.nodes().mem_capacity[n]))
         .collect();
@@ -451,11 +452,11 @@ max_requests = 8"#,
         "",
     );
     let sc = scenario(&text);
-    let sim = faasim::sim::Simulation::with_scheduler(&sc, 1, |cluster| {
+    let model = faasim::model::Model::compile(&sc).unwrap();
+    let sim = faasim::sim::Simulation::with_scheduler(&model, 1, |cluster| {
         assert_eq!(cluster.nodes.len(), 2);
-        Ok(Box::new(LastFit))
-    })
-    .unwrap();
+        Box::new(LastFit)
+    });
     let out = sim.run(faasim::identity(&sc, 1, 0, "", vec![]));
     assert_eq!(out.placements.len(), 2);
     assert!(out.placements.iter().all(|p| p.profile == "last-fit"));

@@ -221,8 +221,8 @@ fn cmd_validate(files: &[PathBuf]) -> Result<ExitCode> {
     for f in files {
         let ok = validate::validate_file(f, |f| {
             let sc = load(f, &[])?;
-            // Building a simulation resolves names the file refers to (node types, profile).
-            faasim::sim::Simulation::new(&sc, 0)
+            // Compiling resolves names the file refers to (node types, scheduler profile, commands).
+            faasim::model::Model::compile(&sc)
                 .map_err(|e| BadInput(format!("{}: {e}", f.display())))?;
             Ok(())
         })?;
@@ -240,8 +240,9 @@ fn cmd_run(
     quiet: bool,
 ) -> Result<ExitCode> {
     let sc = load(path, overrides)?;
-    let sim = faasim::sim::Simulation::new(&sc, seed)
+    let model = faasim::model::Model::compile(&sc)
         .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+    let sim = faasim::sim::Simulation::new(&model, seed);
     check_replaceable(out)?;
 
     let params = overrides

@@ -39,22 +39,17 @@ fn validate_sweep(path: &Path) -> Result<String> {
             .iter()
             .map(|(k, value)| format!("{k}={value}"))
             .collect();
-        let scenario = sweep.resolve(&spec).map_err(|e| {
+        let bad = |e: &dyn std::fmt::Display| {
             BadInput(format!(
                 "{}: variant {} ({}): {e}",
                 path.display(),
                 v,
                 params.join(", ")
             ))
-        })?;
-        faasim::sim::Simulation::new(&scenario, spec.seed).map_err(|e| {
-            BadInput(format!(
-                "{}: variant {} ({}): {e}",
-                path.display(),
-                v,
-                params.join(", ")
-            ))
-        })?;
+        };
+        let scenario = sweep.resolve(&spec).map_err(|e| bad(&e))?;
+        // Compiling finds every configuration error a run could meet.
+        faasim::model::Model::compile(&scenario).map_err(|e| bad(&e))?;
     }
     Ok(format!(
         "{}: ok (sweep of {variants} variants × {seeds} seeds over {})",

@@ -7,6 +7,6 @@ pub mod queue;
 pub mod rng;
 pub mod time;
 
-pub use queue::EventQueue;
+pub use queue::{EventQueue, TimerId};
 pub use rng::{fnv1a64, splitmix64, stream_rng, SimRng};
 pub use time::SimTime;

@@ -1,21 +1,64 @@
-//! The future-event list: a binary heap ordered by `(time, insertion sequence)`.
+//! The future-event list: a binary heap ordered by `(time, insertion sequence)`, with timer
+//! handles that can be cancelled or moved.
 //!
 //! Ties at equal times resolve in insertion order (FIFO), like SimPy's, so an event scheduled for
 //! the current time runs after every event already scheduled for that time.
+//!
+//! Two ways to schedule:
+//! - [`EventQueue::push`] posts an event that will certainly fire (arrivals, completions of
+//!   fixed-duration work): no bookkeeping beyond the heap entry;
+//! - [`EventQueue::schedule`] returns a [`TimerId`] through which the owner can later
+//!   [`cancel`](EventQueue::cancel) or [`move`](EventQueue::move_to) the pending event.
+//!
+//! One staleness rule serves every kind of timer: a timer is a slot holding the sequence number
+//! of its one live heap entry. Cancelling or moving a timer changes that number, so the entries
+//! it leaves behind are recognised (and skipped) when they reach the top of the heap. A moved
+//! timer gets a fresh sequence number, exactly as if it had been pushed at the time of the move.
+//! Handles carry a generation, so a handle kept after its timer fired or was cancelled never
+//! touches a later timer that reuses the slot.
 
 use super::time::SimTime;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+/// Bits of an entry's key that hold the timer slot; the sequence number takes the rest.
+///
+/// Packing both into one `u64` keeps a heap entry at 24 bytes (time, key, an 8-byte event), as
+/// small as before timers existed: 2²⁴ − 1 timers can be pending at once and 2⁴⁰ events
+/// (about 10¹²) can be scheduled in one run.
+const SLOT_BITS: u32 = 24;
+/// "No timer" in the slot bits of a key.
+const UNTIMED: u32 = (1 << SLOT_BITS) - 1;
+/// Sequence number of a slot with no live entry.
+const DEAD: u64 = u64::MAX;
+
 struct Entry<E> {
     time: SimTime,
-    seq: u64,
+    /// `seq << SLOT_BITS | timer slot`: ordering by key is ordering by sequence number.
+    key: u64,
     event: E,
+}
+
+impl<E> Entry<E> {
+    #[inline]
+    fn seq(&self) -> u64 {
+        self.key >> SLOT_BITS
+    }
+
+    #[inline]
+    fn timer(&self) -> u32 {
+        (self.key & UNTIMED as u64) as u32
+    }
+}
+
+#[inline]
+fn key(seq: u64, timer: u32) -> u64 {
+    seq << SLOT_BITS | timer as u64
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
+        self.time == other.time && self.key == other.key
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -30,14 +73,48 @@ impl<E> Ord for Entry<E> {
         other
             .time
             .cmp(&self.time)
-            .then_with(|| other.seq.cmp(&self.seq))
+            .then_with(|| other.key.cmp(&self.key))
     }
 }
 
-/// A deterministic priority queue of events.
+/// A pending event that can be cancelled or moved. `Copy`; a handle whose timer already fired
+/// or was cancelled is inert (every operation on it is a no-op).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TimerId {
+    slot: u32,
+    generation: u32,
+}
+
+impl TimerId {
+    /// A handle that refers to no timer (use it as "nothing pending").
+    pub const NONE: TimerId = TimerId {
+        slot: u32::MAX,
+        generation: 0,
+    };
+}
+
+impl Default for TimerId {
+    fn default() -> Self {
+        TimerId::NONE
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct TimerSlot<E> {
+    generation: u32,
+    /// Sequence number of the live heap entry ([`DEAD`]: the slot is free).
+    seq: u64,
+    time: SimTime,
+    /// The pending event (kept here so a move need not search the heap).
+    event: Option<E>,
+}
+
+/// A deterministic priority queue of events with cancellable timers.
 pub struct EventQueue<E: Copy> {
     heap: BinaryHeap<Entry<E>>,
     next_seq: u64,
+    timers: Vec<TimerSlot<E>>,
+    free_timers: Vec<u32>,
 }
 
 impl<E: Copy> Default for EventQueue<E> {
@@ -52,43 +129,181 @@ impl<E: Copy> EventQueue<E> {
         EventQueue {
             heap: BinaryHeap::with_capacity(cap),
             next_seq: 0,
+            timers: Vec::new(),
+            free_timers: Vec::new(),
         }
     }
 
-    /// Schedules `event` at `time`; returns its sequence number.
     #[inline]
-    pub fn push(&mut self, time: SimTime, event: E) -> u64 {
+    fn take_seq(&mut self) -> u64 {
         let seq = self.next_seq;
+        assert!(
+            seq >> (64 - SLOT_BITS) == 0,
+            "more than 2^40 events scheduled"
+        );
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
         seq
     }
 
-    /// Removes and returns the earliest event.
+    /// Posts `event` at `time`; it cannot be cancelled. Returns its sequence number.
     #[inline]
-    pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        self.heap.pop().map(|e| (e.time, e.event))
+    pub fn push(&mut self, time: SimTime, event: E) -> u64 {
+        let seq = self.take_seq();
+        self.heap.push(Entry {
+            time,
+            key: key(seq, UNTIMED),
+            event,
+        });
+        seq
     }
 
-    /// The time of the earliest pending event.
+    /// Schedules `event` at `time` and returns a handle to cancel or move it.
+    pub fn schedule(&mut self, time: SimTime, event: E) -> TimerId {
+        let seq = self.take_seq();
+        let slot = match self.free_timers.pop() {
+            Some(s) => s,
+            None => {
+                assert!(self.timers.len() < UNTIMED as usize, "2^24 timers pending");
+                self.timers.push(TimerSlot {
+                    generation: 0,
+                    seq: DEAD,
+                    time: SimTime::NEVER,
+                    event: None,
+                });
+                (self.timers.len() - 1) as u32
+            }
+        };
+        let t = &mut self.timers[slot as usize];
+        t.seq = seq;
+        t.time = time;
+        t.event = Some(event);
+        self.heap.push(Entry {
+            time,
+            key: key(seq, slot),
+            event,
+        });
+        TimerId {
+            slot,
+            generation: t.generation,
+        }
+    }
+
+    /// The live slot of `id`, if its timer is still pending.
     #[inline]
-    pub fn peek_time(&self) -> Option<SimTime> {
+    fn live_slot(&self, id: TimerId) -> Option<usize> {
+        let s = id.slot as usize;
+        let t = self.timers.get(s)?;
+        (t.generation == id.generation && t.seq != DEAD).then_some(s)
+    }
+
+    /// Frees a slot: its entries become stale and old handles inert.
+    #[inline]
+    fn release(&mut self, slot: usize) {
+        let t = &mut self.timers[slot];
+        t.seq = DEAD;
+        t.time = SimTime::NEVER;
+        t.event = None;
+        t.generation = t.generation.wrapping_add(1);
+        self.free_timers.push(slot as u32);
+    }
+
+    /// When the timer fires, or `None` if it already fired or was cancelled.
+    #[inline]
+    pub fn time_of(&self, id: TimerId) -> Option<SimTime> {
+        self.live_slot(id).map(|s| self.timers[s].time)
+    }
+
+    /// Whether the timer is still pending.
+    #[inline]
+    pub fn is_pending(&self, id: TimerId) -> bool {
+        self.live_slot(id).is_some()
+    }
+
+    /// Cancels a pending timer; returns whether it was pending.
+    pub fn cancel(&mut self, id: TimerId) -> bool {
+        match self.live_slot(id) {
+            Some(s) => {
+                self.release(s);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves a pending timer to `time`; it then orders as if it had been scheduled now (a fresh
+    /// sequence number). Returns whether it was pending (a fired or cancelled timer stays so).
+    pub fn move_to(&mut self, id: TimerId, time: SimTime) -> bool {
+        let Some(s) = self.live_slot(id) else {
+            return false;
+        };
+        // The old entry stays in the heap and is skipped: its seq no longer matches the slot.
+        let event = self.timers[s].event.expect("a live timer keeps its event");
+        let seq = self.take_seq();
+        let t = &mut self.timers[s];
+        t.seq = seq;
+        t.time = time;
+        self.heap.push(Entry {
+            time,
+            key: key(seq, s as u32),
+            event,
+        });
+        true
+    }
+
+    /// Whether an entry is a cancelled or moved timer's leftover.
+    #[inline]
+    fn is_stale(&self, e: &Entry<E>) -> bool {
+        let timer = e.timer();
+        timer != UNTIMED && self.timers[timer as usize].seq != e.seq()
+    }
+
+    /// Discards stale entries at the top of the heap.
+    #[inline]
+    fn skip_stale(&mut self) {
+        while let Some(top) = self.heap.peek() {
+            if !self.is_stale(top) {
+                return;
+            }
+            self.heap.pop();
+        }
+    }
+
+    /// Removes and returns the earliest live event (a timer that fires is done: its handle
+    /// becomes inert).
+    #[inline]
+    pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        self.skip_stale();
+        let e = self.heap.pop()?;
+        let timer = e.timer();
+        if timer != UNTIMED {
+            self.release(timer as usize);
+        }
+        Some((e.time, e.event))
+    }
+
+    /// The time of the earliest live event.
+    #[inline]
+    pub fn peek_time(&mut self) -> Option<SimTime> {
+        self.skip_stale();
         self.heap.peek().map(|e| e.time)
     }
 
-    /// Number of pending events (including lazily cancelled ones).
-    pub fn len(&self) -> usize {
+    /// Number of heap entries, including the leftovers of cancelled or moved timers that have
+    /// not reached the top yet.
+    pub fn entries(&self) -> usize {
         self.heap.len()
     }
 
-    /// True when nothing is pending.
-    pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+    /// True when no live event is pending.
+    pub fn is_empty(&mut self) -> bool {
+        self.peek_time().is_none()
     }
 
-    /// Drops every pending event.
+    /// Drops every pending event and timer.
     pub fn clear(&mut self) {
         self.heap.clear();
+        self.timers.clear();
+        self.free_timers.clear();
     }
 }
 
@@ -96,14 +311,70 @@ impl<E: Copy> EventQueue<E> {
 mod tests {
     use super::*;
 
+    fn drain(q: &mut EventQueue<char>) -> Vec<(u64, char)> {
+        std::iter::from_fn(|| q.pop().map(|(t, e)| (t.0, e))).collect()
+    }
+
     #[test]
     fn events_at_equal_times_pop_in_insertion_order() {
         let mut q = EventQueue::default();
         q.push(SimTime(5), 'b');
         q.push(SimTime(1), 'a');
-        q.push(SimTime(5), 'c');
+        q.schedule(SimTime(5), 'c');
         q.push(SimTime(5), 'd');
-        let order: Vec<char> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
+        let order: Vec<char> = drain(&mut q).into_iter().map(|(_, e)| e).collect();
         assert_eq!(order, vec!['a', 'b', 'c', 'd']);
+    }
+
+    #[test]
+    fn a_cancelled_timer_never_fires() {
+        let mut q = EventQueue::default();
+        let t = q.schedule(SimTime(3), 'x');
+        q.push(SimTime(4), 'y');
+        assert!(q.cancel(t));
+        assert!(!q.cancel(t), "cancelling twice is a no-op");
+        assert_eq!(drain(&mut q), vec![(4, 'y')]);
+    }
+
+    #[test]
+    fn a_moved_timer_orders_as_if_scheduled_at_the_move() {
+        let mut q = EventQueue::default();
+        let t = q.schedule(SimTime(9), 'm');
+        q.push(SimTime(5), 'a');
+        assert!(q.move_to(t, SimTime(5)));
+        q.push(SimTime(5), 'b');
+        assert_eq!(q.time_of(t), Some(SimTime(5)));
+        assert_eq!(drain(&mut q), vec![(5, 'a'), (5, 'm'), (5, 'b')]);
+    }
+
+    #[test]
+    fn a_handle_is_inert_after_its_timer_fired_even_when_the_slot_is_reused() {
+        let mut q = EventQueue::default();
+        let old = q.schedule(SimTime(1), 'o');
+        assert_eq!(q.pop(), Some((SimTime(1), 'o')));
+        assert_eq!(q.time_of(old), None);
+        let new = q.schedule(SimTime(2), 'n');
+        assert!(!q.cancel(old));
+        assert!(!q.move_to(old, SimTime(0)));
+        assert!(q.is_pending(new));
+        assert_eq!(drain(&mut q), vec![(2, 'n')]);
+    }
+
+    #[test]
+    fn a_heap_entry_stays_24_bytes_with_an_8_byte_event() {
+        assert_eq!(std::mem::size_of::<Entry<u64>>(), 24);
+    }
+
+    #[test]
+    fn leftovers_count_as_entries_until_they_reach_the_top() {
+        let mut q = EventQueue::default();
+        let t = q.schedule(SimTime(7), 'x');
+        q.push(SimTime(1), 'a');
+        q.cancel(t);
+        assert_eq!(q.entries(), 2);
+        assert_eq!(q.pop(), Some((SimTime(1), 'a')));
+        assert_eq!(q.entries(), 1);
+        assert!(q.is_empty());
+        assert_eq!(q.entries(), 0);
     }
 }

@@ -1,5 +1,5 @@
 //! The FaaS platform's state: functions and their deployments, the replica table and its life
-//! cycle states, and load balancing (`spec/model.md`). The event handlers that move this state
+//! cycle states, and load balancing (`docs/model.md`). The event handlers that move this state
 //! live in [`crate::sim`].
 
 pub mod balancer;
@@ -8,6 +8,6 @@ pub mod replicas;
 pub mod usage;
 
 pub use balancer::LoadBalancer;
-pub use functions::{build_functions, ContainerRt, FunctionRt, HIST_METRICS};
+pub use functions::{FunctionRt, HIST_METRICS};
 pub use replicas::{ReplicaId, ReplicaState, ReplicaTable, NONE};
 pub use usage::{Integral, Usage};

@@ -3,7 +3,7 @@
 //! Replica ids are dense and never reused within a run (the `replicas` table lists them all), so
 //! a stale id cannot alias a newer replica.
 
-use crate::engine::SimTime;
+use crate::engine::{SimTime, TimerId};
 use std::collections::VecDeque;
 
 /// Dense replica index in creation order.
@@ -12,7 +12,7 @@ pub type ReplicaId = u32;
 /// "No value" for u32 id columns.
 pub const NONE: u32 = u32::MAX;
 
-/// Replica states (`spec/model.md` §4).
+/// Replica states (`docs/model.md`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReplicaState {
     /// Created, waiting in the scheduling queue.
@@ -148,8 +148,8 @@ pub struct ReplicaTable {
     pub teardown_over: Vec<bool>,
     /// Keep-alive: when an idle replica expires (`NEVER` while busy or without a policy).
     pub idle_until: Vec<SimTime>,
-    /// Keep-alive: time of the replica's pending expiry event (`NEVER` if none).
-    pub ka_timer: Vec<SimTime>,
+    /// Keep-alive: the replica's pending expiry timer.
+    pub ka_timer: Vec<TimerId>,
 }
 
 impl ReplicaTable {
@@ -208,7 +208,7 @@ impl ReplicaTable {
         self.teardown_started.push(false);
         self.teardown_over.push(false);
         self.idle_until.push(SimTime::NEVER);
-        self.ka_timer.push(SimTime::NEVER);
+        self.ka_timer.push(TimerId::NONE);
         id
     }
 

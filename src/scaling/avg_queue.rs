@@ -1,5 +1,5 @@
 //! The average-queue scaler (`avg_queue`; faas-sim `AverageQueueFaasRequestScaler`,
-//! `spec/scaling.md` §4).
+//! `docs/scaling.md`).
 //!
 //! Every `alert_window`: `q_i` = requests waiting in Running replica `i`'s local queue,
 //! `m = ceil(median(q))` (an even count takes the mean of the two middle values), `ratio = m / T`
@@ -12,7 +12,7 @@
 //! Local queues exist only with the HTTP watchdog; with `unbounded` every `q_i` is 0.
 
 use super::avg_rps::to_u32;
-use super::{scale_to_clamped, Counts, Decision};
+use super::{scale_to_clamped, Counts, ScalingDecision};
 
 /// Parameters of the average-queue scaler.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -54,21 +54,22 @@ impl AvgQueue {
         c: Counts,
         scale_min: u32,
         scale_max: u32,
-    ) -> Decision {
+    ) -> ScalingDecision {
         queues.sort_unstable();
         let t = self.target;
         let m = ceil_median(queues, 0);
         let ratio = m as f64 / t;
         let d = if c.pending == 0 || ratio <= 1.0 {
             if (ratio - 1.0).abs() <= self.tolerance {
-                return Decision::none("within_tolerance").metric("median_queue", m as f64);
+                return ScalingDecision::none("within_tolerance").metric("median_queue", m as f64);
             }
             (c.running as f64 * m as f64 / t).ceil()
         } else {
             let m2 = ceil_median(queues, c.pending as usize);
             let ratio2 = m2 as f64 / t;
             if (ratio2 - 1.0).abs() <= self.tolerance || ratio2 < 1.0 {
-                return Decision::none("not_ready_reversal").metric("median_queue", m as f64);
+                return ScalingDecision::none("not_ready_reversal")
+                    .metric("median_queue", m as f64);
             }
             (c.current() as f64 * m2 as f64 / t)
                 .ceil()

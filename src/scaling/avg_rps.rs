@@ -1,5 +1,5 @@
 //! The average-requests-per-second scaler (`avg_rps`; HPA-like, faas-sim
-//! `AverageFaasRequestScaler`, `spec/scaling.md` §3).
+//! `AverageFaasRequestScaler`, `docs/scaling.md`).
 //!
 //! Every `alert_window` `P`: the total rate `S = Δcount / P` against the target `T` requests/s per
 //! Running replica. `ratio = S / (n × T)`. Without pending replicas (or when scaling down) a ratio
@@ -9,7 +9,7 @@
 //! (`not_ready_reversal`), otherwise the target is `max(ceil(S / T), current)`. The target is
 //! clamped to `[scale_min, scale_max]`.
 
-use super::{scale_to_clamped, Counts, Decision};
+use super::{scale_to_clamped, Counts, ScalingDecision};
 
 /// Parameters of the average-rps scaler.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -24,20 +24,20 @@ pub struct AvgRps {
 
 impl AvgRps {
     /// The decision for `delta` requests in the last window; `c.running > 0`.
-    pub fn decide(&self, delta: u64, c: Counts, scale_min: u32, scale_max: u32) -> Decision {
+    pub fn decide(&self, delta: u64, c: Counts, scale_min: u32, scale_max: u32) -> ScalingDecision {
         let (n, p) = (c.running as f64, c.pending as f64);
         let t = self.target_rps;
         let s = delta as f64 / self.window_s;
         let ratio = s / (n * t);
         let d = if c.pending == 0 || ratio <= 1.0 {
             if (ratio - 1.0).abs() <= self.tolerance {
-                return Decision::none("within_tolerance").metric("avg_rps_ratio", ratio);
+                return ScalingDecision::none("within_tolerance").metric("avg_rps_ratio", ratio);
             }
             (s / t).ceil()
         } else {
             let ratio2 = s / ((n + p) * t);
             if (ratio2 - 1.0).abs() <= self.tolerance || ratio2 < 1.0 {
-                return Decision::none("not_ready_reversal").metric("avg_rps_ratio", ratio);
+                return ScalingDecision::none("not_ready_reversal").metric("avg_rps_ratio", ratio);
             }
             (s / t).ceil().max(c.current() as f64)
         };
@@ -76,7 +76,7 @@ mod tests {
         }
     }
 
-    fn decide(s_rps: f64, n: u32, p: u32) -> Decision {
+    fn decide(s_rps: f64, n: u32, p: u32) -> ScalingDecision {
         let delta = (s_rps * 10.0).round() as u64;
         spec().decide(
             delta,

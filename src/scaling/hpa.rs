@@ -1,7 +1,7 @@
-//! The Kubernetes Horizontal Pod Autoscaler on CPU utilisation (`hpa_cpu`, `spec/scaling.md` §5).
+//! The Kubernetes Horizontal Pod Autoscaler on CPU utilisation (`hpa_cpu`, `docs/scaling.md`).
 //!
 //! Every `scaling.hpa.period_s` (15 s): the **ready** replicas are the Running ones for which the
-//! resource monitor has a window average (`spec/execution.md` §7). With `Σu` their average used
+//! resource monitor has a window average (`docs/model.md`). With `Σu` their average used
 //! CPU over `scaling.hpa.window_s` (60 s) and `Σb` their CPU requests (or node capacities with
 //! `basis = "node_capacity"`), `U = Σu / Σb` and `ratio = U / target`.
 //!
@@ -17,7 +17,7 @@
 //! `max(2 × current, current + 4)` (`rate_limited`), the Kubernetes default policies.
 
 use super::avg_rps::to_u32;
-use super::{Action, Counts, Decision};
+use super::{Action, Counts, ScalingDecision};
 use crate::config::{HpaBasis, HpaConfig};
 use crate::engine::SimTime;
 use std::collections::VecDeque;
@@ -77,9 +77,9 @@ impl Hpa {
         x: HpaInput,
         scale_min: u32,
         scale_max: u32,
-    ) -> Decision {
+    ) -> ScalingDecision {
         if x.ready == 0 {
-            return Decision::none("no_metrics");
+            return ScalingDecision::none("no_metrics");
         }
         let c = Counts {
             running: x.ready,
@@ -138,9 +138,9 @@ impl Hpa {
             reason = "rate_limited";
         }
         let d = if rec == current {
-            Decision::none(reason)
+            ScalingDecision::none(reason)
         } else {
-            Decision {
+            ScalingDecision {
                 action: Action::ScaleTo(rec),
                 desired: None,
                 metric_name: None,

@@ -1,4 +1,4 @@
-//! Autoscalers, scale to zero and keep-alive policies (`spec/scaling.md`).
+//! Autoscalers, scale to zero and keep-alive policies (`docs/scaling.md`).
 //!
 //! Every policy is a small type whose decision is a pure function of the figures the simulation
 //! hands it, so each formula is unit-tested on the spec's hand-computed cases:
@@ -26,7 +26,7 @@ pub mod per_request;
 pub mod request_rate;
 
 use crate::config::{AutoscalerKind, ResolveMode, ScalingConfig, ScalingGlobalConfig};
-use crate::engine::SimTime;
+use crate::engine::{SimTime, TimerId};
 
 pub use avg_queue::AvgQueue;
 pub use avg_rps::AvgRps;
@@ -49,7 +49,7 @@ pub enum Action {
 
 /// One scaler decision: the action, the target count and the figures behind it.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Decision {
+pub struct ScalingDecision {
     /// What to do.
     pub action: Action,
     /// The scaler's target replica count, when it computes one.
@@ -58,14 +58,14 @@ pub struct Decision {
     pub metric_name: Option<&'static str>,
     /// Its value.
     pub metric_value: Option<f64>,
-    /// Why (`spec/scaling.md` §11).
+    /// Why (`docs/scaling.md`).
     pub reason: &'static str,
 }
 
-impl Decision {
+impl ScalingDecision {
     /// A decision to do nothing.
-    pub fn none(reason: &'static str) -> Decision {
-        Decision {
+    pub fn none(reason: &'static str) -> ScalingDecision {
+        ScalingDecision {
             action: Action::None,
             desired: None,
             metric_name: None,
@@ -75,14 +75,14 @@ impl Decision {
     }
 
     /// The same decision with a metric.
-    pub fn metric(mut self, name: &'static str, value: f64) -> Decision {
+    pub fn metric(mut self, name: &'static str, value: f64) -> ScalingDecision {
         self.metric_name = Some(name);
         self.metric_value = Some(value);
         self
     }
 
     /// The same decision with a target count.
-    pub fn desired(mut self, d: u32) -> Decision {
+    pub fn desired(mut self, d: u32) -> ScalingDecision {
         self.desired = Some(d);
         self
     }
@@ -107,7 +107,13 @@ impl Counts {
 /// `scale_to(clamp(d, lo, hi))` as a decision, with the reason for a clamped or unchanged
 /// target: `at_scale_max` / `at_scale_min` when the clamp kept the count where it is,
 /// `at_target` when `d` equals the current count.
-pub fn scale_to_clamped(d: u32, lo: u32, hi: u32, current: u32, reason: &'static str) -> Decision {
+pub fn scale_to_clamped(
+    d: u32,
+    lo: u32,
+    hi: u32,
+    current: u32,
+    reason: &'static str,
+) -> ScalingDecision {
     let target = d.clamp(lo, hi);
     if target == current {
         let why = if d > hi {
@@ -117,9 +123,9 @@ pub fn scale_to_clamped(d: u32, lo: u32, hi: u32, current: u32, reason: &'static
         } else {
             "at_target"
         };
-        return Decision::none(why).desired(target);
+        return ScalingDecision::none(why).desired(target);
     }
-    Decision {
+    ScalingDecision {
         action: Action::ScaleTo(target),
         desired: Some(target),
         metric_name: None,
@@ -205,9 +211,8 @@ pub struct FunctionScaling {
     pub autoscaler: Autoscaler,
     /// The keep-alive policy of idle replicas.
     pub keepalive: KeepalivePolicy,
-    /// Time of the pending periodic tick (`NEVER` when none); a tick event at another time is
-    /// stale (the function was removed and deployed again).
-    pub next_tick: SimTime,
+    /// The pending periodic tick (cancelled when the deployment is removed).
+    pub tick: TimerId,
     /// The counter's value at the previous tick (`Δcount` is measured from it).
     pub last_count: u64,
     /// Requests handed to a replica (for `scaling.count = "dispatches"`).
@@ -223,7 +228,7 @@ impl FunctionScaling {
         FunctionScaling {
             autoscaler: Autoscaler::from_config(dep, global),
             keepalive: KeepalivePolicy::from_config(ka),
-            next_tick: SimTime::NEVER,
+            tick: TimerId::NONE,
             last_count: 0,
             dispatches: 0,
             last_arrival: SimTime::ZERO,
@@ -235,7 +240,7 @@ impl FunctionScaling {
         FunctionScaling {
             autoscaler: Autoscaler::None,
             keepalive: KeepalivePolicy::None,
-            next_tick: SimTime::NEVER,
+            tick: TimerId::NONE,
             last_count: 0,
             dispatches: 0,
             last_arrival: SimTime::ZERO,

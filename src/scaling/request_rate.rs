@@ -1,12 +1,12 @@
 //! The request-rate scaler (`request_rate`; OpenFaaS alert style, faas-sim `FaasRequestScaler`,
-//! `spec/scaling.md` §2).
+//! `docs/scaling.md`).
 //!
 //! Every period `P = rps_threshold_duration`: `rps = Δcount / P`; with
 //! `step = max(1, floor(scale_factor × scale_max / 100))`, scale up by `step` when
 //! `rps ≥ rps_threshold`, otherwise scale down by `step` (or to `scale_min` with
 //! `scaling.request_rate.resolve = "to_min"`).
 
-use super::{Action, Counts, Decision};
+use super::{Action, Counts, ScalingDecision};
 
 /// Parameters of the request-rate scaler.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -29,11 +29,11 @@ pub fn step(scale_factor: u32, scale_max: u32) -> u32 {
 
 impl RequestRate {
     /// The decision for `delta` requests counted during the last period.
-    pub fn decide(&self, delta: u64, c: Counts, scale_min: u32, scale_max: u32) -> Decision {
+    pub fn decide(&self, delta: u64, c: Counts, scale_min: u32, scale_max: u32) -> ScalingDecision {
         let rps = delta as f64 / self.period_s;
         let current = c.current();
         let d = if rps >= self.threshold_rps {
-            Decision {
+            ScalingDecision {
                 action: Action::ScaleUp(self.step),
                 desired: Some(current.saturating_add(self.step).min(scale_max)),
                 metric_name: None,
@@ -41,7 +41,7 @@ impl RequestRate {
                 reason: "threshold_exceeded",
             }
         } else if self.to_min {
-            Decision {
+            ScalingDecision {
                 action: Action::ScaleTo(scale_min),
                 desired: Some(scale_min),
                 metric_name: None,
@@ -49,7 +49,7 @@ impl RequestRate {
                 reason: "below_threshold",
             }
         } else {
-            Decision {
+            ScalingDecision {
                 action: Action::ScaleDown(self.step),
                 desired: Some(current.saturating_sub(self.step).max(scale_min)),
                 metric_name: None,

@@ -1,17 +1,17 @@
 //! Replica life cycle: the scheduling queue with image fallback, image pulls with per-node
-//! caches and joined transfers, startup, setup, Running, teardown (`spec/model.md` §4, §8).
+//! caches and joined transfers, startup, setup, Running, teardown (`docs/model.md`).
 
 use super::operations::remove_sorted;
 use super::{Event, Pull, Simulation};
 use crate::cluster::Endpoint;
-use crate::config::Scenario;
 use crate::engine::SimTime;
 use crate::metrics::PlacementRow;
+use crate::model::Model;
 use crate::platform::functions::metric;
-use crate::platform::{FunctionRt, ReplicaId, ReplicaState, ReplicaTable, NONE};
+use crate::platform::{ReplicaId, ReplicaState, NONE};
 use crate::scheduler::{Pod, SchedContext};
 
-impl Simulation<'_> {
+impl<'a> Simulation<'a> {
     /// Creates a Conceived replica of container `ci` of `function` and queues it.
     pub(super) fn create_replica(
         &mut self,
@@ -26,7 +26,7 @@ impl Simulation<'_> {
         f.live += 1;
         f.live_per_container[ci as usize] += 1;
         f.replicas_max = f.replicas_max.max(f.live);
-        let image = f.containers[ci as usize].image;
+        let image = self.model.functions[function as usize].containers[ci as usize].image;
         let r = self.replicas.push(
             function,
             ci,
@@ -52,8 +52,15 @@ impl Simulation<'_> {
         }
     }
 
-    fn pod(&self, r: ReplicaId) -> Pod<'_> {
-        make_pod(self.sc, &self.replicas, &self.functions, r)
+    /// The pod of replica `r`, from its container's template (borrowing only the model, so the
+    /// scheduler can be borrowed mutably beside it).
+    fn pod(&self, r: ReplicaId) -> Pod<'a> {
+        let model: &'a Model = self.model;
+        let ri = r as usize;
+        let function = self.replicas.function[ri];
+        model.functions[function as usize].containers[self.replicas.container[ri] as usize]
+            .pod
+            .pod(r, function)
     }
 
     /// The scheduler is free: decide for the head of the queue.
@@ -72,14 +79,14 @@ impl Simulation<'_> {
         let ri = r as usize;
         self.decision.reset();
         {
-            let pod = make_pod(self.sc, &self.replicas, &self.functions, r);
+            let pod = self.pod(r);
             let ctx = SchedContext {
                 cluster: &self.cluster,
                 cache: &self.cache,
             };
             self.scheduler.schedule(&pod, &ctx, &mut self.decision);
         }
-        let lat = &self.sc.scheduler.latency;
+        let lat = &self.model.scheduler_latency;
         let latency = SimTime::from_secs_f64(
             lat.constant_s
                 + lat.per_node_evaluated_s * self.decision.nodes_evaluated as f64
@@ -88,13 +95,11 @@ impl Simulation<'_> {
         let function = self.replicas.function[ri];
         let node = self.decision.node;
         if let Some(n) = node {
-            let (cpu, mem) = {
-                let p = self.pod(r);
-                (p.cpu_millis, p.memory_bytes)
-            };
-            self.cluster.nodes.reserve(n, cpu, mem);
+            let pod = self.pod(r);
+            self.cluster
+                .nodes
+                .reserve(n, pod.cpu_millis, pod.memory_bytes);
             {
-                let pod = make_pod(self.sc, &self.replicas, &self.functions, r);
                 let ctx = SchedContext {
                     cluster: &self.cluster,
                     cache: &self.cache,
@@ -116,7 +121,7 @@ impl Simulation<'_> {
             );
         }
         self.decisions += 1;
-        if self.sc.outputs.placements {
+        if self.model.outputs.placements {
             self.record_placement(r, latency);
         }
         // The scheduler is busy during [t, t + L).
@@ -182,7 +187,7 @@ impl Simulation<'_> {
         let next = self.replicas.container[ri] + 1;
         // Without a successor the replica stays Failed; requests waiting for the function keep
         // waiting (re-triggering scale-from-zero could fail again at the same instant forever).
-        if f.active && (next as usize) < f.containers.len() {
+        if f.active && (next as usize) < self.model.functions[function as usize].containers.len() {
             let attempt = self.replicas.attempt[ri].saturating_add(1);
             self.create_replica(function, next, attempt, r);
         }
@@ -264,7 +269,7 @@ impl Simulation<'_> {
 
     fn phase_sampler_missing(&self, r: ReplicaId, phase: &str) -> String {
         let ri = r as usize;
-        let f = &self.functions[self.replicas.function[ri] as usize];
+        let f = &self.model.functions[self.replicas.function[ri] as usize];
         let node = self.replicas.node[ri];
         format!(
             "deployments[{}].containers[{}].{phase}: no model for node type `{}` and no default",
@@ -280,7 +285,7 @@ impl Simulation<'_> {
         self.replicas.t_starting[ri] = self.now;
         let fi = self.replicas.function[ri] as usize;
         {
-            let c = &self.functions[fi].containers[self.replicas.container[ri] as usize];
+            let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];
             let (cpu, mem) = (c.idle_cpu, c.memory_usage);
             self.usage
                 .start(self.now, r, self.replicas.node[ri], cpu, mem);
@@ -289,7 +294,7 @@ impl Simulation<'_> {
         self.functions[fi].hist[metric::PULL].record(pull);
         let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
         let f = &mut self.functions[fi];
-        let c = &f.containers[self.replicas.container[ri] as usize];
+        let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];
         let d = match &c.startup[t] {
             Some(s) => s.sample(&mut f.rng_startup),
             None => return Err(self.phase_sampler_missing(r, "startup")),
@@ -303,8 +308,9 @@ impl Simulation<'_> {
         let ri = r as usize;
         self.replicas.t_setup[ri] = self.now;
         let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
-        let f = &mut self.functions[self.replicas.function[ri] as usize];
-        let c = &f.containers[self.replicas.container[ri] as usize];
+        let fi = self.replicas.function[ri] as usize;
+        let f = &mut self.functions[fi];
+        let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];
         let d = match &c.setup[t] {
             Some(s) => s.sample(&mut f.rng_setup),
             None => return Err(self.phase_sampler_missing(r, "setup")),
@@ -338,7 +344,7 @@ impl Simulation<'_> {
         let f = &mut self.functions[fi];
         let pos = f.eligible.partition_point(|&x| x < r);
         f.eligible.insert(pos, r);
-        if self.poll.is_none() {
+        if self.model.routing.poll.is_none() {
             self.drain_cold_queue(fi as u32);
         }
         if self.replicas.outstanding(r) == 0 {
@@ -380,7 +386,7 @@ impl Simulation<'_> {
         remove_sorted(&mut f.eligible, r);
         remove_sorted(&mut f.live_ids, r);
         self.note_counts(fi as u32);
-        if !self.sc.replicas.drain || self.replicas.outstanding(r) == 0 {
+        if !self.model.scaling.drain || self.replicas.outstanding(r) == 0 {
             self.start_teardown_phase(r);
         }
     }
@@ -393,8 +399,9 @@ impl Simulation<'_> {
         }
         self.replicas.teardown_started[ri] = true;
         let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
-        let f = &mut self.functions[self.replicas.function[ri] as usize];
-        let c = &f.containers[self.replicas.container[ri] as usize];
+        let fi = self.replicas.function[ri] as usize;
+        let f = &mut self.functions[fi];
+        let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];
         let d = c.teardown[t]
             .as_ref()
             .map(|s| s.sample(&mut f.rng_teardown))
@@ -439,12 +446,10 @@ impl Simulation<'_> {
             if let Some(m) = &mut self.monitor {
                 m.forget(r);
             }
-            let (cpu, mem) = {
-                let p = self.pod(r);
-                (p.cpu_millis, p.memory_bytes)
-            };
-            self.cluster.nodes.release(node, cpu, mem);
-            let pod = make_pod(self.sc, &self.replicas, &self.functions, r);
+            let pod = self.pod(r);
+            self.cluster
+                .nodes
+                .release(node, pod.cpu_millis, pod.memory_bytes);
             let ctx = SchedContext {
                 cluster: &self.cluster,
                 cache: &self.cache,
@@ -455,23 +460,5 @@ impl Simulation<'_> {
         self.replicas.end_reason[ri] = Some(reason);
         self.replicas.t_ended[ri] = self.now;
         debug_assert!(self.replicas.node[ri] == NONE || !state.is_live());
-    }
-}
-
-/// The pod of replica `r`, borrowing only the tables it needs (so the scheduler can be borrowed
-/// mutably beside it).
-fn make_pod<'a>(
-    sc: &'a Scenario,
-    replicas: &ReplicaTable,
-    functions: &'a [FunctionRt],
-    r: ReplicaId,
-) -> Pod<'a> {
-    let ri = r as usize;
-    let f = &functions[replicas.function[ri] as usize];
-    let c = &f.containers[replicas.container[ri] as usize];
-    let pod = Pod::new(r, replicas.function[ri], c.image, c.cpu, c.mem, &c.labels);
-    match f.deployment {
-        Some(d) => pod.with_container(&sc.deployments[d].containers[c.config_index]),
-        None => pod,
     }
 }

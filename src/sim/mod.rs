@@ -2,27 +2,27 @@
 //!
 //! Owns the clock, the event queue and every table of the run; handlers for each [`Event`] live
 //! in the submodules by concern (replica life cycle, requests, scaling operations), and
-//! `report` turns the final state into a [`RunOutput`].
+//! `collect` turns the final state into a [`RunOutput`].
 
+mod collect;
 mod lifecycle;
 mod monitor;
 mod operations;
-mod report;
 mod requests;
 mod scalers;
 mod workloads;
 
 use crate::cluster::{Cluster, ImageCache};
-use crate::config::{EndPolicy, InvocationMode, InvocationRows, Scenario, StartConfig};
-use crate::engine::{fnv1a64, splitmix64, stream_rng, EventQueue, SimRng, SimTime};
+use crate::config::EndPolicy;
+use crate::engine::{fnv1a64, splitmix64, stream_rng, EventQueue, SimRng, SimTime, TimerId};
 use crate::metrics::{
     InvocationRow, PlacementRow, ReplicaCountRow, RunIdentity, RunOutput, RunRow, RunStatus,
     ScalingRow, UtilizationRow,
 };
-use crate::platform::{build_functions, FunctionRt, ReplicaId, ReplicaTable, Usage};
+use crate::model::{Model, WorkloadStart};
+use crate::platform::{FunctionRt, ReplicaId, ReplicaTable, Usage};
 use crate::scaling::{Counts, FunctionScaling};
 use crate::scheduler::{self, Decision, Scheduler};
-use crate::workload::{ArrivalProcess, RateProfile};
 use monitor::Monitor;
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -82,7 +82,7 @@ pub enum Event {
         /// Index into `scenario.commands`.
         index: u32,
     },
-    /// A function's periodic autoscaler evaluates (stale unless it is the function's pending tick).
+    /// A function's periodic autoscaler evaluates (a timer: cancelled when the deployment is removed).
     ScalerTick {
         /// Function id.
         function: u32,
@@ -91,7 +91,7 @@ pub enum Event {
     IdlerTick,
     /// The resource monitor samples usage (an observer: it never decides when the run ends).
     MonitorTick,
-    /// An idle replica's keep-alive window may have ended (stale unless it is the pending timer).
+    /// An idle replica's keep-alive window may have ended (a timer: moved earlier when needed).
     KeepaliveExpiry {
         /// Replica.
         replica: u32,
@@ -101,29 +101,28 @@ pub enum Event {
         /// Function id.
         function: u32,
     },
-    /// A request's `routing.request_timeout_s` elapsed (stale once it started or ended).
+    /// A request's `routing.request_timeout_s` elapsed (a timer: cancelled when it starts or ends).
     RequestTimeout {
         /// Request slot.
         slot: u32,
     },
-    /// A waiting request polls for a Running replica (`routing.cold_start_poll_s > 0`).
+    /// A waiting request polls for a Running replica (`routing.cold_start_poll_s > 0`; a timer:
+    /// cancelled when it is dispatched or ends).
     ColdPoll {
         /// Request slot.
         slot: u32,
     },
 }
 
-/// Run-time state of one workload.
+/// Run-time state of one workload (its description is the model's `WorkloadModel`).
 #[derive(Debug)]
 struct WorkloadRt {
     function: u32,
-    process: ArrivalProcess,
     rng: SimRng,
     /// Still producing arrivals (or waiting to start).
     active: bool,
     /// Waiting for `after_ready`.
     waiting_ready: bool,
-    ready_for: Vec<u32>,
     start: SimTime,
     end: SimTime,
     remaining: u64,
@@ -141,12 +140,12 @@ struct Request {
     dispatch: SimTime,
     start: SimTime,
     cold: bool,
-    /// Reached a final state (the slot may still be pinned by pending timers).
+    /// Reached a final state (only requests still in flight at the end of a run are not).
     done: bool,
-    /// Pending timer events (timeout, poll) that refer to this slot; it is reused only at 0.
-    timers: u8,
-    /// A timeout event has been scheduled.
-    timeout_armed: bool,
+    /// The `routing.request_timeout_s` timer, once the request had to wait.
+    timeout: TimerId,
+    /// The pending `routing.cold_start_poll_s` poll of a waiting request.
+    poll: TimerId,
 }
 
 /// An image pull in flight to one node.
@@ -159,7 +158,7 @@ struct Pull {
 
 /// One run.
 pub struct Simulation<'a> {
-    sc: &'a Scenario,
+    model: &'a Model,
     seed: u64,
     now: SimTime,
     queue: EventQueue<Event>,
@@ -184,11 +183,8 @@ pub struct Simulation<'a> {
     outstanding: u64,
     /// The run's horizon: configured, or set when the last workload finishes.
     horizon: Option<SimTime>,
-    configured_horizon: Option<SimTime>,
     deadline: SimTime,
-    max_events: u64,
     started: bool,
-    invocation_sample: Option<u64>,
     inv_rows: Vec<InvocationRow>,
     placement_rows: Vec<PlacementRow>,
     scaling_rows: Vec<ScalingRow>,
@@ -210,13 +206,8 @@ pub struct Simulation<'a> {
     scale_actions: u32,
     /// Time of the last processed event that was neither stale nor an observer (`sim_end`).
     last_event: SimTime,
-    /// `routing.request_timeout_s`.
-    timeout: Option<SimTime>,
-    /// `routing.cold_start_poll_s` (None: event driven).
-    poll: Option<SimTime>,
     /// Scratch buffers for scaler decisions (reused, never shrunk).
     scratch: Vec<u32>,
-    warnings: u32,
     flows: u64,
     flow_bytes: u64,
     /// Scheduling decisions made (successful or not).
@@ -231,10 +222,13 @@ enum Abort {
 }
 
 impl<'a> Simulation<'a> {
-    /// Builds a run of a validated scenario with master seed `seed`, with the scheduler profile
-    /// the scenario names (`scheduler.profile`).
-    pub fn new(sc: &'a Scenario, seed: u64) -> Result<Simulation<'a>, String> {
-        Self::with_scheduler(sc, seed, |cluster| scheduler::build(sc, cluster, seed))
+    /// Builds a run of a compiled model with master seed `seed`, with the scheduler profile the
+    /// scenario names (`scheduler.profile`).
+    pub fn new(model: &'a Model, seed: u64) -> Simulation<'a> {
+        Self::with_scheduler(model, seed, |cluster| {
+            scheduler::build(model.scenario(), cluster, seed)
+                .expect("Model::compile checked that the scheduler profile builds")
+        })
     }
 
     /// Builds a run with a scheduler of your own: `make` receives the run's cluster (built from
@@ -242,97 +236,61 @@ impl<'a> Simulation<'a> {
     /// placement. `scheduler.profile` is ignored. Derive any randomness from `seed` (e.g.
     /// `engine::stream_rng(seed, "sched")`) to keep runs reproducible.
     pub fn with_scheduler(
-        sc: &'a Scenario,
+        model: &'a Model,
         seed: u64,
-        make: impl FnOnce(&Cluster) -> Result<Box<dyn Scheduler>, String>,
-    ) -> Result<Simulation<'a>, String> {
-        let cluster = Cluster::build(sc)?;
+        make: impl FnOnce(&Cluster) -> Box<dyn Scheduler>,
+    ) -> Simulation<'a> {
+        let cluster = model.cluster.clone();
         let cache = ImageCache::new(cluster.nodes.len(), cluster.images.len());
-        let scheduler = make(&cluster)?;
-        let functions = build_functions(sc, &cluster, seed)?;
-        let fn_id = |name: &str| {
-            functions
-                .iter()
-                .position(|f| f.name == name)
-                .map(|i| i as u32)
-        };
-        let mut workloads = Vec::new();
-        for (wi, w) in sc.workloads.iter().enumerate() {
-            let function = fn_id(&w.function).ok_or_else(|| {
-                format!(
-                    "workloads[{wi}].function: unknown function `{}`",
-                    w.function
-                )
-            })?;
-            // Several workloads of one function get distinct streams; the first keeps the plain name.
-            let earlier = sc.workloads[..wi]
-                .iter()
-                .filter(|x| x.function == w.function)
-                .count();
-            let stream = if earlier == 0 {
-                format!("arrivals/{}", w.function)
-            } else {
-                format!("arrivals/{}#{earlier}", w.function)
-            };
-            let ready_for = match &w.ready_for {
-                Some(list) => list
-                    .iter()
-                    .map(|n| {
-                        fn_id(n).ok_or_else(|| {
-                            format!("workloads[{wi}].ready_for: unknown deployment `{n}`")
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-                None => functions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| f.deployment.is_some())
-                    .map(|(i, _)| i as u32)
-                    .collect(),
-            };
-            let (start, waiting_ready) = match w.start {
-                StartConfig::At(s) => (SimTime::from_secs_f64(s), false),
-                StartConfig::Keyword(_) => (SimTime::NEVER, true),
-            };
-            workloads.push(WorkloadRt {
-                function,
-                process: ArrivalProcess::new(RateProfile::from_config(&w.rate), &w.arrivals),
-                rng: stream_rng(seed, &stream),
-                active: true,
-                waiting_ready,
-                ready_for,
-                start,
-                end: SimTime::NEVER,
-                remaining: w.max_requests.unwrap_or(u64::MAX),
-                last: SimTime::ZERO,
-            });
-        }
-        let horizon = sc.run.horizon_s.map(SimTime::from_secs_f64);
-        let deadline = match (horizon, sc.run.end_policy) {
-            (Some(h), EndPolicy::Drain) => h.plus(SimTime::from_secs_f64(sc.run.drain_timeout_s)),
+        let scheduler = make(&cluster);
+        let functions: Vec<FunctionRt> = model
+            .functions
+            .iter()
+            .map(|f| FunctionRt::new(&f.name, f.containers.len(), model.routing.balancer, seed))
+            .collect();
+        let workloads: Vec<WorkloadRt> = model
+            .workloads
+            .iter()
+            .map(|w| {
+                let (start, waiting_ready) = match w.start {
+                    WorkloadStart::At(t) => (t, false),
+                    WorkloadStart::AfterReady => (SimTime::NEVER, true),
+                };
+                WorkloadRt {
+                    function: w.function,
+                    rng: stream_rng(seed, &w.stream),
+                    active: true,
+                    waiting_ready,
+                    start,
+                    end: SimTime::NEVER,
+                    remaining: w.max_requests,
+                    last: SimTime::ZERO,
+                }
+            })
+            .collect();
+        let horizon = model.run.horizon;
+        let deadline = match (horizon, model.run.end_policy) {
+            (Some(h), EndPolicy::Drain) => h.plus(model.run.drain_timeout),
             (Some(h), EndPolicy::Cut) => h,
             (None, _) => SimTime::NEVER,
         };
-        let fscale = functions
+        let fscale = model
+            .functions
             .iter()
             .map(|f| match f.deployment {
-                Some(d) => FunctionScaling::new(&sc.deployments[d].scaling, &sc.scaling),
+                Some(_) => FunctionScaling::new(&f.scaling, &model.scaling.global),
                 None => FunctionScaling::inert(),
             })
             .collect::<Vec<_>>();
-        let idler = functions
+        let idler = model
+            .functions
             .iter()
             .any(|f| f.deployment.is_some() && f.scaling.scale_zero);
-        let monitor = Monitor::build(sc, &fscale, cluster.nodes.len());
+        let monitor = Monitor::build(model, &fscale, cluster.nodes.len());
         let usage = Usage::new(cluster.nodes.len());
         let n_functions = functions.len();
-        let invocation_sample = match sc.outputs.invocations {
-            InvocationRows::Mode(InvocationMode::Off) => None,
-            InvocationRows::Mode(InvocationMode::All) => Some(u64::MAX),
-            InvocationRows::Sample { sample } => Some(sample_threshold(sample)),
-        };
-        Ok(Simulation {
-            sc,
+        Simulation {
+            model,
             seed,
             now: SimTime::ZERO,
             queue: EventQueue::with_capacity(1024),
@@ -354,11 +312,8 @@ impl<'a> Simulation<'a> {
             next_request_id: 0,
             outstanding: 0,
             horizon,
-            configured_horizon: horizon,
             deadline,
-            max_events: sc.run.max_events.unwrap_or(u64::MAX),
             started: false,
-            invocation_sample,
             inv_rows: Vec::new(),
             placement_rows: Vec::new(),
             scaling_rows: Vec::new(),
@@ -372,20 +327,16 @@ impl<'a> Simulation<'a> {
             resident: Vec::new(),
             scale_actions: 0,
             last_event: SimTime::ZERO,
-            timeout: sc.routing.request_timeout_s.map(SimTime::from_secs_f64),
-            poll: (sc.routing.cold_start_poll_s > 0.0)
-                .then(|| SimTime::from_secs_f64(sc.routing.cold_start_poll_s)),
             scratch: Vec::new(),
-            warnings: 0,
             flows: 0,
             flow_bytes: 0,
             decisions: 0,
-        })
+        }
     }
 
-    /// Schedules the bootstrap events (`spec/determinism.md` §4).
+    /// Schedules the bootstrap events (`docs/model.md`).
     fn bootstrap(&mut self) {
-        for (fi, f) in self.functions.iter().enumerate() {
+        for (fi, f) in self.model.functions.iter().enumerate() {
             if f.deployment.is_some() {
                 self.queue.push(
                     f.deploy_at,
@@ -395,11 +346,10 @@ impl<'a> Simulation<'a> {
                 );
             }
         }
-        for (ci, c) in self.sc.commands.iter().enumerate() {
-            let at = SimTime::from_secs_f64(c.at_s);
-            // Commands after the horizon are ignored (`spec/model.md` §12).
-            if self.horizon.is_none_or(|h| at <= h) {
-                self.queue.push(at, Event::Command { index: ci as u32 });
+        for (ci, c) in self.model.commands.iter().enumerate() {
+            // Commands after the horizon are ignored (docs/scenario.md, `run`).
+            if self.horizon.is_none_or(|h| c.at <= h) {
+                self.queue.push(c.at, Event::Command { index: ci as u32 });
             }
         }
         for wi in 0..self.workloads.len() {
@@ -411,7 +361,7 @@ impl<'a> Simulation<'a> {
             self.queue.push(m.interval, Event::MonitorTick);
         }
         if self.idler {
-            let every = SimTime::from_secs_f64(self.sc.scaling.idler.interval_s);
+            let every = self.model.scaling.idler_interval;
             self.queue.push(every, Event::IdlerTick);
         }
         if self.generating == 0 && self.horizon.is_none() {
@@ -426,7 +376,7 @@ impl<'a> Simulation<'a> {
         let result = self.event_loop(wall);
         let elapsed = wall.elapsed().as_secs_f64();
         let mut run = RunRow::new(id);
-        run.horizon_s = self.sc.run.horizon_s;
+        run.horizon_s = self.model.run.horizon_s;
         run.wall_time_s = Some(elapsed);
         run.events_per_s = Some(if elapsed > 0.0 {
             self.events as f64 / elapsed
@@ -434,14 +384,14 @@ impl<'a> Simulation<'a> {
             0.0
         });
         match result {
-            Ok(()) => self.report(run),
+            Ok(()) => self.collect_output(run),
             Err(Abort::Error(e)) => RunOutput::failed(run, RunStatus::Error, e),
             Err(Abort::Timeout(e)) => RunOutput::failed(run, RunStatus::Timeout, e),
         }
     }
 
     fn event_loop(&mut self, wall: Instant) -> Result<(), Abort> {
-        let max_wall = self.sc.run.max_wall_s;
+        let max_wall = self.model.run.max_wall_s;
         while self.step_inner()? {
             if let Some(limit) = max_wall {
                 if self.events & 0xFFFF == 0 && wall.elapsed().as_secs_f64() > limit {
@@ -454,65 +404,36 @@ impl<'a> Simulation<'a> {
         Ok(())
     }
 
-    /// Processes one event (skipping stale ones); `Ok(false)` when the run is over.
+    /// Processes one event; `Ok(false)` when the run is over.
     ///
     /// Observer events (the monitor's ticks) never decide the end: the end condition is checked
     /// only after other events, `sim_end` is the time of the last other event, and a run whose
     /// queue holds nothing but observers is over. So enabling the monitor changes no result.
     #[inline]
     fn step_inner(&mut self) -> Result<bool, Abort> {
-        loop {
-            let Some(t) = self.queue.peek_time() else {
-                return Ok(false);
-            };
-            if t > self.deadline {
-                return Ok(false);
-            }
-            let (t, ev) = self.queue.pop().expect("peeked");
-            if self.is_stale(ev, t) {
-                continue;
-            }
-            self.now = t;
-            self.events += 1;
-            if self.events > self.max_events {
-                return Err(Abort::Error(format!(
-                    "run.max_events: the run exceeded {} events at t = {t}",
-                    self.max_events
-                )));
-            }
-            self.handle(ev).map_err(Abort::Error)?;
-            if ev == Event::MonitorTick {
-                return Ok(self.queue.len() > 1);
-            }
-            self.last_event = t;
-            return Ok(!self.finished());
+        let Some(t) = self.queue.peek_time() else {
+            return Ok(false);
+        };
+        if t > self.deadline {
+            return Ok(false);
         }
-    }
-
-    /// Whether a popped event was lazily cancelled (it is then neither handled nor counted).
-    #[inline]
-    fn is_stale(&mut self, ev: Event, t: SimTime) -> bool {
-        match ev {
-            Event::ScalerTick { function } => self.fscale[function as usize].next_tick != t,
-            Event::KeepaliveExpiry { replica } => self.replicas.ka_timer[replica as usize] != t,
-            Event::RequestTimeout { slot } | Event::ColdPoll { slot } => {
-                let req = &mut self.requests[slot as usize];
-                req.timers -= 1;
-                if req.done {
-                    if req.timers == 0 {
-                        self.free_requests.push(slot);
-                    }
-                    true
-                } else {
-                    // A started request cannot time out; a dispatched one no longer polls.
-                    match ev {
-                        Event::RequestTimeout { .. } => req.start.is_set(),
-                        _ => req.replica != u32::MAX,
-                    }
-                }
-            }
-            _ => false,
+        let (t, ev) = self.queue.pop().expect("peeked");
+        self.now = t;
+        self.events += 1;
+        if self.events > self.model.run.max_events {
+            return Err(Abort::Error(format!(
+                "run.max_events: the run exceeded {} events at t = {t}",
+                self.model.run.max_events
+            )));
         }
+        self.handle(ev).map_err(Abort::Error)?;
+        if ev == Event::MonitorTick {
+            // Cancelled timers not yet reached still count here, as they always have: the
+            // monitor keeps ticking until they pass (changing this changes `utilization`).
+            return Ok(self.queue.entries() > 1);
+        }
+        self.last_event = t;
+        Ok(!self.finished())
     }
 
     /// Schedules the bootstrap events; call once before [`Simulation::step`].
@@ -545,8 +466,8 @@ impl<'a> Simulation<'a> {
     /// Builds the output of a run driven with [`Simulation::step`].
     pub fn finish(self, id: RunIdentity) -> RunOutput {
         let mut run = RunRow::new(id);
-        run.horizon_s = self.sc.run.horizon_s;
-        self.report(run)
+        run.horizon_s = self.model.run.horizon_s;
+        self.collect_output(run)
     }
 
     #[inline]
@@ -562,7 +483,7 @@ impl<'a> Simulation<'a> {
             Event::StartupDone { replica } => self.on_startup_done(replica)?,
             Event::SetupDone { replica } => self.on_setup_done(replica),
             Event::TeardownDone { replica } => self.on_teardown_done(replica),
-            Event::Command { index } => self.on_command(index)?,
+            Event::Command { index } => self.on_command(index),
             Event::ScalerTick { function } => self.on_scaler_tick(function),
             Event::IdlerTick => self.on_idler_tick(),
             Event::MonitorTick => self.on_monitor_tick(),
@@ -580,8 +501,8 @@ impl<'a> Simulation<'a> {
     fn finished(&self) -> bool {
         self.generating == 0
             && self.outstanding == 0
-            && self.sc.run.end_policy == EndPolicy::Drain
-            && self.configured_horizon.is_none_or(|h| self.now >= h)
+            && self.model.run.end_policy == EndPolicy::Drain
+            && self.model.run.horizon.is_none_or(|h| self.now >= h)
     }
 
     /// Called when the last workload stops generating and no horizon was configured.
@@ -589,8 +510,8 @@ impl<'a> Simulation<'a> {
         if self.horizon.is_none() {
             let h = self.now;
             self.horizon = Some(h);
-            self.deadline = match self.sc.run.end_policy {
-                EndPolicy::Drain => h.plus(SimTime::from_secs_f64(self.sc.run.drain_timeout_s)),
+            self.deadline = match self.model.run.end_policy {
+                EndPolicy::Drain => h.plus(self.model.run.drain_timeout),
                 EndPolicy::Cut => h,
             };
         }
@@ -614,7 +535,7 @@ impl<'a> Simulation<'a> {
 
     /// Scaling bounds `(scale_min, scale_max)` of function `function`.
     pub fn scale_bounds(&self, function: u32) -> (u32, u32) {
-        let s = &self.functions[function as usize].scaling;
+        let s = &self.model.functions[function as usize].scaling;
         (s.scale_min, s.scale_max)
     }
 
@@ -624,18 +545,7 @@ impl<'a> Simulation<'a> {
     }
 }
 
-/// `rate × 2⁶⁴` as a threshold for the invocation-row sampling hash.
-fn sample_threshold(rate: f64) -> u64 {
-    if rate >= 1.0 {
-        u64::MAX
-    } else if rate <= 0.0 {
-        0
-    } else {
-        (rate * 18_446_744_073_709_551_616.0) as u64
-    }
-}
-
-/// Whether request `fn_seq` of `function` gets an invocation row (`spec/outputs.md` §2.2).
+/// Whether request `fn_seq` of `function` gets an invocation row (`docs/outputs.md`).
 fn keep_invocation(seed: u64, function: &str, fn_seq: u64, threshold: u64) -> bool {
     if threshold == u64::MAX {
         return true;

@@ -1,4 +1,4 @@
-//! The resource monitor (`spec/execution.md` §7): periodic samples of the exact usage integrals
+//! The resource monitor (`docs/model.md`): periodic samples of the exact usage integrals
 //! of [`crate::platform::Usage`], the window averages the HPA reads, and the `utilization` rows.
 //!
 //! It runs iff some deployment uses `hpa_cpu` or `outputs.utilization.enabled` is set, ticking at
@@ -7,9 +7,10 @@
 //! the `utilization` table on changes no other row (only `runs.events_processed`).
 
 use super::{Event, Simulation};
-use crate::config::{HpaBasis, Scenario};
+use crate::config::HpaBasis;
 use crate::engine::SimTime;
 use crate::metrics::UtilizationRow;
+use crate::model::Model;
 use crate::platform::usage::average;
 use crate::platform::ReplicaState;
 use crate::scaling::{Autoscaler, FunctionScaling, HpaInput};
@@ -39,17 +40,17 @@ pub(super) struct Monitor {
 
 impl Monitor {
     /// The monitor of a run, if anything needs it.
-    pub fn build(sc: &Scenario, fscale: &[FunctionScaling], nodes: usize) -> Option<Monitor> {
+    pub fn build(model: &Model, fscale: &[FunctionScaling], nodes: usize) -> Option<Monitor> {
         let hpa_function: Vec<bool> = fscale
             .iter()
             .map(|f| matches!(f.autoscaler, Autoscaler::HpaCpu(_)))
             .collect();
-        let out = &sc.outputs.utilization;
+        let out = &model.outputs.utilization;
         if !out.enabled && !hpa_function.contains(&true) {
             return None;
         }
         Some(Monitor {
-            interval: SimTime::from_secs_f64(sc.monitor.interval_s),
+            interval: model.scaling.monitor_interval,
             ticks: 0,
             every: if out.enabled { out.every as u64 } else { 0 },
             per_replica: out.per_replica,
@@ -57,7 +58,7 @@ impl Monitor {
             replica_last: Vec::new(),
             history: Vec::new(),
             hpa_function,
-            window: SimTime::from_secs_f64(sc.scaling.hpa.window_s),
+            window: model.scaling.hpa_window,
         })
     }
 }
@@ -158,7 +159,7 @@ impl Simulation<'_> {
         running.sort_unstable();
         for (node, r) in running {
             let ri = r as usize;
-            let f = &self.functions[self.replicas.function[ri] as usize];
+            let f = &self.model.functions[self.replicas.function[ri] as usize];
             let c = &f.containers[self.replicas.container[ri] as usize];
             let last = m.replica_last.get(ri).copied().unwrap_or((0, 0));
             let cpu = average(self.usage.replica_cpu[ri].at(now), last.0, now, since);
@@ -206,12 +207,13 @@ impl Simulation<'_> {
         Some(average(self.usage.replica_cpu[r].at(now), i0, now, t0))
     }
 
-    /// The HPA's figures for `function` now (`spec/scaling.md` §5).
+    /// The HPA's figures for `function` now (`docs/scaling.md`).
     pub(super) fn hpa_input(&self, function: u32) -> HpaInput {
         let Some(m) = &self.monitor else {
             return HpaInput::default();
         };
         let f = &self.functions[function as usize];
+        let fm = &self.model.functions[function as usize];
         let basis = match &self.fscale[function as usize].autoscaler {
             Autoscaler::HpaCpu(h) => h.basis,
             _ => HpaBasis::Request,
@@ -222,7 +224,7 @@ impl Simulation<'_> {
                 HpaBasis::NodeCapacity if node != u32::MAX => {
                     self.cluster.nodes.cpu_capacity[node as usize] as f64
                 }
-                _ => f.containers[self.replicas.container[r] as usize].cpu as f64,
+                _ => fm.containers[self.replicas.container[r] as usize].cpu as f64,
             }
         };
         let mut x = HpaInput::default();

@@ -1,22 +1,67 @@
-//! Deployment operations (`spec/model.md` §7): deploy, scale_up, scale_down, scale_to, remove,
-//! suspend, scripted commands, and the `scaling` decision records (`spec/scaling.md` §11).
+//! Deployment operations (`docs/model.md`): deploy, scale_up, scale_down, scale_to, remove,
+//! suspend, scripted commands, and the `scaling` decision records (`docs/scaling.md`).
 //!
 //! The `op_*` functions change the platform and return what they did; [`Simulation::apply`]
 //! and the public wrappers turn one decision into exactly one record, with the replica counts
 //! from *before* the action.
 
 use super::Simulation;
-use crate::config::{CommandAction, VictimOrder};
+use crate::config::VictimOrder;
 use crate::metrics::ScalingRow;
+use crate::model::{CommandKind, CommandModel};
 use crate::platform::{ReplicaId, ReplicaState, NONE};
-use crate::scaling::{Action, Counts, Decision};
+use crate::scaling::{Action, Counts, ScalingDecision};
 
 /// What an operation did: replicas created (> 0) or selected for removal / cancelled (< 0), and
 /// why it did less than asked, if it did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Applied {
     pub n: i32,
-    pub short: Option<&'static str>,
+    pub short: Option<Shortfall>,
+}
+
+/// Why an operation did less than asked (written as the record's `reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Shortfall {
+    /// `scale_max` live replicas reached.
+    AtScaleMax,
+    /// Every ranked image is at its cap.
+    ImageCaps,
+    /// Fewer Running replicas than asked for.
+    NoRunning,
+    /// `scale_min` live replicas reached.
+    AtScaleMin,
+}
+
+impl Shortfall {
+    /// The `scaling.reason` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shortfall::AtScaleMax => "at_scale_max",
+            Shortfall::ImageCaps => "image_caps",
+            Shortfall::NoRunning => "no_running",
+            Shortfall::AtScaleMin => "at_scale_min",
+        }
+    }
+}
+
+/// What a life-cycle operation does to a whole deployment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Retirement {
+    /// Remove the deployment.
+    Remove,
+    /// Scale it to zero; the deployment stays.
+    Suspend,
+}
+
+impl Retirement {
+    /// The `scaling.action` value.
+    fn as_str(self) -> &'static str {
+        match self {
+            Retirement::Remove => "remove",
+            Retirement::Suspend => "suspend",
+        }
+    }
 }
 
 impl Applied {
@@ -47,7 +92,7 @@ impl Simulation<'_> {
         if applied != 0 {
             self.scale_actions += 1;
         }
-        let out = &self.sc.outputs.scaling;
+        let out = &self.model.outputs.scaling;
         if !out.enabled
             || (applied == 0
                 && !out.include_noop
@@ -73,7 +118,7 @@ impl Simulation<'_> {
     }
 
     /// Carries out a scaler's decision and records it as one row of `scaler`.
-    pub(super) fn apply(&mut self, function: u32, scaler: &'static str, d: Decision) -> i32 {
+    pub(super) fn apply(&mut self, function: u32, scaler: &'static str, d: ScalingDecision) -> i32 {
         let before = self.counts(function);
         let current = before.current();
         let (action, done) = match d.action {
@@ -92,8 +137,8 @@ impl Simulation<'_> {
             }
         };
         let reason = match done.short {
-            Some("image_caps") => "image_caps",
-            Some(why) if done.n == 0 => why,
+            Some(Shortfall::ImageCaps) => "image_caps",
+            Some(why) if done.n == 0 => why.as_str(),
             _ => d.reason,
         };
         let rec = Record {
@@ -118,14 +163,14 @@ impl Simulation<'_> {
         f.active = true;
         f.removed = false;
         f.integrate_counts(self.now);
-        let n = f.scaling.scale_min;
+        let n = self.model.functions[fi].scaling.scale_min;
         self.start_scalers(function);
         let done = if n > 0 {
             self.op_scale_up(function, n)
         } else {
             Applied::NOTHING
         };
-        let reason = done.short.unwrap_or("deploy");
+        let reason = done.short.map_or("deploy", Shortfall::as_str);
         let rec = Record {
             scaler: "lifecycle",
             action: "deploy",
@@ -140,22 +185,23 @@ impl Simulation<'_> {
     /// deployment up to `scale_max` (pending replicas count).
     pub(super) fn op_scale_up(&mut self, function: u32, n: u32) -> Applied {
         let f = &self.functions[function as usize];
-        let allowed = n.min(f.scaling.scale_max.saturating_sub(f.live));
+        let fm = &self.model.functions[function as usize];
+        let allowed = n.min(fm.scaling.scale_max.saturating_sub(f.live));
         if allowed == 0 {
             return Applied {
                 n: 0,
-                short: (n > 0).then_some("at_scale_max"),
+                short: (n > 0).then_some(Shortfall::AtScaleMax),
             };
         }
         let mut left = allowed;
         let mut created = 0;
-        for ci in 0..self.functions[function as usize].containers.len() {
+        for ci in 0..fm.containers.len() {
             if left == 0 {
                 break;
             }
             let f = &self.functions[function as usize];
             let take = left.min(
-                f.containers[ci]
+                fm.containers[ci]
                     .cap
                     .saturating_sub(f.live_per_container[ci]),
             );
@@ -166,9 +212,9 @@ impl Simulation<'_> {
             created += take;
         }
         let short = if left > 0 {
-            Some("image_caps")
+            Some(Shortfall::ImageCaps)
         } else if allowed < n {
-            Some("at_scale_max")
+            Some(Shortfall::AtScaleMax)
         } else {
             None
         };
@@ -182,16 +228,18 @@ impl Simulation<'_> {
     /// below `scale_min` live replicas.
     pub(super) fn op_scale_down(&mut self, function: u32, n: u32) -> Applied {
         let f = &self.functions[function as usize];
-        let floor = f.live.saturating_sub(f.scaling.scale_min);
+        let floor = f
+            .live
+            .saturating_sub(self.model.functions[function as usize].scaling.scale_min);
         let removable = n.min(f.running).min(floor);
         let short = if removable == n {
             None
         } else if f.running == 0 {
-            Some("no_running")
+            Some(Shortfall::NoRunning)
         } else if floor < n.min(f.running) {
-            Some("at_scale_min")
+            Some(Shortfall::AtScaleMin)
         } else {
-            Some("no_running")
+            Some(Shortfall::NoRunning)
         };
         if removable == 0 {
             return Applied { n: 0, short };
@@ -199,7 +247,7 @@ impl Simulation<'_> {
         let mut victims = std::mem::take(&mut self.scratch);
         victims.clear();
         let k = removable as usize;
-        match self.sc.replicas.victim_order {
+        match self.model.scaling.victim_order {
             VictimOrder::Newest => victims.extend(f.eligible.iter().rev().take(k)),
             VictimOrder::Oldest => victims.extend(f.eligible.iter().take(k)),
             VictimOrder::LeastLoaded => {
@@ -281,7 +329,7 @@ impl Simulation<'_> {
         let f = &mut self.functions[function as usize];
         f.active = false;
         f.removed = true;
-        self.fscale[function as usize].next_tick = crate::engine::SimTime::NEVER;
+        self.queue.cancel(self.fscale[function as usize].tick);
         while let Some(slot) = self.functions[function as usize].cold_queue.pop_front() {
             self.reject(slot, "removed");
         }
@@ -305,7 +353,7 @@ impl Simulation<'_> {
         reason: &'static str,
     ) -> u32 {
         let before = self.counts(function);
-        let d = Decision {
+        let d = ScalingDecision {
             action: Action::ScaleUp(n),
             desired: Some(before.current().saturating_add(n)),
             metric_name: None,
@@ -323,7 +371,7 @@ impl Simulation<'_> {
         scaler: &'static str,
         reason: &'static str,
     ) -> u32 {
-        let d = Decision {
+        let d = ScalingDecision {
             action: Action::ScaleDown(n),
             desired: None,
             metric_name: None,
@@ -335,7 +383,7 @@ impl Simulation<'_> {
 
     /// `scale_to(function, d)` recorded as one row of `scaler`; returns the signed change.
     pub fn scale_to(&mut self, function: u32, d: u32, scaler: &'static str) -> i32 {
-        let dec = Decision {
+        let dec = ScalingDecision {
             action: Action::ScaleTo(d),
             desired: Some(d),
             metric_name: None,
@@ -347,12 +395,12 @@ impl Simulation<'_> {
 
     /// Removes a deployment (recorded as `lifecycle` `remove`).
     pub fn remove(&mut self, function: u32) {
-        self.lifecycle(function, "lifecycle", "remove", "remove");
+        self.lifecycle(function, "lifecycle", Retirement::Remove, "remove");
     }
 
     /// Suspends a deployment (recorded as `lifecycle` `suspend`).
     pub fn suspend(&mut self, function: u32) {
-        self.lifecycle(function, "lifecycle", "suspend", "suspend");
+        self.lifecycle(function, "lifecycle", Retirement::Suspend, "suspend");
     }
 
     /// Runs `remove` or `suspend` and records it.
@@ -360,20 +408,17 @@ impl Simulation<'_> {
         &mut self,
         function: u32,
         scaler: &'static str,
-        action: &'static str,
+        op: Retirement,
         reason: &'static str,
     ) {
         let before = self.counts(function);
-        let done = match action {
-            "remove" => self.op_remove(function),
-            _ => {
-                let end_reason = if reason == "idle" { "idle" } else { "suspend" };
-                self.op_suspend(function, end_reason)
-            }
+        let done = match op {
+            Retirement::Remove => self.op_remove(function),
+            Retirement::Suspend => self.op_suspend(function, "suspend"),
         };
         let rec = Record {
             scaler,
-            action,
+            action: op.as_str(),
             metric: None,
             desired: Some(0),
             reason,
@@ -382,25 +427,9 @@ impl Simulation<'_> {
     }
 
     /// Runs scripted command `index` (recorded with scaler `command`).
-    pub(super) fn on_command(&mut self, index: u32) -> Result<(), String> {
-        let c = &self.sc.commands[index as usize];
-        let function = self
-            .functions
-            .iter()
-            .position(|f| f.name == c.function && f.deployment.is_some())
-            .ok_or_else(|| {
-                format!(
-                    "commands[{index}].function: no deployment named `{}`",
-                    c.function
-                )
-            })? as u32;
+    pub(super) fn on_command(&mut self, index: u32) {
+        let CommandModel { function, kind, .. } = self.model.commands[index as usize];
         let active = self.functions[function as usize].active;
-        let replicas = c.replicas;
-        let needs = |what: &str| {
-            replicas.ok_or_else(|| {
-                format!("commands[{index}].replicas: `{what}` needs a replica count")
-            })
-        };
         let before = self.counts(function);
         let skipped = |sim: &mut Self, action: &'static str, reason: &'static str| {
             let rec = Record {
@@ -413,41 +442,39 @@ impl Simulation<'_> {
             sim.record(function, before, rec, 0);
         };
         let inactive = |sim: &mut Self, action: &'static str| skipped(sim, action, "not_deployed");
-        match c.action {
-            CommandAction::Deploy => {
+        match kind {
+            CommandKind::Deploy => {
                 if active {
                     skipped(self, "deploy", "already_deployed");
                 } else {
                     self.on_deploy(function);
                 }
             }
-            CommandAction::Remove | CommandAction::Suspend if !active => {
-                let name = if c.action == CommandAction::Remove {
-                    "remove"
-                } else {
-                    "suspend"
-                };
-                inactive(self, name);
+            CommandKind::Remove if !active => inactive(self, "remove"),
+            CommandKind::Suspend if !active => inactive(self, "suspend"),
+            CommandKind::Remove => {
+                self.lifecycle(function, "command", Retirement::Remove, "command")
             }
-            CommandAction::Remove => self.lifecycle(function, "command", "remove", "command"),
-            CommandAction::Suspend => self.lifecycle(function, "command", "suspend", "command"),
-            CommandAction::Scale | CommandAction::ScaleUp | CommandAction::ScaleDown => {
-                let n = needs("scale")?;
-                if !active {
-                    inactive(self, "scale_to");
-                    return Ok(());
-                }
-                let s = &self.functions[function as usize].scaling;
-                let action = match c.action {
-                    CommandAction::ScaleUp => Action::ScaleUp(n),
-                    CommandAction::ScaleDown => Action::ScaleDown(n),
+            CommandKind::Suspend => {
+                self.lifecycle(function, "command", Retirement::Suspend, "command")
+            }
+            CommandKind::ScaleTo(_) | CommandKind::ScaleUp(_) | CommandKind::ScaleDown(_)
+                if !active =>
+            {
+                inactive(self, "scale_to")
+            }
+            CommandKind::ScaleTo(n) | CommandKind::ScaleUp(n) | CommandKind::ScaleDown(n) => {
+                let s = &self.model.functions[function as usize].scaling;
+                let action = match kind {
+                    CommandKind::ScaleUp(_) => Action::ScaleUp(n),
+                    CommandKind::ScaleDown(_) => Action::ScaleDown(n),
                     _ => Action::ScaleTo(n.clamp(s.scale_min, s.scale_max)),
                 };
                 let desired = match action {
                     Action::ScaleTo(d) => Some(d),
                     _ => None,
                 };
-                let d = Decision {
+                let d = ScalingDecision {
                     action,
                     desired,
                     metric_name: None,
@@ -457,7 +484,6 @@ impl Simulation<'_> {
                 self.apply(function, "command", d);
             }
         }
-        Ok(())
     }
 }
 

@@ -1,10 +1,10 @@
 //! Requests: arrival at the gateway, the cold-start queue and scale-from-zero, dispatch through
 //! the load balancer, the replica's worker slots and local FIFO queue, completion
-//! (`spec/model.md` §9–11, `spec/execution.md` §3).
+//! (`docs/model.md`, `docs/model.md`).
 
 use super::{keep_invocation, Event, Request, Simulation};
 use crate::config::ScaleFromZero;
-use crate::engine::SimTime;
+use crate::engine::{SimTime, TimerId};
 use crate::metrics::{InvocationRow, InvocationStatus};
 use crate::platform::functions::metric;
 use crate::platform::{ReplicaId, ReplicaState};
@@ -28,8 +28,8 @@ impl Simulation<'_> {
             start: SimTime::NEVER,
             cold: false,
             done: false,
-            timers: 0,
-            timeout_armed: false,
+            timeout: TimerId::NONE,
+            poll: TimerId::NONE,
         };
         self.next_request_id += 1;
         self.outstanding += 1;
@@ -60,9 +60,10 @@ impl Simulation<'_> {
         f.counts.cold += 1;
         f.cold_queue.push_back(slot);
         self.arm_timeout(slot);
-        if let Some(p) = self.poll {
-            self.requests[slot as usize].timers += 1;
-            self.queue.push(self.now.plus(p), Event::ColdPoll { slot });
+        if let Some(p) = self.model.routing.poll {
+            self.requests[slot as usize].poll = self
+                .queue
+                .schedule(self.now.plus(p), Event::ColdPoll { slot });
         }
         self.scale_from_zero(function);
         self.per_request(function);
@@ -75,9 +76,12 @@ impl Simulation<'_> {
         if f.active
             && f.live == 0
             && !f.cold_queue.is_empty()
-            && self.sc.routing.scale_from_zero == ScaleFromZero::OnDemand
+            && self.model.routing.scale_from_zero == ScaleFromZero::OnDemand
         {
-            let n = f.scaling.scale_min.max(1);
+            let n = self.model.functions[function as usize]
+                .scaling
+                .scale_min
+                .max(1);
             self.scale_up(function, n, "router", "cold_start");
         }
     }
@@ -85,15 +89,13 @@ impl Simulation<'_> {
     /// Schedules the request's timeout once it has to wait (no event for requests that start
     /// at once).
     fn arm_timeout(&mut self, slot: u32) {
-        let Some(t) = self.timeout else {
+        let Some(t) = self.model.routing.timeout else {
             return;
         };
         let req = &mut self.requests[slot as usize];
-        if !req.timeout_armed {
-            req.timeout_armed = true;
-            req.timers += 1;
+        if req.timeout == TimerId::NONE {
             let at = req.arrival.plus(t);
-            self.queue.push(at, Event::RequestTimeout { slot });
+            req.timeout = self.queue.schedule(at, Event::RequestTimeout { slot });
         }
     }
 
@@ -126,9 +128,10 @@ impl Simulation<'_> {
         let fi = self.requests[slot as usize].function as usize;
         let f = &mut self.functions[fi];
         if f.eligible.is_empty() {
-            let p = self.poll.expect("polling is configured");
-            self.requests[slot as usize].timers += 1;
-            self.queue.push(self.now.plus(p), Event::ColdPoll { slot });
+            let p = self.model.routing.poll.expect("polling is configured");
+            self.requests[slot as usize].poll = self
+                .queue
+                .schedule(self.now.plus(p), Event::ColdPoll { slot });
             return;
         }
         if let Some(pos) = f.cold_queue.iter().position(|&s| s == slot) {
@@ -138,18 +141,18 @@ impl Simulation<'_> {
         self.dispatch(slot, r);
     }
 
-    /// The request reached a final state: its slot is reused once no timer refers to it.
+    /// The request reached a final state: its timers are cancelled and its slot is free.
     fn release_request(&mut self, slot: u32) {
         let req = &mut self.requests[slot as usize];
         req.done = true;
-        if req.timers == 0 {
-            self.free_requests.push(slot);
-        }
+        self.queue.cancel(req.timeout);
+        self.queue.cancel(req.poll);
+        self.free_requests.push(slot);
         self.outstanding -= 1;
     }
 
     fn alloc_request(&mut self, req: Request) -> u32 {
-        debug_assert!(!req.done && req.timers == 0);
+        debug_assert!(!req.done);
         match self.free_requests.pop() {
             Some(s) => {
                 self.requests[s as usize] = req;
@@ -167,12 +170,14 @@ impl Simulation<'_> {
         let req = &mut self.requests[slot as usize];
         req.dispatch = self.now;
         req.replica = r;
+        // A dispatched request no longer polls for a replica.
+        self.queue.cancel(req.poll);
         let ri = r as usize;
         self.replicas.idle_until[ri] = SimTime::NEVER;
         let fs = &mut self.fscale[req.function as usize];
         fs.dispatches += 1;
         let c = {
-            let f = &self.functions[self.replicas.function[ri] as usize];
+            let f = &self.model.functions[self.replicas.function[ri] as usize];
             f.containers[self.replicas.container[ri] as usize].concurrency
         };
         if self.replicas.executing[ri] < c.workers {
@@ -192,11 +197,14 @@ impl Simulation<'_> {
     fn start_request(&mut self, slot: u32) {
         let req = &mut self.requests[slot as usize];
         req.start = self.now;
+        // A started request cannot time out.
+        self.queue.cancel(req.timeout);
         let ri = req.replica as usize;
         self.replicas.executing[ri] += 1;
         let node_type = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
-        let f = &mut self.functions[self.replicas.function[ri] as usize];
-        let c = &f.containers[self.replicas.container[ri] as usize];
+        let fi = self.replicas.function[ri] as usize;
+        let f = &mut self.functions[fi];
+        let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];
         self.usage.add_cpu(
             self.now,
             req.replica,
@@ -232,7 +240,7 @@ impl Simulation<'_> {
         self.replicas.executing[ri] -= 1;
         self.replicas.served[ri] += 1;
         {
-            let cpu = self.functions[fi].containers[self.replicas.container[ri] as usize]
+            let cpu = self.model.functions[fi].containers[self.replicas.container[ri] as usize]
                 .cpu_per_invocation;
             self.usage
                 .sub_cpu(self.now, req.replica, self.replicas.node[ri], cpu);
@@ -301,10 +309,10 @@ impl Simulation<'_> {
         reject_reason: Option<&'static str>,
         end: SimTime,
     ) {
-        let Some(threshold) = self.invocation_sample else {
+        let Some(threshold) = self.model.invocation_sample else {
             return;
         };
-        let f = &self.functions[req.function as usize];
+        let f = &self.model.functions[req.function as usize];
         if !keep_invocation(self.seed, &f.name, req.fn_seq, threshold) {
             return;
         }

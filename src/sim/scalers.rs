@@ -1,16 +1,16 @@
-//! Scaling processes of a run (`spec/scaling.md`): the periodic autoscaler ticks, the idler,
+//! Scaling processes of a run (`docs/scaling.md`): the periodic autoscaler ticks, the idler,
 //! keep-alive timers and pre-warming, request-driven scaling, and the `replica_counts` series.
 //!
 //! The decisions themselves are the pure functions of [`crate::scaling`]; this file gathers their
 //! inputs from the simulation state and applies the results through the operations.
 
-use super::operations::Record;
+use super::operations::{Record, Shortfall};
 use super::{Event, Simulation};
 use crate::config::CountMode;
-use crate::engine::SimTime;
+use crate::engine::{SimTime, TimerId};
 use crate::metrics::ReplicaCountRow;
 use crate::platform::{ReplicaId, ReplicaState};
-use crate::scaling::{idler, per_request, Action, Autoscaler, Decision};
+use crate::scaling::{idler, per_request, Action, Autoscaler, ScalingDecision};
 
 impl Simulation<'_> {
     /// Starts a function's periodic autoscaler: first tick one period after now (the deploy).
@@ -20,19 +20,16 @@ impl Simulation<'_> {
         let fs = &mut self.fscale[fi];
         fs.last_arrival = self.now;
         fs.last_count = count;
-        match fs.autoscaler.period() {
-            Some(p) => {
-                let at = self.now.plus(p);
-                fs.next_tick = at;
-                self.queue.push(at, Event::ScalerTick { function });
-            }
-            None => fs.next_tick = SimTime::NEVER,
+        // A removed deployment's tick was cancelled, so at most one tick is ever pending.
+        if let Some(p) = fs.autoscaler.period() {
+            let at = self.now.plus(p);
+            fs.tick = self.queue.schedule(at, Event::ScalerTick { function });
         }
     }
 
     /// The scalers' request counter (`scaling.count`).
     fn scaler_count(&self, function: u32) -> u64 {
-        match self.sc.scaling.count {
+        match self.model.scaling.count {
             CountMode::Arrivals => self.functions[function as usize].arrivals,
             CountMode::Dispatches => self.fscale[function as usize].dispatches,
         }
@@ -47,19 +44,19 @@ impl Simulation<'_> {
             .period()
             .expect("periodic scaler");
         let next = self.now.plus(period);
+        let tick = self.queue.schedule(next, Event::ScalerTick { function });
         let delta = {
             let fs = &mut self.fscale[fi];
-            fs.next_tick = next;
+            fs.tick = tick;
             let d = count - fs.last_count;
             fs.last_count = count;
             d
         };
-        self.queue.push(next, Event::ScalerTick { function });
         let c = self.counts(function);
         let (lo, hi) = self.scale_bounds(function);
         let name = self.fscale[fi].autoscaler.name();
         if c.running == 0 {
-            let mut d = Decision::none("no_running");
+            let mut d = ScalingDecision::none("no_running");
             if let Autoscaler::RequestRate(s) = &self.fscale[fi].autoscaler {
                 d = d.metric("rps", delta as f64 / s.period_s);
             }
@@ -109,7 +106,7 @@ impl Simulation<'_> {
         for &r in &f.live_ids {
             let ri = r as usize;
             if self.replicas.state[ri].is_pending() && !self.replicas.doomed[ri] {
-                let w = f.containers[self.replicas.container[ri] as usize]
+                let w = self.model.functions[fi].containers[self.replicas.container[ri] as usize]
                     .concurrency
                     .workers;
                 slots = if w == u32::MAX {
@@ -120,7 +117,7 @@ impl Simulation<'_> {
             }
         }
         let d = if per_request::needs_replica(waiting, slots) {
-            Decision {
+            ScalingDecision {
                 action: Action::ScaleUp(1),
                 desired: None,
                 metric_name: None,
@@ -128,21 +125,20 @@ impl Simulation<'_> {
                 reason: "per_request",
             }
         } else {
-            Decision::none("pending_capacity")
+            ScalingDecision::none("pending_capacity")
         }
         .metric("waiting", waiting as f64);
         self.apply(function, "per_request", d);
     }
 
-    /// The idler checks every deployed `scale_zero` function (`spec/scaling.md` §7).
+    /// The idler checks every deployed `scale_zero` function (`docs/scaling.md`).
     pub(super) fn on_idler_tick(&mut self) {
-        let c = &self.sc.scaling.idler;
-        let every = SimTime::from_secs_f64(c.interval_s);
-        let inactivity = SimTime::from_secs_f64(c.inactivity_s);
+        let every = self.model.scaling.idler_interval;
+        let inactivity = self.model.scaling.idler_inactivity;
         self.queue.push(self.now.plus(every), Event::IdlerTick);
         for fi in 0..self.functions.len() {
             let f = &self.functions[fi];
-            if !f.active || !f.scaling.scale_zero {
+            if !f.active || !self.model.functions[fi].scaling.scale_zero {
                 continue;
             }
             let k = f.counts;
@@ -163,7 +159,7 @@ impl Simulation<'_> {
                 };
                 self.record(function, before, rec, done.n);
             } else {
-                let d = Decision::none(check.reason()).metric("idle_s", idle_s);
+                let d = ScalingDecision::none(check.reason()).metric("idle_s", idle_s);
                 self.apply(function, "idler", d);
             }
         }
@@ -182,7 +178,7 @@ impl Simulation<'_> {
         let function = fi as u32;
         if after_request && w.prewarm > SimTime::ZERO {
             let f = &self.functions[fi];
-            if f.live > f.scaling.scale_min {
+            if f.live > self.model.functions[fi].scaling.scale_min {
                 let before = self.counts(function);
                 self.begin_teardown(r, ReplicaState::Suspended, "keepalive_expired");
                 let rec = Record {
@@ -200,34 +196,43 @@ impl Simulation<'_> {
         }
         let until = self.now.plus(w.keepalive);
         self.replicas.idle_until[ri] = until;
+        // A later pending expiry moves earlier; an earlier one re-checks `idle_until` when it
+        // fires.
         let timer = self.replicas.ka_timer[ri];
-        if timer == SimTime::NEVER || timer > until {
-            self.replicas.ka_timer[ri] = until;
-            self.queue
-                .push(until, Event::KeepaliveExpiry { replica: r });
+        match self.queue.time_of(timer) {
+            None => {
+                self.replicas.ka_timer[ri] = self
+                    .queue
+                    .schedule(until, Event::KeepaliveExpiry { replica: r });
+            }
+            Some(at) if at > until => {
+                self.queue.move_to(timer, until);
+            }
+            Some(_) => {}
         }
     }
 
     /// An idle replica's keep-alive timer fired.
     pub(super) fn on_keepalive_expiry(&mut self, r: ReplicaId) {
         let ri = r as usize;
-        self.replicas.ka_timer[ri] = SimTime::NEVER;
+        self.replicas.ka_timer[ri] = TimerId::NONE;
         let until = self.replicas.idle_until[ri];
         if self.replicas.state[ri] != ReplicaState::Running || until == SimTime::NEVER {
             return; // busy again, or already leaving
         }
         if until > self.now {
             // It was busy and became idle again in the meantime: wait for the new expiry.
-            self.replicas.ka_timer[ri] = until;
-            self.queue
-                .push(until, Event::KeepaliveExpiry { replica: r });
+            self.replicas.ka_timer[ri] = self
+                .queue
+                .schedule(until, Event::KeepaliveExpiry { replica: r });
             return;
         }
         self.replicas.idle_until[ri] = SimTime::NEVER;
         let function = self.replicas.function[ri];
         let before = self.counts(function);
         let f = &self.functions[function as usize];
-        let (applied, reason) = if f.live > f.scaling.scale_min {
+        let scale_min = self.model.functions[function as usize].scaling.scale_min;
+        let (applied, reason) = if f.live > scale_min {
             self.begin_teardown(r, ReplicaState::Suspended, "keepalive_expired");
             (-1, "keepalive_expired")
         } else {
@@ -248,7 +253,7 @@ impl Simulation<'_> {
         if !self.functions[function as usize].active {
             return;
         }
-        let d = Decision {
+        let d = ScalingDecision {
             action: Action::ScaleUp(1),
             desired: None,
             metric_name: None,
@@ -264,7 +269,7 @@ impl Simulation<'_> {
         function: u32,
         scaler: &'static str,
         action: &'static str,
-        d: Decision,
+        d: ScalingDecision,
     ) -> i32 {
         let before = self.counts(function);
         let done = match d.action {
@@ -272,7 +277,7 @@ impl Simulation<'_> {
             _ => unreachable!("only scale-ups are named"),
         };
         let reason = match done.short {
-            Some(why) if done.n == 0 || why == "image_caps" => why,
+            Some(why) if done.n == 0 || why == Shortfall::ImageCaps => why.as_str(),
             _ => d.reason,
         };
         let rec = Record {
@@ -289,7 +294,7 @@ impl Simulation<'_> {
     /// Appends a `replica_counts` row if the function's live or Running count changed; several
     /// changes at one instant leave one row with the final counts.
     pub(super) fn note_counts(&mut self, function: u32) {
-        if !self.sc.outputs.replica_counts {
+        if !self.model.outputs.replica_counts {
             return;
         }
         let f = &self.functions[function as usize];

@@ -16,12 +16,12 @@ impl Simulation<'_> {
         w.start = start;
         w.waiting_ready = false;
         w.last = start;
-        let end = self.sc.workloads[wi as usize]
-            .duration_s
-            .map(|d| start.plus(SimTime::from_secs_f64(d)))
+        let end = self.model.workloads[wi as usize]
+            .duration
+            .map(|d| start.plus(d))
             .unwrap_or(SimTime::NEVER);
         w.end = match self.horizon {
-            Some(h) if self.sc.run.horizon_s.is_some() => end.min(h),
+            Some(h) if self.model.run.horizon.is_some() => end.min(h),
             _ => end,
         };
         self.schedule_next_arrival(wi);
@@ -34,7 +34,8 @@ impl Simulation<'_> {
             self.retire_workload(wi);
             return;
         }
-        let ia = w.process.next_ia(w.last.as_secs_f64(), &mut w.rng);
+        let process = &self.model.workloads[wi as usize].process;
+        let ia = process.next_ia(w.last.as_secs_f64(), &mut w.rng);
         let t = w.last.plus(SimTime::from_secs_f64(ia));
         if t >= w.end {
             self.retire_workload(wi);
@@ -61,7 +62,8 @@ impl Simulation<'_> {
         for wi in 0..self.workloads.len() {
             let w = &self.workloads[wi];
             if w.waiting_ready
-                && w.ready_for
+                && self.model.workloads[wi]
+                    .ready_for
                     .iter()
                     .all(|&f| self.functions[f as usize].running > 0)
             {

@@ -1,4 +1,4 @@
-//! Turns the final state of a run into its output rows: `runs`, `summary`,
+//! Collects a run's output: turns the final state into its rows: `runs`, `summary`,
 //! `latency_histograms`, `replicas`, plus the rows recorded during the run.
 
 use super::Simulation;
@@ -24,7 +24,7 @@ fn stats(h: &LatencyHistogram) -> MetricStats {
 
 impl Simulation<'_> {
     /// Builds the run's output.
-    pub(super) fn report(mut self, mut run: RunRow) -> RunOutput {
+    pub(super) fn collect_output(mut self, mut run: RunRow) -> RunOutput {
         let end = self.last_event;
         self.finalize_requests();
         for f in &mut self.functions {
@@ -121,10 +121,11 @@ impl Simulation<'_> {
         run.scale_actions = self.scale_actions;
         run.flows = self.flows;
         run.flow_bytes = self.flow_bytes;
-        run.warnings = self.warnings;
+        run.warnings = 0;
         summary.push(total);
 
-        let replicas = if self.sc.outputs.replicas {
+        let out = &self.model.outputs;
+        let replicas = if out.replicas {
             self.replica_rows()
         } else {
             Vec::new()
@@ -132,7 +133,12 @@ impl Simulation<'_> {
         let mut invocations: Vec<InvocationRow> = std::mem::take(&mut self.inv_rows);
         invocations.sort_by_key(|r| r.request_id);
         let names = Names {
-            functions: self.functions.iter().map(|f| f.name.clone()).collect(),
+            functions: self
+                .model
+                .functions
+                .iter()
+                .map(|f| f.name.clone())
+                .collect(),
             nodes: self.cluster.nodes.name.clone(),
             images: self.cluster.images.names.clone(),
         };
@@ -140,12 +146,12 @@ impl Simulation<'_> {
             run,
             names,
             enabled: EnabledTables {
-                invocations: self.invocation_sample.is_some(),
-                placements: self.sc.outputs.placements,
-                scaling: self.sc.outputs.scaling.enabled,
-                replicas: self.sc.outputs.replicas,
-                replica_counts: self.sc.outputs.replica_counts,
-                utilization: self.sc.outputs.utilization.enabled,
+                invocations: self.model.invocation_sample.is_some(),
+                placements: out.placements,
+                scaling: out.scaling.enabled,
+                replicas: out.replicas,
+                replica_counts: out.replica_counts,
+                utilization: out.utilization.enabled,
             },
             invocations,
             placements: std::mem::take(&mut self.placement_rows),
@@ -163,7 +169,7 @@ impl Simulation<'_> {
         (0..t.len())
             .map(|i| {
                 let fi = t.function[i] as usize;
-                let f = &self.functions[fi];
+                let f = &self.model.functions[fi];
                 let c = &f.containers[t.container[i] as usize];
                 let deployed = t.pull_kind[i] != 0;
                 let state = t.state[i];

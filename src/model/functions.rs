@@ -1,0 +1,220 @@
+//! Compiled functions and deployments: containers in ranking order with their samplers per node
+//! type, usage figures, concurrency and image caps, and one pod template per container.
+//!
+//! Built once per scenario, shared read-only by every run of it, so a run never rebuilds a pod
+//! or a sampler from the configuration.
+
+use super::ModelError;
+use crate::cluster::{normalize_image_name, Cluster, ImageId};
+use crate::config::{ContainerConfig, Labels, ScalingConfig, Scenario, TimeModelSpec};
+use crate::engine::SimTime;
+use crate::execution::{Concurrency, DurationSampler};
+use crate::scheduler::Pod;
+use std::collections::HashMap;
+
+/// Samplers of one phase by node type id (`None`: no model for that type).
+pub type PhaseModel = Vec<Option<DurationSampler>>;
+
+/// The scheduling view of one container: everything a [`Pod`] borrows, owned once.
+#[derive(Debug)]
+pub struct PodTemplate {
+    /// Dense id of this template among all containers of the model: the scheduler compiles
+    /// what it reads from a pod's labels and container fields once per template.
+    pub id: u32,
+    /// Image id.
+    pub image: ImageId,
+    /// CPU request, millicores.
+    pub cpu: i64,
+    /// Memory request, bytes.
+    pub mem: i64,
+    /// Pod labels: function labels overlaid by container labels.
+    pub labels: Labels,
+    /// The container's configuration (extended requests, execution model, node affinity…).
+    pub container: ContainerConfig,
+}
+
+impl PodTemplate {
+    /// The pod of replica `replica` of function `function` (a copy of references, no allocation).
+    #[inline]
+    pub fn pod(&self, replica: u32, function: u32) -> Pod<'_> {
+        Pod::new(
+            replica,
+            function,
+            self.image,
+            self.cpu,
+            self.mem,
+            &self.labels,
+        )
+        .with_container(&self.container)
+        .with_template(self.id)
+    }
+}
+
+/// One container of a deployment, compiled.
+#[derive(Debug)]
+pub struct ContainerModel {
+    /// Image id.
+    pub image: ImageId,
+    /// CPU request, millicores.
+    pub cpu: i64,
+    /// Memory request, bytes.
+    pub mem: i64,
+    /// Execution time by node type.
+    pub exec: PhaseModel,
+    /// Startup phase by node type.
+    pub startup: PhaseModel,
+    /// Setup phase by node type.
+    pub setup: PhaseModel,
+    /// Teardown phase by node type.
+    pub teardown: PhaseModel,
+    /// Concurrency model.
+    pub concurrency: Concurrency,
+    /// Cap on live replicas of this image: `floor(function_factor × scale_max)`.
+    pub cap: u32,
+    /// Index of the deployment's container in the scenario (for messages).
+    pub config_index: usize,
+    /// Used CPU of a replica besides its invocations, millicores.
+    pub idle_cpu: u64,
+    /// Used CPU of each executing invocation, millicores.
+    pub cpu_per_invocation: u64,
+    /// Used memory of a replica from Starting on, bytes.
+    pub memory_usage: u64,
+    /// What the scheduler sees of a replica of this container.
+    pub pod: PodTemplate,
+}
+
+/// One function, with its deployment if it has one.
+#[derive(Debug)]
+pub struct FunctionModel {
+    /// Name.
+    pub name: String,
+    /// Index of its deployment in the scenario, if any.
+    pub deployment: Option<usize>,
+    /// Containers in ranking order (empty without a deployment).
+    pub containers: Vec<ContainerModel>,
+    /// Scaling configuration.
+    pub scaling: ScalingConfig,
+    /// Deploy time.
+    pub deploy_at: SimTime,
+}
+
+fn compile_phase(spec: &TimeModelSpec, cluster: &Cluster) -> PhaseModel {
+    cluster
+        .types
+        .iter()
+        .map(|t| spec.for_node_type(&t.name).map(DurationSampler::new))
+        .collect()
+}
+
+/// Compiles every function of a validated scenario (deployments looked up by name in a map, so
+/// set-up stays near-linear in the number of functions).
+pub fn compile_functions(
+    sc: &Scenario,
+    cluster: &Cluster,
+) -> Result<Vec<FunctionModel>, ModelError> {
+    let mut deployment_of: HashMap<&str, usize> = HashMap::with_capacity(sc.deployments.len());
+    for (di, d) in sc.deployments.iter().enumerate() {
+        deployment_of.entry(d.function.as_str()).or_insert(di);
+    }
+    let image_ids: HashMap<&str, ImageId> = cluster
+        .images
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i as ImageId))
+        .collect();
+    let mut out = Vec::with_capacity(sc.functions.len());
+    let mut next_template = 0u32;
+    for f in &sc.functions {
+        let dep_index = deployment_of.get(f.name.as_str()).copied();
+        let mut containers = Vec::new();
+        let (scaling, deploy_at) = match dep_index {
+            Some(di) => {
+                let d = &sc.deployments[di];
+                let normalized: Vec<String> = d
+                    .containers
+                    .iter()
+                    .map(|c| normalize_image_name(&c.image))
+                    .collect();
+                // Ranking: explicit list, else container order.
+                let order: Vec<usize> = match &d.ranking {
+                    Some(r) => r
+                        .images
+                        .iter()
+                        .map(|img| {
+                            let n = normalize_image_name(img);
+                            normalized.iter().position(|c| *c == n).ok_or_else(|| {
+                                ModelError::at(
+                                    format!("deployments[{di}].ranking.images"),
+                                    format!("`{img}` has no container"),
+                                )
+                            })
+                        })
+                        .collect::<Result<_, _>>()?,
+                    None => (0..d.containers.len()).collect(),
+                };
+                for ci in order {
+                    let c = &d.containers[ci];
+                    let image =
+                        image_ids
+                            .get(normalized[ci].as_str())
+                            .copied()
+                            .ok_or_else(|| {
+                                ModelError::at(
+                                    format!("deployments[{di}].containers[{ci}].image"),
+                                    format!("`{}` is not declared in [[images]]", c.image),
+                                )
+                            })?;
+                    let mut labels = f.labels.clone();
+                    for (k, v) in &c.labels {
+                        labels.insert(k.clone(), v.clone());
+                    }
+                    let factor = d
+                        .ranking
+                        .as_ref()
+                        .and_then(|r| {
+                            r.function_factor.iter().find_map(|(k, v)| {
+                                (normalize_image_name(k) == normalized[ci]).then_some(*v)
+                            })
+                        })
+                        .unwrap_or(1.0);
+                    let (cpu, mem) = (c.requests.cpu.0 as i64, c.requests.memory.0 as i64);
+                    containers.push(ContainerModel {
+                        image,
+                        cpu,
+                        mem,
+                        concurrency: Concurrency::from_config(c.concurrency.as_ref(), &labels),
+                        exec: compile_phase(&c.exec, cluster),
+                        startup: compile_phase(&c.startup, cluster),
+                        setup: compile_phase(&c.setup, cluster),
+                        teardown: compile_phase(&c.teardown, cluster),
+                        cap: (factor * d.scaling.scale_max as f64).floor() as u32,
+                        config_index: ci,
+                        idle_cpu: c.idle_cpu.0,
+                        cpu_per_invocation: c.cpu_per_invocation.unwrap_or(c.requests.cpu).0,
+                        memory_usage: c.memory_usage.unwrap_or(c.requests.memory).0,
+                        pod: PodTemplate {
+                            id: next_template,
+                            image,
+                            cpu,
+                            mem,
+                            labels,
+                            container: c.clone(),
+                        },
+                    });
+                    next_template += 1;
+                }
+                (d.scaling.clone(), SimTime::from_secs_f64(d.deploy_at_s))
+            }
+            None => (ScalingConfig::default(), SimTime::ZERO),
+        };
+        out.push(FunctionModel {
+            name: f.name.clone(),
+            deployment: dep_index,
+            containers,
+            scaling,
+            deploy_at,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,187 @@
+//! The compiled model: a validated [`Scenario`] turned, once, into what a run reads.
+//!
+//! [`Model::compile`] interns every name into a dense id (functions, deployments, images, node
+//! types, workloads; lookups through maps, so set-up is near-linear in the number of entries),
+//! converts every duration to [`SimTime`], builds the cluster, one pod template and one set of
+//! duration samplers per (deployment, ranked container), resolves workloads and scripted
+//! commands to function ids, and checks that the scheduler profile builds. Every configuration
+//! error surfaces here as a [`ModelError`]; a run of a compiled model never fails for a
+//! configuration reason. A model is read-only and shared by every run of the scenario (each run
+//! clones the cluster, whose free-resource columns it changes).
+
+mod commands;
+mod error;
+mod functions;
+mod workloads;
+
+pub use commands::{CommandKind, CommandModel};
+pub use error::ModelError;
+pub use functions::{ContainerModel, FunctionModel, PhaseModel, PodTemplate};
+pub use workloads::{WorkloadModel, WorkloadStart};
+
+use crate::cluster::Cluster;
+use crate::config::{
+    BalancerKind, CountMode, EndPolicy, InvocationMode, InvocationRows, OutputsConfig,
+    ScaleFromZero, ScalingGlobalConfig, Scenario, SchedulerLatencyConfig, VictimOrder,
+};
+use crate::engine::SimTime;
+use std::collections::HashMap;
+
+/// How and when a run ends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunLimits {
+    /// `run.horizon_s` as time, if set.
+    pub horizon: Option<SimTime>,
+    /// `run.horizon_s` as configured (for the `runs` row).
+    pub horizon_s: Option<f64>,
+    /// What happens after the horizon.
+    pub end_policy: EndPolicy,
+    /// `run.drain_timeout_s`.
+    pub drain_timeout: SimTime,
+    /// `run.max_events` (`u64::MAX` when unset).
+    pub max_events: u64,
+    /// `run.max_wall_s`.
+    pub max_wall_s: Option<f64>,
+}
+
+/// Request routing settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Routing {
+    /// Load balancer of every function.
+    pub balancer: BalancerKind,
+    /// What a request does when its function has no live replica.
+    pub scale_from_zero: ScaleFromZero,
+    /// `routing.request_timeout_s`.
+    pub timeout: Option<SimTime>,
+    /// `routing.cold_start_poll_s` (None: waiting requests are dispatched when a replica is
+    /// Running).
+    pub poll: Option<SimTime>,
+}
+
+/// Scaling settings shared by every function.
+#[derive(Clone, Debug)]
+pub struct ScalingSettings {
+    /// The scenario's `[scaling]` table (autoscaler defaults read when building policies).
+    pub global: ScalingGlobalConfig,
+    /// Which request counter the scalers read.
+    pub count: CountMode,
+    /// Idler period.
+    pub idler_interval: SimTime,
+    /// Idler inactivity threshold.
+    pub idler_inactivity: SimTime,
+    /// Resource monitor period.
+    pub monitor_interval: SimTime,
+    /// Longest HPA averaging window.
+    pub hpa_window: SimTime,
+    /// Drain replicas selected for removal before their teardown.
+    pub drain: bool,
+    /// Which Running replicas a scale-down removes.
+    pub victim_order: VictimOrder,
+}
+
+/// A scenario compiled for running.
+#[derive(Debug)]
+pub struct Model {
+    scenario: Scenario,
+    /// The cluster as built (each run works on its own clone).
+    pub cluster: Cluster,
+    /// Functions by id (scenario order).
+    pub functions: Vec<FunctionModel>,
+    /// Workloads by index (scenario order).
+    pub workloads: Vec<WorkloadModel>,
+    /// Scripted commands (scenario order).
+    pub commands: Vec<CommandModel>,
+    /// End of the run.
+    pub run: RunLimits,
+    /// Request routing.
+    pub routing: Routing,
+    /// Scaling settings.
+    pub scaling: ScalingSettings,
+    /// Modelled scheduling latency.
+    pub scheduler_latency: SchedulerLatencyConfig,
+    /// Which tables a run writes.
+    pub outputs: OutputsConfig,
+    /// `outputs.invocations` as a sampling threshold over the row hash (None: off).
+    pub invocation_sample: Option<u64>,
+}
+
+impl Model {
+    /// Compiles a validated scenario.
+    pub fn compile(sc: &Scenario) -> Result<Model, ModelError> {
+        let cluster = Cluster::build(sc).map_err(ModelError::from_prefixed)?;
+        let functions = functions::compile_functions(sc, &cluster)?;
+        let mut function_ids: HashMap<&str, u32> = HashMap::with_capacity(functions.len());
+        let mut deployment_ids: HashMap<&str, u32> = HashMap::new();
+        for (i, f) in functions.iter().enumerate() {
+            function_ids.entry(f.name.as_str()).or_insert(i as u32);
+            if f.deployment.is_some() {
+                deployment_ids.entry(f.name.as_str()).or_insert(i as u32);
+            }
+        }
+        let deployed: Vec<bool> = functions.iter().map(|f| f.deployment.is_some()).collect();
+        let workloads = workloads::compile_workloads(sc, &function_ids, &deployed)?;
+        let commands = commands::compile_commands(sc, &deployment_ids)?;
+        // The profile's own checks (unknown profile, bad settings) belong to compilation too.
+        crate::scheduler::build(sc, &cluster, 0).map_err(ModelError::Scheduler)?;
+        let secs = SimTime::from_secs_f64;
+        let run = RunLimits {
+            horizon: sc.run.horizon_s.map(secs),
+            horizon_s: sc.run.horizon_s,
+            end_policy: sc.run.end_policy,
+            drain_timeout: secs(sc.run.drain_timeout_s),
+            max_events: sc.run.max_events.unwrap_or(u64::MAX),
+            max_wall_s: sc.run.max_wall_s,
+        };
+        let routing = Routing {
+            balancer: sc.routing.balancer,
+            scale_from_zero: sc.routing.scale_from_zero,
+            timeout: sc.routing.request_timeout_s.map(secs),
+            poll: (sc.routing.cold_start_poll_s > 0.0).then(|| secs(sc.routing.cold_start_poll_s)),
+        };
+        let scaling = ScalingSettings {
+            global: sc.scaling.clone(),
+            count: sc.scaling.count,
+            idler_interval: secs(sc.scaling.idler.interval_s),
+            idler_inactivity: secs(sc.scaling.idler.inactivity_s),
+            monitor_interval: secs(sc.monitor.interval_s),
+            hpa_window: secs(sc.scaling.hpa.window_s),
+            drain: sc.replicas.drain,
+            victim_order: sc.replicas.victim_order,
+        };
+        let invocation_sample = match sc.outputs.invocations {
+            InvocationRows::Mode(InvocationMode::Off) => None,
+            InvocationRows::Mode(InvocationMode::All) => Some(u64::MAX),
+            InvocationRows::Sample { sample } => Some(sample_threshold(sample)),
+        };
+        Ok(Model {
+            scenario: sc.clone(),
+            cluster,
+            functions,
+            workloads,
+            commands,
+            run,
+            routing,
+            scaling,
+            scheduler_latency: sc.scheduler.latency.clone(),
+            outputs: sc.outputs.clone(),
+            invocation_sample,
+        })
+    }
+
+    /// The scenario the model was compiled from (for building a scheduler profile and for run
+    /// identities; a run itself reads only the compiled fields).
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+}
+
+/// `rate × 2⁶⁴` as a threshold for the invocation-row sampling hash.
+fn sample_threshold(rate: f64) -> u64 {
+    if rate >= 1.0 {
+        u64::MAX
+    } else if rate <= 0.0 {
+        0
+    } else {
+        (rate * 18_446_744_073_709_551_616.0) as u64
+    }
+}

@@ -1,0 +1,93 @@
+//! Compiled workloads: the target function's id, the arrival process, the RNG stream name, the
+//! start rule and the limits, with every time as [`SimTime`].
+
+use super::ModelError;
+use crate::config::{Scenario, StartConfig};
+use crate::engine::SimTime;
+use crate::workload::{ArrivalProcess, RateProfile};
+use std::collections::HashMap;
+
+/// When a workload starts generating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkloadStart {
+    /// At a fixed time.
+    At(SimTime),
+    /// At the first moment every `ready_for` deployment has a Running replica.
+    AfterReady,
+}
+
+/// One workload, compiled.
+#[derive(Clone, Debug)]
+pub struct WorkloadModel {
+    /// Target function id.
+    pub function: u32,
+    /// Inter-arrival process over the rate profile.
+    pub process: ArrivalProcess,
+    /// Name of its RNG stream (`arrivals/<function>`, `#k` for the k-th further workload).
+    pub stream: String,
+    /// Start rule.
+    pub start: WorkloadStart,
+    /// Functions that must have a Running replica before an `after_ready` start.
+    pub ready_for: Vec<u32>,
+    /// Generation stops `duration` after the start.
+    pub duration: Option<SimTime>,
+    /// Generation stops after this many requests.
+    pub max_requests: u64,
+}
+
+/// Compiles the workloads; `function_ids` maps every function name to its id.
+pub fn compile_workloads(
+    sc: &Scenario,
+    function_ids: &HashMap<&str, u32>,
+    deployed: &[bool],
+) -> Result<Vec<WorkloadModel>, ModelError> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(sc.workloads.len());
+    for (wi, w) in sc.workloads.iter().enumerate() {
+        let function = *function_ids.get(w.function.as_str()).ok_or_else(|| {
+            ModelError::at(
+                format!("workloads[{wi}].function"),
+                format!("unknown function `{}`", w.function),
+            )
+        })?;
+        // Several workloads of one function get distinct streams; the first keeps the plain name.
+        let earlier = seen.entry(w.function.as_str()).or_insert(0);
+        let stream = if *earlier == 0 {
+            format!("arrivals/{}", w.function)
+        } else {
+            format!("arrivals/{}#{earlier}", w.function)
+        };
+        *earlier += 1;
+        let ready_for = match &w.ready_for {
+            Some(list) => list
+                .iter()
+                .enumerate()
+                .map(|(k, n)| {
+                    function_ids.get(n.as_str()).copied().ok_or_else(|| {
+                        ModelError::at(
+                            format!("workloads[{wi}].ready_for[{k}]"),
+                            format!("unknown deployment `{n}`"),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => (0..deployed.len() as u32)
+                .filter(|&f| deployed[f as usize])
+                .collect(),
+        };
+        let start = match w.start {
+            StartConfig::At(s) => WorkloadStart::At(SimTime::from_secs_f64(s)),
+            StartConfig::Keyword(_) => WorkloadStart::AfterReady,
+        };
+        out.push(WorkloadModel {
+            function,
+            process: ArrivalProcess::new(RateProfile::from_config(&w.rate), &w.arrivals),
+            stream,
+            start,
+            ready_for,
+            duration: w.duration_s.map(SimTime::from_secs_f64),
+            max_requests: w.max_requests.unwrap_or(u64::MAX),
+        });
+    }
+    Ok(out)
+}
