@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check a faasim output directory against spec/outputs.md.
+"""Check a faasim output directory against docs/outputs.md.
 
 Usage:
     python3 scripts/check_tables.py OUT_DIR [--expect-invocations]

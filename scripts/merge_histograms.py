@@ -7,7 +7,7 @@ Usage:
                                             [--by param.scheduler.profile ...]
 
 Every run writes its latency histograms as rows of `latency_histograms` (one row per non-empty
-bucket; spec/outputs.md §2.8). Bucket boundaries are fixed (log-linear, 128 sub-buckets per power
+bucket; docs/outputs.md). Bucket boundaries are fixed (log-linear, 128 sub-buckets per power
 of two, relative width <= 1/128), so histograms of different runs add up exactly: to pool runs,
 sum `count` per `bucket`; then a quantile q is the upper bound of the first bucket whose
 cumulative count reaches rank r = max(1, ceil(q * n)) -- the same rule `summary` uses per run,
@@ -39,7 +39,7 @@ QUANTILES = [(0.5, "p50", 1, 2), (0.9, "p90", 9, 10), (0.99, "p99", 99, 100), (0
 
 
 def committed_parts(out: Path, table: str) -> list[Path]:
-    """The part files of `table` listed by commit markers (spec/outputs.md §4: `_commits/` is
+    """The part files of `table` listed by commit markers (docs/outputs.md: `_commits/` is
     the list of valid parts); every part file if the dataset has no `_commits/`."""
     out = Path(out)
     commits = out / "_commits"

@@ -1,7 +1,7 @@
 //! `ImageCache`: which images each node holds (a pull has completed there).
 //!
 //! Distinct from the skippy scheduler's image view, which counts an image as present from the
-//! moment a pod using it is placed (`spec/model.md` §2).
+//! moment a pod using it is placed (`docs/model.md` §2).
 
 use super::nodes::NodeId;
 use super::registry::ImageId;

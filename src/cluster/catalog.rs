@@ -1,5 +1,5 @@
 //! The node-type catalog: capacities and attributes of the device types faas-sim and ether know
-//! (`spec/network.md` §9), extendable from the scenario.
+//! (`docs/scenario.md`), extendable from the scenario.
 
 use crate::config::{Labels, NodeTypeConfig};
 

@@ -46,7 +46,7 @@ impl LinkModel {
     }
 
     /// skippy's bandwidth oracle `bw(a, b)`: `1.25e8` for the same node (mixed units kept for
-    /// parity, `spec/scheduler.md` §1.1), else the route bottleneck in Mbit/s.
+    /// parity, `docs/schedulers.md`), else the route bottleneck in Mbit/s.
     pub fn skippy_bw(&self, a: Endpoint, b: Endpoint) -> Option<f64> {
         if a == b {
             Some(1.25e8)

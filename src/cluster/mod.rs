@@ -143,7 +143,7 @@ impl Cluster {
     }
 }
 
-/// Labels of a node of type `t` under the given label scheme (`spec/network.md` §9).
+/// Labels of a node of type `t` under the given label scheme (`docs/scenario.md`).
 fn node_labels(t: &NodeType, raith21: bool, extra: &Labels) -> Labels {
     let mut l = Labels::new();
     l.insert("ether.edgerun.io/type".into(), t.name.clone());

@@ -1,4 +1,4 @@
-//! `ImageRegistry`: interned images with their per-architecture sizes (`spec/model.md` §2).
+//! `ImageRegistry`: interned images with their per-architecture sizes (`docs/model.md` §2).
 
 use crate::config::ImageConfig;
 

@@ -1,4 +1,4 @@
-//! `StorageIndex`: buckets on storage nodes and the sizes of their items (`spec/network.md` §7).
+//! `StorageIndex`: buckets on storage nodes and the sizes of their items (`docs/scenario.md`).
 
 use super::nodes::NodeId;
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! Named random streams: one Xoshiro256++ generator per purpose, derived from (run seed, name).
 //!
 //! A stream's sequence depends only on the master seed and its name, so adding a function or a
-//! workload never perturbs another stream (`spec/determinism.md` §1).
+//! workload never perturbs another stream (`docs/model.md` §10).
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;

@@ -1,5 +1,5 @@
 //! How replicas execute requests: execution-time distributions and concurrency models
-//! (`spec/execution.md`).
+//! (`docs/scenario.md`).
 
 pub mod sampler;
 

@@ -1,4 +1,4 @@
-//! `DurationSampler`: a time model compiled for fast sampling (`spec/execution.md` §2).
+//! `DurationSampler`: a time model compiled for fast sampling (`docs/scenario.md`).
 //!
 //! Built once per (container, node type) at simulation start; sampling draws from the caller's
 //! stream and never allocates.
@@ -28,7 +28,7 @@ pub struct DurationSampler {
     mean: f64,
 }
 
-/// Rejected draws before a truncated sampler clamps (`spec/execution.md` §2).
+/// Rejected draws before a truncated sampler clamps (`docs/scenario.md`).
 const MAX_REJECTIONS: u32 = 1000;
 
 impl DurationSampler {

@@ -1,4 +1,4 @@
-//! Load balancers: choose one of a function's eligible replicas (`spec/model.md` §10).
+//! Load balancers: choose one of a function's eligible replicas (`docs/model.md` §7).
 
 use super::replicas::{ReplicaId, ReplicaTable};
 use crate::config::BalancerKind;

@@ -1,4 +1,4 @@
-//! Resource accounting (`spec/execution.md` §6): used CPU and memory of every replica and node as
+//! Resource accounting (`docs/scenario.md`): used CPU and memory of every replica and node as
 //! piecewise-constant functions of time with exact integrals.
 //!
 //! A replica uses its container's `memory_usage` (default: the memory request) from Starting

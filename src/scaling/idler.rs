@@ -1,4 +1,4 @@
-//! The idler (faas-idler, scale to zero; `spec/scaling.md` §7).
+//! The idler (faas-idler, scale to zero; `docs/scaling.md`).
 //!
 //! Every `scaling.idler.interval_s` (first at `interval_s`), each deployed function with
 //! `scale_zero = true`, at least one live replica and no request waiting or in flight is

@@ -1,4 +1,4 @@
-//! Keep-alive policies of idle replicas (`spec/scaling.md` §8; extension after dslab-faas).
+//! Keep-alive policies of idle replicas (`docs/scaling.md`; extension after dslab-faas).
 //!
 //! A replica is **idle** while it is Running with no request executing or queued on it. When it
 //! becomes idle the policy gives two windows:

@@ -1,5 +1,5 @@
 //! Request-driven scaling (`per_request`, extension; dslab-faas / AWS Lambda style,
-//! `spec/scaling.md` §6).
+//! `docs/scaling.md`).
 //!
 //! Whenever a request joins the function's queue of requests waiting for a replica, let `w` be the
 //! waiting requests and `f` the worker slots of the function's pending replicas (an unbounded

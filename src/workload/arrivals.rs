@@ -1,4 +1,4 @@
-//! `ArrivalProcess`: turns a rate profile into inter-arrival times (`spec/workload.md` §3).
+//! `ArrivalProcess`: turns a rate profile into inter-arrival times (`docs/scenario.md`).
 //!
 //! The process queries r at the time of the previous arrival (or the start), then draws the
 //! inter-arrival time from the workload's own `arrivals/<function>` stream.

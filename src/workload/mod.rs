@@ -1,4 +1,4 @@
-//! Request arrivals: rate profiles and inter-arrival processes (`spec/workload.md`).
+//! Request arrivals: rate profiles and inter-arrival processes (`docs/scenario.md`).
 
 pub mod arrivals;
 pub mod rate;

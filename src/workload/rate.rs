@@ -1,4 +1,4 @@
-//! `RateProfile`: the request rate r(t) of a workload (`spec/workload.md` §2).
+//! `RateProfile`: the request rate r(t) of a workload (`docs/scenario.md`).
 
 use crate::config::RateConfig;
 use std::f64::consts::PI;
