@@ -1,5 +1,5 @@
 //! The dataset directory: table parts, commit markers, manifest and resume helpers
-//! (`spec/outputs.md` §4).
+//! (`docs/outputs.md`).
 //!
 //! ```text
 //! <root>/manifest.json
@@ -66,6 +66,14 @@ pub enum OutputError {
         /// Cause.
         #[source]
         source: serde_json::Error,
+    },
+    /// Another process writes this output directory now (see [`crate::output::lock`]).
+    #[error("{path}: in use by {who}; wait for it to finish or write elsewhere", path = .path.display(), who = match .holder { Some(pid) => format!("PID {pid}"), None => "another faasim process".to_string() })]
+    Locked {
+        /// The output directory.
+        path: PathBuf,
+        /// The holder's process id, when it could be read.
+        holder: Option<u32>,
     },
     /// The content is not what the output layer expects.
     #[error("{path}: {message}", path = .path.display())]

@@ -15,14 +15,14 @@ use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
 use super::manifest::{check_existing, manifest, Existing};
-use super::options::{SweepError, SweepOptions};
+use super::options::{Shard, SweepError, SweepOptions};
 use super::plan::Sweep;
 use super::progress::Progress;
 use crate::metrics::{RunOutput, RunStatus};
 use crate::output::dataset::TMP_DIR;
 use crate::output::{
     clean_uncommitted_shard, commit_file_name, committed_batches, shard_tmp_dir, verified_batches,
-    DatasetWriter, OutputError,
+    DatasetWriter, LockMode, OutputError, OutputLock,
 };
 
 /// What a sweep (or shard) did.
@@ -68,6 +68,7 @@ pub fn run_sweep(
     if shard.count == 0 || shard.index >= shard.count {
         return Err(SweepError::Usage(format!("--shard {shard}: K must be < N")));
     }
+    let _locks = lock_output(out, shard)?;
     let existing = check_existing(out, sweep, opts)?;
     let own: Vec<u32> = (0..sweep.batches()).filter(|&b| shard.owns(b)).collect();
     if existing == Existing::SameSweep && !opts.resume {
@@ -134,6 +135,29 @@ pub fn run_sweep(
     summary.first_failure = done.first_failure;
     summary.wall_s = start.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Locks `out` against every other writer but the other shards of this sweep: a whole sweep
+/// alone, a shard shared with other shards but exclusively for its own index.
+fn lock_output(out: &Path, shard: Shard) -> Result<Vec<OutputLock>, SweepError> {
+    if shard.count == 1 {
+        return Ok(vec![OutputLock::acquire(out, "", LockMode::Exclusive)?]);
+    }
+    let dataset = OutputLock::acquire(out, "", LockMode::Shared)?;
+    let own = OutputLock::acquire(
+        out,
+        &format!(".shard-{}-of-{}", shard.index, shard.count),
+        LockMode::Exclusive,
+    )
+    .map_err(|e| match e {
+        OutputError::Locked { holder, .. } => SweepError::Usage(format!(
+            "--out {}: shard {shard} is already being written by {}",
+            out.display(),
+            holder.map_or("another faasim process".into(), |p| format!("PID {p}"))
+        )),
+        e => e.into(),
+    })?;
+    Ok(vec![own, dataset])
 }
 
 /// Counts of [`execute`].
