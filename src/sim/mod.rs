@@ -4,6 +4,7 @@
 //! in the submodules by concern (replica life cycle, requests, scaling operations), and
 //! `report` turns the final state into a [`RunOutput`].
 
+mod guard;
 mod lifecycle;
 mod monitor;
 mod operations;
@@ -187,6 +188,9 @@ pub struct Simulation<'a> {
     configured_horizon: Option<SimTime>,
     deadline: SimTime,
     max_events: u64,
+    /// Guards of the event loop (see [`guard`]).
+    stuck_clock: guard::StuckClock,
+    max_memory_mb: u64,
     started: bool,
     invocation_sample: Option<u64>,
     inv_rows: Vec<InvocationRow>,
@@ -228,6 +232,8 @@ pub struct Simulation<'a> {
 enum Abort {
     Error(String),
     Timeout(String),
+    /// A resource guard (`run.max_memory_mb`) stopped the run.
+    Aborted(String),
 }
 
 impl<'a> Simulation<'a> {
@@ -357,6 +363,8 @@ impl<'a> Simulation<'a> {
             configured_horizon: horizon,
             deadline,
             max_events: sc.run.max_events.unwrap_or(u64::MAX),
+            stuck_clock: guard::StuckClock::default(),
+            max_memory_mb: sc.run.max_memory_mb.unwrap_or(guard::DEFAULT_MAX_MEMORY_MB),
             started: false,
             invocation_sample,
             inv_rows: Vec::new(),
@@ -437,12 +445,19 @@ impl<'a> Simulation<'a> {
             Ok(()) => self.report(run),
             Err(Abort::Error(e)) => RunOutput::failed(run, RunStatus::Error, e),
             Err(Abort::Timeout(e)) => RunOutput::failed(run, RunStatus::Timeout, e),
+            Err(Abort::Aborted(e)) => RunOutput::failed(run, RunStatus::Aborted, e),
         }
     }
 
     fn event_loop(&mut self, wall: Instant) -> Result<(), Abort> {
         let max_wall = self.sc.run.max_wall_s;
         while self.step_inner()? {
+            // Guard: the memory the run's tables hold (checked every few thousand events).
+            if self.events % guard::MEMORY_CHECK_EVERY == 0 {
+                if let Some(e) = guard::over_budget(self.table_bytes(), self.max_memory_mb) {
+                    return Err(Abort::Aborted(e));
+                }
+            }
             if let Some(limit) = max_wall {
                 if self.events & 0xFFFF == 0 && wall.elapsed().as_secs_f64() > limit {
                     return Err(Abort::Timeout(format!(
@@ -452,6 +467,16 @@ impl<'a> Simulation<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Bytes held by the rows the run has recorded so far and by its request slots.
+    fn table_bytes(&self) -> usize {
+        guard::vec_bytes(&self.inv_rows)
+            + guard::vec_bytes(&self.placement_rows)
+            + guard::vec_bytes(&self.scaling_rows)
+            + guard::vec_bytes(&self.count_rows)
+            + guard::vec_bytes(&self.util_rows)
+            + guard::vec_bytes(&self.requests)
     }
 
     /// Processes one event (skipping stale ones); `Ok(false)` when the run is over.
@@ -480,6 +505,8 @@ impl<'a> Simulation<'a> {
                     self.max_events
                 )));
             }
+            // Guard: an event storm at one instant (a period that rounds to 0 ns).
+            self.stuck_clock.observe(t, ev).map_err(Abort::Error)?;
             self.handle(ev).map_err(Abort::Error)?;
             if ev == Event::MonitorTick {
                 return Ok(self.queue.len() > 1);
@@ -528,7 +555,7 @@ impl<'a> Simulation<'a> {
     pub fn step(&mut self) -> Result<bool, String> {
         self.start();
         self.step_inner().map_err(|e| match e {
-            Abort::Error(m) | Abort::Timeout(m) => m,
+            Abort::Error(m) | Abort::Timeout(m) | Abort::Aborted(m) => m,
         })
     }
 

@@ -25,6 +25,10 @@ use crate::output::{
     DatasetWriter, LockMode, OutputError, OutputLock,
 };
 
+/// The most worker threads a sweep starts: each has its own stack, and far more threads than
+/// cores only cost memory.
+pub const MAX_JOBS: usize = 1024;
+
 /// What a sweep (or shard) did.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SweepSummary {
@@ -67,6 +71,12 @@ pub fn run_sweep(
     let shard = opts.shard;
     if shard.count == 0 || shard.index >= shard.count {
         return Err(SweepError::Usage(format!("--shard {shard}: K must be < N")));
+    }
+    if opts.jobs > MAX_JOBS {
+        return Err(SweepError::Usage(format!(
+            "--jobs {}: at most {MAX_JOBS} worker threads (0 = one per core)",
+            opts.jobs
+        )));
     }
     let _locks = lock_output(out, shard)?;
     let existing = check_existing(out, sweep, opts)?;

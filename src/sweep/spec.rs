@@ -24,6 +24,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
 
+use crate::config::validate::MAX_RUNS_PER_BATCH;
 use crate::config::{parse_toml_as, ConfigError};
 
 /// The largest number of runs a sweep may expand to (`run_index` is a `u32`).
@@ -189,7 +190,10 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
         }
         (None, None) => vec![1],
         (None, Some(0)) => return Err(err("replications", "must be >= 1, got 0".into())),
-        (None, Some(n)) => (1..=n.min(MAX_RUNS + 1)).collect(),
+        (None, Some(n)) => {
+            check_seed_count("replications", n).map_err(|m| err("replications", m))?;
+            (1..=n).collect()
+        }
         (Some(Seeds::Range(a, b)), None) => {
             if a >= b {
                 return Err(err(
@@ -197,7 +201,8 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
                     format!("an empty range [{a}, {b}): the end is excluded, so it must be > {a}"),
                 ));
             }
-            (a..b.min(a.saturating_add(MAX_RUNS + 1))).collect()
+            check_seed_count("seeds.range", b - a).map_err(|m| err("seeds.range", m))?;
+            (a..b).collect()
         }
         (Some(Seeds::List(list)), None) => {
             if list.is_empty() {
@@ -215,6 +220,12 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
     if raw.runs_per_batch == Some(0) {
         return Err(err("runs_per_batch", "must be >= 1, got 0".into()));
     }
+    if let Some(n) = raw.runs_per_batch.filter(|&n| n > MAX_RUNS_PER_BATCH) {
+        return Err(err(
+            "runs_per_batch",
+            format!("must be at most {MAX_RUNS_PER_BATCH} (a batch is held in memory until it is written), got {n}"),
+        ));
+    }
     let runs = dimensions
         .iter()
         .try_fold(seeds.len() as u64, |n, d| n.checked_mul(d.len() as u64));
@@ -223,7 +234,7 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
         _ => {
             return Err(err(
                 "",
-                format!("the sweep expands to more than {MAX_RUNS} runs"),
+                format!("the sweep expands to more than {MAX_RUNS} runs (the seeds times every grid and zip length)"),
             ))
         }
     }
@@ -235,6 +246,20 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
         seeds,
         runs_per_batch: raw.runs_per_batch,
     })
+}
+
+/// The most seeds a sweep may list: the seeds are stored (in memory and in the manifest), unlike
+/// the expansion, so their count is capped well below [`MAX_RUNS`].
+pub const MAX_SEEDS: u64 = 1_000_000;
+
+/// Checked before the seeds are materialised, so a huge count is an error, not an abort.
+fn check_seed_count(key: &str, n: u64) -> Result<(), String> {
+    if n > MAX_SEEDS {
+        return Err(format!(
+            "{n} seeds are too many: at most {MAX_SEEDS} (the seeds are listed in the manifest); `{key}` gives the seed count"
+        ));
+    }
+    Ok(())
 }
 
 /// Flattens a grid or zip table into `(dotted key, values)` in file order. Tables are keys
@@ -429,5 +454,14 @@ mod tests {
     fn a_sweep_larger_than_the_run_index_space_is_rejected() {
         let e = err("scenario = \"b\"\nseeds = { range = [0, 100000] }\n[grid]\na = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nc = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nd = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nf = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n");
         assert!(e.message.contains("more than"), "{e}");
+    }
+
+    #[test]
+    fn huge_seed_counts_are_an_error_before_anything_is_allocated() {
+        let e = err("scenario = \"b\"\nseeds = { range = [1, 4294967297] }");
+        assert_eq!(e.key_path, "seeds.range");
+        assert!(e.message.contains("at most 1000000"), "{e}");
+        let e = err("scenario = \"b\"\nreplications = 1000000000");
+        assert_eq!(e.key_path, "replications");
     }
 }
