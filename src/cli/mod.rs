@@ -5,6 +5,7 @@
 //! invalid scenario or argument), in which case nothing is written.
 
 mod run_summary;
+mod signals;
 mod sweep;
 mod verify;
 
@@ -160,11 +161,16 @@ pub fn main() -> ExitCode {
                 progress: !quiet,
                 command: std::env::args().collect(),
                 reverse_order: debug_reverse_order,
+                stop: None,
             };
             if dry_run {
                 sweep::dry_run(&spec, &opts)
             } else {
                 let out = out.expect("clap requires --out without --dry-run");
+                let opts = faasim::sweep::SweepOptions {
+                    stop: Some(signals::install()),
+                    ..opts
+                };
                 sweep::sweep(&spec, &out, &opts, quiet)
             }
         }

@@ -8,9 +8,10 @@
 //! a lock is never stale. The file holds the PID of the last process that took it, for the
 //! message, and is removed by the last holder on release.
 
-use std::fs::{self, File, OpenOptions, TryLockError};
+use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::os::unix::fs::MetadataExt;
+use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use super::dataset::OutputError;
@@ -69,13 +70,13 @@ impl OutputLock {
                 .truncate(false)
                 .open(&path)
                 .map_err(io)?;
-            let taken = match mode {
-                LockMode::Exclusive => file.try_lock(),
-                LockMode::Shared => file.try_lock_shared(),
+            let op = match mode {
+                LockMode::Exclusive => libc::LOCK_EX,
+                LockMode::Shared => libc::LOCK_SH,
             };
-            match taken {
-                Ok(()) => {}
-                Err(TryLockError::WouldBlock) => {
+            match try_flock(&file, op) {
+                Ok(true) => {}
+                Ok(false) => {
                     let mut text = String::new();
                     let _ = file.read_to_string(&mut text);
                     return Err(OutputError::Locked {
@@ -83,7 +84,7 @@ impl OutputLock {
                         holder: text.trim().parse().ok(),
                     });
                 }
-                Err(TryLockError::Error(e)) => return Err(io(e)),
+                Err(e) => return Err(io(e)),
             }
             let same = match (file.metadata(), fs::metadata(&path)) {
                 (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
@@ -108,11 +109,25 @@ impl OutputLock {
     }
 }
 
+/// `flock(fd, op | LOCK_NB)`: true when taken, false when another process holds it.
+fn try_flock(file: &File, op: libc::c_int) -> std::io::Result<bool> {
+    // SAFETY: the descriptor is open for the duration of the call.
+    if unsafe { libc::flock(file.as_raw_fd(), op | libc::LOCK_NB) } == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
 impl Drop for OutputLock {
     fn drop(&mut self) {
         if let Some(file) = self.file.take() {
             // Only the last holder removes the file: an exclusive lock succeeds only then.
-            if file.try_lock().is_ok() {
+            if try_flock(&file, libc::LOCK_EX).unwrap_or(false) {
                 let _ = fs::remove_file(&self.path);
             }
         }

@@ -27,8 +27,8 @@ mod tests;
 pub use self::parquet::{parquet_bytes, write_parquet, writer_properties, writer_settings};
 pub use dataset::{
     clean_uncommitted, clean_uncommitted_shard, commit_file_name, committed_batches,
-    part_file_name, read_commit, read_manifest, shard_tmp_dir, verified_batches, CommitMarker,
-    DatasetWriter, OutputError, PartInfo,
+    expected_batches, invalid_markers, part_file_name, read_commit, read_manifest, shard_tmp_dir,
+    staging_leftovers, verified_batches, CommitMarker, DatasetWriter, OutputError, PartInfo,
 };
 pub use lock::{LockMode, OutputLock};
 pub use ownership::{

@@ -54,6 +54,9 @@ pub struct SweepSummary {
     pub jobs: usize,
     /// Wall-clock seconds of the execution.
     pub wall_s: f64,
+    /// A stop request (SIGINT, SIGTERM) ended the sweep before all its batches ran; those
+    /// that ran are committed.
+    pub interrupted: bool,
 }
 
 /// Runs `sweep` (this shard of it) into the dataset directory `out`; see the module docs.
@@ -144,6 +147,7 @@ pub fn run_sweep(
     summary.batches_written = done.batches_written;
     summary.first_failure = done.first_failure;
     summary.wall_s = start.elapsed().as_secs_f64();
+    summary.interrupted = (done.batches_written as usize) < pending.len();
     Ok(summary)
 }
 
@@ -198,10 +202,17 @@ fn execute(
     let (tx, rx) = sync_channel::<RunOutput>(2 * jobs);
 
     std::thread::scope(|threads| {
-        let writer_thread = threads
-            .spawn(|| write_batches(sweep, writer, pending, rx, &window, telemetry, progress));
+        let writer_thread =
+            threads.spawn(|| write_batches(sweep, writer, rx, &window, telemetry, progress));
         pool.in_place_scope_fifo(|tasks| {
             'feed: for &b in pending {
+                // A stop request: start no new batch; those started finish and are written.
+                if opts
+                    .stop
+                    .is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst))
+                {
+                    break 'feed;
+                }
                 let runs = sweep.batch_runs(b);
                 let runs: Vec<u32> = if opts.reverse_order {
                     runs.rev().collect()
@@ -246,7 +257,6 @@ fn run_one(sweep: &Sweep, run_index: u32, telemetry: bool) -> RunOutput {
 fn write_batches(
     sweep: &Sweep,
     writer: &DatasetWriter,
-    pending: &[u32],
     rx: Receiver<RunOutput>,
     window: &Window,
     telemetry: bool,
@@ -296,7 +306,7 @@ fn write_batches(
             Err(e)
         }
         Ok(()) => {
-            debug_assert!(slots.is_empty() && done.batches_written as usize == pending.len());
+            debug_assert!(slots.is_empty());
             Ok(done)
         }
     }
