@@ -4,6 +4,7 @@
 //! Exit status: 0 success; 1 a run failed or output could not be written; 2 bad input (an
 //! invalid scenario or argument), in which case nothing is written.
 
+mod report;
 mod run_summary;
 mod signals;
 mod sweep;
@@ -180,7 +181,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", report::render(&e));
             if e.downcast_ref::<BadInput>().is_some() {
                 ExitCode::from(2)
             } else {
@@ -198,12 +199,16 @@ fn load(path: &Path, overrides: &[String]) -> Result<Scenario> {
     let file = path.display().to_string();
     let text =
         std::fs::read_to_string(path).map_err(|e| BadInput(format!("{file}: cannot read: {e}")))?;
-    let mut value: toml::Value = toml::from_str(&text)
-        .map_err(|e| BadInput(format!("{file}: {}", e.to_string().trim_end())))?;
+    let mut value = faasim::config::parse_toml_value(&text, &file).map_err(BadInput::from)?;
     for o in overrides {
         let (key, raw) = o
             .split_once('=')
             .ok_or_else(|| BadInput(format!("--set {o}: expected KEY=VALUE")))?;
+        // The same limit, and the same message, as for the number written in the file.
+        if let Some(message) = faasim::config::integers::out_of_range_integer(raw) {
+            let e = faasim::config::ConfigError::new(&file, key.trim(), message);
+            return Err(BadInput(format!("--set {o}: {e}")).into());
+        }
         let v = parse_override_value(raw);
         faasim::config::set_by_key_path(&mut value, key.trim(), v)
             .map_err(|e| BadInput(format!("--set {o}: {e}")))?;

@@ -5,6 +5,7 @@
 //! `docs/scenario.md`.
 
 pub mod error;
+pub mod integers;
 pub mod load;
 pub mod quantity;
 pub mod scaling;
@@ -18,7 +19,8 @@ mod tests;
 
 pub use error::ConfigError;
 pub use load::{
-    load_scenario, parse_scenario, parse_toml_as, scenario_from_value, set_by_key_path,
+    load_scenario, parse_scenario, parse_toml_as, parse_toml_value, scenario_from_value,
+    set_by_key_path,
 };
 pub use quantity::{Cpu, Size};
 pub use scaling::*;

@@ -223,7 +223,10 @@ impl Default for SkippyWeights {
 
 /// A predicate in a list: its name, or a table with its name and arguments.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a predicate name such as \"PodFitsResources\", or a table such as { name = \"CheckNodeLabelPresence\", labels = [\"zone\"], present = true }"
+)]
 pub enum PredicateSpec {
     /// `"PodFitsResources"`, … (default arguments).
     Name(String),
