@@ -13,7 +13,7 @@ use crate::metrics::{ParamValue, RunIdentity, RunOutput, RunRow, RunStatus};
 use crate::output::{param_columns_of, ParamColumn};
 use crate::run::{run_id, short_hash};
 
-/// Prefix of the hashed canonical sweep definition (`spec/determinism.md` §6).
+/// Prefix of the hashed canonical sweep definition (`docs/sweeps.md`, Expansion and identity).
 const SWEEP_HASH_TAG: &[u8] = b"faasim-sweep-v1";
 
 /// A sweep ready to run.
