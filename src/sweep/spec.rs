@@ -436,7 +436,7 @@ mod tests {
         );
         assert!(err("scenario = \"b\"\nseeds = [-1]")
             .message
-            .contains("u64"));
+            .contains("expected a non-negative integer"));
     }
 
     #[test]
