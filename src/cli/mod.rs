@@ -4,12 +4,14 @@
 //! Exit status: 0 success; 1 a run failed or output could not be written; 2 bad input (an
 //! invalid scenario or argument), in which case nothing is written.
 
+mod report;
 mod run_summary;
+mod signals;
 mod sweep;
 mod validate;
 mod verify;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use faasim::config::{ConfigError, Scenario};
 use faasim::metrics::RunStatus;
@@ -37,7 +39,7 @@ enum Command {
         /// Master seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Output directory (replaced if it holds an earlier faasim dataset).
+        /// Output directory (replaced only if it holds nothing but an earlier faasim dataset).
         #[arg(long, default_value = "out/run")]
         out: PathBuf,
         /// Override a scenario value by key path, e.g. `--set workloads.0.rate.constant.rps=40`;
@@ -162,11 +164,16 @@ pub fn main() -> ExitCode {
                 progress: !quiet,
                 command: std::env::args().collect(),
                 reverse_order: debug_reverse_order,
+                stop: None,
             };
             if dry_run {
                 sweep::dry_run(&spec, &opts)
             } else {
                 let out = out.expect("clap requires --out without --dry-run");
+                let opts = faasim::sweep::SweepOptions {
+                    stop: Some(signals::install()),
+                    ..opts
+                };
                 sweep::sweep(&spec, &out, &opts, quiet)
             }
         }
@@ -176,7 +183,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", report::render(&e));
             if e.downcast_ref::<BadInput>().is_some() {
                 ExitCode::from(2)
             } else {
@@ -194,11 +201,15 @@ fn load(path: &Path, overrides: &[String]) -> Result<Scenario> {
     let file = path.display().to_string();
     let text =
         std::fs::read_to_string(path).map_err(|e| BadInput(format!("{file}: cannot read: {e}")))?;
-    let mut value: toml::Value = toml::from_str(&text)
-        .map_err(|e| BadInput(format!("{file}: {}", e.to_string().trim_end())))?;
+    let mut value = faasim::config::parse_toml_value(&text, &file).map_err(BadInput::from)?;
     for o in overrides {
         let (key, raw) = faasim::config::split_assignment(o)
             .ok_or_else(|| BadInput(format!("--set {o}: expected KEY=VALUE")))?;
+        // The same limit, and the same message, as for the number written in the file.
+        if let Some(message) = faasim::config::integers::out_of_range_integer(raw) {
+            let e = faasim::config::ConfigError::new(&file, key.trim(), message);
+            return Err(BadInput(format!("--set {o}: {e}")).into());
+        }
         let v = parse_override_value(raw);
         faasim::config::set_by_key_path(&mut value, key.trim(), v)
             .map_err(|e| BadInput(format!("--set {o}: {e}")))?;
@@ -264,23 +275,36 @@ fn cmd_run(
         "runs": 1,
         "runs_per_batch": 1,
     });
-    let tmp = tmp_sibling(out);
+    let _lock = faasim::output::OutputLock::acquire(out, "", faasim::output::LockMode::Exclusive)?;
+    // Checked again under the lock: another writer may have changed it meanwhile.
+    check_replaceable(out)?;
+    faasim::output::remove_stale_staging(out)?;
+    let tmp = faasim::output::staging_sibling(out, "tmp");
+    let old = faasim::output::staging_sibling(out, "old");
     let write = || -> Result<()> {
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).with_context(|| format!("removing {}", tmp.display()))?;
-        }
         let writer = DatasetWriter::create(&tmp, &manifest)?;
         writer.write_batch(0, std::slice::from_ref(&output), telemetry)?;
         std::fs::remove_dir_all(tmp.join("_tmp")).ok();
-        if out.exists() {
-            std::fs::remove_dir_all(out).with_context(|| format!("replacing {}", out.display()))?;
+        // Move the old dataset aside, put the new one in place, then delete the old one: at
+        // no moment is there neither.
+        let replaced = out.exists();
+        if replaced {
+            std::fs::rename(out, &old)
+                .with_context(|| format!("moving {} aside", out.display()))?;
         }
         std::fs::rename(&tmp, out)
             .with_context(|| format!("renaming {} to {}", tmp.display(), out.display()))?;
+        if replaced {
+            std::fs::remove_dir_all(&old)
+                .with_context(|| format!("removing the replaced {}", old.display()))?;
+        }
         Ok(())
     };
     if let Err(e) = write() {
         std::fs::remove_dir_all(&tmp).ok();
+        if !out.exists() && old.exists() {
+            std::fs::rename(&old, out).ok();
+        }
         return Err(e);
     }
     if !quiet {
@@ -299,37 +323,16 @@ fn cmd_run(
     })
 }
 
-/// `out` may be replaced only if it does not exist, is empty, or holds a faasim dataset.
+/// `out` may be replaced only if it does not exist, is empty, or holds a faasim dataset and
+/// nothing else, and is not the working directory or one of its ancestors.
 fn check_replaceable(out: &Path) -> Result<()> {
-    if !out.exists() {
-        return Ok(());
+    let refuse = |e: faasim::output::OutputError| BadInput(format!("--out {e}"));
+    faasim::output::refuse_working_directory(out).map_err(refuse)?;
+    match faasim::output::classify_output(out) {
+        Ok(_) => Ok(()),
+        Err(e @ faasim::output::OutputError::Invalid { .. }) => Err(refuse(e).into()),
+        Err(e) => Err(e.into()),
     }
-    if !out.is_dir() {
-        bail!(BadInput(format!(
-            "--out {}: exists and is not a directory",
-            out.display()
-        )));
-    }
-    let empty = std::fs::read_dir(out)
-        .with_context(|| format!("reading {}", out.display()))?
-        .next()
-        .is_none();
-    if empty || out.join("manifest.json").is_file() {
-        Ok(())
-    } else {
-        bail!(BadInput(format!(
-            "--out {}: directory exists and is not a faasim dataset (no manifest.json); refusing to replace it",
-            out.display()
-        )))
-    }
-}
-
-fn tmp_sibling(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    out.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
 fn param_value(v: &toml::Value) -> faasim::metrics::ParamValue {

@@ -116,6 +116,15 @@ pub fn sweep(spec: &Path, out: &Path, opts: &SweepOptions, quiet: bool) -> Resul
         }
         let _ = std::io::stdout().lock().write_all(s.as_bytes());
     }
+    if summary.interrupted {
+        eprintln!(
+            "faasim: interrupted: {} batches committed now, the rest were not started; finish with `faasim sweep {} --out {} --resume`",
+            summary.batches_written,
+            spec.display(),
+            out.display()
+        );
+        return Ok(ExitCode::from(130));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

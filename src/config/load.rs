@@ -3,6 +3,7 @@
 //! (the sweep runner's overrides).
 
 use super::error::{suggest, ConfigError};
+use super::integers::{key_path_at, out_of_range_integer};
 use super::key_path::{parse_key_path, render_key_path, Segment};
 use super::scenario::Scenario;
 use super::validate::validate;
@@ -18,17 +19,10 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, ConfigError> {
 
 /// Parses and validates scenario TOML `text`; `file` names it in errors.
 pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, ConfigError> {
-    let de = toml::de::Deserializer::parse(text).map_err(|e| {
-        let at = match e.span() {
-            Some(span) => format!(" at {}", line_column(text, span.start)),
-            None => String::new(),
-        };
-        ConfigError::new(
-            file,
-            "",
-            format!("TOML syntax error{at}: {}", e.message().trim_end()),
-        )
-    })?;
+    // The document as a value first: it holds the integer range of every key (the deserialiser
+    // alone would accept integers up to 2^64 - 1, which `--set` and sweeps cannot express).
+    parse_toml_value(text, file)?;
+    let de = toml::de::Deserializer::parse(text).map_err(|e| syntax_error(text, file, &e))?;
     let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
         let at = e.inner().span().map(|span| line_column(text, span.start));
         deserialize_error(e.path(), e.inner().message(), at, file)
@@ -44,21 +38,43 @@ pub fn parse_toml_as<T: serde::de::DeserializeOwned>(
     text: &str,
     file: &str,
 ) -> Result<T, ConfigError> {
-    let de = toml::de::Deserializer::parse(text).map_err(|e| {
-        let at = match e.span() {
-            Some(span) => format!(" at {}", line_column(text, span.start)),
-            None => String::new(),
-        };
-        ConfigError::new(
-            file,
-            "",
-            format!("TOML syntax error{at}: {}", e.message().trim_end()),
-        )
-    })?;
+    parse_toml_value(text, file)?;
+    let de = toml::de::Deserializer::parse(text).map_err(|e| syntax_error(text, file, &e))?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let at = e.inner().span().map(|span| line_column(text, span.start));
         deserialize_error(e.path(), e.inner().message(), at, file)
     })
+}
+
+/// Parses TOML `text` into a [`toml::Value`] with the loader's error style: syntax errors with
+/// line and column, and an integer outside the 64-bit signed range named by its key path with
+/// the accepted range (the same message `--set` gives for it).
+pub fn parse_toml_value(text: &str, file: &str) -> Result<toml::Value, ConfigError> {
+    toml::from_str(text).map_err(|e| syntax_error(text, file, &e))
+}
+
+fn syntax_error(text: &str, file: &str, e: &toml::de::Error) -> ConfigError {
+    let Some(span) = e.span() else {
+        return ConfigError::new(
+            file,
+            "",
+            format!("TOML syntax error: {}", e.message().trim_end()),
+        );
+    };
+    let at = line_column(text, span.start);
+    let literal = text.get(span.clone()).unwrap_or_default();
+    if let Some(message) = out_of_range_integer(literal) {
+        return ConfigError::new(
+            file,
+            key_path_at(text, span.start),
+            format!("{message} ({at})"),
+        );
+    }
+    ConfigError::new(
+        file,
+        "",
+        format!("TOML syntax error at {at}: {}", e.message().trim_end()),
+    )
 }
 
 /// Deserialises and validates a scenario held as a TOML value (a sweep's base scenario after its
@@ -144,6 +160,28 @@ fn explain(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("missing field `") {
         if let Some((field, _)) = rest.split_once('`') {
             return format!("missing required key `{field}`");
+        }
+    }
+    plain_type_names(message)
+}
+
+/// serde names the Rust type it expected (`expected u64`); users get the kind of value instead.
+fn plain_type_names(message: &str) -> String {
+    const PLAIN: &[(&str, &str)] = &[
+        ("u8", "a non-negative integer below 256"),
+        ("u16", "a non-negative integer below 65536"),
+        ("u32", "a non-negative integer below 2^32"),
+        ("u64", "a non-negative integer"),
+        ("usize", "a non-negative integer"),
+        ("i32", "an integer"),
+        ("i64", "an integer"),
+        ("f32", "a number"),
+        ("f64", "a number"),
+        ("a boolean", "true or false"),
+    ];
+    if let Some((head, rust)) = message.rsplit_once(", expected ") {
+        if let Some((_, plain)) = PLAIN.iter().find(|(r, _)| *r == rust) {
+            return format!("{head}, expected {plain}");
         }
     }
     message.to_string()
@@ -363,7 +401,7 @@ containers = [{{ image = "img", exec = {{ lognormall = {{ s = 1 }} }} }}]
         assert_eq!(e.key_path, "workloads[0].rate.constant.rps");
         assert!(
             e.message
-                .contains("invalid type: string \"fast\", expected f64"),
+                .contains("invalid type: string \"fast\", expected a number"),
             "{e}"
         );
     }
@@ -409,6 +447,29 @@ containers = [{{ image = "img", exec = {{ lognormall = {{ s = 1 }} }} }}]
         ));
         assert_eq!(e.key_path, "outputs.invocations");
         assert!(e.message.contains("sample"), "{e}");
+        let e = err(&format!(
+            "{MINIMAL}\n[scheduler.skippy]\npredicates = [\"PodFitsResources\", 42]\n"
+        ));
+        assert_eq!(e.key_path, "scheduler.skippy.predicates[1]");
+        assert!(!e.message.contains("PredicateSpec"), "{e}");
+        assert!(e.message.contains("a predicate name"), "{e}");
+    }
+
+    #[test]
+    fn type_errors_name_kinds_of_values_not_rust_types() {
+        let e = err("name = \"x\"\ntopology = { nodes = [{ type = \"server\", count = -1 }] }\n");
+        assert!(e.message.contains("expected a non-negative integer"), "{e}");
+    }
+
+    #[test]
+    fn integers_beyond_the_toml_range_name_the_key_and_the_range() {
+        let e = err("topology = { nodes = [{ type = \"server\", count = 1 }] }\n[run]\nhorizon_s = 10\nmax_events = 9223372036854775808\n");
+        assert_eq!(e.key_path, "run.max_events");
+        assert!(
+            e.message
+                .starts_with("9223372036854775808 is out of range: integers must be between"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! `docs/scenario.md`.
 
 pub mod error;
+pub mod integers;
 pub mod key_path;
 pub mod load;
 pub mod quantity;
@@ -20,7 +21,8 @@ mod tests;
 pub use error::ConfigError;
 pub use key_path::{parse_key_path, render_key_path, split_assignment, Segment};
 pub use load::{
-    load_scenario, parse_scenario, parse_toml_as, scenario_from_value, set_by_key_path,
+    load_scenario, parse_scenario, parse_toml_as, parse_toml_value, scenario_from_value,
+    set_by_key_path,
 };
 pub use quantity::{Cpu, Size};
 pub use scaling::*;

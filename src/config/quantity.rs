@@ -14,6 +14,31 @@ pub struct Size(pub u64);
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Cpu(pub u64);
 
+/// The largest accepted size, 1 PiB: sums of sizes (images on a node, memory of its replicas)
+/// must never overflow the 64-bit byte counters.
+pub const MAX_SIZE_BYTES: u64 = 1 << 50;
+
+/// The largest accepted CPU quantity, in millicores (one million cores), for the same reason.
+pub const MAX_CPU_MILLIS: u64 = 1_000_000_000;
+
+fn capped_size(bytes: u64, shown: &dyn fmt::Display) -> Result<u64, String> {
+    if bytes > MAX_SIZE_BYTES {
+        return Err(format!(
+            "a size must be at most 1Pi ({MAX_SIZE_BYTES} bytes), got {shown}"
+        ));
+    }
+    Ok(bytes)
+}
+
+fn capped_cpu(millis: u64, shown: &dyn fmt::Display) -> Result<u64, String> {
+    if millis > MAX_CPU_MILLIS {
+        return Err(format!(
+            "a CPU quantity must be at most 1000000 cores, got {shown}"
+        ));
+    }
+    Ok(millis)
+}
+
 /// Parses a size string (see [`Size`]).
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
@@ -43,20 +68,26 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     // Integer inputs with binary units are computed exactly to avoid f64 rounding surprises.
     if !num.contains('.') {
         let n: u64 = num.parse().map_err(|_| format!("`{s}` is too large"))?;
-        return n
+        let bytes = n
             .checked_mul(mult as u64)
-            .ok_or_else(|| format!("`{s}` is too large"));
+            .ok_or_else(|| format!("`{s}` is too large"))?;
+        return capped_size(bytes, &format_args!("`{s}`"));
     }
-    Ok((value * mult).floor() as u64)
+    let bytes = value * mult;
+    if bytes > MAX_SIZE_BYTES as f64 {
+        return capped_size(u64::MAX, &format_args!("`{s}`"));
+    }
+    Ok(bytes.floor() as u64)
 }
 
 /// Parses a CPU string (see [`Cpu`]) into millicores.
 pub fn parse_cpu(s: &str) -> Result<u64, String> {
     let t = s.trim();
     if let Some(m) = t.strip_suffix('m') {
-        return m
+        let millis = m
             .parse::<u64>()
-            .map_err(|_| format!("`{s}` is not a CPU quantity (expected e.g. 250m, 2 or 0.5)"));
+            .map_err(|_| format!("`{s}` is not a CPU quantity (expected e.g. 250m, 2 or 0.5)"))?;
+        return capped_cpu(millis, &format_args!("`{s}`"));
     }
     let cores: f64 = t
         .parse()
@@ -70,6 +101,9 @@ fn cores_to_millis(cores: f64) -> Result<u64, String> {
             "CPU must be a non-negative number of cores, got {cores}"
         ));
     }
+    if cores * 1000.0 > MAX_CPU_MILLIS as f64 {
+        return capped_cpu(u64::MAX, &cores);
+    }
     Ok((cores * 1000.0).round() as u64)
 }
 
@@ -80,15 +114,17 @@ impl de::Visitor<'_> for SizeVisitor {
         f.write_str("a size: a number of bytes or a string such as \"58M\" or \"512Mi\"")
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Size, E> {
-        u64::try_from(v)
-            .map(Size)
-            .map_err(|_| E::custom(format!("a size must not be negative, got {v}")))
+        let bytes = u64::try_from(v)
+            .map_err(|_| E::custom(format!("a size must not be negative, got {v}")))?;
+        capped_size(bytes, &v).map(Size).map_err(E::custom)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Size, E> {
-        Ok(Size(v))
+        capped_size(v, &v).map(Size).map_err(E::custom)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Size, E> {
-        if v.is_finite() && v >= 0.0 {
+        if v > MAX_SIZE_BYTES as f64 {
+            capped_size(u64::MAX, &v).map(Size).map_err(E::custom)
+        } else if v.is_finite() && v >= 0.0 {
             Ok(Size(v.floor() as u64))
         } else {
             Err(E::custom(format!(

@@ -128,6 +128,10 @@ pub struct RunConfig {
     /// Wall-clock guard: ends the run with status `timeout`.
     #[serde(default)]
     pub max_wall_s: Option<f64>,
+    /// Memory guard: the run's tables growing past this many MB end it with status `aborted`
+    /// (unset: 4096). Not serialised when unset, so run ids do not change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_memory_mb: Option<u64>,
 }
 
 fn default_drain_timeout() -> f64 {
@@ -142,6 +146,7 @@ impl Default for RunConfig {
             drain_timeout_s: default_drain_timeout(),
             max_events: None,
             max_wall_s: None,
+            max_memory_mb: None,
         }
     }
 }

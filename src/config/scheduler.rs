@@ -1,5 +1,5 @@
 //! `scheduler` section of a scenario and the Kubernetes-style pod and node fields the schedulers
-//! read (`spec/scheduler.md`).
+//! read (`docs/schedulers.md`).
 //!
 //! The profile-specific lists (predicates, priorities, plugins) are kept as names here and are
 //! resolved, with errors that list the valid names, by [`crate::scheduler::build`].
@@ -13,7 +13,7 @@ pub struct SchedulerConfig {
     /// `skippy` (default), `kubernetes`, `first-fit` or `random`.
     #[serde(default = "default_profile")]
     pub profile: String,
-    /// Modelled decision latency (`spec/model.md` §13).
+    /// Modelled decision latency (`docs/schedulers.md`, Configuration reference).
     #[serde(default)]
     pub latency: SchedulerLatencyConfig,
     /// What happens to a replica no ranked image can place: `drop` or `retry`.
@@ -30,7 +30,7 @@ pub struct SchedulerConfig {
     #[serde(default)]
     pub execution_time_estimate: ExecutionTimeEstimate,
     /// Resource characterisation of images per node type, read by `CanRun`, `HasEnoughRam` and
-    /// `Contention` (`spec/scheduler.md` §3). Empty (default): `CanRun` checks only the
+    /// `Contention` (`docs/schedulers.md`, Accelerators and capabilities). Empty (default): `CanRun` checks only the
     /// execution-time model, `HasEnoughRam` counts every pod as 0 and `Contention` scores 0.
     #[serde(default)]
     pub characterisation: Vec<CharacterisationConfig>,
@@ -103,7 +103,7 @@ pub enum ExecutionTimeEstimate {
 }
 
 /// One row of the resource characterisation table: what one replica of `image` uses on a node
-/// of type `node_type` (`spec/scheduler.md` §3).
+/// of type `node_type` (`docs/schedulers.md`, Accelerators and capabilities).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CharacterisationConfig {
@@ -128,7 +128,7 @@ pub struct CharacterisationConfig {
     pub net: f64,
 }
 
-/// skippy profile settings (`spec/scheduler.md` §1).
+/// skippy profile settings (`docs/schedulers.md`, `skippy`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SkippyConfig {
@@ -223,7 +223,10 @@ impl Default for SkippyWeights {
 
 /// A predicate in a list: its name, or a table with its name and arguments.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a predicate name such as \"PodFitsResources\", or a table such as { name = \"CheckNodeLabelPresence\", labels = [\"zone\"], present = true }"
+)]
 pub enum PredicateSpec {
     /// `"PodFitsResources"`, … (default arguments).
     Name(String),
@@ -259,7 +262,7 @@ impl PredicateSpec {
     }
 }
 
-/// kubernetes profile settings (`spec/scheduler.md` §2).
+/// kubernetes profile settings (`docs/schedulers.md`, `kubernetes`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KubernetesConfig {

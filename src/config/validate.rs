@@ -85,6 +85,35 @@ fn positive(path: &str, v: f64) -> Check {
     }
 }
 
+/// Sizes that come from the config and size allocations are capped, so that a typo is an error
+/// naming its key rather than an aborted process (`docs/scenario.md`, "Limits").
+pub const MAX_NODES: u64 = 100_000;
+/// Bins of a hybrid-histogram keep-alive, per function.
+pub const MAX_HISTOGRAM_BINS: u64 = 1_000_000;
+/// Runs held in memory per batch.
+pub const MAX_RUNS_PER_BATCH: u32 = 100_000;
+
+/// The simulation clock counts whole nanoseconds: a shorter period would round to 0 and repeat
+/// at one instant forever.
+pub const TIME_RESOLUTION_S: f64 = 1e-9;
+
+/// The highest request rate the clock can represent: one request per nanosecond.
+pub const MAX_RATE_RPS: f64 = 1e9;
+
+/// A period or interval that repeats: `> 0` and at least the time resolution.
+fn period(path: &str, v: f64) -> Check {
+    positive(path, v)?;
+    if v < TIME_RESOLUTION_S {
+        return fail(
+            path,
+            format!(
+                "must be at least {TIME_RESOLUTION_S} s (1 ns, the simulation's time resolution), got {v}"
+            ),
+        );
+    }
+    Ok(())
+}
+
 fn finite(path: &str, v: f64) -> Check {
     if v.is_finite() {
         Ok(())
@@ -130,6 +159,9 @@ impl Validator<'_> {
         if let Some(w) = run.max_wall_s {
             positive("run.max_wall_s", w)?;
         }
+        if run.max_memory_mb == Some(0) {
+            fail("run.max_memory_mb", "must be >= 1 when set, got 0")?;
+        }
         Ok(())
     }
 
@@ -170,6 +202,18 @@ impl Validator<'_> {
         }
         for (i, group) in t.nodes.iter().enumerate() {
             self.node_type(&format!("topology.nodes[{i}].type"), &group.node_type)?;
+        }
+        let mut total: u64 = 0;
+        for (i, group) in t.nodes.iter().enumerate() {
+            total += group.count as u64;
+            if total > MAX_NODES {
+                fail(
+                    format!("topology.nodes[{i}].count"),
+                    format!(
+                        "the topology would have {total} nodes or more; at most {MAX_NODES} are supported"
+                    ),
+                )?;
+            }
         }
         if t.nodes.iter().all(|g| g.count == 0) {
             fail(
@@ -396,6 +440,7 @@ impl Validator<'_> {
             self.function(&format!("{path}.function"), &w.function)?;
             rate(&format!("{path}.rate"), &w.rate)?;
             arrivals(&format!("{path}.arrivals"), &w.arrivals)?;
+            peak_rate(&path, w)?;
             if let StartConfig::At(t) = w.start {
                 non_negative(&format!("{path}.start"), t)?;
             }
@@ -445,7 +490,7 @@ impl Validator<'_> {
             "scheduler.latency.per_node_scored_s",
             s.latency.per_node_scored_s,
         )?;
-        positive("scheduler.retry_backoff_s", s.retry_backoff_s)?;
+        period("scheduler.retry_backoff_s", s.retry_backoff_s)?;
         within(
             "scheduler.skippy.percentage_of_nodes_to_score",
             s.skippy.percentage_of_nodes_to_score,
@@ -457,6 +502,10 @@ impl Validator<'_> {
     fn routing_network_outputs(&self) -> Check {
         let r = &self.sc.routing;
         non_negative("routing.cold_start_poll_s", r.cold_start_poll_s)?;
+        // 0 means "no polling"; any other value repeats and must be representable.
+        if r.cold_start_poll_s > 0.0 {
+            period("routing.cold_start_poll_s", r.cold_start_poll_s)?;
+        }
         if let Some(t) = r.request_timeout_s {
             positive("routing.request_timeout_s", t)?;
         }
@@ -471,6 +520,15 @@ impl Validator<'_> {
         if o.runs_per_batch == 0 {
             fail("outputs.runs_per_batch", "must be >= 1, got 0")?;
         }
+        if o.runs_per_batch > MAX_RUNS_PER_BATCH {
+            fail(
+                "outputs.runs_per_batch",
+                format!(
+                    "must be at most {MAX_RUNS_PER_BATCH} (a batch is held in memory until it is written), got {}",
+                    o.runs_per_batch
+                ),
+            )?;
+        }
         if o.utilization.every == 0 {
             fail("outputs.utilization.every", "must be >= 1, got 0")?;
         }
@@ -480,17 +538,17 @@ impl Validator<'_> {
     fn scaling_and_monitor(&self) -> Check {
         let s = &self.sc.scaling;
         let h = &s.hpa;
-        positive("scaling.hpa.period_s", h.period_s)?;
+        period("scaling.hpa.period_s", h.period_s)?;
         non_negative("scaling.hpa.tolerance", h.tolerance)?;
-        positive("scaling.hpa.window_s", h.window_s)?;
+        period("scaling.hpa.window_s", h.window_s)?;
         non_negative(
             "scaling.hpa.scale_down_stabilization_s",
             h.scale_down_stabilization_s,
         )?;
         non_negative("scaling.idler.inactivity_s", s.idler.inactivity_s)?;
-        positive("scaling.idler.interval_s", s.idler.interval_s)?;
+        period("scaling.idler.interval_s", s.idler.interval_s)?;
         keepalive("scaling.keepalive", &s.keepalive)?;
-        positive("monitor.interval_s", self.sc.monitor.interval_s)
+        period("monitor.interval_s", self.sc.monitor.interval_s)
     }
 }
 
@@ -513,8 +571,17 @@ fn keepalive(path: &str, k: &KeepaliveConfig) -> Check {
         } => {
             let p = format!("{path}.hybrid_histogram");
             positive(&format!("{p}.range_s"), range_s)?;
-            positive(&format!("{p}.bin_s"), bin_s)?;
-            if (range_s / bin_s).round() < 2.0 {
+            period(&format!("{p}.bin_s"), bin_s)?;
+            let bins = (range_s / bin_s).round();
+            if bins > MAX_HISTOGRAM_BINS as f64 {
+                fail(
+                    format!("{p}.bin_s"),
+                    format!(
+                        "range_s / bin_s gives {bins:e} bins per function; at most {MAX_HISTOGRAM_BINS} are supported (use a larger bin_s or a smaller range_s)"
+                    ),
+                )?;
+            }
+            if bins < 2.0 {
                 fail(
                     format!("{p}.bin_s"),
                     format!("must leave at least 2 bins in range_s ({range_s}), got {bin_s}"),
@@ -571,11 +638,11 @@ fn scaling(path: &str, s: &ScalingConfig) -> Check {
         )?;
     }
     non_negative(&format!("{path}.rps_threshold"), s.rps_threshold)?;
-    positive(
+    period(
         &format!("{path}.rps_threshold_duration"),
         s.rps_threshold_duration,
     )?;
-    positive(&format!("{path}.alert_window"), s.alert_window)?;
+    period(&format!("{path}.alert_window"), s.alert_window)?;
     positive(
         &format!("{path}.target_average_utilization"),
         s.target_average_utilization,
@@ -604,22 +671,45 @@ fn rate(path: &str, r: &RateConfig) -> Check {
             phase_s,
         } => {
             non_negative(&format!("{path}.sine.max_rps"), *max_rps)?;
-            positive(&format!("{path}.sine.period_s"), *period_s)?;
+            period(&format!("{path}.sine.period_s"), *period_s)?;
             finite(&format!("{path}.sine.phase_s"), *phase_s)
         }
     }
+}
+
+/// The mean inter-arrival time at the peak rate must be at least the time resolution, or the
+/// arrivals of one workload would pile up at one instant.
+fn peak_rate(path: &str, w: &WorkloadConfig) -> Check {
+    let (key, rps) = match w.rate {
+        RateConfig::Constant { rps } => ("constant.rps", rps),
+        RateConfig::Sine { max_rps, .. } => ("sine.max_rps", max_rps),
+    };
+    let scale = match w.arrivals {
+        ArrivalsConfig::Static { .. } => 1.0,
+        ArrivalsConfig::Poisson { scale, .. } => scale,
+    };
+    if rps / scale > MAX_RATE_RPS {
+        let max = MAX_RATE_RPS * scale;
+        return fail(
+            format!("{path}.rate.{key}"),
+            format!(
+                "must be at most {max:e} requests/s (one request per nanosecond, the simulation's time resolution), got {rps}"
+            ),
+        );
+    }
+    Ok(())
 }
 
 fn arrivals(path: &str, a: &ArrivalsConfig) -> Check {
     let (kind, max_ia) = match a {
         ArrivalsConfig::Static { max_ia } => ("static", max_ia),
         ArrivalsConfig::Poisson { scale, max_ia } => {
-            positive(&format!("{path}.poisson.scale"), *scale)?;
+            period(&format!("{path}.poisson.scale"), *scale)?;
             ("poisson", max_ia)
         }
     };
     match max_ia {
-        Some(m) => positive(&format!("{path}.{kind}.max_ia"), *m),
+        Some(m) => period(&format!("{path}.{kind}.max_ia"), *m),
         None => Ok(()),
     }
 }
@@ -1081,5 +1171,60 @@ mod tests {
             "scale_min = 1, scale_max = 5, alert_window = -1",
         );
         assert_err(&e, "deployments[0].scaling.alert_window", "> 0");
+    }
+
+    /// The error of `BASE` changed by `change`.
+    fn err_after(change: impl FnOnce(&mut Scenario)) -> ConfigError {
+        let mut sc = parse(BASE).expect("BASE is valid");
+        change(&mut sc);
+        validate(&sc).expect_err("the scenario should be rejected")
+    }
+
+    #[test]
+    fn periods_below_the_time_resolution_are_rejected_with_the_smallest_accepted_value() {
+        let e = err_after(|sc| sc.monitor.interval_s = 1e-12);
+        assert_err(
+            &e,
+            "monitor.interval_s",
+            "must be at least 0.000000001 s (1 ns",
+        );
+        let e = err_after(|sc| sc.scaling.idler.interval_s = 1e-10);
+        assert_err(&e, "scaling.idler.interval_s", "1 ns");
+        let e = err_after(|sc| sc.scaling.hpa.period_s = 1e-10);
+        assert_err(&e, "scaling.hpa.period_s", "1 ns");
+        let e = err_after(|sc| sc.routing.cold_start_poll_s = 1e-12);
+        assert_err(&e, "routing.cold_start_poll_s", "1 ns");
+    }
+
+    #[test]
+    fn rates_above_one_request_per_nanosecond_are_rejected() {
+        let e = err_after(|sc| sc.workloads[0].rate = RateConfig::Constant { rps: 1e10 });
+        assert_err(
+            &e,
+            "workloads[0].rate.constant.rps",
+            "must be at most 1e9 requests/s",
+        );
+    }
+
+    #[test]
+    fn sizes_that_would_be_allocated_are_capped_naming_the_key() {
+        let e = err_after(|sc| {
+            sc.scaling.keepalive = KeepaliveConfig::HybridHistogram {
+                range_s: 1e12,
+                bin_s: 1.0,
+                cv_threshold: 2.0,
+                oob_threshold: 0.5,
+                margin: 0.1,
+            }
+        });
+        assert_err(
+            &e,
+            "scaling.keepalive.hybrid_histogram.bin_s",
+            "at most 1000000",
+        );
+        let e = err_after(|sc| sc.topology.nodes[0].count = u32::MAX);
+        assert_err(&e, "topology.nodes[0].count", "at most 100000");
+        let e = err_after(|sc| sc.outputs.runs_per_batch = u32::MAX);
+        assert_err(&e, "outputs.runs_per_batch", "at most 100000");
     }
 }

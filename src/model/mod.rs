@@ -42,6 +42,8 @@ pub struct RunLimits {
     pub max_events: u64,
     /// `run.max_wall_s`.
     pub max_wall_s: Option<f64>,
+    /// `run.max_memory_mb` (the default budget when unset).
+    pub max_memory_mb: u64,
 }
 
 /// Request routing settings.
@@ -131,6 +133,10 @@ impl Model {
             drain_timeout: secs(sc.run.drain_timeout_s),
             max_events: sc.run.max_events.unwrap_or(u64::MAX),
             max_wall_s: sc.run.max_wall_s,
+            max_memory_mb: sc
+                .run
+                .max_memory_mb
+                .unwrap_or(crate::sim::DEFAULT_MAX_MEMORY_MB),
         };
         let routing = Routing {
             balancer: sc.routing.balancer,

@@ -1,5 +1,5 @@
 //! The dataset directory: table parts, commit markers, manifest and resume helpers
-//! (`spec/outputs.md` §4).
+//! (`docs/outputs.md`).
 //!
 //! ```text
 //! <root>/manifest.json
@@ -66,6 +66,14 @@ pub enum OutputError {
         /// Cause.
         #[source]
         source: serde_json::Error,
+    },
+    /// Another process writes this output directory now (see [`crate::output::lock`]).
+    #[error("{path}: in use by {who}; wait for it to finish or write elsewhere", path = .path.display(), who = match .holder { Some(pid) => format!("PID {pid}"), None => "another faasim process".to_string() })]
+    Locked {
+        /// The output directory.
+        path: PathBuf,
+        /// The holder's process id, when it could be read.
+        holder: Option<u32>,
     },
     /// The content is not what the output layer expects.
     #[error("{path}: {message}", path = .path.display())]
@@ -308,6 +316,62 @@ pub fn read_manifest(root: &Path) -> Result<serde_json::Value, OutputError> {
     read_json(&root.join(MANIFEST))
 }
 
+/// The number of batches the dataset at `root` should hold once complete, from its manifest
+/// (`batches`, else `runs` / `runs_per_batch` rounded up); `None` if the manifest says neither.
+pub fn expected_batches(manifest: &serde_json::Value) -> Option<u32> {
+    if let Some(b) = manifest["batches"].as_u64() {
+        return u32::try_from(b).ok();
+    }
+    let runs = manifest["runs"].as_u64()?;
+    let per = manifest["runs_per_batch"].as_u64()?.max(1);
+    u32::try_from(runs.div_ceil(per)).ok()
+}
+
+/// What writers left under `_tmp/` (staged files, shards' staging directories), relative to
+/// `root`.
+pub fn staging_leftovers(root: &Path) -> Result<Vec<PathBuf>, OutputError> {
+    let tmp = root.join(TMP_DIR);
+    if !tmp.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for p in read_dir_sorted(&tmp)? {
+        if p.is_dir() {
+            let inner = read_dir_sorted(&p)?;
+            if inner.is_empty() {
+                out.push(p.strip_prefix(root).unwrap_or(&p).to_path_buf());
+            }
+            out.extend(
+                inner
+                    .into_iter()
+                    .map(|f| f.strip_prefix(root).unwrap_or(&f).to_path_buf()),
+            );
+        } else {
+            out.push(p.strip_prefix(root).unwrap_or(&p).to_path_buf());
+        }
+    }
+    Ok(out)
+}
+
+/// Commit markers that do not make a batch committed (unreadable, or naming missing files),
+/// relative to `root`.
+pub fn invalid_markers(root: &Path) -> Result<Vec<PathBuf>, OutputError> {
+    let commits = root.join(COMMITS_DIR);
+    if !commits.is_dir() {
+        return Ok(Vec::new());
+    }
+    let valid = valid_markers(root, false)?;
+    let mut out = Vec::new();
+    for p in read_dir_sorted(&commits)? {
+        let name = p.file_name().unwrap_or_default().to_string_lossy();
+        match parse_numbered(&name, "batch-", ".json") {
+            Some(b) if valid.contains_key(&b) => {}
+            _ => out.push(p.strip_prefix(root).unwrap_or(&p).to_path_buf()),
+        }
+    }
+    Ok(out)
+}
+
 /// Reads the commit marker of `batch`.
 pub fn read_commit(root: &Path, batch: u32) -> Result<CommitMarker, OutputError> {
     read_json(&root.join(COMMITS_DIR).join(commit_file_name(batch)))
@@ -328,7 +392,12 @@ pub fn verified_batches(root: &Path) -> Result<BTreeSet<u32>, OutputError> {
 /// valid marker (and parts a valid marker does not list), unreadable or incomplete markers,
 /// and the contents of `_tmp/`.
 pub fn clean_uncommitted(root: &Path) -> Result<(), OutputError> {
-    clean_uncommitted_where(root, |_| true, &root.join(TMP_DIR))
+    clean_uncommitted_where(root, |_| true, &root.join(TMP_DIR))?;
+    // Nothing is being written (the caller holds the dataset's lock): `_tmp/` itself goes too.
+    match fs::remove_dir(root.join(TMP_DIR)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_err(&root.join(TMP_DIR))(e)),
+        _ => Ok(()),
+    }
 }
 
 /// [`clean_uncommitted`] restricted to the batches of shard `shard` of `shards`

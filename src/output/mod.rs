@@ -10,12 +10,17 @@
 //! - [`dataset`]: [`DatasetWriter`] writes parts and commit markers atomically into
 //!   `<out>/<table>/part-<b:06>.parquet` and `<out>/_commits/batch-<b:06>.json`;
 //!   [`committed_batches`] and [`clean_uncommitted`] support resume.
+//! - [`lock`]: [`OutputLock`], one writer of an output directory at a time.
+//! - [`ownership`]: what may be replaced ([`classify_output`]) — never anything faasim did not
+//!   write.
 //!
 //! `scripts/check_tables.py` checks a written dataset with pyarrow and polars.
 
 pub mod columns;
 pub mod dataset;
 pub mod define;
+pub mod lock;
+pub mod ownership;
 pub mod parquet;
 pub mod schema;
 pub mod tables;
@@ -28,9 +33,13 @@ mod tests;
 pub use self::parquet::{parquet_bytes, write_parquet, writer_properties, writer_settings};
 pub use dataset::{
     clean_uncommitted, clean_uncommitted_shard, commit_file_name, committed_batches,
-    part_file_name, read_commit, read_manifest, shard_tmp_dir, verified_batches, CommitMarker,
-    DatasetWriter, OutputError, PartInfo,
+    expected_batches, invalid_markers, part_file_name, read_commit, read_manifest, shard_tmp_dir,
+    staging_leftovers, verified_batches, CommitMarker, DatasetWriter, OutputError, PartInfo,
 };
 pub use define::TableRow;
+pub use lock::{LockMode, OutputLock};
+pub use ownership::{
+    classify_output, refuse_working_directory, remove_stale_staging, staging_sibling, OutputDir,
+};
 pub use schema::{table_schema, ParamColumn, SCHEMA_VERSION, TABLES, TELEMETRY_COLUMNS};
 pub use tables::{param_columns, param_columns_of, table_batches, table_batches_with_params};

@@ -37,7 +37,9 @@ pub struct Hpa {
     pub stabilization: SimTime,
     /// Target utilisation (fraction).
     pub target: f64,
-    /// Clamped recommendations of the stabilisation window, oldest first.
+    /// The clamped recommendations of the stabilisation window that can still be its maximum:
+    /// oldest first, recommendations strictly decreasing (a monotonic deque), so the window's
+    /// maximum is the front and each tick costs O(1) amortised whatever the period.
     history: VecDeque<(SimTime, u32)>,
 }
 
@@ -117,14 +119,18 @@ impl Hpa {
                 "at_scale_min"
             };
         }
-        // Remember the clamped recommendation, forget those older than the window.
+        // Remember the clamped recommendation, forget those older than the window. An older
+        // recommendation no larger than this one can never be the window's maximum again.
+        while self.history.back().is_some_and(|&(_, r)| r <= rec) {
+            self.history.pop_back();
+        }
         self.history.push_back((now, rec));
         let from = SimTime(now.0.saturating_sub(self.stabilization.0));
         while self.history.front().is_some_and(|&(t, _)| t < from) {
             self.history.pop_front();
         }
         if rec < current {
-            let max = self.history.iter().map(|&(_, r)| r).max().unwrap_or(rec);
+            let max = self.history.front().map_or(rec, |&(_, r)| r);
             if max > rec {
                 rec = max.min(current);
                 reason = "stabilized";
@@ -232,5 +238,21 @@ mod tests {
     fn the_lower_bound_is_at_least_one() {
         let d = hpa().decide(at(15.0), ready(2, 0.0, 1000.0), 0, 20);
         assert_eq!(d.action, Action::ScaleTo(1));
+    }
+
+    #[test]
+    fn the_stabilisation_window_keeps_only_candidates_for_its_maximum() {
+        // A millisecond period over a 300 s window: a steady recommendation is one entry, not
+        // 300 000, so a tick costs O(1) whatever the period.
+        let mut h = hpa();
+        for tick in 1..=20_000u64 {
+            h.decide(
+                SimTime(tick * 1_000_000),
+                ready(4, 4.0 * 500.0, 1000.0),
+                1,
+                20,
+            );
+        }
+        assert_eq!(h.history.len(), 1);
     }
 }

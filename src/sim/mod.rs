@@ -5,6 +5,9 @@
 //! `collect` turns the final state into a [`RunOutput`].
 
 mod collect;
+mod guard;
+
+pub use guard::DEFAULT_MAX_MEMORY_MB;
 mod lifecycle;
 mod monitor;
 mod operations;
@@ -184,6 +187,8 @@ pub struct Simulation<'a> {
     /// The run's horizon: configured, or set when the last workload finishes.
     horizon: Option<SimTime>,
     deadline: SimTime,
+    /// Guards of the event loop (see [`guard`]).
+    stuck_clock: guard::StuckClock,
     started: bool,
     inv_rows: Vec<InvocationRow>,
     placement_rows: Vec<PlacementRow>,
@@ -219,6 +224,8 @@ pub struct Simulation<'a> {
 enum Abort {
     Error(String),
     Timeout(String),
+    /// A resource guard (`run.max_memory_mb`) stopped the run.
+    Aborted(String),
 }
 
 impl<'a> Simulation<'a> {
@@ -313,6 +320,7 @@ impl<'a> Simulation<'a> {
             outstanding: 0,
             horizon,
             deadline,
+            stuck_clock: guard::StuckClock::default(),
             started: false,
             inv_rows: Vec::new(),
             placement_rows: Vec::new(),
@@ -387,12 +395,21 @@ impl<'a> Simulation<'a> {
             Ok(()) => self.collect_output(run),
             Err(Abort::Error(e)) => RunOutput::failed(run, RunStatus::Error, e),
             Err(Abort::Timeout(e)) => RunOutput::failed(run, RunStatus::Timeout, e),
+            Err(Abort::Aborted(e)) => RunOutput::failed(run, RunStatus::Aborted, e),
         }
     }
 
     fn event_loop(&mut self, wall: Instant) -> Result<(), Abort> {
         let max_wall = self.model.run.max_wall_s;
         while self.step_inner()? {
+            // Guard: the memory the run's tables hold (checked every few thousand events).
+            if self.events % guard::MEMORY_CHECK_EVERY == 0 {
+                if let Some(e) =
+                    guard::over_budget(self.table_bytes(), self.model.run.max_memory_mb)
+                {
+                    return Err(Abort::Aborted(e));
+                }
+            }
             if let Some(limit) = max_wall {
                 if self.events & 0xFFFF == 0 && wall.elapsed().as_secs_f64() > limit {
                     return Err(Abort::Timeout(format!(
@@ -402,6 +419,16 @@ impl<'a> Simulation<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Bytes held by the rows the run has recorded so far and by its request slots.
+    fn table_bytes(&self) -> usize {
+        guard::vec_bytes(&self.inv_rows)
+            + guard::vec_bytes(&self.placement_rows)
+            + guard::vec_bytes(&self.scaling_rows)
+            + guard::vec_bytes(&self.count_rows)
+            + guard::vec_bytes(&self.util_rows)
+            + guard::vec_bytes(&self.requests)
     }
 
     /// Processes one event; `Ok(false)` when the run is over.
@@ -426,6 +453,8 @@ impl<'a> Simulation<'a> {
                 self.model.run.max_events
             )));
         }
+        // Guard: an event storm at one instant (a period that rounds to 0 ns).
+        self.stuck_clock.observe(t, ev).map_err(Abort::Error)?;
         self.handle(ev).map_err(Abort::Error)?;
         if ev == Event::MonitorTick {
             // Cancelled timers not yet reached still count here, as they always have: the
@@ -449,7 +478,7 @@ impl<'a> Simulation<'a> {
     pub fn step(&mut self) -> Result<bool, String> {
         self.start();
         self.step_inner().map_err(|e| match e {
-            Abort::Error(m) | Abort::Timeout(m) => m,
+            Abort::Error(m) | Abort::Timeout(m) | Abort::Aborted(m) => m,
         })
     }
 

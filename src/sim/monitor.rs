@@ -198,7 +198,13 @@ impl Simulation<'_> {
             (running_since, self.usage.cpu_at_running[r])
         } else {
             let h = m.history.get(r)?;
-            let &(_, i) = h.iter().find(|&&(t, _)| t == first_tick)?;
+            // The history is in time order: a binary search, not a scan of the whole window
+            // (a short monitor interval puts many thousands of ticks in it).
+            let at = h.partition_point(|&(t, _)| t < first_tick);
+            let &(t, i) = h.get(at)?;
+            if t != first_tick {
+                return None;
+            }
             (first_tick, i)
         };
         if now.since(t0) < m.interval || now < t0 {

@@ -67,6 +67,9 @@ pub struct SweepOptions {
     /// Debugging aid for determinism tests: start the batches, and the runs within each batch,
     /// in reverse order (the files must not change).
     pub reverse_order: bool,
+    /// When set (by a signal handler), no further batch is started; the batches in flight
+    /// finish and are committed, and the summary says the sweep was interrupted.
+    pub stop: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
 impl Default for SweepOptions {
@@ -81,6 +84,7 @@ impl Default for SweepOptions {
             progress: false,
             command: Vec::new(),
             reverse_order: false,
+            stop: None,
         }
     }
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use super::expand::{param_value, Expansion, RunSpec};
 use super::spec::{parse_sweep, SweepDefinition};
 use crate::config::{
-    parse_key_path, parse_scenario, scenario_from_value, set_by_key_path, ConfigError, Scenario,
-    Segment,
+    parse_key_path, parse_scenario, parse_toml_value, scenario_from_value, set_by_key_path,
+    ConfigError, Scenario, Segment,
 };
 use crate::metrics::{ParamValue, RunIdentity, RunOutput, RunRow, RunStatus};
 use crate::output::{param_columns_of, ParamColumn};
@@ -77,8 +77,7 @@ impl Sweep {
     ) -> Result<Sweep, ConfigError> {
         let scenario_label = scenario_file.display().to_string();
         let base_scenario = parse_scenario(&scenario_text, &scenario_label)?;
-        let base: toml::Value = toml::from_str(&scenario_text)
-            .map_err(|e| ConfigError::new(&scenario_label, "", e.to_string()))?;
+        let base = parse_toml_value(&scenario_text, &scenario_label)?;
         let name = def.name.clone().unwrap_or_else(|| {
             sweep_file
                 .file_stem()

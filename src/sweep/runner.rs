@@ -15,15 +15,19 @@ use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
 use super::manifest::{check_existing, manifest, Existing};
-use super::options::{SweepError, SweepOptions};
+use super::options::{Shard, SweepError, SweepOptions};
 use super::plan::Sweep;
 use super::progress::Progress;
 use crate::metrics::{RunOutput, RunStatus};
 use crate::output::dataset::TMP_DIR;
 use crate::output::{
     clean_uncommitted_shard, commit_file_name, committed_batches, shard_tmp_dir, verified_batches,
-    DatasetWriter, OutputError,
+    DatasetWriter, LockMode, OutputError, OutputLock,
 };
+
+/// The most worker threads a sweep starts: each has its own stack, and far more threads than
+/// cores only cost memory.
+pub const MAX_JOBS: usize = 1024;
 
 /// What a sweep (or shard) did.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -50,6 +54,9 @@ pub struct SweepSummary {
     pub jobs: usize,
     /// Wall-clock seconds of the execution.
     pub wall_s: f64,
+    /// A stop request (SIGINT, SIGTERM) ended the sweep before all its batches ran; those
+    /// that ran are committed.
+    pub interrupted: bool,
 }
 
 /// Runs `sweep` (this shard of it) into the dataset directory `out`; see the module docs.
@@ -68,6 +75,13 @@ pub fn run_sweep(
     if shard.count == 0 || shard.index >= shard.count {
         return Err(SweepError::Usage(format!("--shard {shard}: K must be < N")));
     }
+    if opts.jobs > MAX_JOBS {
+        return Err(SweepError::Usage(format!(
+            "--jobs {}: at most {MAX_JOBS} worker threads (0 = one per core)",
+            opts.jobs
+        )));
+    }
+    let _locks = lock_output(out, shard)?;
     let existing = check_existing(out, sweep, opts)?;
     let own: Vec<u32> = (0..sweep.batches()).filter(|&b| shard.owns(b)).collect();
     if existing == Existing::SameSweep && !opts.resume {
@@ -133,7 +147,31 @@ pub fn run_sweep(
     summary.batches_written = done.batches_written;
     summary.first_failure = done.first_failure;
     summary.wall_s = start.elapsed().as_secs_f64();
+    summary.interrupted = (done.batches_written as usize) < pending.len();
     Ok(summary)
+}
+
+/// Locks `out` against every other writer but the other shards of this sweep: a whole sweep
+/// alone, a shard shared with other shards but exclusively for its own index.
+fn lock_output(out: &Path, shard: Shard) -> Result<Vec<OutputLock>, SweepError> {
+    if shard.count == 1 {
+        return Ok(vec![OutputLock::acquire(out, "", LockMode::Exclusive)?]);
+    }
+    let dataset = OutputLock::acquire(out, "", LockMode::Shared)?;
+    let own = OutputLock::acquire(
+        out,
+        &format!(".shard-{}-of-{}", shard.index, shard.count),
+        LockMode::Exclusive,
+    )
+    .map_err(|e| match e {
+        OutputError::Locked { holder, .. } => SweepError::Usage(format!(
+            "--out {}: shard {shard} is already being written by {}",
+            out.display(),
+            holder.map_or("another faasim process".into(), |p| format!("PID {p}"))
+        )),
+        e => e.into(),
+    })?;
+    Ok(vec![own, dataset])
 }
 
 /// Counts of [`execute`].
@@ -164,10 +202,17 @@ fn execute(
     let (tx, rx) = sync_channel::<RunOutput>(2 * jobs);
 
     std::thread::scope(|threads| {
-        let writer_thread = threads
-            .spawn(|| write_batches(sweep, writer, pending, rx, &window, telemetry, progress));
+        let writer_thread =
+            threads.spawn(|| write_batches(sweep, writer, rx, &window, telemetry, progress));
         pool.in_place_scope_fifo(|tasks| {
             'feed: for &b in pending {
+                // A stop request: start no new batch; those started finish and are written.
+                if opts
+                    .stop
+                    .is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst))
+                {
+                    break 'feed;
+                }
                 let runs = sweep.batch_runs(b);
                 let runs: Vec<u32> = if opts.reverse_order {
                     runs.rev().collect()
@@ -212,7 +257,6 @@ fn run_one(sweep: &Sweep, run_index: u32, telemetry: bool) -> RunOutput {
 fn write_batches(
     sweep: &Sweep,
     writer: &DatasetWriter,
-    pending: &[u32],
     rx: Receiver<RunOutput>,
     window: &Window,
     telemetry: bool,
@@ -262,7 +306,7 @@ fn write_batches(
             Err(e)
         }
         Ok(()) => {
-            debug_assert!(slots.is_empty() && done.batches_written as usize == pending.len());
+            debug_assert!(slots.is_empty());
             Ok(done)
         }
     }

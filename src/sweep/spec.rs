@@ -29,6 +29,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
 
+use crate::config::validate::MAX_RUNS_PER_BATCH;
 use crate::config::{parse_key_path, parse_toml_as, render_key_path, ConfigError, Segment};
 
 /// The largest number of runs a sweep may expand to (`run_index` is a `u32`).
@@ -237,7 +238,10 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
         }
         (None, None) => vec![1],
         (None, Some(0)) => return Err(err("replications", "must be >= 1, got 0".into())),
-        (None, Some(n)) => (1..=n.min(MAX_RUNS + 1)).collect(),
+        (None, Some(n)) => {
+            check_seed_count("replications", n).map_err(|m| err("replications", m))?;
+            (1..=n).collect()
+        }
         (Some(Seeds::Range(a, b)), None) => {
             if a >= b {
                 return Err(err(
@@ -245,7 +249,8 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
                     format!("an empty range [{a}, {b}): the end is excluded, so it must be > {a}"),
                 ));
             }
-            (a..b.min(a.saturating_add(MAX_RUNS + 1))).collect()
+            check_seed_count("seeds.range", b - a).map_err(|m| err("seeds.range", m))?;
+            (a..b).collect()
         }
         (Some(Seeds::List(list)), None) => {
             if list.is_empty() {
@@ -263,6 +268,12 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
     if raw.runs_per_batch == Some(0) {
         return Err(err("runs_per_batch", "must be >= 1, got 0".into()));
     }
+    if let Some(n) = raw.runs_per_batch.filter(|&n| n > MAX_RUNS_PER_BATCH) {
+        return Err(err(
+            "runs_per_batch",
+            format!("must be at most {MAX_RUNS_PER_BATCH} (a batch is held in memory until it is written), got {n}"),
+        ));
+    }
     let runs = dimensions
         .iter()
         .try_fold(seeds.len() as u64, |n, d| n.checked_mul(d.len() as u64));
@@ -271,7 +282,7 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
         _ => {
             return Err(err(
                 "",
-                format!("the sweep expands to more than {MAX_RUNS} runs"),
+                format!("the sweep expands to more than {MAX_RUNS} runs (the seeds times every grid and zip length)"),
             ))
         }
     }
@@ -283,6 +294,20 @@ pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDefinition, ConfigErro
         seeds,
         runs_per_batch: raw.runs_per_batch,
     })
+}
+
+/// The most seeds a sweep may list: the seeds are stored (in memory and in the manifest), unlike
+/// the expansion, so their count is capped well below [`MAX_RUNS`].
+pub const MAX_SEEDS: u64 = 1_000_000;
+
+/// Checked before the seeds are materialised, so a huge count is an error, not an abort.
+fn check_seed_count(key: &str, n: u64) -> Result<(), String> {
+    if n > MAX_SEEDS {
+        return Err(format!(
+            "{n} seeds are too many: at most {MAX_SEEDS} (the seeds are listed in the manifest); `{key}` gives the seed count"
+        ));
+    }
+    Ok(())
 }
 
 /// A name declared in `[axes]` with the parsed key paths it writes.
@@ -523,7 +548,7 @@ mod tests {
         );
         assert!(err("scenario = \"b\"\nseeds = [-1]")
             .message
-            .contains("u64"));
+            .contains("expected a non-negative integer"));
     }
 
     #[test]
@@ -593,5 +618,14 @@ mod tests {
         );
         let e = err("scenario = \"b\"\n[grid]\n'a.\"b' = [1]\n");
         assert!(e.message.contains("unterminated quote"), "{e}");
+    }
+
+    #[test]
+    fn huge_seed_counts_are_an_error_before_anything_is_allocated() {
+        let e = err("scenario = \"b\"\nseeds = { range = [1, 4294967297] }");
+        assert_eq!(e.key_path, "seeds.range");
+        assert!(e.message.contains("at most 1000000"), "{e}");
+        let e = err("scenario = \"b\"\nreplications = 1000000000");
+        assert_eq!(e.key_path, "replications");
     }
 }

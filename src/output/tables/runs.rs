@@ -30,6 +30,8 @@ pub enum RunStatus {
     Error,
     /// `run.max_wall_s` exceeded.
     Timeout,
+    /// A resource guard (`run.max_memory_mb`) stopped the run.
+    Aborted,
 }
 
 impl RunStatus {
@@ -39,6 +41,7 @@ impl RunStatus {
             RunStatus::Ok => "ok",
             RunStatus::Error => "error",
             RunStatus::Timeout => "timeout",
+            RunStatus::Aborted => "aborted",
         }
     }
 }
