@@ -71,6 +71,7 @@
 //! # let _ = MostFreeMemory.profile();
 //! ```
 
+pub mod arch_table;
 pub mod explain;
 pub mod extension;
 pub mod facts;

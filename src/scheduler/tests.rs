@@ -86,7 +86,11 @@ fn first_fit_takes_the_lowest_id_that_fits_and_skips_storage() {
     assert_eq!(d.node, Some(1));
     assert_eq!(
         d.rejections,
-        vec![("PodFitsResources", 0), ("CheckNodeLabelPresence", 1)]
+        vec![
+            ("PodFitsResources", 0),
+            ("CheckNodeLabelPresence", 1),
+            ("ImageArchAvailable", 0)
+        ]
     );
     let d = schedule_and_place(&mut s, &mut c, &cache, &pod(1, 1000, MIB, &none));
     assert_eq!(d.node, Some(2));
@@ -252,4 +256,75 @@ fn pods_of_a_template_are_placed_exactly_like_pods_without_one() {
         };
         assert_eq!(run(true), run(false), "{profile} {extra}");
     }
+}
+
+/// Three aarch64 nodes listed before one x86 node, and an image with only an x86 variant.
+fn mixed_arch(profile: &str, extra: &str, seed: u64) -> (Box<dyn Scheduler>, Cluster) {
+    let text = format!(
+        r#"
+        [topology]
+        nodes = [{{ type = "tx2", count = 3 }}, {{ type = "server", count = 1 }}]
+        [[images]]
+        name = "img"
+        variants = [{{ arch = "x86", size = "58M" }}]
+        [scheduler]
+        profile = "{profile}"
+        {extra}
+        "#
+    );
+    let sc: Scenario = toml::from_str(&text).expect("scenario parses");
+    let cluster = Cluster::build(&sc).expect("cluster builds");
+    let s = build(&sc, &cluster, seed).expect("builds");
+    (s, cluster)
+}
+
+fn assert_placed_on_x86(profile: &str, extra: &str, seed: u64) {
+    let (mut s, c) = mixed_arch(profile, extra, seed);
+    let cache = ImageCache::new(c.nodes.len(), 1);
+    let none = Labels::new();
+    for r in 0..4 {
+        let d = decide(s.as_mut(), &c, &cache, &pod(r, 100, MIB, &none));
+        let node = d.node.expect("the x86 node is feasible") as usize;
+        assert_eq!(
+            c.archs[c.nodes.arch[node] as usize], "x86",
+            "{profile} {extra} (seed {seed}) placed an x86-only image on {}",
+            c.nodes.name[node]
+        );
+        assert!(d.rejections.contains(&("ImageArchAvailable", 3)), "{d:?}");
+    }
+}
+
+#[test]
+fn every_profile_keeps_an_x86_only_image_off_aarch64_nodes() {
+    assert_placed_on_x86("first-fit", "", 1);
+    assert_placed_on_x86("kubernetes", "", 1);
+    for preset in ["default", "raith21_skippy", "ga"] {
+        assert_placed_on_x86(
+            "skippy",
+            &format!("skippy = {{ preset = \"{preset}\" }}"),
+            1,
+        );
+    }
+    for seed in 0..200 {
+        assert_placed_on_x86("random", "", seed);
+    }
+}
+
+#[test]
+fn a_custom_skippy_list_may_name_image_arch_available() {
+    let list = r#"skippy = { predicates = ["PodFitsResources", "ImageArchAvailable"] }"#;
+    assert_placed_on_x86("skippy", list, 1);
+}
+
+#[test]
+fn the_vanilla_preset_keeps_skippys_predicates_and_ignores_architectures() {
+    let (mut s, c) = mixed_arch("skippy", "skippy = { preset = \"vanilla\" }", 1);
+    let cache = ImageCache::new(c.nodes.len(), 1);
+    let none = Labels::new();
+    let d = decide(s.as_mut(), &c, &cache, &pod(0, 100, MIB, &none));
+    assert!(d.rejections.iter().all(|(p, _)| *p != "ImageArchAvailable"));
+    assert_eq!(
+        d.feasible, 4,
+        "skippy itself does not look at architectures"
+    );
 }

@@ -11,6 +11,7 @@
 #[cfg(test)]
 mod tests;
 
+use super::arch_table::ArchTable;
 use super::explain::{first_max, top_indices};
 use super::extension::{fill_type_tables, Characterisation, RequirementColumns};
 use super::facts::{node_kube_from_scenario, NodeFacts};
@@ -21,7 +22,7 @@ use super::plugins::kubernetes::{
     KCol, Memos, ScoreCtx, ScoreDef, MAX_SCORE,
 };
 use super::plugins::predicates::{
-    arch_table, registry_reachable, Pred, PredCtx, PredList, EXTENSION_PREDICATES,
+    registry_reachable, Pred, PredCtx, PredList, EXTENSION_PREDICATES,
 };
 use super::plugins::priorities::{reduce, Col, MapCtx, PriorityDef, EXTENSION_PRIORITIES};
 use super::plugins::{registry, Needs};
@@ -60,9 +61,8 @@ pub struct Kubernetes {
     needs: Needs,
     sample: bool,
     rng: SimRng,
-    n_archs: usize,
     n_images: usize,
-    arch_ok: Vec<bool>,
+    arch_ok: ArchTable,
     il_buf: Vec<i64>,
     reqs: RequirementColumns,
     pods: PodCache,
@@ -165,13 +165,7 @@ impl Kubernetes {
         let n = facts.n;
         let n_archs = cluster.archs.len();
         let n_images = cluster.images.len();
-        let mut arch_ok = Vec::with_capacity((n_images + 1) * n_archs);
-        let mut row = Vec::new();
-        for img in 0..n_images as u32 {
-            arch_table(cluster, img, &mut row);
-            arch_ok.extend_from_slice(&row);
-        }
-        arch_ok.extend(std::iter::repeat_n(false, n_archs));
+        let arch_ok = ArchTable::new(cluster);
         let state = NodeState::new(&facts, &chars);
         let (np, nx) = (plugins.len(), extra.len());
         Ok(Kubernetes {
@@ -185,7 +179,6 @@ impl Kubernetes {
             needs,
             sample,
             rng: stream_rng(seed, "sched"),
-            n_archs,
             n_images,
             arch_ok,
             il_buf: vec![0; n_archs],
@@ -297,7 +290,6 @@ impl Scheduler for Kubernetes {
             }
         });
         let (info, scratch) = (&compiled.info, &compiled.scratch);
-        let na = self.n_archs;
         let row = (pod.image as usize).min(self.n_images);
         {
             let pctx = PredCtx {
@@ -308,7 +300,7 @@ impl Scheduler for Kubernetes {
                 info,
                 scratch,
                 chars,
-                arch_ok: &self.arch_ok[row * na..(row + 1) * na],
+                arch_ok: self.arch_ok.row(pod.image),
             };
             let filters = &self.filters;
             self.walk

@@ -36,12 +36,18 @@ pub enum Scope {
     Extension,
     /// Built into the `kubernetes` profile (enabled by its own keys, never by name).
     Kubernetes,
+    /// Built into the `kubernetes` profile and also accepted by name in the skippy lists (a
+    /// kube-scheduler filter that skippy lacks but a correct placement needs).
+    KubernetesAndSkippy,
 }
 
 impl Scope {
     /// Accepted in the skippy lists.
     pub const fn in_skippy(self) -> bool {
-        matches!(self, Scope::Skippy | Scope::Extension)
+        matches!(
+            self,
+            Scope::Skippy | Scope::Extension | Scope::KubernetesAndSkippy
+        )
     }
 
     /// Accepted in the kubernetes `extra_*` lists.

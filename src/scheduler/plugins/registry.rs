@@ -193,6 +193,7 @@ mod tests {
                 "NodeHasFreeGpu",
                 "NodeHasFreeTpu",
                 "RegistryReachable",
+                "ImageArchAvailable",
             ]
         );
         assert_eq!(
@@ -226,7 +227,7 @@ mod tests {
         );
         let filters: Vec<_> = PREDICATES
             .iter()
-            .filter(|p| p.scope == Scope::Kubernetes)
+            .filter(|p| matches!(p.scope, Scope::Kubernetes | Scope::KubernetesAndSkippy))
             .map(|p| p.name)
             .collect();
         assert_eq!(

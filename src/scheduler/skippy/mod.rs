@@ -12,6 +12,7 @@ pub mod presets;
 #[cfg(test)]
 mod tests;
 
+use super::arch_table::ArchTable;
 use super::explain::{first_max, top_indices};
 use super::extension::{fill_type_tables, Characterisation, RequirementColumns};
 use super::facts::NodeFacts;
@@ -47,6 +48,8 @@ pub struct Skippy {
     sample: bool,
     rng: SimRng,
     n_archs: usize,
+    /// Per (image, arch): a variant exists (`ImageArchAvailable`).
+    arch_ok: ArchTable,
     /// LatencyAware size per (image, arch), with skippy's fallback to the first variant.
     lat_size: Vec<f64>,
     /// ImageLocality size per (image, arch), exact or `any` only; −1 without variant.
@@ -123,6 +126,7 @@ impl Skippy {
             sample,
             rng: stream_rng(seed, "sched"),
             n_archs,
+            arch_ok: ArchTable::new(cluster),
             lat_size,
             il_size,
             il_buf: vec![0.0; n_archs],
@@ -205,6 +209,7 @@ impl Scheduler for Skippy {
             sample,
             rng,
             n_archs,
+            arch_ok,
             lat_size,
             il_size,
             il_buf,
@@ -250,7 +255,7 @@ impl Scheduler for Skippy {
                 info,
                 scratch,
                 chars,
-                arch_ok: &[],
+                arch_ok: arch_ok.row(pod.image),
             };
             walk.run(n, *start, k, preds.preds.len(), |a, codes| {
                 preds.eval(&pctx, a, codes)

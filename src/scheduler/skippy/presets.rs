@@ -1,6 +1,7 @@
 //! Resolution of `scheduler.skippy`: presets and custom predicate / priority lists
 //! (`docs/schedulers.md`, `skippy`, "Presets"). Names resolve through the plugin registry.
 
+use super::super::plugins::kubernetes::image_arch_available;
 use super::super::plugins::predicates::{
     can_run, check_node_label_presence, node_has_accelerator, node_has_free_gpu, node_has_free_tpu,
     pod_fits_resources, registry_reachable, Pred, PredArgs,
@@ -49,6 +50,12 @@ pub fn predicates(cfg: &SkippyConfig) -> Result<Vec<Pred>, String> {
                 // Without arguments: not a storage node.
                 Pred::new(&check_node_label_presence::PREDICATE),
             ];
+            // Every preset but `vanilla` (skippy's own predicate set, kept exactly) excludes
+            // nodes whose architecture the image has no variant for (`docs/schedulers.md`,
+            // "Presets").
+            if cfg.preset != "vanilla" {
+                v.push(Pred::new(&image_arch_available::FILTER));
+            }
             if cfg.preset != "default" {
                 let vram = PredArgs {
                     use_vram: cfg.use_vram,

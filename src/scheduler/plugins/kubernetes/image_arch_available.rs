@@ -1,5 +1,7 @@
-//! `ImageArchAvailable` (filter): the pod's image has a variant for the node's architecture
-//! (exact or `any`); read from the per-arch table of the pod's image.
+//! `ImageArchAvailable` (filter, also a skippy predicate): the pod's image has a variant for the
+//! node's architecture (exact or `any`); read from the pod's row of the profile's
+//! [`ArchTable`](crate::scheduler::arch_table::ArchTable). `first-fit` and `random` apply the same
+//! table directly.
 
 use crate::scheduler::plugins::predicates::{mark, PredArgs, PredCtx, PredKind, PredicateDef};
 use crate::scheduler::plugins::{Needs, Scope};
@@ -7,7 +9,7 @@ use crate::scheduler::plugins::{Needs, Scope};
 /// The filter.
 pub const FILTER: PredicateDef = PredicateDef {
     name: "ImageArchAvailable",
-    scope: Scope::Kubernetes,
+    scope: Scope::KubernetesAndSkippy,
     summary: "the pod's image has a variant for the node's architecture",
     needs: Needs::NONE,
     kind: PredKind::Dynamic(eval),
