@@ -51,6 +51,7 @@ SCORE = pa.list_(
     )
 )
 NAMES = pa.list_(S)
+CANDIDATE = pa.list_(pa.struct([pa.field("node", S, False), pa.field("total", F64, False), pa.field("scores", SCORE, False)]))
 
 # (column, type, nullable) per table, after run_id / run_index.
 ID = [("run_id", S, False), ("run_index", I64, False)]
@@ -104,7 +105,8 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
     + [("rejections", REJECTION, False), ("scores", SCORE, True)]
     + cols("total_score", F64, True)
     + [("needed_images", NAMES, True)]
-    + cols("node_cpu_requested_frac node_mem_requested_frac", F64, True),
+    + cols("node_cpu_requested_frac node_mem_requested_frac", F64, True)
+    + [("candidates", CANDIDATE, True)],
     "scaling": ID
     + cols("t_s", F64)
     + cols("function scaler action", S)

@@ -466,3 +466,49 @@ max_requests = 8"#,
     );
     assert_eq!(out.run.completed, 8);
 }
+
+/// Four identical nodes: every candidate scores the same, so the best three are the first three
+/// nodes skippy visits (rotation from `start_index` 0), with the chosen node first.
+const FOUR_IDENTICAL_NODES: &str = r#"
+topology = { generator = "cluster", nodes = [{ type = "nuc", count = 4 }] }
+[[images]]
+name = "img"
+variants = [{ arch = "x86", size = "10M" }]
+[[functions]]
+name = "f"
+images = ["img"]
+[[deployments]]
+function = "f"
+scaling = { scale_min = 1, scale_max = 1 }
+[[deployments.containers]]
+image = "img"
+requests = { cpu = "1", memory = "1Gi" }
+[[workloads]]
+function = "f"
+rate = { constant = { rps = 1 } }
+max_requests = 1
+"#;
+
+#[test]
+fn explain_top_k_records_the_best_candidates_of_each_decision() {
+    let text = format!("{FOUR_IDENTICAL_NODES}\n[scheduler]\nexplain_top_k = 3\n");
+    let out = run(&scenario(&text), 1);
+    let p = &out.placements[0];
+    let candidates = p
+        .candidates
+        .as_ref()
+        .expect("explain_top_k > 0 writes candidates");
+    let nodes: Vec<u32> = candidates.iter().map(|c| c.node).collect();
+    assert_eq!(nodes, [0, 1, 2]);
+    assert_eq!(p.node, Some(0));
+    for c in candidates {
+        assert_eq!(Some(c.total), p.total_score, "identical nodes score alike");
+        assert_eq!(c.scores, p.scores, "same breakdown as the chosen node");
+    }
+}
+
+#[test]
+fn candidates_are_absent_when_explain_top_k_is_zero() {
+    let out = run(&scenario(FOUR_IDENTICAL_NODES), 1);
+    assert!(out.placements.iter().all(|p| p.candidates.is_none()));
+}

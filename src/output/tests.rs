@@ -20,7 +20,7 @@ use crate::metrics::{
     PlacementRow, ReplicaCountRow, ReplicaRow, RunIdentity, RunOutput, RunRow, RunStatus,
     ScalingRow, SummaryRow, UtilizationRow,
 };
-use crate::scheduler::ScoreEntry;
+use crate::scheduler::{Candidate, ScoreEntry};
 
 const NEVER: SimTime = SimTime::NEVER;
 
@@ -135,6 +135,27 @@ fn placement(replica_id: u32, function: u32, node: Option<u32>) -> PlacementRow 
         needed_images: ok.then(|| if function == 0 { vec![0] } else { vec![] }),
         node_cpu_requested_frac: ok.then_some(0.25),
         node_mem_requested_frac: ok.then_some(0.125),
+        // Replica 0 lists two candidates, replica 1 was decided with `explain_top_k = 0` (null)
+        // and the failed replica 2 had nothing to score (empty).
+        candidates: match replica_id {
+            0 => Some(vec![candidate(1, 90.0), candidate(0, 80.0)]),
+            1 => None,
+            _ => Some(Vec::new()),
+        },
+    }
+}
+
+fn candidate(node: u32, total: f64) -> Candidate {
+    Candidate {
+        node,
+        total,
+        scores: vec![ScoreEntry {
+            name: "least_allocated",
+            raw: total,
+            normalized: total,
+            weight: 1.0,
+            weighted: total,
+        }],
     }
 }
 
@@ -600,6 +621,34 @@ fn placement_failures_have_null_node_scores_and_images_and_keep_rejections() {
     let imgs = b.column_by_name("needed_images").unwrap().as_list::<i32>();
     assert_eq!(imgs.value(0).as_string::<i32>().value(0), "img-a");
     assert_eq!(imgs.value(1).len(), 0);
+}
+
+#[test]
+fn placement_candidates_are_null_without_explain_top_k_and_list_nodes_totals_and_scores() {
+    let batches = table_batches(&[ok_run(0)], true);
+    let b = find(&batches, "placements").unwrap();
+    assert_eq!(nulls(b, "candidates"), [false, true, false]);
+    let cands = b.column_by_name("candidates").unwrap().as_list::<i32>();
+    assert_eq!(cands.value_offsets(), &[0, 2, 2, 2]);
+    let first = cands.value(0);
+    let first = first.as_struct();
+    let nodes: Vec<&str> = first
+        .column(0)
+        .as_string::<i32>()
+        .iter()
+        .flatten()
+        .collect();
+    assert_eq!(nodes, ["n1", "n0"]);
+    let totals = first.column(1).as_primitive::<Float64Type>();
+    assert_eq!(totals.values(), &[90.0, 80.0]);
+    let scores = first.column(2).as_list::<i32>();
+    let best = scores.value(0);
+    let best = best.as_struct();
+    assert_eq!(
+        best.column(0).as_string::<i32>().value(0),
+        "least_allocated"
+    );
+    assert_eq!(best.column(4).as_primitive::<Float64Type>().value(0), 90.0);
 }
 
 #[test]

@@ -172,6 +172,7 @@ impl<'a> Simulation<'a> {
             needed_images: d.node.map(|_| d.needed_images.clone()),
             node_cpu_requested_frac: cpu_frac,
             node_mem_requested_frac: mem_frac,
+            candidates: (self.model.scenario().scheduler.explain_top_k > 0).then(|| d.top.clone()),
         });
     }
 

@@ -1,6 +1,6 @@
 //! The `placements` table (docs/outputs.md, `placements`): one row per scheduling decision, with
-//! the list columns `rejections`, `scores` and `needed_images` and the column kinds that build
-//! them.
+//! the list columns `rejections`, `scores`, `needed_images` and `candidates` and the column kinds
+//! that build them.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use arrow_schema::{DataType, Field, Fields};
 use crate::engine::SimTime;
 use crate::output::columns::{secs, ColumnKind, OptF64, OptUtf8, RunKey, Utf8, F64, I64};
 use crate::output::define::output_table;
-use crate::scheduler::ScoreEntry;
+use crate::scheduler::{Candidate, ScoreEntry};
 
 output_table! {
     /// One `placements` row (docs/outputs.md, `placements`).
@@ -63,6 +63,8 @@ output_table! {
         pub node_cpu_requested_frac: Option<f64>,
         /// Node requested/capacity memory after placement.
         pub node_mem_requested_frac: Option<f64>,
+        /// The best `scheduler.explain_top_k` candidates, best first (None when that option is 0).
+        pub candidates: Option<Vec<Candidate>>,
     }
     columns |run, row| {
         "t_s": F64 = secs(row.t),
@@ -90,6 +92,7 @@ output_table! {
         "needed_images": OptImageNames = row.needed_images.as_deref().map(|ids| (*run, ids)),
         "node_cpu_requested_frac": OptF64 = row.node_cpu_requested_frac,
         "node_mem_requested_frac": OptF64 = row.node_mem_requested_frac,
+        "candidates": OptCandidates = row.candidates.as_deref().map(|c| (*run, c)),
     }
 }
 
@@ -114,6 +117,15 @@ pub fn score_fields() -> Fields {
         Field::new("normalized", DataType::Float64, false),
         Field::new("weight", DataType::Float64, false),
         Field::new("weighted", DataType::Float64, false),
+    ])
+}
+
+/// Children of `candidates` items: `node`, `total`, `scores` (items as in `scores`).
+pub fn candidate_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("node", DataType::Utf8, false),
+        Field::new("total", DataType::Float64, false),
+        Field::new("scores", list_of(DataType::Struct(score_fields())), false),
     ])
 }
 
@@ -188,16 +200,73 @@ impl ColumnKind for OptScores {
             entries.extend(row.into_iter().flatten());
             offsets.push(offset(entries.len()));
         }
-        let fields = score_fields();
-        let e = || entries.iter();
+        list_array(
+            DataType::Struct(score_fields()),
+            offsets,
+            score_items(&entries),
+            Some(valid),
+        )
+    }
+}
+
+/// The struct items of a score breakdown list, one per entry.
+fn score_items(entries: &[&ScoreEntry]) -> ArrayRef {
+    let e = || entries.iter();
+    Arc::new(StructArray::new(
+        score_fields(),
+        vec![
+            Utf8::array(e().map(|s| s.name)),
+            F64::array(e().map(|s| s.raw)),
+            F64::array(e().map(|s| s.normalized)),
+            F64::array(e().map(|s| s.weight)),
+            F64::array(e().map(|s| s.weighted)),
+        ],
+        None,
+    ))
+}
+
+/// `candidates`: the best-scored nodes of a decision with their breakdowns, best first; null when
+/// `scheduler.explain_top_k` is 0, empty when nothing was scored.
+#[derive(Clone, Copy, Debug)]
+pub struct OptCandidates;
+
+impl ColumnKind for OptCandidates {
+    type Value<'a> = Option<(RunKey<'a>, &'a [Candidate])>;
+    const NULLABLE: bool = true;
+    fn data_type() -> DataType {
+        list_of(DataType::Struct(candidate_fields()))
+    }
+    fn array<'a>(values: impl Iterator<Item = Self::Value<'a>>) -> ArrayRef {
+        let mut offsets = vec![0i32];
+        let mut valid = Vec::new();
+        let (mut nodes, mut totals) = (Vec::new(), Vec::new());
+        let mut score_offsets = vec![0i32];
+        let mut entries: Vec<&ScoreEntry> = Vec::new();
+        for row in values {
+            valid.push(row.is_some());
+            if let Some((run, candidates)) = row {
+                for c in candidates {
+                    nodes.push(run.node(c.node));
+                    totals.push(c.total);
+                    entries.extend(c.scores.iter());
+                    score_offsets.push(offset(entries.len()));
+                }
+            }
+            offsets.push(offset(nodes.len()));
+        }
+        let scores = list_array(
+            DataType::Struct(score_fields()),
+            score_offsets,
+            score_items(&entries),
+            None,
+        );
+        let fields = candidate_fields();
         let items = StructArray::new(
             fields.clone(),
             vec![
-                Utf8::array(e().map(|s| s.name)),
-                F64::array(e().map(|s| s.raw)),
-                F64::array(e().map(|s| s.normalized)),
-                F64::array(e().map(|s| s.weight)),
-                F64::array(e().map(|s| s.weighted)),
+                Utf8::array(nodes.into_iter()),
+                F64::array(totals.into_iter()),
+                scores,
             ],
             None,
         );
