@@ -80,7 +80,7 @@ fn entry(
     }
 }
 
-/// The built-in catalog, in the spec's order.
+/// The built-in catalog, in a fixed documented order (docs/scenario.md).
 pub fn builtin_catalog() -> Vec<NodeType> {
     use Accelerator::*;
     vec![

@@ -1,14 +1,14 @@
 //! Scaling configuration beyond faas-sim's per-deployment `ScalingConfiguration`: the global
 //! `[scaling]` table (autoscaler choice, counters, scaler parameters, idler, keep-alive), the
 //! resource `[monitor]`, and the output switches of the scaling-related tables
-//! (`spec/scaling.md`, `spec/execution.md` §7, `spec/outputs.md` §2.4, §2.6).
+//! (`docs/scaling.md`, `docs/scenario.md`, `docs/outputs.md`).
 //!
 //! Key layout: `scaling.autoscaler` and `scaling.keepalive` are the defaults of every deployment;
 //! `deployments[i].scaling.autoscaler` / `.keepalive` override them for one deployment.
 
 use serde::{Deserialize, Serialize};
 
-/// Replica-count autoscaler of a function (`spec/scaling.md` §1).
+/// Replica-count autoscaler of a function (`docs/scaling.md`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AutoscalerKind {
@@ -84,7 +84,7 @@ pub enum HpaBasis {
     NodeCapacity,
 }
 
-/// `scaling.hpa`: Kubernetes HPA settings (`spec/scaling.md` §5).
+/// `scaling.hpa`: Kubernetes HPA settings (`docs/scaling.md`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HpaConfig {
@@ -130,7 +130,7 @@ impl Default for HpaConfig {
     }
 }
 
-/// `scaling.idler`: scale to zero after inactivity (`spec/scaling.md` §7). It acts on
+/// `scaling.idler`: scale to zero after inactivity (`docs/scaling.md`). It acts on
 /// deployments with `scale_zero = true` and runs iff at least one has it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -159,7 +159,7 @@ impl Default for IdlerConfig {
     }
 }
 
-/// Keep-alive policy of idle replicas (`spec/scaling.md` §8).
+/// Keep-alive policy of idle replicas (`docs/scaling.md`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum KeepaliveConfig {
@@ -238,7 +238,7 @@ pub struct ScalingGlobalConfig {
     pub keepalive: KeepaliveConfig,
 }
 
-/// Order in which `scale_down` picks Running replicas (`spec/model.md` §7.3).
+/// Order in which `scale_down` picks Running replicas (`docs/model.md` §5).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VictimOrder {
@@ -251,7 +251,7 @@ pub enum VictimOrder {
     LeastLoaded,
 }
 
-/// `[monitor]`: the resource monitor (`spec/execution.md` §7).
+/// `[monitor]`: the resource monitor (`docs/scenario.md`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MonitorConfig {
@@ -272,7 +272,7 @@ impl Default for MonitorConfig {
     }
 }
 
-/// `outputs.utilization`: the monitor's time series (`spec/outputs.md` §2.6).
+/// `outputs.utilization`: the monitor's time series (`docs/outputs.md`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UtilizationOutput {

@@ -1,7 +1,7 @@
 //! The scenario file's data model: serde structs with defaults, mirroring the TOML keys.
 //!
 //! These structs are the *resolved configuration*: deserialising fills every default, and
-//! serialising gives the canonical form that `run_id` hashes (`spec/determinism.md` §6).
+//! serialising gives the canonical form that `run_id` hashes (`docs/model.md` §10).
 //! Semantic checks live in [`super::validate`](mod@super::validate); name interning happens when a simulation is built.
 
 use super::quantity::{Cpu, Size};
@@ -70,7 +70,7 @@ pub struct Scenario {
     pub commands: Vec<CommandConfig>,
 }
 
-/// A scripted operation (`spec/scaling.md` §10): `scale fn to N at t`, `remove fn at t`,
+/// A scripted operation (`docs/scaling.md`): `scale fn to N at t`, `remove fn at t`,
 /// `deploy fn at t`, `suspend fn at t`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,7 +109,7 @@ fn default_name() -> String {
     "scenario".to_string()
 }
 
-/// `run`: horizon, end policy and guards (`spec/model.md` §12).
+/// `run`: horizon, end policy and guards (`docs/model.md` §9).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunConfig {
@@ -181,7 +181,7 @@ pub struct TopologyConfig {
     /// Storage nodes and their buckets.
     #[serde(default)]
     pub storage: Vec<StorageConfig>,
-    /// Label scheme: `ether` or `raith21` (`spec/network.md` §9).
+    /// Label scheme: `ether` or `raith21` (`docs/scenario.md`).
     #[serde(default = "default_label_scheme")]
     pub labels: String,
 }
@@ -271,7 +271,7 @@ fn default_link_mbit() -> f64 {
     1000.0
 }
 
-/// A storage node holding buckets of items (`spec/network.md` §7).
+/// A storage node holding buckets of items (`docs/scenario.md`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StorageConfig {
@@ -289,7 +289,7 @@ fn default_storage_type() -> String {
     "server".to_string()
 }
 
-/// A registry entry (`spec/model.md` §2).
+/// A registry entry (`docs/model.md` §2).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImageConfig {
@@ -323,7 +323,7 @@ pub struct FunctionConfig {
     pub labels: Labels,
 }
 
-/// A deployment of a function (`spec/model.md` §3).
+/// A deployment of a function (`docs/model.md` §3).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeploymentConfig {
@@ -436,7 +436,7 @@ impl Default for RequestsConfig {
     }
 }
 
-/// Per-replica concurrency model (`spec/execution.md` §3).
+/// Per-replica concurrency model (`docs/scenario.md`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ConcurrencyConfig {
@@ -454,7 +454,7 @@ pub enum ConcurrencyConfig {
     },
 }
 
-/// `ScalingConfiguration`, with faas-sim's defaults (`spec/model.md` §3.1).
+/// `ScalingConfiguration`, with faas-sim's defaults (`docs/model.md` §3).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScalingConfig {
@@ -550,7 +550,7 @@ impl Default for ScalingConfig {
     }
 }
 
-/// A request arrival generator for one function (`spec/workload.md`).
+/// A request arrival generator for one function (`docs/scenario.md`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadConfig {
@@ -602,7 +602,7 @@ pub enum StartKeyword {
     AfterReady,
 }
 
-/// Rate profiles (`spec/workload.md` §2).
+/// Rate profiles (`docs/scenario.md`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RateConfig {
@@ -623,7 +623,7 @@ pub enum RateConfig {
     },
 }
 
-/// Inter-arrival processes (`spec/workload.md` §3).
+/// Inter-arrival processes (`docs/scenario.md`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ArrivalsConfig {
@@ -657,7 +657,7 @@ impl Default for ArrivalsConfig {
     }
 }
 
-/// `routing`: load balancing and cold starts (`spec/model.md` §9–10).
+/// `routing`: load balancing and cold starts (`docs/model.md` §7).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingConfig {

@@ -132,7 +132,7 @@ pub struct CharacterisationConfig {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SkippyConfig {
-    /// Percentage of nodes to score (default 100; ≤ 0 = adaptive, §1.2).
+    /// Percentage of nodes to score (default 100; ≤ 0 = adaptive; docs/schedulers.md).
     #[serde(default = "default_pct")]
     pub percentage_of_nodes_to_score: f64,
     /// Predicate and priority lists: `default`, `vanilla`, `raith21_skippy` or `ga`.
@@ -266,7 +266,7 @@ impl PredicateSpec {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KubernetesConfig {
-    /// Percentage of nodes to find (default 0 = adaptive, §2.1).
+    /// Percentage of nodes to find (default 0 = adaptive; docs/schedulers.md).
     #[serde(default)]
     pub percentage_of_nodes_to_score: u32,
     /// Filter out nodes labelled `data.skippy.io/storage` (default true).
@@ -281,11 +281,11 @@ pub struct KubernetesConfig {
     /// Score plugin weights.
     #[serde(default)]
     pub weights: KubernetesWeights,
-    /// Extension predicates (§3) appended to the filters, e.g. `["NodeHasAccelerator",
+    /// Extension predicates (docs/schedulers.md) appended to the filters, e.g. `["NodeHasAccelerator",
     /// "NodeHasFreeGpu"]`.
     #[serde(default)]
     pub extra_filters: Vec<PredicateSpec>,
-    /// Extension priorities (§3) added to the scores, `[[weight, "Name"], …]`, on 0..100.
+    /// Extension priorities (docs/schedulers.md) added to the scores, `[[weight, "Name"], …]`, on 0..100.
     #[serde(default)]
     pub extra_scores: Vec<(i64, String)>,
 }

@@ -1,5 +1,5 @@
 //! Time models (distributions of phase and execution durations) as written in scenario files,
-//! optionally per node type (`spec/execution.md` §1–2).
+//! optionally per node type (`docs/scenario.md`).
 //!
 //! A model is written as a one-key table naming the distribution, e.g.
 //! `exec = { lognormal = { s = 0.5, scale = 1.0 } }`; per node type as
@@ -84,7 +84,7 @@ fn one() -> f64 {
 }
 
 impl TimeModel {
-    /// The distribution mean (`spec/execution.md` §2), used for deterministic estimates.
+    /// The distribution mean (`docs/scenario.md`), used for deterministic estimates.
     pub fn mean(&self) -> f64 {
         let (m, bounds) = match self {
             TimeModel::Constant { value } => return *value,

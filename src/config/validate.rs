@@ -2,7 +2,7 @@
 //! references between sections, names). The first violation in file order is reported with its
 //! key path, e.g. `deployments[2].scaling.scale_max: must be >= scale_min (1), got 0`.
 //!
-//! Choices where the spec leaves room (documented for users in `docs/scenario.md`):
+//! Choices where the model leaves room (documented for users in `docs/scenario.md`):
 //! - durations are finite and `>= 0`; `run.horizon_s`, `routing.request_timeout_s`,
 //!   `run.max_wall_s`, `scheduler.retry_backoff_s`, scaler periods and targets must be `> 0`
 //!   (a zero period or back-off would repeat at one instant forever; a zero target divides by 0);
@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 type Check = Result<(), ConfigError>;
 
-/// Topology generators the spec describes but this version does not build yet.
+/// Topology generators that are planned but that this version does not build yet.
 const LATER_GENERATORS: &[&str] = &[
     "urban_sensing",
     "urban_sensing_hetero",

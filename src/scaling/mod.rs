@@ -1,7 +1,7 @@
 //! Autoscalers, scale to zero and keep-alive policies (`docs/scaling.md`).
 //!
 //! Every policy is a small type whose decision is a pure function of the figures the simulation
-//! hands it, so each formula is unit-tested on the spec's hand-computed cases:
+//! hands it, so each formula is unit-tested on hand-computed cases (docs/scaling.md):
 //!
 //! | module | policy | reads |
 //! |---|---|---|

@@ -1,7 +1,7 @@
 //! The parallel runner: runs of a sweep on a local rayon pool, one run per task, each
 //! single-threaded; finished runs stream over a bounded channel to one writer thread that writes
-//! each batch of consecutive run indices once it is complete (`spec/determinism.md` §5,
-//! `spec/outputs.md` §4).
+//! each batch of consecutive run indices once it is complete (`docs/model.md` §10,
+//! `docs/outputs.md`).
 //!
 //! Memory stays flat with the number of runs: runs are started in `run_index` order and only
 //! while fewer than a window of runs (two batches, or more with many threads) is started but not
