@@ -92,6 +92,9 @@ pub const MAX_NODES: u64 = 100_000;
 pub const MAX_HISTOGRAM_BINS: u64 = 1_000_000;
 /// Runs held in memory per batch.
 pub const MAX_RUNS_PER_BATCH: u32 = 100_000;
+/// Live replicas of one deployment (`scaling.scale_max`): every replica is a row in the run's
+/// tables, and scale-ups and commands are capped by `scale_max`.
+pub const MAX_REPLICAS: u32 = 1_000_000;
 
 /// The simulation clock counts whole nanoseconds: a shorter period would round to 0 and repeat
 /// at one instant forever.
@@ -628,6 +631,15 @@ fn scaling(path: &str, s: &ScalingConfig) -> Check {
     if s.scale_max < 1 {
         fail(format!("{path}.scale_max"), "must be >= 1, got 0")?;
     }
+    if s.scale_max > MAX_REPLICAS {
+        fail(
+            format!("{path}.scale_max"),
+            format!(
+                "{} replicas are too many: at most {MAX_REPLICAS} per deployment",
+                s.scale_max
+            ),
+        )?;
+    }
     if s.scale_max < s.scale_min {
         fail(
             format!("{path}.scale_max"),
@@ -861,6 +873,15 @@ mod tests {
     #[test]
     fn the_base_scenario_is_valid() {
         parse(BASE).unwrap();
+    }
+
+    #[test]
+    fn scale_max_above_the_replica_cap_is_rejected_before_any_replica_exists() {
+        let e = err_with(
+            "scale_min = 1, scale_max = 5",
+            "scale_min = 1, scale_max = 4294967295",
+        );
+        assert_err(&e, "deployments[0].scaling.scale_max", "at most 1000000");
     }
 
     #[test]

@@ -198,9 +198,13 @@ impl Simulation<'_> {
             (running_since, self.usage.cpu_at_running[r])
         } else {
             let h = m.history.get(r)?;
-            // The history is in time order: a binary search, not a scan of the whole window
-            // (a short monitor interval puts many thousands of ticks in it).
-            let at = h.partition_point(|&(t, _)| t < first_tick);
+            // The history is in time order and pruned to the window at every monitor tick, so
+            // the window's first tick is at the front or (when the monitor last ticked up to
+            // one interval ago) one entry in: O(1) per HPA tick, whatever the interval.
+            let at = h
+                .iter()
+                .position(|&(t, _)| t >= first_tick)
+                .unwrap_or(h.len());
             let &(t, i) = h.get(at)?;
             if t != first_tick {
                 return None;
