@@ -27,4 +27,4 @@ pub mod workload;
 /// The faasim version recorded in every `runs` row.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub use run::{identity, run_model, run_scenario};
+pub use run::{identity, run_model, run_scenario, run_scenario_with};

@@ -56,6 +56,7 @@ pub fn manifest(sweep: &Sweep, opts: &SweepOptions) -> serde_json::Value {
         "axes": axes,
         "seeds": sweep.expansion.seeds(),
         "param_columns": columns,
+        "custom_schedulers": sweep.schedulers().names().collect::<Vec<_>>(),
         "shard": opts.shard.to_string(),
         "command": opts.command,
     })

@@ -24,6 +24,7 @@ use crate::output::{
     clean_uncommitted_shard, commit_file_name, committed_batches, shard_tmp_dir, verified_batches,
     DatasetWriter, LockMode, OutputError, OutputLock,
 };
+use crate::scheduler::SchedulerRegistry;
 
 /// The most worker threads a sweep starts: each has its own stack, and far more threads than
 /// cores only cost memory.
@@ -57,6 +58,23 @@ pub struct SweepSummary {
     /// A stop request (SIGINT, SIGTERM) ended the sweep before all its batches ran; those
     /// that ran are committed.
     pub interrupted: bool,
+}
+
+/// Runs `sweep` like [`run_sweep`], with the user-written `schedulers` available to its runs: a
+/// variant whose `scheduler.profile` names one of them runs with it. This is how a program runs
+/// a sweep file over its own schedulers (`docs/schedulers.md`, "Your own scheduler in a sweep";
+/// `examples/custom_scheduler.rs`).
+pub fn run_with(
+    sweep: &Sweep,
+    out: &Path,
+    opts: &SweepOptions,
+    schedulers: &SchedulerRegistry,
+) -> Result<SweepSummary, SweepError> {
+    run_sweep(
+        &sweep.clone().with_schedulers(schedulers.clone()),
+        out,
+        opts,
+    )
 }
 
 /// Runs `sweep` (this shard of it) into the dataset directory `out`; see the module docs.
