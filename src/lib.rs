@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod platform;
+pub mod provenance;
 pub mod run;
 pub mod scaling;
 pub mod scheduler;
