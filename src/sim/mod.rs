@@ -19,11 +19,11 @@ use crate::cluster::{Cluster, ImageCache};
 use crate::config::EndPolicy;
 use crate::engine::{fnv1a64, splitmix64, stream_rng, EventQueue, SimRng, SimTime, TimerId};
 use crate::metrics::{
-    InvocationRow, PlacementRow, ReplicaCountRow, RunIdentity, RunOutput, RunRow, RunStatus,
-    ScalingRow, UtilizationRow,
+    InvocationRow, PlacementRow, ReplicaCountRow, ReplicaRow, RunIdentity, RunOutput, RunRow,
+    RunStatus, ScalingRow, UtilizationRow,
 };
 use crate::model::{Model, WorkloadStart};
-use crate::platform::{FunctionRt, ReplicaId, ReplicaTable, Usage};
+use crate::platform::{FunctionRt, ReplicaRef, ReplicaTable, Slot, Usage};
 use crate::scaling::{Counts, FunctionScaling};
 use crate::scheduler::{self, Decision, Scheduler};
 use monitor::Monitor;
@@ -47,13 +47,13 @@ pub enum Event {
     ScheduleNext,
     /// Scheduling latency elapsed for a placed replica: it starts deploying.
     DeployStart {
-        /// Replica.
-        replica: u32,
+        /// Replica (a stale reference is a counted no-op).
+        replica: ReplicaRef,
     },
     /// Scheduling latency elapsed for an unschedulable replica: it fails (and may fall back).
     PlacementFailed {
-        /// Replica.
-        replica: u32,
+        /// Replica (a stale reference is a counted no-op).
+        replica: ReplicaRef,
     },
     /// An image pull completed.
     PullDone {
@@ -62,13 +62,13 @@ pub enum Event {
     },
     /// A replica's startup phase ended.
     StartupDone {
-        /// Replica.
-        replica: u32,
+        /// Replica (a stale reference is a counted no-op).
+        replica: ReplicaRef,
     },
     /// A replica's setup phase ended: it is Running.
     SetupDone {
-        /// Replica.
-        replica: u32,
+        /// Replica (a stale reference is a counted no-op).
+        replica: ReplicaRef,
     },
     /// A request finished processing.
     InvocationDone {
@@ -77,8 +77,8 @@ pub enum Event {
     },
     /// A replica's teardown phase ended.
     TeardownDone {
-        /// Replica.
-        replica: u32,
+        /// Replica (a stale reference is a counted no-op).
+        replica: ReplicaRef,
     },
     /// A scripted command is due.
     Command {
@@ -96,8 +96,8 @@ pub enum Event {
     MonitorTick,
     /// An idle replica's keep-alive window may have ended (a timer: moved earlier when needed).
     KeepaliveExpiry {
-        /// Replica.
-        replica: u32,
+        /// Replica (a stale reference is a counted no-op).
+        replica: ReplicaRef,
     },
     /// A keep-alive pre-warm window ended: create a replica.
     Prewarm {
@@ -156,7 +156,7 @@ struct Request {
 struct Pull {
     node: u32,
     image: u32,
-    waiters: Vec<ReplicaId>,
+    waiters: Vec<Slot>,
 }
 
 /// One run.
@@ -170,7 +170,8 @@ pub struct Simulation<'a> {
     cache: ImageCache,
     scheduler: Box<dyn Scheduler>,
     decision: Decision,
-    sched_queue: VecDeque<ReplicaId>,
+    /// Replicas waiting for the scheduler (cancelled ones are skipped when reached).
+    sched_queue: VecDeque<ReplicaRef>,
     sched_busy: bool,
     functions: Vec<FunctionRt>,
     replicas: ReplicaTable,
@@ -205,8 +206,12 @@ pub struct Simulation<'a> {
     monitor: Option<Monitor>,
     /// Used CPU and memory of replicas and nodes.
     usage: Usage,
-    /// Replicas holding node resources (Scheduled … Teardown), in id order.
-    resident: Vec<ReplicaId>,
+    /// Replicas holding node resources (Scheduled … Teardown), in creation order.
+    resident: Vec<Slot>,
+    /// `replicas` rows of the replicas that have ended (live ones are added at collection).
+    replica_rows: Vec<ReplicaRow>,
+    /// Replicas that ended Failed.
+    replicas_failed: u32,
     /// Records with `applied != 0`.
     scale_actions: u32,
     /// Time of the last processed event that was neither stale nor an observer (`sim_end`).
@@ -333,6 +338,8 @@ impl<'a> Simulation<'a> {
             monitor,
             usage,
             resident: Vec::new(),
+            replica_rows: Vec::new(),
+            replicas_failed: 0,
             scale_actions: 0,
             last_event: SimTime::ZERO,
             scratch: Vec::new(),
@@ -506,17 +513,41 @@ impl<'a> Simulation<'a> {
             Event::InvocationDone { slot } => self.on_invocation_done(slot),
             Event::Deploy { function } => self.on_deploy(function),
             Event::ScheduleNext => self.on_schedule_next(),
-            Event::DeployStart { replica } => self.on_deploy_start(replica)?,
-            Event::PlacementFailed { replica } => self.on_placement_failed(replica),
             Event::PullDone { pull } => self.on_pull_done(pull)?,
-            Event::StartupDone { replica } => self.on_startup_done(replica)?,
-            Event::SetupDone { replica } => self.on_setup_done(replica),
-            Event::TeardownDone { replica } => self.on_teardown_done(replica),
+            Event::DeployStart { replica } => {
+                if let Some(r) = self.replicas.resolve(replica) {
+                    self.on_deploy_start(r)?
+                }
+            }
+            Event::PlacementFailed { replica } => {
+                if let Some(r) = self.replicas.resolve(replica) {
+                    self.on_placement_failed(r)
+                }
+            }
+            Event::StartupDone { replica } => {
+                if let Some(r) = self.replicas.resolve(replica) {
+                    self.on_startup_done(r)?
+                }
+            }
+            Event::SetupDone { replica } => {
+                if let Some(r) = self.replicas.resolve(replica) {
+                    self.on_setup_done(r)
+                }
+            }
+            Event::TeardownDone { replica } => {
+                if let Some(r) = self.replicas.resolve(replica) {
+                    self.on_teardown_done(r)
+                }
+            }
             Event::Command { index } => self.on_command(index),
             Event::ScalerTick { function } => self.on_scaler_tick(function),
             Event::IdlerTick => self.on_idler_tick(),
             Event::MonitorTick => self.on_monitor_tick(),
-            Event::KeepaliveExpiry { replica } => self.on_keepalive_expiry(replica),
+            Event::KeepaliveExpiry { replica } => {
+                if let Some(r) = self.replicas.resolve(replica) {
+                    self.on_keepalive_expiry(r)
+                }
+            }
             Event::Prewarm { function } => self.on_prewarm(function),
             Event::RequestTimeout { slot } => self.on_request_timeout(slot),
             Event::ColdPoll { slot } => self.on_cold_poll(slot),

@@ -9,7 +9,7 @@ use super::Simulation;
 use crate::config::VictimOrder;
 use crate::metrics::ScalingRow;
 use crate::model::{CommandKind, CommandModel};
-use crate::platform::{ReplicaId, ReplicaState, NONE};
+use crate::platform::{ReplicaState, NONE};
 use crate::scaling::{Action, Counts, ScalingDecision};
 
 /// What an operation did: replicas created (> 0) or selected for removal / cancelled (< 0), and
@@ -253,7 +253,7 @@ impl Simulation<'_> {
             VictimOrder::LeastLoaded => {
                 victims.extend(f.eligible.iter());
                 let t = &self.replicas;
-                victims.sort_by_key(|&r| (t.outstanding(r), std::cmp::Reverse(r)));
+                victims.sort_by_key(|&r| (t.outstanding(r), std::cmp::Reverse(t.id[r as usize])));
                 victims.truncate(k);
             }
         }
@@ -484,12 +484,5 @@ impl Simulation<'_> {
                 self.apply(function, "command", d);
             }
         }
-    }
-}
-
-/// Position of `r` in a sorted id list.
-pub(super) fn remove_sorted(list: &mut Vec<ReplicaId>, r: ReplicaId) {
-    if let Ok(pos) = list.binary_search(&r) {
-        list.remove(pos);
     }
 }

@@ -7,7 +7,7 @@ use crate::config::ScaleFromZero;
 use crate::engine::{SimTime, TimerId};
 use crate::metrics::{InvocationRow, InvocationStatus};
 use crate::platform::functions::metric;
-use crate::platform::{ReplicaId, ReplicaState};
+use crate::platform::{ReplicaState, Slot};
 
 impl Simulation<'_> {
     /// The next request of workload `wi` arrives now.
@@ -166,7 +166,7 @@ impl Simulation<'_> {
     }
 
     /// Hands a request to replica `r`: it starts if a worker is free, else it queues locally.
-    fn dispatch(&mut self, slot: u32, r: ReplicaId) {
+    fn dispatch(&mut self, slot: u32, r: Slot) {
         let req = &mut self.requests[slot as usize];
         req.dispatch = self.now;
         req.replica = r;
@@ -257,7 +257,7 @@ impl Simulation<'_> {
 
     /// A request left replica `r` (completed, or timed out in its queue): a draining replica
     /// with nothing left tears down; a Running one with nothing left is idle.
-    fn after_replica_work(&mut self, r: ReplicaId, completed: bool) {
+    fn after_replica_work(&mut self, r: Slot, completed: bool) {
         let ri = r as usize;
         if self.replicas.outstanding(r) > 0 {
             return;
@@ -321,7 +321,7 @@ impl Simulation<'_> {
             let ri = req.replica as usize;
             let c = &f.containers[self.replicas.container[ri] as usize];
             (
-                Some(req.replica),
+                Some(self.replicas.id[ri]),
                 Some(self.replicas.node[ri]),
                 Some(self.replicas.image[ri]),
                 Some(c.mem as u64),

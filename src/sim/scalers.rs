@@ -9,7 +9,7 @@ use super::{Event, Simulation};
 use crate::config::CountMode;
 use crate::engine::{SimTime, TimerId};
 use crate::metrics::ReplicaCountRow;
-use crate::platform::{ReplicaId, ReplicaState};
+use crate::platform::{ReplicaState, Slot};
 use crate::scaling::{idler, per_request, Action, Autoscaler, ScalingDecision};
 
 impl Simulation<'_> {
@@ -167,7 +167,7 @@ impl Simulation<'_> {
 
     /// A Running replica has nothing to do: apply the keep-alive policy. `after_request`: its
     /// last request just ended (pre-warming applies only then).
-    pub(super) fn on_replica_idle(&mut self, r: ReplicaId, after_request: bool) {
+    pub(super) fn on_replica_idle(&mut self, r: Slot, after_request: bool) {
         let ri = r as usize;
         let fi = self.replicas.function[ri] as usize;
         let policy = &mut self.fscale[fi].keepalive;
@@ -201,9 +201,10 @@ impl Simulation<'_> {
         let timer = self.replicas.ka_timer[ri];
         match self.queue.time_of(timer) {
             None => {
+                let replica = self.replicas.reference(r);
                 self.replicas.ka_timer[ri] = self
                     .queue
-                    .schedule(until, Event::KeepaliveExpiry { replica: r });
+                    .schedule(until, Event::KeepaliveExpiry { replica });
             }
             Some(at) if at > until => {
                 self.queue.move_to(timer, until);
@@ -213,7 +214,7 @@ impl Simulation<'_> {
     }
 
     /// An idle replica's keep-alive timer fired.
-    pub(super) fn on_keepalive_expiry(&mut self, r: ReplicaId) {
+    pub(super) fn on_keepalive_expiry(&mut self, r: Slot) {
         let ri = r as usize;
         self.replicas.ka_timer[ri] = TimerId::NONE;
         let until = self.replicas.idle_until[ri];
@@ -222,9 +223,10 @@ impl Simulation<'_> {
         }
         if until > self.now {
             // It was busy and became idle again in the meantime: wait for the new expiry.
+            let replica = self.replicas.reference(r);
             self.replicas.ka_timer[ri] = self
                 .queue
-                .schedule(until, Event::KeepaliveExpiry { replica: r });
+                .schedule(until, Event::KeepaliveExpiry { replica });
             return;
         }
         self.replicas.idle_until[ri] = SimTime::NEVER;
