@@ -206,6 +206,11 @@ impl ReplicaTable {
         self.function.len()
     }
 
+    /// Slots holding a replica that has not ended.
+    pub fn occupied(&self) -> usize {
+        self.slots() - self.free.len()
+    }
+
     /// Replicas ever created.
     pub fn created(&self) -> u32 {
         self.created

@@ -10,6 +10,10 @@ use crate::platform::functions::metric;
 use crate::platform::{ReplicaId, ReplicaState, Slot, NONE};
 use crate::scheduler::{Pod, SchedContext};
 
+/// Why a phase model is always there: `Model::compile` rejects a container without an
+/// execution, startup or setup model for a node type the cluster has nodes of.
+const PHASES_CHECKED: &str = "Model::compile checked every phase model for every node type";
+
 impl<'a> Simulation<'a> {
     /// Creates a Conceived replica of container `ci` of `function` and queues it; `parent` is
     /// the id of the replica it falls back from (`NONE` for a first attempt).
@@ -208,7 +212,8 @@ impl<'a> Simulation<'a> {
         let image = self.replicas.image[ri];
         if self.cache.has(node, image) {
             self.replicas.pull_kind[ri] = 2;
-            return self.enter_starting(r);
+            self.enter_starting(r);
+            return Ok(());
         }
         if let Some(pi) = self.pulls.iter().position(|p| {
             p.as_ref()
@@ -218,19 +223,7 @@ impl<'a> Simulation<'a> {
             self.pulls[pi].as_mut().expect("found").waiters.push(r);
             return Ok(());
         }
-        let arch = self.cluster.nodes.arch[node as usize];
-        let size = self
-            .cluster
-            .images
-            .size_for_arch(image, arch)
-            .ok_or_else(|| {
-                format!(
-                "image `{}` has no variant for architecture `{}` of node `{}` (images.variants)",
-                self.cluster.images.names[image as usize],
-                self.cluster.archs[arch as usize],
-                self.cluster.nodes.name[node as usize]
-            )
-            })?;
+        let size = self.image_size_on(image, node)?;
         self.replicas.pull_kind[ri] = 1;
         self.replicas.pull_bytes[ri] = size;
         let secs = self
@@ -263,29 +256,36 @@ impl<'a> Simulation<'a> {
         Ok(())
     }
 
-    pub(super) fn on_pull_done(&mut self, slot: u32) -> Result<(), String> {
+    pub(super) fn on_pull_done(&mut self, slot: u32) {
         let pull = self.pulls[slot as usize].take().expect("pull in flight");
         self.free_pulls.push(slot);
         self.cache.insert(pull.node, pull.image);
         for r in pull.waiters {
-            self.enter_starting(r)?;
+            self.enter_starting(r);
         }
-        Ok(())
     }
 
-    fn phase_sampler_missing(&self, r: Slot, phase: &str) -> String {
-        let ri = r as usize;
-        let f = &self.model.functions[self.replicas.function[ri] as usize];
-        let node = self.replicas.node[ri];
-        format!(
-            "deployments[{}].containers[{}].{phase}: no model for node type `{}` and no default",
-            f.deployment.unwrap_or(0),
-            f.containers[self.replicas.container[ri] as usize].config_index,
-            self.cluster.type_name(node)
-        )
+    /// Bytes of `image` for the architecture of `node`.
+    ///
+    /// The one configuration error left at run time: a scheduler profile without the
+    /// `ImageArchAvailable` predicate may place a replica on a node whose architecture the image
+    /// has no variant for, and the run then stops with this message (`docs/model.md`).
+    fn image_size_on(&self, image: u32, node: u32) -> Result<u64, String> {
+        let arch = self.cluster.nodes.arch[node as usize];
+        self.cluster
+            .images
+            .size_for_arch(image, arch)
+            .ok_or_else(|| {
+                format!(
+                "image `{}` has no variant for architecture `{}` of node `{}` (images.variants)",
+                self.cluster.images.names[image as usize],
+                self.cluster.archs[arch as usize],
+                self.cluster.nodes.name[node as usize]
+            )
+            })
     }
 
-    fn enter_starting(&mut self, r: Slot) -> Result<(), String> {
+    fn enter_starting(&mut self, r: Slot) {
         let ri = r as usize;
         self.replicas.state[ri] = ReplicaState::Starting;
         self.replicas.t_starting[ri] = self.now;
@@ -301,31 +301,29 @@ impl<'a> Simulation<'a> {
         let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
         let f = &mut self.functions[fi];
         let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];
-        let d = match &c.startup[t] {
-            Some(s) => s.sample(&mut f.rng_startup),
-            None => return Err(self.phase_sampler_missing(r, "startup")),
-        };
+        let d = c.startup[t]
+            .as_ref()
+            .expect(PHASES_CHECKED)
+            .sample(&mut f.rng_startup);
         let replica = self.replicas.reference(r);
         self.queue
             .push(self.now.plus(d), Event::StartupDone { replica });
-        Ok(())
     }
 
-    pub(super) fn on_startup_done(&mut self, r: Slot) -> Result<(), String> {
+    pub(super) fn on_startup_done(&mut self, r: Slot) {
         let ri = r as usize;
         self.replicas.t_setup[ri] = self.now;
         let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
         let fi = self.replicas.function[ri] as usize;
         let f = &mut self.functions[fi];
         let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];
-        let d = match &c.setup[t] {
-            Some(s) => s.sample(&mut f.rng_setup),
-            None => return Err(self.phase_sampler_missing(r, "setup")),
-        };
+        let d = c.setup[t]
+            .as_ref()
+            .expect(PHASES_CHECKED)
+            .sample(&mut f.rng_setup);
         let replica = self.replicas.reference(r);
         self.queue
             .push(self.now.plus(d), Event::SetupDone { replica });
-        Ok(())
     }
 
     /// Setup finished: the replica is Running, joins the balancer and serves waiting requests.

@@ -513,7 +513,7 @@ impl<'a> Simulation<'a> {
             Event::InvocationDone { slot } => self.on_invocation_done(slot),
             Event::Deploy { function } => self.on_deploy(function),
             Event::ScheduleNext => self.on_schedule_next(),
-            Event::PullDone { pull } => self.on_pull_done(pull)?,
+            Event::PullDone { pull } => self.on_pull_done(pull),
             Event::DeployStart { replica } => {
                 if let Some(r) = self.replicas.resolve(replica) {
                     self.on_deploy_start(r)?
@@ -526,7 +526,7 @@ impl<'a> Simulation<'a> {
             }
             Event::StartupDone { replica } => {
                 if let Some(r) = self.replicas.resolve(replica) {
-                    self.on_startup_done(r)?
+                    self.on_startup_done(r)
                 }
             }
             Event::SetupDone { replica } => {
@@ -591,6 +591,17 @@ impl<'a> Simulation<'a> {
     pub fn replica_counts(&self, function: u32) -> (u32, u32) {
         let f = &self.functions[function as usize];
         (f.live, f.running)
+    }
+
+    /// The replica table's size: `(slots held by replicas that have not ended, slots
+    /// allocated)`. Slots are reused, so the second is the peak of the first (for tests).
+    pub fn replica_slots(&self) -> (usize, usize) {
+        (self.replicas.occupied(), self.replicas.slots())
+    }
+
+    /// Replicas created so far.
+    pub fn replicas_created(&self) -> u32 {
+        self.replicas.created()
     }
 
     /// Scaling bounds `(scale_min, scale_max)` of function `function`.

@@ -8,6 +8,7 @@ use crate::engine::{SimTime, TimerId};
 use crate::metrics::{InvocationRow, InvocationStatus};
 use crate::platform::functions::metric;
 use crate::platform::{ReplicaState, Slot};
+use crate::scaling::Scaler;
 
 impl Simulation<'_> {
     /// The next request of workload `wi` arrives now.
@@ -82,7 +83,7 @@ impl Simulation<'_> {
                 .scaling
                 .scale_min
                 .max(1);
-            self.scale_up(function, n, "router", "cold_start");
+            self.scale_up(function, n, Scaler::Router, "cold_start");
         }
     }
 
@@ -211,11 +212,10 @@ impl Simulation<'_> {
             self.replicas.node[ri],
             c.cpu_per_invocation,
         );
-        // A missing model was rejected when the replica started (same node type).
         let d = c.exec[node_type]
             .as_ref()
             .map(|s| s.sample(&mut f.rng_exec))
-            .unwrap_or(SimTime::ZERO);
+            .expect("Model::compile checked the execution model of every node type");
         self.queue
             .push(self.now.plus(d), Event::InvocationDone { slot });
     }

@@ -10,7 +10,7 @@ use crate::config::CountMode;
 use crate::engine::{SimTime, TimerId};
 use crate::metrics::ReplicaCountRow;
 use crate::platform::{ReplicaState, Slot};
-use crate::scaling::{idler, per_request, Action, Autoscaler, ScalingDecision};
+use crate::scaling::{idler, per_request, Action, Autoscaler, Scaler, ScalingDecision};
 
 impl Simulation<'_> {
     /// Starts a function's periodic autoscaler: first tick one period after now (the deploy).
@@ -54,7 +54,7 @@ impl Simulation<'_> {
         };
         let c = self.counts(function);
         let (lo, hi) = self.scale_bounds(function);
-        let name = self.fscale[fi].autoscaler.name();
+        let name = self.fscale[fi].autoscaler.scaler();
         if c.running == 0 {
             let mut d = ScalingDecision::none("no_running");
             if let Autoscaler::RequestRate(s) = &self.fscale[fi].autoscaler {
@@ -128,7 +128,7 @@ impl Simulation<'_> {
             ScalingDecision::none("pending_capacity")
         }
         .metric("waiting", waiting as f64);
-        self.apply(function, "per_request", d);
+        self.apply(function, Scaler::PerRequest, d);
     }
 
     /// The idler checks every deployed `scale_zero` function (`docs/scaling.md`).
@@ -151,7 +151,7 @@ impl Simulation<'_> {
                 let before = self.counts(function);
                 let done = self.op_suspend(function, "idle");
                 let rec = Record {
-                    scaler: "idler",
+                    scaler: Scaler::Idler,
                     action: "suspend",
                     metric: Some(("idle_s", idle_s)),
                     desired: Some(0),
@@ -160,7 +160,7 @@ impl Simulation<'_> {
                 self.record(function, before, rec, done.n);
             } else {
                 let d = ScalingDecision::none(check.reason()).metric("idle_s", idle_s);
-                self.apply(function, "idler", d);
+                self.apply(function, Scaler::Idler, d);
             }
         }
     }
@@ -182,7 +182,7 @@ impl Simulation<'_> {
                 let before = self.counts(function);
                 self.begin_teardown(r, ReplicaState::Suspended, "keepalive_expired");
                 let rec = Record {
-                    scaler: "keepalive",
+                    scaler: Scaler::Keepalive,
                     action: "scale_down",
                     metric: Some(("prewarm_s", w.prewarm.as_secs_f64())),
                     desired: None,
@@ -241,7 +241,7 @@ impl Simulation<'_> {
             (0, "at_scale_min")
         };
         let rec = Record {
-            scaler: "keepalive",
+            scaler: Scaler::Keepalive,
             action: if applied < 0 { "scale_down" } else { "none" },
             metric: None,
             desired: None,
@@ -262,14 +262,14 @@ impl Simulation<'_> {
             metric_value: None,
             reason: "prewarm",
         };
-        self.apply_named(function, "keepalive", "prewarm", d);
+        self.apply_named(function, Scaler::Keepalive, "prewarm", d);
     }
 
     /// Like [`Simulation::apply`] but with a fixed action name in the record.
     fn apply_named(
         &mut self,
         function: u32,
-        scaler: &'static str,
+        scaler: Scaler,
         action: &'static str,
         d: ScalingDecision,
     ) -> i32 {
