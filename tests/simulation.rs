@@ -514,21 +514,6 @@ fn candidates_are_absent_when_explain_top_k_is_zero() {
 }
 
 #[test]
-fn a_phase_without_a_model_for_a_node_type_of_the_cluster_is_a_compile_error() {
-    let text = one_function(
-        "{ scale_min = 1, scale_max = 1 }",
-        r#"startup = { by_node_type = { nuc = { constant = { value = 1 } } } }"#,
-        r#"rate = { constant = { rps = 1 } }"#,
-        "run = { horizon_s = 10 }",
-    );
-    let err = faasim::model::Model::compile(&scenario(&text)).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "deployments[0].containers[0].startup: no model for node type `server` and no default"
-    );
-}
-
-#[test]
 fn replica_churn_reuses_slots_so_the_table_is_bounded_by_the_replicas_alive_at_once() {
     // Sparse requests, keep-alive 1 s and scale to zero: nearly every request creates a replica
     // that ends a second after its request.

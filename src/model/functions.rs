@@ -106,33 +106,6 @@ fn compile_phase(spec: &TimeModelSpec, cluster: &Cluster) -> PhaseModel {
         .collect()
 }
 
-/// Every node type the cluster has nodes of must have a model for the phases a replica samples
-/// on it (execution, startup, setup): a replica may be placed on any node, so a gap would
-/// otherwise stop the run when one lands there. Teardown falls back to 0 s.
-fn check_phases(
-    c: &ContainerModel,
-    present: &[bool],
-    cluster: &Cluster,
-    key: &str,
-) -> Result<(), ModelError> {
-    for (phase, model) in [
-        ("exec", &c.exec),
-        ("startup", &c.startup),
-        ("setup", &c.setup),
-    ] {
-        if let Some(t) = (0..present.len()).find(|&t| present[t] && model[t].is_none()) {
-            return Err(ModelError::at(
-                format!("{key}.{phase}"),
-                format!(
-                    "no model for node type `{}` and no default",
-                    cluster.types[t].name
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Compiles every function of a validated scenario (deployments looked up by name in a map, so
 /// set-up stays near-linear in the number of functions).
 pub fn compile_functions(
@@ -150,11 +123,6 @@ pub fn compile_functions(
         .enumerate()
         .map(|(i, n)| (n.as_str(), i as ImageId))
         .collect();
-    // Node types with at least one node.
-    let mut present = vec![false; cluster.types.len()];
-    for &t in &cluster.nodes.node_type {
-        present[t as usize] = true;
-    }
     let mut out = Vec::with_capacity(sc.functions.len());
     let mut next_template = 0u32;
     for f in &sc.functions {
@@ -234,12 +202,6 @@ pub fn compile_functions(
                             container: c.clone(),
                         },
                     });
-                    check_phases(
-                        containers.last().expect("just pushed"),
-                        &present,
-                        cluster,
-                        &format!("deployments[{di}].containers[{ci}]"),
-                    )?;
                     next_template += 1;
                 }
                 (d.scaling.clone(), SimTime::from_secs_f64(d.deploy_at_s))

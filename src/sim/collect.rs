@@ -113,8 +113,8 @@ impl Simulation<'_> {
         run.placements = self.decisions;
         run.placements_failed = total.placements_failed;
         run.scale_actions = self.scale_actions;
-        run.flows = self.flows;
-        run.flow_bytes = self.flow_bytes;
+        run.flows = self.network.flows;
+        run.flow_bytes = self.network.flow_bytes;
         run.warnings = 0;
         summary.push(total);
 

@@ -1,18 +1,13 @@
 //! Replica life cycle: the scheduling queue with image fallback, image pulls with per-node
 //! caches and joined transfers, startup, setup, Running, teardown (`docs/model.md`).
 
-use super::{Event, Pull, Simulation};
-use crate::cluster::Endpoint;
+use super::{Event, Simulation};
 use crate::engine::SimTime;
 use crate::metrics::PlacementRow;
 use crate::model::Model;
 use crate::platform::functions::metric;
 use crate::platform::{ReplicaId, ReplicaState, Slot, NONE};
 use crate::scheduler::{Pod, SchedContext};
-
-/// Why a phase model is always there: `Model::compile` rejects a container without an
-/// execution, startup or setup model for a node type the cluster has nodes of.
-const PHASES_CHECKED: &str = "Model::compile checked every phase model for every node type";
 
 impl<'a> Simulation<'a> {
     /// Creates a Conceived replica of container `ci` of `function` and queues it; `parent` is
@@ -212,62 +207,35 @@ impl<'a> Simulation<'a> {
         let image = self.replicas.image[ri];
         if self.cache.has(node, image) {
             self.replicas.pull_kind[ri] = 2;
-            self.enter_starting(r);
-            return Ok(());
+            return self.enter_starting(r);
         }
-        if let Some(pi) = self.pulls.iter().position(|p| {
-            p.as_ref()
-                .is_some_and(|p| p.node == node && p.image == image)
-        }) {
+        if self.network.join(node, image, r) {
             self.replicas.pull_kind[ri] = 3;
-            self.pulls[pi].as_mut().expect("found").waiters.push(r);
             return Ok(());
         }
         let size = self.image_size_on(image, node)?;
         self.replicas.pull_kind[ri] = 1;
         self.replicas.pull_bytes[ri] = size;
-        let secs = self
-            .cluster
-            .links
-            .transfer_secs(Endpoint::Registry, Endpoint::Node(node), size);
-        let pull = Pull {
-            node,
-            image,
-            waiters: vec![r],
-        };
-        let slot = match self.free_pulls.pop() {
-            Some(s) => {
-                self.pulls[s as usize] = Some(pull);
-                s
-            }
-            None => {
-                self.pulls.push(Some(pull));
-                (self.pulls.len() - 1) as u32
-            }
-        };
-        if size > 0 {
-            self.flows += 1;
-            self.flow_bytes += size;
-        }
-        self.queue.push(
-            self.now.plus(SimTime::from_secs_f64(secs)),
-            Event::PullDone { pull: slot },
-        );
+        let started = self
+            .network
+            .start(self.now, &self.cluster.links, node, image, size, r);
+        self.queue
+            .push(started.done_at, Event::PullDone { pull: started.pull });
         Ok(())
     }
 
-    pub(super) fn on_pull_done(&mut self, slot: u32) {
-        let pull = self.pulls[slot as usize].take().expect("pull in flight");
-        self.free_pulls.push(slot);
+    pub(super) fn on_pull_done(&mut self, slot: u32) -> Result<(), String> {
+        let pull = self.network.complete(slot);
         self.cache.insert(pull.node, pull.image);
         for r in pull.waiters {
-            self.enter_starting(r);
+            self.enter_starting(r)?;
         }
+        Ok(())
     }
 
     /// Bytes of `image` for the architecture of `node`.
     ///
-    /// The one configuration error left at run time: a scheduler profile without the
+    /// A configuration error found only at run time: a scheduler profile without the
     /// `ImageArchAvailable` predicate may place a replica on a node whose architecture the image
     /// has no variant for, and the run then stops with this message (`docs/model.md`).
     fn image_size_on(&self, image: u32, node: u32) -> Result<u64, String> {
@@ -285,7 +253,22 @@ impl<'a> Simulation<'a> {
             })
     }
 
-    fn enter_starting(&mut self, r: Slot) {
+    /// The other one: a startup or setup model given only `by_node_type`, for a node type that
+    /// has none. It cannot move to `Model::compile` as long as the `CanRun` predicate may keep
+    /// such pods off those nodes (`docs/scenario.md`, time models).
+    fn phase_sampler_missing(&self, r: Slot, phase: &str) -> String {
+        let ri = r as usize;
+        let f = &self.model.functions[self.replicas.function[ri] as usize];
+        let node = self.replicas.node[ri];
+        format!(
+            "deployments[{}].containers[{}].{phase}: no model for node type `{}` and no default",
+            f.deployment.unwrap_or(0),
+            f.containers[self.replicas.container[ri] as usize].config_index,
+            self.cluster.type_name(node)
+        )
+    }
+
+    fn enter_starting(&mut self, r: Slot) -> Result<(), String> {
         let ri = r as usize;
         self.replicas.state[ri] = ReplicaState::Starting;
         self.replicas.t_starting[ri] = self.now;
@@ -301,29 +284,31 @@ impl<'a> Simulation<'a> {
         let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
         let f = &mut self.functions[fi];
         let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];
-        let d = c.startup[t]
-            .as_ref()
-            .expect(PHASES_CHECKED)
-            .sample(&mut f.rng_startup);
+        let d = match &c.startup[t] {
+            Some(s) => s.sample(&mut f.rng_startup),
+            None => return Err(self.phase_sampler_missing(r, "startup")),
+        };
         let replica = self.replicas.reference(r);
         self.queue
             .push(self.now.plus(d), Event::StartupDone { replica });
+        Ok(())
     }
 
-    pub(super) fn on_startup_done(&mut self, r: Slot) {
+    pub(super) fn on_startup_done(&mut self, r: Slot) -> Result<(), String> {
         let ri = r as usize;
         self.replicas.t_setup[ri] = self.now;
         let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
         let fi = self.replicas.function[ri] as usize;
         let f = &mut self.functions[fi];
         let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];
-        let d = c.setup[t]
-            .as_ref()
-            .expect(PHASES_CHECKED)
-            .sample(&mut f.rng_setup);
+        let d = match &c.setup[t] {
+            Some(s) => s.sample(&mut f.rng_setup),
+            None => return Err(self.phase_sampler_missing(r, "setup")),
+        };
         let replica = self.replicas.reference(r);
         self.queue
             .push(self.now.plus(d), Event::SetupDone { replica });
+        Ok(())
     }
 
     /// Setup finished: the replica is Running, joins the balancer and serves waiting requests.

@@ -17,15 +17,17 @@ mod workloads;
 
 use crate::cluster::{Cluster, ImageCache};
 use crate::config::EndPolicy;
-use crate::engine::{fnv1a64, splitmix64, stream_rng, EventQueue, SimRng, SimTime, TimerId};
+use crate::engine::{fnv1a64, splitmix64, EventQueue, SimTime, TimerId};
 use crate::metrics::{
     InvocationRow, PlacementRow, ReplicaCountRow, ReplicaRow, RunIdentity, RunOutput, RunRow,
     RunStatus, ScalingRow, UtilizationRow,
 };
-use crate::model::{Model, WorkloadStart};
+use crate::model::Model;
+use crate::network::Network;
 use crate::platform::{FunctionRt, ReplicaRef, ReplicaTable, Slot, Usage};
 use crate::scaling::{Counts, FunctionScaling};
 use crate::scheduler::{self, Decision, Scheduler};
+use crate::workload::WorkloadSources;
 use monitor::Monitor;
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -117,21 +119,6 @@ pub enum Event {
     },
 }
 
-/// Run-time state of one workload (its description is the model's `WorkloadModel`).
-#[derive(Debug)]
-struct WorkloadRt {
-    function: u32,
-    rng: SimRng,
-    /// Still producing arrivals (or waiting to start).
-    active: bool,
-    /// Waiting for `after_ready`.
-    waiting_ready: bool,
-    start: SimTime,
-    end: SimTime,
-    remaining: u64,
-    last: SimTime,
-}
-
 /// A request in flight: a slot in the request slab.
 #[derive(Clone, Copy, Debug)]
 struct Request {
@@ -151,14 +138,6 @@ struct Request {
     poll: TimerId,
 }
 
-/// An image pull in flight to one node.
-#[derive(Debug)]
-struct Pull {
-    node: u32,
-    image: u32,
-    waiters: Vec<Slot>,
-}
-
 /// One run.
 pub struct Simulation<'a> {
     model: &'a Model,
@@ -175,14 +154,13 @@ pub struct Simulation<'a> {
     sched_busy: bool,
     functions: Vec<FunctionRt>,
     replicas: ReplicaTable,
-    pulls: Vec<Option<Pull>>,
-    free_pulls: Vec<u32>,
+    /// Image pulls in flight (the network model).
+    network: Network,
     requests: Vec<Request>,
     free_requests: Vec<u32>,
-    workloads: Vec<WorkloadRt>,
+    /// Where requests come from.
+    workloads: WorkloadSources,
     next_request_id: u64,
-    /// Workloads still generating (or waiting to start).
-    generating: u32,
     /// Requests not yet in a final state.
     outstanding: u64,
     /// The run's horizon: configured, or set when the last workload finishes.
@@ -218,8 +196,6 @@ pub struct Simulation<'a> {
     last_event: SimTime,
     /// Scratch buffers for scaler decisions (reused, never shrunk).
     scratch: Vec<u32>,
-    flows: u64,
-    flow_bytes: u64,
     /// Scheduling decisions made (successful or not).
     decisions: u32,
 }
@@ -260,26 +236,7 @@ impl<'a> Simulation<'a> {
             .iter()
             .map(|f| FunctionRt::new(&f.name, f.containers.len(), model.routing.balancer, seed))
             .collect();
-        let workloads: Vec<WorkloadRt> = model
-            .workloads
-            .iter()
-            .map(|w| {
-                let (start, waiting_ready) = match w.start {
-                    WorkloadStart::At(t) => (t, false),
-                    WorkloadStart::AfterReady => (SimTime::NEVER, true),
-                };
-                WorkloadRt {
-                    function: w.function,
-                    rng: stream_rng(seed, &w.stream),
-                    active: true,
-                    waiting_ready,
-                    start,
-                    end: SimTime::NEVER,
-                    remaining: w.max_requests,
-                    last: SimTime::ZERO,
-                }
-            })
-            .collect();
+        let workloads = WorkloadSources::new(&model.workloads, seed);
         let horizon = model.run.horizon;
         let deadline = match (horizon, model.run.end_policy) {
             (Some(h), EndPolicy::Drain) => h.plus(model.run.drain_timeout),
@@ -315,11 +272,9 @@ impl<'a> Simulation<'a> {
             sched_busy: false,
             functions,
             replicas: ReplicaTable::default(),
-            pulls: Vec::new(),
-            free_pulls: Vec::new(),
+            network: Network::default(),
             requests: Vec::new(),
             free_requests: Vec::new(),
-            generating: workloads.len() as u32,
             workloads,
             next_request_id: 0,
             outstanding: 0,
@@ -343,8 +298,6 @@ impl<'a> Simulation<'a> {
             scale_actions: 0,
             last_event: SimTime::ZERO,
             scratch: Vec::new(),
-            flows: 0,
-            flow_bytes: 0,
             decisions: 0,
         }
     }
@@ -367,9 +320,9 @@ impl<'a> Simulation<'a> {
                 self.queue.push(c.at, Event::Command { index: ci as u32 });
             }
         }
-        for wi in 0..self.workloads.len() {
-            if !self.workloads[wi].waiting_ready {
-                self.start_workload(wi as u32);
+        for wi in 0..self.workloads.len() as u32 {
+            if !self.workloads.waiting_ready(wi) {
+                self.start_workload(wi);
             }
         }
         if let Some(m) = &self.monitor {
@@ -379,7 +332,7 @@ impl<'a> Simulation<'a> {
             let every = self.model.scaling.idler_interval;
             self.queue.push(every, Event::IdlerTick);
         }
-        if self.generating == 0 && self.horizon.is_none() {
+        if self.workloads.generating() == 0 && self.horizon.is_none() {
             self.close_horizon();
         }
     }
@@ -513,7 +466,7 @@ impl<'a> Simulation<'a> {
             Event::InvocationDone { slot } => self.on_invocation_done(slot),
             Event::Deploy { function } => self.on_deploy(function),
             Event::ScheduleNext => self.on_schedule_next(),
-            Event::PullDone { pull } => self.on_pull_done(pull),
+            Event::PullDone { pull } => self.on_pull_done(pull)?,
             Event::DeployStart { replica } => {
                 if let Some(r) = self.replicas.resolve(replica) {
                     self.on_deploy_start(r)?
@@ -526,7 +479,7 @@ impl<'a> Simulation<'a> {
             }
             Event::StartupDone { replica } => {
                 if let Some(r) = self.replicas.resolve(replica) {
-                    self.on_startup_done(r)
+                    self.on_startup_done(r)?
                 }
             }
             Event::SetupDone { replica } => {
@@ -559,7 +512,7 @@ impl<'a> Simulation<'a> {
     /// request is waiting or in flight.
     #[inline]
     fn finished(&self) -> bool {
-        self.generating == 0
+        self.workloads.generating() == 0
             && self.outstanding == 0
             && self.model.run.end_policy == EndPolicy::Drain
             && self.model.run.horizon.is_none_or(|h| self.now >= h)

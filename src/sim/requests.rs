@@ -13,7 +13,7 @@ use crate::scaling::Scaler;
 impl Simulation<'_> {
     /// The next request of workload `wi` arrives now.
     pub(super) fn on_arrival(&mut self, wi: u32) {
-        let function = self.workloads[wi as usize].function;
+        let function = self.workloads.function(wi);
         let fi = function as usize;
         let f = &mut self.functions[fi];
         let fn_seq = f.arrivals;
@@ -212,10 +212,12 @@ impl Simulation<'_> {
             self.replicas.node[ri],
             c.cpu_per_invocation,
         );
+        // No model for this node type (only `by_node_type`, no `default`): `CanRun` keeps such
+        // pods off these nodes when the profile has it; otherwise execution takes 0 s.
         let d = c.exec[node_type]
             .as_ref()
             .map(|s| s.sample(&mut f.rng_exec))
-            .expect("Model::compile checked the execution model of every node type");
+            .unwrap_or(SimTime::ZERO);
         self.queue
             .push(self.now.plus(d), Event::InvocationDone { slot });
     }
