@@ -163,6 +163,7 @@ impl ClusterBuilder {
                     size: Size(*size),
                 })
                 .collect(),
+            on_missing_arch: Default::default(),
         });
         Ok(())
     }

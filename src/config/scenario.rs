@@ -297,6 +297,29 @@ pub struct ImageConfig {
     pub name: String,
     /// Per-architecture sizes in declaration order.
     pub variants: Vec<ImageVariantConfig>,
+    /// What a pull of this image onto a node whose architecture it has no variant for does.
+    /// Left out of the canonical scenario when it is the default, so run ids stay as they were.
+    #[serde(default, skip_serializing_if = "MissingArch::is_default")]
+    pub on_missing_arch: MissingArch,
+}
+
+/// `images[*].on_missing_arch`: a pull that finds no variant for the node's architecture
+/// (`docs/model.md`, images).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingArch {
+    /// The run ends with status `error` (what faas-sim did: it raised an exception).
+    #[default]
+    Error,
+    /// That replica fails (`end_reason = "no_image_variant"`) and the platform tries the
+    /// deployment's next ranked image, as after a failed placement.
+    FailReplica,
+}
+
+impl MissingArch {
+    fn is_default(&self) -> bool {
+        *self == MissingArch::Error
+    }
 }
 
 /// One architecture variant of an image.

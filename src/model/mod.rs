@@ -21,7 +21,7 @@ pub use workloads::{WorkloadModel, WorkloadStart};
 
 use crate::cluster::Cluster;
 use crate::config::{
-    BalancerKind, CountMode, EndPolicy, InvocationMode, InvocationRows, OutputsConfig,
+    BalancerKind, CountMode, EndPolicy, InvocationMode, InvocationRows, MissingArch, OutputsConfig,
     ScaleFromZero, ScalingGlobalConfig, Scenario, SchedulerLatencyConfig, VictimOrder,
 };
 use crate::engine::SimTime;
@@ -109,6 +109,8 @@ pub struct Model {
     pub outputs: OutputsConfig,
     /// `outputs.invocations` as a sampling threshold over the row hash (None: off).
     pub invocation_sample: Option<u64>,
+    /// `images[*].on_missing_arch` by image id.
+    pub on_missing_arch: Vec<MissingArch>,
 }
 
 impl std::fmt::Debug for Model {
@@ -209,6 +211,8 @@ impl Model {
             scheduler_latency: sc.scheduler.latency.clone(),
             outputs: sc.outputs.clone(),
             invocation_sample,
+            // Image ids are the declaration order (`ImageRegistry::build`).
+            on_missing_arch: sc.images.iter().map(|i| i.on_missing_arch).collect(),
         })
     }
 

@@ -83,6 +83,7 @@ pub fn cluster(nodes: Vec<N>, images: &[(&str, &[(&str, u64)])]) -> Cluster {
                     size: Size(*s),
                 })
                 .collect(),
+            on_missing_arch: Default::default(),
         })
         .collect();
     let images = ImageRegistry::build(&cfgs, |a| Cluster::intern_arch(&mut archs, a));

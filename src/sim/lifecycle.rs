@@ -2,6 +2,7 @@
 //! caches and joined transfers, startup, setup, Running, teardown (`docs/model.md`).
 
 use super::{Event, Simulation};
+use crate::config::MissingArch;
 use crate::engine::SimTime;
 use crate::metrics::PlacementRow;
 use crate::model::Model;
@@ -181,15 +182,21 @@ impl<'a> Simulation<'a> {
 
     /// An unschedulable replica fails at `t + L`; the next ranked image gets a new replica.
     pub(super) fn on_placement_failed(&mut self, r: Slot) {
-        let ri = r as usize;
-        if self.replicas.state[ri] != ReplicaState::Conceived {
+        if self.replicas.state[r as usize] != ReplicaState::Conceived {
             return;
         }
+        self.fail_and_fall_back(r, "unschedulable");
+    }
+
+    /// Ends replica `r` as Failed with `reason`; the deployment's next ranked image (if any, and
+    /// if the function is still deployed) gets a new replica (`docs/model.md`, ranked images).
+    fn fail_and_fall_back(&mut self, r: Slot, reason: &'static str) {
+        let ri = r as usize;
         let function = self.replicas.function[ri];
         // Read before the replica ends: its slot may be reused by the successor.
         let (id, next) = (self.replicas.id[ri], self.replicas.container[ri] + 1);
         let attempt = self.replicas.attempt[ri].saturating_add(1);
-        self.end_replica(r, ReplicaState::Failed, "unschedulable");
+        self.end_replica(r, ReplicaState::Failed, reason);
         let f = &self.functions[function as usize];
         // Without a successor the replica stays Failed; requests waiting for the function keep
         // waiting (re-triggering scale-from-zero could fail again at the same instant forever).
@@ -213,7 +220,14 @@ impl<'a> Simulation<'a> {
             self.replicas.pull_kind[ri] = 3;
             return Ok(());
         }
-        let size = self.image_size_on(image, node)?;
+        let size = match self.image_size_on(image, node) {
+            Ok(size) => size,
+            Err(_) if self.model.on_missing_arch[image as usize] == MissingArch::FailReplica => {
+                self.fail_and_fall_back(r, "no_image_variant");
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
         self.replicas.pull_kind[ri] = 1;
         self.replicas.pull_bytes[ri] = size;
         let started = self
@@ -235,9 +249,11 @@ impl<'a> Simulation<'a> {
 
     /// Bytes of `image` for the architecture of `node`.
     ///
-    /// A configuration error found only at run time: a scheduler profile without the
-    /// `ImageArchAvailable` predicate may place a replica on a node whose architecture the image
-    /// has no variant for, and the run then stops with this message (`docs/model.md`).
+    /// Not a configuration error but a placement outcome: a scheduler without the
+    /// `ImageArchAvailable` predicate (skippy's `vanilla` preset, a user-written scheduler) may
+    /// place a replica on a node whose architecture the image has no variant for. The run then
+    /// stops with this message, unless the image says `on_missing_arch = "fail_replica"`
+    /// (`docs/model.md`, images).
     fn image_size_on(&self, image: u32, node: u32) -> Result<u64, String> {
         let arch = self.cluster.nodes.arch[node as usize];
         self.cluster
