@@ -159,13 +159,12 @@ fn scenario(r: &mut Rng) -> (Value, usize) {
         }
         nodes.push(node);
     }
-    let mut variants: Vec<Value> = ARCHS
-        .iter()
-        .filter_map(|a| {
-            chance(r, 0.7)
-                .then(|| json!({ "arch": a, "size": r.random_range(1u64..1_300) * 1_000_000 }))
-        })
-        .collect();
+    let mut variants: Vec<Value> = Vec::new();
+    for a in ARCHS {
+        if chance(r, 0.7) {
+            variants.push(json!({ "arch": a, "size": r.random_range(1u64..1_300) * 1_000_000 }));
+        }
+    }
     if variants.is_empty() || chance(r, 0.1) {
         variants.push(json!({ "arch": "any", "size": r.random_range(1u64..1_300) * 1_000_000 }));
     }
@@ -187,9 +186,12 @@ fn scenario(r: &mut Rng) -> (Value, usize) {
         sel.insert(HOSTNAME.into(), json!(pick(r, &names)));
         container["node_selector"] = Value::Object(sel);
     }
-    let required: Vec<Value> = (0..r.random_range(0..3))
-        .filter_map(|_| chance(r, 0.5).then(|| json!({ "match_expressions": term(r, &names) })))
-        .collect();
+    let mut required: Vec<Value> = Vec::new();
+    for _ in 0..r.random_range(0..3) {
+        if chance(r, 0.5) {
+            required.push(json!({ "match_expressions": term(r, &names) }));
+        }
+    }
     let preferred: Vec<Value> = (0..r.random_range(0..4))
         .map(|_| json!({ "weight": r.random_range(1..101), "match_expressions": term(r, &names) }))
         .collect();

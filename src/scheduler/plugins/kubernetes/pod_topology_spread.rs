@@ -119,7 +119,8 @@ fn score(c: &ScoreCtx, feas: &[u32], raw: &mut [i64], norm: &mut [i64], memos: &
     // Replicas per domain: the incremental counts when every node counts, else a pass over the
     // nodes holding replicas.
     let honor = honors_affinity(c.scratch);
-    let fast = !honor && !(user && !everywhere);
+    // (With user-given constraints, nodes lacking a key must be left out: only if there are none.)
+    let fast = !honor && (!user || everywhere);
     for (ci, &(fi, con)) in x.soft.iter().enumerate() {
         let t = &topo[con.topo];
         if t.per_node {
