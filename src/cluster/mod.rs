@@ -8,6 +8,7 @@ pub mod links;
 pub mod nodes;
 pub mod registry;
 pub mod storage;
+pub mod zones;
 
 pub use builder::{ClusterBuildError, ClusterBuilder};
 pub use cache::ImageCache;
@@ -127,6 +128,8 @@ impl Cluster {
                 }
             }
         }
+        let lan_size = sc.topology.lan_size;
+        zones::assign(&mut nodes, |id| zones::lan_zone(id, lan_size));
         let images = ImageRegistry::build(&sc.images, |a| Cluster::intern_arch(&mut archs, a));
         let links = LinkModel::new(&nodes, sc.network.default_bandwidth_mbit);
         Ok(Cluster {

@@ -10,8 +10,8 @@ use super::scaling::{
     UtilizationOutput, VictimOrder,
 };
 pub use super::scheduler::{
-    AffinityConfig, SchedulerConfig, SchedulerLatencyConfig, SkippyConfig, TaintConfig,
-    TolerationConfig, Unschedulable,
+    AffinityConfig, SchedulerConfig, SchedulerLatencyConfig, SkippyConfig, SpreadConstraintConfig,
+    TaintConfig, TolerationConfig, Unschedulable,
 };
 use super::timemodel::TimeModelSpec;
 use serde::{Deserialize, Serialize};
@@ -363,6 +363,11 @@ pub struct DeploymentConfig {
     /// When the deployment is deployed.
     #[serde(default)]
     pub deploy_at_s: f64,
+    /// Topology spread constraints of its replicas (kubernetes profile); empty: upstream's
+    /// system defaults (hostname maxSkew 3, zone maxSkew 5, both `ScheduleAnyway`). Left out
+    /// of the canonical form when empty, so adding the key kept every existing `run_id`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topology_spread: Vec<SpreadConstraintConfig>,
 }
 
 /// Image ranking of a deployment.

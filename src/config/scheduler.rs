@@ -359,10 +359,17 @@ pub struct KubernetesWeights {
     /// `NodeAffinity` (2).
     #[serde(default = "two")]
     pub node_affinity: i64,
+    /// `PodTopologySpread` (2). Left out of the canonical form at its default, so adding the
+    /// plugin kept every existing `run_id`.
+    #[serde(default = "two", skip_serializing_if = "is_two")]
+    pub pod_topology_spread: i64,
 }
 
 fn two() -> i64 {
     2
+}
+fn is_two(w: &i64) -> bool {
+    *w == 2
 }
 fn three() -> i64 {
     3
@@ -376,6 +383,7 @@ impl Default for KubernetesWeights {
             image_locality: 1,
             taint_toleration: 3,
             node_affinity: 2,
+            pod_topology_spread: 2,
         }
     }
 }
@@ -495,6 +503,28 @@ pub struct PreferredTerm {
     /// The expressions.
     #[serde(default)]
     pub match_expressions: Vec<SelectorExpression>,
+}
+
+/// What the scheduler does when a topology spread constraint cannot be met.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WhenUnsatisfiable {
+    /// A filter: nodes whose placement would exceed `max_skew` are rejected.
+    DoNotSchedule,
+    /// A score: nodes in less loaded domains score higher.
+    ScheduleAnyway,
+}
+
+/// A topology spread constraint of a deployment (kubernetes profile, `PodTopologySpread`); the
+/// deployment's replicas are the pods it counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpreadConstraintConfig {
+    /// How many more replicas one domain may hold than the least loaded one (≥ 1).
+    pub max_skew: i64,
+    /// The node label whose values are the domains, e.g. `topology.kubernetes.io/zone`.
+    pub topology_key: String,
+    /// `DoNotSchedule` (filter) or `ScheduleAnyway` (score).
+    pub when_unsatisfiable: WhenUnsatisfiable,
 }
 
 /// Node affinity of a container (kubernetes profile).

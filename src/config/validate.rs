@@ -384,6 +384,7 @@ impl Validator<'_> {
                 ranking(&format!("{path}.ranking"), r, &container_images)?;
             }
             scaling(&format!("{path}.scaling"), &d.scaling)?;
+            topology_spread(&format!("{path}.topology_spread"), &d.topology_spread)?;
             non_negative(&format!("{path}.deploy_at_s"), d.deploy_at_s)?;
         }
         Ok(())
@@ -397,6 +398,17 @@ impl Validator<'_> {
             ("teardown", &c.teardown),
         ] {
             self.time_model_spec(&format!("{path}.{key}"), spec)?;
+        }
+        if let Some(aff) = &c.affinity {
+            // Upstream's API validation: a preferred term's weight is 1..100.
+            for (i, t) in aff.preferred.iter().enumerate() {
+                if !(1..=100).contains(&t.weight) {
+                    fail(
+                        format!("{path}.affinity.preferred[{i}].weight"),
+                        format!("must be in 1..=100, got {}", t.weight),
+                    )?;
+                }
+            }
         }
         if let Some(ConcurrencyConfig::HttpWatchdog { workers: 0, .. }) = c.concurrency {
             fail(
@@ -595,6 +607,34 @@ fn keepalive(path: &str, k: &KeepaliveConfig) -> Check {
             within(&format!("{p}.margin"), margin, 0.0, 1.0)
         }
     }
+}
+
+/// Upstream's API validation of topology spread constraints: `max_skew` ≥ 1, a topology key,
+/// and no two constraints with the same key and `when_unsatisfiable`.
+fn topology_spread(path: &str, list: &[SpreadConstraintConfig]) -> Check {
+    for (i, c) in list.iter().enumerate() {
+        if c.max_skew < 1 {
+            fail(
+                format!("{path}[{i}].max_skew"),
+                format!("must be >= 1, got {}", c.max_skew),
+            )?;
+        }
+        if c.topology_key.is_empty() {
+            fail(
+                format!("{path}[{i}].topology_key"),
+                "must name a node label, e.g. \"topology.kubernetes.io/zone\"",
+            )?;
+        }
+        if let Some(j) = list[..i].iter().position(|d| {
+            d.topology_key == c.topology_key && d.when_unsatisfiable == c.when_unsatisfiable
+        }) {
+            fail(
+                format!("{path}[{i}]"),
+                format!("duplicate of {path}[{j}] (same topology_key and when_unsatisfiable)"),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn ranking(path: &str, r: &RankingConfig, container_images: &[String]) -> Check {
@@ -1123,6 +1163,36 @@ mod tests {
             1,
         );
         parse(&ok).unwrap();
+    }
+
+    #[test]
+    fn preferred_affinity_weights_must_be_1_to_100() {
+        for (w, ok) in [
+            (0, false),
+            (1, true),
+            (100, true),
+            (101, false),
+            (-5, false),
+        ] {
+            let text = BASE.replacen(
+                "exec = { constant = { value = 1.0 } }",
+                &format!(
+                    "exec = {{ constant = {{ value = 1.0 }} }}\naffinity.preferred = [{{ weight = 3, match_expressions = [] }}, {{ weight = {w}, match_expressions = [] }}]"
+                ),
+                1,
+            );
+            match parse(&text) {
+                Ok(_) => assert!(ok, "weight {w} accepted"),
+                Err(e) => {
+                    assert!(!ok, "weight {w} rejected: {e}");
+                    assert_err(
+                        &e,
+                        "deployments[0].containers[0].affinity.preferred[1].weight",
+                        &format!("must be in 1..=100, got {w}"),
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Node labels never change during a run, so every label question a predicate or priority asks
 //! is answered by a bit test on [`NodeFacts::label_bits`] or by a column built here.
 
+use crate::cluster::zones::HOSTNAME_LABEL;
 use crate::cluster::{Accelerator, Cluster, Endpoint, NodeId};
 use crate::config::{Scenario, TaintConfig, TaintEffect};
 use std::collections::BTreeMap;
@@ -66,6 +67,11 @@ pub struct LabelIndex {
 }
 
 impl LabelIndex {
+    /// Interns a node's `(key, value)` pair; returns the key's and the pair's bits.
+    ///
+    /// Hostnames (`kubernetes.io/hostname`) are unique per node, so their pairs would make the
+    /// bit space as wide as the cluster: only the key is interned (both bits returned are the
+    /// key's), and expressions on hostname values test [`NodeFacts::hostnames`] instead.
     fn intern(&mut self, key: &str, value: &str) -> (u32, u32) {
         if !self.keys.contains_key(key) {
             self.keys.insert(
@@ -78,6 +84,9 @@ impl LabelIndex {
             self.bits += 1;
         }
         let e = self.keys.get_mut(key).expect("inserted");
+        if key == HOSTNAME_LABEL {
+            return (e.bit, e.bit);
+        }
         if let Some(v) = e.values.iter().find(|v| v.value == value) {
             return (e.bit, v.bit);
         }
@@ -292,8 +301,13 @@ pub struct NodeFacts {
     pub disk_speed: Vec<f64>,
     /// Network speed for `Contention`, bytes/s.
     pub net_speed: Vec<f64>,
+    /// Nodes by `kubernetes.io/hostname` value (not in the label bit space, see
+    /// [`LabelIndex`]).
+    pub hostnames: BTreeMap<String, Vec<u32>>,
     /// Kubernetes: marked unschedulable.
     pub unschedulable: Vec<bool>,
+    /// Some node is marked unschedulable.
+    pub any_unschedulable: bool,
     /// Kubernetes: pod limit.
     pub max_pods: Vec<u32>,
     /// Distinct taints of all nodes (bit index = position).
@@ -437,8 +451,12 @@ impl NodeFacts {
                 .get(KEY_LOCALITY)
                 .map_or(t.locality.as_str(), String::as_str);
             f.net_speed.push(if loc == "cloud" { 1e9 } else { 1.25e8 });
+            if let Some(h) = l.get(HOSTNAME_LABEL) {
+                f.hostnames.entry(h.clone()).or_default().push(i as u32);
+            }
             let k = kube_of(i);
             f.unschedulable.push(k.unschedulable);
+            f.any_unschedulable |= k.unschedulable;
             f.max_pods.push(k.max_pods);
         }
         let mut classes: BTreeMap<(u32, u64), u32> = BTreeMap::new();

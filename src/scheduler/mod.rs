@@ -80,11 +80,13 @@ pub mod firstfit;
 pub mod image_view;
 pub mod kubernetes;
 pub mod memo;
+pub mod node_tree;
 pub mod placer;
 pub mod plugins;
 pub mod podinfo;
 pub mod random;
 pub mod skippy;
+pub mod spread;
 pub mod state;
 mod walk;
 

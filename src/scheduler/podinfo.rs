@@ -12,9 +12,11 @@
 use super::facts::{
     mask_set, NodeFacts, ACC_GPU, ACC_NONE, ACC_TPU, CAPABILITY, KEY_ACCELERATOR, KEY_VRAM,
 };
+use super::plugins::kubernetes::node_unschedulable::UNSCHEDULABLE_TAINT_KEY;
 use super::{Pod, NO_TEMPLATE};
+use crate::cluster::zones::HOSTNAME_LABEL;
 use crate::cluster::Accelerator;
-use crate::config::{SelectorExpression, SelectorOperator};
+use crate::config::{SelectorExpression, SelectorOperator, TaintConfig, TaintEffect};
 
 /// Pod-side accelerator code of a value that no node can match.
 pub const ACC_UNKNOWN: u8 = 255;
@@ -105,13 +107,16 @@ fn set(slot: &mut Option<String>, v: Option<&str>) {
     }
 }
 
-/// One compiled node-selector expression: matches iff `(node bits ∩ mask ≠ ∅) ≠ negate`.
+/// One compiled node-selector expression: matches iff `(node bits ∩ mask ≠ ∅) ≠ negate`, or,
+/// for an expression on hostname values, iff `(node ∈ node mask) ≠ negate`.
 #[derive(Clone, Copy, Debug)]
 pub struct Expr {
     /// Offset of the mask in [`PodScratch::masks`].
     pub off: u32,
     /// Negate the intersection test.
     pub negate: bool,
+    /// The mask is over node ids (one bit per node), not over the label bit space.
+    pub by_node: bool,
 }
 
 /// Per-decision buffers derived from the pod, reused across decisions.
@@ -141,6 +146,9 @@ pub struct PodScratch {
     pub untolerated: Vec<u64>,
     /// Some node taint is not tolerated.
     pub has_untolerated: bool,
+    /// The pod tolerates `node.kubernetes.io/unschedulable:NoSchedule`, so `NodeUnschedulable`
+    /// lets it onto unschedulable nodes.
+    pub tolerates_unschedulable: bool,
     /// Extended requests `> 0`: (resource index or `usize::MAX` if no node has it, amount).
     pub ext_req: Vec<(usize, i64)>,
 }
@@ -165,6 +173,35 @@ impl PodScratch {
         }
     }
 
+    /// An expression no node satisfies (an empty mask, not negated): it stands for a term
+    /// without expressions, which upstream matches against no node.
+    fn push_never(&mut self, w: usize) {
+        let off = self.push_mask(w);
+        self.exprs.push(Expr {
+            off,
+            negate: false,
+            by_node: false,
+        });
+    }
+
+    /// An expression on `kubernetes.io/hostname` values: a mask over node ids of the nodes
+    /// whose hostname satisfies `hit`.
+    fn push_hostname_expr(&mut self, facts: &NodeFacts, negate: bool, hit: impl Fn(&str) -> bool) {
+        let off = self.push_mask(facts.n.div_ceil(64).max(1));
+        for (h, nodes) in &facts.hostnames {
+            if hit(h) {
+                for &n in nodes {
+                    self.masks[off as usize + n as usize / 64] |= 1 << (n % 64);
+                }
+            }
+        }
+        self.exprs.push(Expr {
+            off,
+            negate,
+            by_node: true,
+        });
+    }
+
     fn push_mask(&mut self, w: usize) -> u32 {
         let off = self.masks.len();
         self.masks.resize(off + w, 0);
@@ -172,6 +209,37 @@ impl PodScratch {
     }
 
     fn compile_expr(&mut self, e: &SelectorExpression, facts: &NodeFacts) {
+        if e.key == HOSTNAME_LABEL {
+            let values = &e.values;
+            let bound = match values.as_slice() {
+                [one] => one.trim().parse::<i64>().ok(),
+                _ => None,
+            };
+            let int = |h: &str| h.parse::<i64>().ok();
+            match e.operator {
+                SelectorOperator::In | SelectorOperator::NotIn => {
+                    let negate = e.operator == SelectorOperator::NotIn;
+                    return self
+                        .push_hostname_expr(facts, negate, |h| values.iter().any(|v| v == h));
+                }
+                SelectorOperator::Gt => {
+                    return self.push_hostname_expr(
+                        facts,
+                        false,
+                        |h| matches!((int(h), bound), (Some(x), Some(b)) if x > b),
+                    );
+                }
+                SelectorOperator::Lt => {
+                    return self.push_hostname_expr(
+                        facts,
+                        false,
+                        |h| matches!((int(h), bound), (Some(x), Some(b)) if x < b),
+                    );
+                }
+                // The key bit is interned: the generic path below.
+                SelectorOperator::Exists | SelectorOperator::DoesNotExist => {}
+            }
+        }
         let w = facts.labels.words();
         let off = self.push_mask(w);
         let mask = &mut self.masks[off as usize..off as usize + w];
@@ -210,7 +278,11 @@ impl PodScratch {
                 false
             }
         };
-        self.exprs.push(Expr { off, negate });
+        self.exprs.push(Expr {
+            off,
+            negate,
+            by_node: false,
+        });
     }
 
     /// Compiles the pod's node selector, required and preferred affinity terms.
@@ -223,16 +295,27 @@ impl PodScratch {
         let w = facts.labels.words();
         let a = self.exprs.len() as u32;
         for (k, v) in pod.node_selector.iter() {
+            if k == HOSTNAME_LABEL {
+                self.push_hostname_expr(facts, false, |h| h == v);
+                continue;
+            }
             let off = self.push_mask(w);
             if let Some(b) = facts.labels.pair_bit(k, v) {
                 mask_set(&mut self.masks[off as usize..off as usize + w], b);
             }
-            self.exprs.push(Expr { off, negate: false });
+            self.exprs.push(Expr {
+                off,
+                negate: false,
+                by_node: false,
+            });
         }
         self.selector = (a, self.exprs.len() as u32);
         if let Some(aff) = pod.affinity {
             for t in &aff.required {
                 let a = self.exprs.len() as u32;
+                if t.match_expressions.is_empty() {
+                    self.push_never(w);
+                }
                 for e in &t.match_expressions {
                     self.compile_expr(e, facts);
                 }
@@ -240,6 +323,9 @@ impl PodScratch {
             }
             for t in &aff.preferred {
                 let a = self.exprs.len() as u32;
+                if t.match_expressions.is_empty() {
+                    self.push_never(w);
+                }
                 for e in &t.match_expressions {
                     self.compile_expr(e, facts);
                 }
@@ -258,6 +344,10 @@ impl PodScratch {
         let row = facts.label_bits.row(node);
         let w = row.len();
         self.exprs[a as usize..b as usize].iter().all(|e| {
+            if e.by_node {
+                let word = self.masks[e.off as usize + node / 64];
+                return ((word >> (node % 64)) & 1 == 1) != e.negate;
+            }
             let m = &self.masks[e.off as usize..e.off as usize + w];
             super::facts::intersects(row, m) != e.negate
         })
@@ -287,6 +377,16 @@ impl PodScratch {
                 }
             })
             .sum()
+    }
+
+    /// Whether the pod tolerates the unschedulable taint (`NodeUnschedulable`).
+    pub fn compile_unschedulable(&mut self, pod: &Pod) {
+        let taint = TaintConfig {
+            key: UNSCHEDULABLE_TAINT_KEY.to_string(),
+            value: String::new(),
+            effect: TaintEffect::NoSchedule,
+        };
+        self.tolerates_unschedulable = pod.tolerations.iter().any(|t| t.tolerates(&taint));
     }
 
     /// Marks the node taints the pod does not tolerate.

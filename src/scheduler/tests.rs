@@ -49,7 +49,7 @@ fn build_reads_node_taints_from_the_topology() {
     let cache = ImageCache::new(c.nodes.len(), 1);
     let none = Labels::new();
     let d = decide(s.as_mut(), &c, &cache, &pod(0, 1000, GIB, &none));
-    assert_eq!(d.rejections[2], ("TaintToleration", 2));
+    assert_eq!(d.rejections[1], ("TaintToleration", 2));
     assert_eq!(d.rejections[4], ("AvoidStorageNodes", 1));
 }
 
@@ -205,7 +205,7 @@ fn container_kubernetes_fields_reach_the_filters_through_with_container() {
     let mut placed = vec![d0.node.unwrap(), d1.node.unwrap()];
     placed.sort();
     assert_eq!(placed, vec![0, 1], "only the tolerated GPU nodes in zone a");
-    assert_eq!(d0.rejections[1], ("NodeAffinity", 2));
+    assert_eq!(d0.rejections[2], ("NodeAffinity", 2));
     let d2 = decide(s.as_mut(), &c, &cache, &pod(2));
     assert_eq!(d2.node, None);
     assert_eq!(

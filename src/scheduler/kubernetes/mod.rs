@@ -1,12 +1,14 @@
-//! The `kubernetes` profile: kube-scheduler's filter and score plugins on a 0..100 scale with
-//! upstream node sampling and a seeded random tie-break (`docs/schedulers.md`, `kubernetes`).
+//! The `kubernetes` profile: kube-scheduler v1.35's default profile on a 0..100 scale, with
+//! upstream node sampling over the zone-interleaved node tree ([`super::node_tree`]) and a seeded
+//! random tie-break (`docs/schedulers.md`, `kubernetes`).
 //!
-//! Filters, in order: `NodeUnschedulable`, `NodeAffinity`, `TaintToleration`,
-//! `NodeResourcesFit`, `AvoidStorageNodes` (optional), `ImageArchAvailable`,
-//! `RegistryReachable`, then `scheduler.kubernetes.extra_filters`. Scores: `NodeResourcesFit`,
-//! `NodeResourcesBalancedAllocation`, `ImageLocality`, `TaintToleration`, `NodeAffinity`, then
-//! `scheduler.kubernetes.extra_scores`. The plugins themselves live in
-//! [`super::plugins::kubernetes`].
+//! Filters, in upstream's order: `NodeUnschedulable`, `TaintToleration`, `NodeAffinity`,
+//! `NodeResourcesFit`, `PodTopologySpread` (when some deployment has a `DoNotSchedule`
+//! constraint), then faasim's `AvoidStorageNodes` (optional), `ImageArchAvailable`,
+//! `RegistryReachable` and `scheduler.kubernetes.extra_filters`. Scores: `NodeResourcesFit`,
+//! `NodeResourcesBalancedAllocation`, `ImageLocality`, `TaintToleration`, `NodeAffinity`,
+//! `PodTopologySpread`, then `scheduler.kubernetes.extra_scores`. The plugins themselves live in
+//! [`super::plugins::kubernetes`]; replica positions for spreading in [`super::spread`].
 
 #[cfg(test)]
 mod tests;
@@ -16,19 +18,23 @@ use super::explain::{first_max, top_indices};
 use super::extension::{fill_type_tables, Characterisation, RequirementColumns};
 use super::facts::{node_kube_from_scenario, NodeFacts};
 use super::image_view::ImageView;
+use super::node_tree::visit_order;
+use super::plugins::kubernetes::pod_topology_spread::{self, SpreadFilter};
 use super::plugins::kubernetes::{
     avoid_storage_nodes, image_arch_available, image_locality, image_locality_score, node_affinity,
     node_resources_balanced_allocation, node_resources_fit, node_unschedulable, taint_toleration,
     KCol, Memos, ScoreCtx, ScoreDef, MAX_SCORE,
 };
 use super::plugins::predicates::{
-    registry_reachable, Pred, PredCtx, PredList, EXTENSION_PREDICATES,
+    registry_reachable, Pred, PredCtx, PredList, Span, EXTENSION_PREDICATES,
 };
 use super::plugins::priorities::{reduce, Col, MapCtx, PriorityDef, EXTENSION_PRIORITIES};
 use super::plugins::{registry, Needs};
-use super::podinfo::PodCache;
+use super::podinfo::{CompiledPod, PodCache};
+use super::spread::SpreadState;
 use super::state::NodeState;
 use super::walk::Walk;
+use super::walk::CHUNK;
 use super::{Decision, Pod, SchedContext, Scheduler, ScoreEntry};
 use crate::cluster::{Cluster, NodeId};
 use crate::config::{ExecutionTimeEstimate, KubernetesConfig, Scenario, SchedulerConfig};
@@ -51,6 +57,10 @@ pub fn nodes_to_find(n: usize, percentage: u32) -> usize {
 /// The kubernetes scheduler with its persistent state (`next_start`, the `sched` stream).
 pub struct Kubernetes {
     facts: NodeFacts,
+    /// Visit order (position → node id) when nodes span several zones (upstream's node tree).
+    order: Option<Vec<u32>>,
+    spread: SpreadState,
+    spread_filter: SpreadFilter,
     filters: PredList,
     plugins: Vec<(i64, &'static ScoreDef)>,
     extra: Vec<(i64, &'static PriorityDef)>,
@@ -94,23 +104,45 @@ impl Kubernetes {
     ) -> Result<Kubernetes, String> {
         let kube = node_kube_from_scenario(sc, cluster);
         let facts = NodeFacts::build(cluster, &kube, &|a, b| cluster.links.skippy_bw(a, b));
-        Kubernetes::new(&sc.scheduler, cluster, facts, seed)
+        let spread = SpreadState::from_scenario(sc, &cluster.nodes.labels);
+        Kubernetes::with_spread(&sc.scheduler, cluster, facts, spread, seed)
     }
 
-    /// A kubernetes scheduler over prebuilt node facts.
+    /// A kubernetes scheduler over prebuilt node facts, every function spread by the system
+    /// default constraints.
     pub fn new(
         cfg: &SchedulerConfig,
         cluster: &Cluster,
         facts: NodeFacts,
         seed: u64,
     ) -> Result<Kubernetes, String> {
+        let spread = SpreadState::new(&cluster.nodes.labels, []);
+        Kubernetes::with_spread(cfg, cluster, facts, spread, seed)
+    }
+
+    /// A kubernetes scheduler over prebuilt node facts and spread constraints.
+    pub fn with_spread(
+        cfg: &SchedulerConfig,
+        cluster: &Cluster,
+        facts: NodeFacts,
+        spread: SpreadState,
+        seed: u64,
+    ) -> Result<Kubernetes, String> {
         let k = &cfg.kubernetes;
+        // Upstream's filter order: a node failing several filters is charged to the first.
         let mut filters = vec![
             Pred::new(&node_unschedulable::FILTER),
-            Pred::new(&node_affinity::FILTER),
             Pred::new(&taint_toleration::FILTER),
+            Pred::new(&node_affinity::FILTER),
             Pred::new(&node_resources_fit::FILTER),
         ];
+        let any_hard = spread
+            .functions
+            .iter()
+            .any(|f| f.constraints.iter().any(|c| c.hard));
+        if any_hard {
+            filters.push(Pred::new(&pod_topology_spread::FILTER));
+        }
         if k.avoid_storage_nodes {
             filters.push(Pred::new(&avoid_storage_nodes::FILTER));
         }
@@ -140,6 +172,7 @@ impl Kubernetes {
             (w.image_locality, &image_locality::SCORE),
             (w.taint_toleration, &taint_toleration::SCORE),
             (w.node_affinity, &node_affinity::SCORE),
+            (w.pod_topology_spread, &pod_topology_spread::SCORE),
         ]
         .into_iter()
         .filter(|(w, _)| *w != 0)
@@ -169,6 +202,9 @@ impl Kubernetes {
         let state = NodeState::new(&facts, &chars);
         let (np, nx) = (plugins.len(), extra.len());
         Ok(Kubernetes {
+            order: visit_order(&cluster.nodes.labels),
+            spread,
+            spread_filter: SpreadFilter::default(),
             filters,
             plugins,
             extra,
@@ -203,6 +239,35 @@ impl Kubernetes {
         })
     }
 
+    /// Per node (by id), the first filter that rejects `pod`, or `None` if the node is
+    /// feasible: what a decision would record, for every node rather than the sampled ones.
+    /// Explains a rejection; the scheduler's state is unchanged.
+    pub fn first_failures(&mut self, pod: &Pod, ctx: &SchedContext) -> Vec<Option<&'static str>> {
+        let (facts, chars, needs) = (&self.facts, &self.chars, self.needs);
+        let compiled = compile(&mut self.pods, pod, facts, chars, needs);
+        self.spread_filter
+            .prepare(&self.spread, pod.function, facts, &compiled.scratch);
+        let pctx = PredCtx {
+            facts,
+            nodes: &ctx.cluster.nodes,
+            state: &self.state,
+            pod,
+            info: &compiled.info,
+            scratch: &compiled.scratch,
+            chars,
+            arch_ok: self.arch_ok.row(pod.image),
+            spread: Some((&self.spread, &self.spread_filter)),
+        };
+        let mut codes = vec![0u8; facts.n];
+        for (i, chunk) in codes.chunks_mut(CHUNK).enumerate() {
+            self.filters.eval(&pctx, Span::Range(i * CHUNK), chunk);
+        }
+        codes
+            .iter()
+            .map(|&c| (c > 0).then(|| self.filters.preds[c as usize - 1].name()))
+            .collect()
+    }
+
     /// Upstream `nextStartNodeIndex`.
     pub fn next_start(&self) -> usize {
         self.next_start
@@ -220,6 +285,31 @@ impl Kubernetes {
         }
         self.rng.random_range(0..t)
     }
+}
+
+/// What the filters and scores read about `pod`, compiled once per template.
+fn compile<'p>(
+    pods: &'p mut PodCache,
+    pod: &Pod,
+    facts: &NodeFacts,
+    chars: &Characterisation,
+    needs: Needs,
+) -> &'p CompiledPod {
+    pods.compiled(pod, |pod, _, scratch| {
+        scratch.compile_affinity(pod, facts);
+        scratch.compile_unschedulable(pod);
+        if facts.taints.is_empty() {
+            scratch.has_untolerated = false;
+            scratch.untolerated.clear();
+        } else {
+            scratch.compile_tolerations(pod, facts);
+        }
+        scratch.compile_extended(pod, facts);
+        scratch.has_cap = false;
+        if needs.type_tables() {
+            fill_type_tables(scratch, needs, pod, facts, chars);
+        }
+    })
 }
 
 struct Cols<'a> {
@@ -275,22 +365,11 @@ impl Scheduler for Kubernetes {
         out.start_index = self.next_start as u32;
 
         let (facts, chars, needs) = (&self.facts, &self.chars, self.needs);
-        let compiled = self.pods.compiled(pod, |pod, _, scratch| {
-            scratch.compile_affinity(pod, facts);
-            if facts.taints.is_empty() {
-                scratch.has_untolerated = false;
-                scratch.untolerated.clear();
-            } else {
-                scratch.compile_tolerations(pod, facts);
-            }
-            scratch.compile_extended(pod, facts);
-            scratch.has_cap = false;
-            if needs.type_tables() {
-                fill_type_tables(scratch, needs, pod, facts, chars);
-            }
-        });
+        let compiled = compile(&mut self.pods, pod, facts, chars, needs);
         let (info, scratch) = (&compiled.info, &compiled.scratch);
         let row = (pod.image as usize).min(self.n_images);
+        self.spread_filter
+            .prepare(&self.spread, pod.function, facts, scratch);
         {
             let pctx = PredCtx {
                 facts,
@@ -301,12 +380,17 @@ impl Scheduler for Kubernetes {
                 scratch,
                 chars,
                 arch_ok: self.arch_ok.row(pod.image),
+                spread: Some((&self.spread, &self.spread_filter)),
             };
             let filters = &self.filters;
-            self.walk
-                .run(n, self.next_start, k, filters.preds.len(), |a, codes| {
-                    filters.eval(&pctx, a, codes)
-                });
+            self.walk.run(
+                n,
+                self.order.as_deref(),
+                self.next_start,
+                k,
+                filters.preds.len(),
+                |a, codes| filters.eval(&pctx, a, codes),
+            );
         }
         for (pred, &count) in self.filters.preds.iter().zip(&self.walk.rejections) {
             out.rejections.push((pred.name(), count));
@@ -368,6 +452,7 @@ impl Scheduler for Kubernetes {
             ),
             il_score: &self.il_buf,
             n_images: self.n_images,
+            spread: &self.spread,
         };
         // Scores common to every node shift all totals alike: they are added once, at the end.
         let mut offset = 0i64;
@@ -477,10 +562,12 @@ impl Scheduler for Kubernetes {
     fn on_placed(&mut self, pod: &Pod, node: NodeId, _ctx: &SchedContext) {
         let info = self.pods.info(pod);
         self.state.place(pod, info, node, &self.facts, &self.chars);
+        self.spread.record(pod.function, node, 1);
     }
 
     fn on_removed(&mut self, pod: &Pod, node: NodeId, _ctx: &SchedContext) {
         let info = self.pods.info(pod);
         self.state.remove(pod, info, node, &self.facts, &self.chars);
+        self.spread.record(pod.function, node, -1);
     }
 }

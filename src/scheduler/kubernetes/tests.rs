@@ -1,11 +1,13 @@
 //! The kubernetes profile against hand-computed worked examples (K1–K3, each test spelling out
-//! its arithmetic), the sampling table of `docs/schedulers.md` (`kubernetes`, "Sampling") and
-//! each filter on its own.
+//! its arithmetic), the sampling table of `docs/schedulers.md` (`kubernetes`, "Sampling"), each
+//! filter on its own, upstream's edge rules, zone-interleaved sampling and topology spreading.
 
 use super::super::facts::NodeKube;
 use super::super::testutil::*;
 use super::*;
+use crate::cluster::zones::{HOSTNAME_LABEL, ZONE_LABEL};
 use crate::cluster::ImageCache;
+use crate::config::KubernetesConfig;
 use crate::config::Labels;
 use crate::config::{
     AffinityConfig, PreferredTerm, ScoringStrategy, SelectorExpression, SelectorOperator,
@@ -87,8 +89,10 @@ fn k1_least_allocated_balanced_and_image_locality() {
     );
     let d = decide(&mut s, &c, &cache, &pod(0, 500, GIB, &none));
     assert_eq!(d.node, Some(0));
-    assert_eq!(d.total_score, 462.0);
-    assert_eq!(totals_by_node(&d), vec![(0, 462.0), (1, 423.0)]);
+    // The worked example's totals plus PodTopologySpread: these nodes carry neither topology
+    // key, so no constraint applies, every raw score is 0 and every node scores 100 (× 2).
+    assert_eq!(d.total_score, 662.0);
+    assert_eq!(totals_by_node(&d), vec![(0, 662.0), (1, 623.0)]);
     let y = d.top.iter().find(|c| c.node == 1).unwrap();
     let y: Vec<(&str, f64, f64)> = y
         .scores
@@ -103,6 +107,7 @@ fn k1_least_allocated_balanced_and_image_locality() {
             ("ImageLocality", 12.0, 12.0),
             ("TaintToleration", 100.0, 300.0),
             ("NodeAffinity", 0.0, 0.0),
+            ("PodTopologySpread", 100.0, 200.0),
         ]
     );
     assert_eq!(d.needed_images, vec![0], "X's cache lacks the image");
@@ -138,13 +143,14 @@ fn k2_most_allocated_and_a_prefer_no_schedule_taint() {
         decide(&mut s, &c, &cache, &pod(0, 500, GIB, &none))
     };
     let d = run(&nodes);
-    assert_eq!(totals_by_node(&d), vec![(0, 425.0), (1, 175.0)]);
+    // K2's totals + 200 from PodTopologySpread (100 on every node).
+    assert_eq!(totals_by_node(&d), vec![(0, 625.0), (1, 375.0)]);
     assert_eq!(d.node, Some(0));
     let q = d.top.iter().find(|c| c.node == 1).unwrap();
     assert_eq!(q.scores[0].normalized, 75.0);
     assert_eq!((q.scores[3].raw, q.scores[3].normalized), (1.0, 0.0));
     // Without the taint Q would score 475.
-    assert_eq!(totals_by_node(&run(&[]))[1], (1, 475.0));
+    assert_eq!(totals_by_node(&run(&[]))[1], (1, 675.0));
 }
 
 fn k3() -> (Cluster, ImageCache) {
@@ -183,7 +189,8 @@ fn k3_preferred_node_affinity_decides_without_a_draw() {
     p.affinity = Some(&aff);
     s.forced_tie = Some(99); // would panic on indexing if a draw were made
     let d = decide(&mut s, &c, &cache, &p);
-    assert_eq!(totals_by_node(&d), vec![(0, 675.0), (1, 599.0), (2, 475.0)]);
+    // PodTopologySpread scores 100 on every node (no replica placed yet): + 2 × 100 each.
+    assert_eq!(totals_by_node(&d), vec![(0, 875.0), (1, 799.0), (2, 675.0)]);
     assert_eq!((d.node, d.tie_count), (Some(0), 1));
     let raws: Vec<(f64, f64)> = {
         let mut v: Vec<_> = d
@@ -204,7 +211,7 @@ fn k3_without_preferences_a_stubbed_draw_of_one_picks_the_second_tied_node() {
     s.forced_tie = Some(1);
     let none = Labels::new();
     let d = decide(&mut s, &c, &cache, &pod(0, 1000, 2 * GIB, &none));
-    assert_eq!(totals_by_node(&d), vec![(0, 475.0), (1, 475.0), (2, 475.0)]);
+    assert_eq!(totals_by_node(&d), vec![(0, 675.0), (1, 675.0), (2, 675.0)]);
     assert_eq!((d.node, d.tie_count), (Some(1), 3));
 }
 
@@ -360,12 +367,12 @@ fn filter_node_affinity_operators() {
     };
     let mut p = pod(0, 100, MIB, &none);
     p.affinity = Some(&aff);
-    assert_eq!(one_node_decision(&[], node(), &p).rejections[1].1, 0);
+    assert_eq!(one_node_decision(&[], node(), &p).rejections[2].1, 0);
     let sel = labels(&[("zone", "b")]);
     p.node_selector = &sel;
     let d = one_node_decision(&[], node(), &p);
     assert_eq!(
-        d.rejections[1],
+        d.rejections[2],
         ("NodeAffinity", 1),
         "the node selector wants zone=b"
     );
@@ -551,4 +558,352 @@ fn extension_filters_and_scores_work_in_the_kubernetes_profile() {
         err,
         "scheduler.kubernetes.extra_scores[0]: unknown priority `BalancedResource` (valid: CapabilityMatching, ExecutionTime, Contention)"
     );
+}
+
+// --- upstream's edge rules -------------------------------------------------------------------
+
+fn unschedulable_toleration() -> TolerationConfig {
+    TolerationConfig {
+        key: "node.kubernetes.io/unschedulable".into(),
+        operator: TolerationOperator::Exists,
+        value: String::new(),
+        effect: Some(TaintEffect::NoSchedule),
+    }
+}
+
+#[test]
+fn a_pod_tolerating_the_unschedulable_taint_may_land_on_an_unschedulable_node() {
+    let none = Labels::new();
+    let k = [NodeKube {
+        unschedulable: true,
+        ..NodeKube::default()
+    }];
+    let tol = [unschedulable_toleration()];
+    let mut p = pod(0, 100, MIB, &none);
+    p.tolerations = &tol;
+    let d = one_node_decision(&k, n("x", 4000, GIB), &p);
+    assert_eq!(d.node, Some(0));
+    // A toleration of another effect does not count.
+    let tol = [TolerationConfig {
+        effect: Some(TaintEffect::NoExecute),
+        ..unschedulable_toleration()
+    }];
+    p.tolerations = &tol;
+    let d = one_node_decision(&k, n("x", 4000, GIB), &p);
+    assert_eq!(rejected_by(&d), vec!["NodeUnschedulable"]);
+}
+
+#[test]
+fn a_selector_term_without_expressions_matches_no_node() {
+    let none = Labels::new();
+    let empty_required = AffinityConfig {
+        required: vec![SelectorTerm {
+            match_expressions: vec![],
+        }],
+        preferred: vec![],
+    };
+    let mut p = pod(0, 100, MIB, &none);
+    p.affinity = Some(&empty_required);
+    let d = one_node_decision(&[], n("x", 4000, GIB), &p);
+    assert_eq!(rejected_by(&d), vec!["NodeAffinity"]);
+    // A preferred term without expressions adds nothing: weights 0 and 5 → 0 and 100.
+    let c = cluster(
+        vec![n("a", 4000, GIB), n("b", 4000, GIB).label("disk", "ssd")],
+        &[("img", &[("x86", 1)])],
+    );
+    let aff = AffinityConfig {
+        required: vec![],
+        preferred: vec![
+            PreferredTerm {
+                weight: 50,
+                match_expressions: vec![],
+            },
+            PreferredTerm {
+                weight: 5,
+                match_expressions: vec![expr("disk", SelectorOperator::Exists, &[])],
+            },
+        ],
+    };
+    let mut p = pod(0, 100, MIB, &none);
+    p.affinity = Some(&aff);
+    let mut s = kube(&explain_all(), &c, &[], 1);
+    let d = decide(&mut s, &c, &ImageCache::new(2, 1), &p);
+    let affinity = |node: u32| {
+        let cand = d.top.iter().find(|c| c.node == node).unwrap();
+        let e = cand
+            .scores
+            .iter()
+            .find(|e| e.name == "NodeAffinity")
+            .unwrap();
+        (e.raw, e.normalized)
+    };
+    assert_eq!((affinity(0), affinity(1)), ((0.0, 0.0), (5.0, 100.0)));
+}
+
+#[test]
+fn a_node_failing_taints_and_affinity_is_charged_to_taint_toleration_which_runs_first() {
+    let none = Labels::new();
+    let k = [NodeKube {
+        taints: vec![TaintConfig {
+            key: "dedicated".into(),
+            value: "gpu".into(),
+            effect: TaintEffect::NoSchedule,
+        }],
+        ..NodeKube::default()
+    }];
+    let sel = labels(&[("zone", "b")]);
+    let mut p = pod(0, 100, MIB, &none);
+    p.node_selector = &sel;
+    let d = one_node_decision(&k, n("x", 4000, GIB).label("zone", "a"), &p);
+    assert_eq!(rejected_by(&d), vec!["TaintToleration"]);
+    let s = kube(&explain_all(), &cluster(vec![n("x", 1, 1)], &[]), &[], 1);
+    assert_eq!(
+        &s.filter_names()[..4],
+        &[
+            "NodeUnschedulable",
+            "TaintToleration",
+            "NodeAffinity",
+            "NodeResourcesFit"
+        ]
+    );
+}
+
+#[test]
+fn hostname_expressions_select_nodes_by_name() {
+    let none = Labels::new();
+    let c = cluster(
+        vec![
+            n("a", 4000, GIB).label(HOSTNAME_LABEL, "a"),
+            n("b", 4000, GIB).label(HOSTNAME_LABEL, "b"),
+            n("c", 4000, GIB).label(HOSTNAME_LABEL, "c"),
+        ],
+        &[("img", &[("x86", 1)])],
+    );
+    let cache = ImageCache::new(3, 1);
+    let feasible = |aff: &AffinityConfig, sel: &Labels| {
+        let mut s = kube(&explain_all(), &c, &[], 1);
+        let mut p = pod(0, 100, MIB, &none);
+        p.affinity = Some(aff);
+        p.node_selector = sel;
+        s.first_failures(
+            &p,
+            &SchedContext {
+                cluster: &c,
+                cache: &cache,
+            },
+        )
+        .iter()
+        .map(Option::is_none)
+        .collect::<Vec<_>>()
+    };
+    let term = |e| AffinityConfig {
+        required: vec![SelectorTerm {
+            match_expressions: vec![e],
+        }],
+        preferred: vec![],
+    };
+    let none_sel = Labels::new();
+    let in_ac = term(expr(HOSTNAME_LABEL, SelectorOperator::In, &["a", "c"]));
+    assert_eq!(feasible(&in_ac, &none_sel), [true, false, true]);
+    let not_in_a = term(expr(HOSTNAME_LABEL, SelectorOperator::NotIn, &["a"]));
+    assert_eq!(feasible(&not_in_a, &none_sel), [false, true, true]);
+    let exists = term(expr(HOSTNAME_LABEL, SelectorOperator::Exists, &[]));
+    assert_eq!(feasible(&exists, &none_sel), [true, true, true]);
+    let no_terms = AffinityConfig::default();
+    assert_eq!(
+        feasible(&no_terms, &labels(&[(HOSTNAME_LABEL, "b")])),
+        [false, true, false]
+    );
+}
+
+// --- zone-interleaved sampling ---------------------------------------------------------------
+
+#[test]
+fn sampling_visits_zones_in_turn_and_finds_the_large_nodes_of_the_second_zone() {
+    // 100 small nodes in zone a, then 100 large ones in zone b; 50 % sampling finds k = 100
+    // feasible nodes: in id order all of zone a, in node-tree order 50 of each zone.
+    let mut nodes = Vec::new();
+    for _ in 0..100 {
+        nodes.push(n("small", 2000, 4 * GIB).label(ZONE_LABEL, "a"));
+    }
+    for _ in 0..100 {
+        nodes.push(n("large", 32000, 64 * GIB).label(ZONE_LABEL, "b"));
+    }
+    let c = cluster(nodes, &[("img", &[("x86", 1)])]);
+    let cfg = SchedulerConfig {
+        kubernetes: KubernetesConfig {
+            percentage_of_nodes_to_score: 50,
+            ..KubernetesConfig::default()
+        },
+        ..explain_all()
+    };
+    let mut s = kube(&cfg, &c, &[], 1);
+    let none = Labels::new();
+    let d = decide(
+        &mut s,
+        &c,
+        &ImageCache::new(200, 1),
+        &pod(0, 1000, GIB, &none),
+    );
+    assert_eq!(
+        (d.nodes_to_find, d.nodes_evaluated, d.feasible),
+        (100, 100, 100)
+    );
+    assert_eq!(d.top.len(), 100);
+    assert_eq!(d.top.iter().filter(|c| c.node >= 100).count(), 50);
+    assert!(d.node.unwrap() >= 100, "a large zone-b node: {:?}", d.node);
+    assert_eq!(s.next_start(), 100);
+}
+
+// --- PodTopologySpread ------------------------------------------------------------------------
+
+fn spread_score(d: &Decision, node: u32) -> (f64, f64) {
+    let c = d.top.iter().find(|c| c.node == node).expect("candidate");
+    let e = c
+        .scores
+        .iter()
+        .find(|e| e.name == "PodTopologySpread")
+        .expect("scored");
+    (e.raw, e.normalized)
+}
+
+#[test]
+fn two_replicas_spread_over_a_16_core_and_a_4_core_node() {
+    // docs/schedulers.md, PodTopologySpread example.
+    let mut c = cluster(
+        vec![
+            n("A", 16_000, 32 * GIB)
+                .label(ZONE_LABEL, "z")
+                .label(HOSTNAME_LABEL, "A"),
+            n("B", 4_000, 8 * GIB)
+                .label(ZONE_LABEL, "z")
+                .label(HOSTNAME_LABEL, "B"),
+        ],
+        &[("img", &[("x86", 1)])],
+    );
+    let cache = ImageCache::new(2, 1);
+    let mut s = kube(&explain_all(), &c, &[], 1);
+    let none = Labels::new();
+    // First replica: Fit 94 + Balanced 98 on A against 81 + 93 on B; spreading 100 on both.
+    let d1 = schedule_and_place(&mut s, &mut c, &cache, &pod(1, 1000, GIB, &none));
+    assert_eq!(d1.node, Some(0));
+    assert_eq!(totals_by_node(&d1), vec![(0, 692.0), (1, 674.0)]);
+    assert_eq!(spread_score(&d1, 0).1, 100.0);
+    // Second replica: A raw round(1·ln 4 + 2 + 1·ln 3 + 4) = 8, B round(2 + ln 3 + 4) = 7;
+    // 100 × (15 − 8) div 8 = 87 and 100.
+    let d2 = schedule_and_place(&mut s, &mut c, &cache, &pod(2, 1000, GIB, &none));
+    assert_eq!(
+        (spread_score(&d2, 0), spread_score(&d2, 1)),
+        ((8.0, 87.0), (7.0, 100.0))
+    );
+    // A: 90 + 96 + 0 + 300 + 0 + 174 = 660; B: 81 + 93 + 0 + 300 + 0 + 200 = 674.
+    assert_eq!(totals_by_node(&d2), vec![(0, 660.0), (1, 674.0)]);
+    assert_eq!(
+        d2.node,
+        Some(1),
+        "the second replica goes to the small node"
+    );
+    // Another function's replica is not counted: it sees no replica of its own.
+    let other = Pod::new(3, 1, 0, 1000, GIB, &none);
+    let d3 = decide(&mut s, &c, &cache, &other);
+    assert_eq!(
+        (spread_score(&d3, 0).1, spread_score(&d3, 1).1),
+        (100.0, 100.0)
+    );
+    // Removing the first replica forgets it: only B's replica is left, so A is now preferred.
+    remove(&mut s, &mut c, &cache, &pod(1, 1000, GIB, &none), 0);
+    let d4 = decide(&mut s, &c, &cache, &pod(4, 1000, GIB, &none));
+    assert_eq!(
+        (spread_score(&d4, 0), spread_score(&d4, 1)),
+        ((7.0, 100.0), (8.0, 87.0))
+    );
+}
+
+#[test]
+fn spreading_counts_replicas_per_zone_over_all_nodes() {
+    // Zones a (nodes 0, 1) and b (node 2); two replicas on node 1 (zone a). The pod can only
+    // go to nodes 0 and 2 (node 1 is full), yet zone a's count includes node 1's replicas.
+    let mut c = cluster(
+        vec![
+            n("a0", 4000, 8 * GIB)
+                .label(ZONE_LABEL, "a")
+                .label(HOSTNAME_LABEL, "a0"),
+            n("a1", 2000, 8 * GIB)
+                .label(ZONE_LABEL, "a")
+                .label(HOSTNAME_LABEL, "a1"),
+            n("b0", 4000, 8 * GIB)
+                .label(ZONE_LABEL, "b")
+                .label(HOSTNAME_LABEL, "b0"),
+        ],
+        &[("img", &[("x86", 1)])],
+    );
+    let cache = ImageCache::new(3, 1);
+    let mut s = kube(&explain_all(), &c, &[], 1);
+    let none = Labels::new();
+    place(&mut s, &mut c, &cache, &pod(1, 1000, GIB, &none), 1);
+    place(&mut s, &mut c, &cache, &pod(2, 1000, GIB, &none), 1);
+    let d = decide(&mut s, &c, &cache, &pod(3, 1000, GIB, &none));
+    assert_eq!(d.feasible, 2);
+    // Hostname weight ln(2 + 2), zone weight ln(2 + 2) (zones a and b among the feasible).
+    // a0: 0·w + 2 + 2·w + 4 = 8.77 → 9; b0: 0 + 2 + 0 + 4 = 6. Scores 100 × (15 − s) div 9.
+    assert_eq!(spread_score(&d, 0), (9.0, 66.0));
+    assert_eq!(spread_score(&d, 2), (6.0, 100.0));
+}
+
+#[test]
+fn user_given_constraints_replace_the_defaults_and_do_not_schedule_filters() {
+    use crate::config::{SpreadConstraintConfig, WhenUnsatisfiable};
+    let mut c = cluster(
+        vec![
+            n("a0", 8000, 8 * GIB).label(ZONE_LABEL, "a"),
+            n("a1", 8000, 8 * GIB).label(ZONE_LABEL, "a"),
+            n("b0", 8000, 8 * GIB).label(ZONE_LABEL, "b"),
+            n("x", 8000, 8 * GIB),
+        ],
+        &[("img", &[("x86", 1)])],
+    );
+    let hard = SpreadConstraintConfig {
+        max_skew: 1,
+        topology_key: ZONE_LABEL.into(),
+        when_unsatisfiable: WhenUnsatisfiable::DoNotSchedule,
+    };
+    // `x` has no zone label, so it cannot be placed in any zone's count.
+    let spread = SpreadState::new(&c.nodes.labels, [(0, std::slice::from_ref(&hard))]);
+    let f = facts(&c, &[], &Bw::uniform(1000.0));
+    let mut s = Kubernetes::with_spread(&explain_all(), &c, f, spread, 1).unwrap();
+    assert!(s.filter_names().contains(&"PodTopologySpread"));
+    let cache = ImageCache::new(4, 1);
+    let none = Labels::new();
+    let ctx_failures = |s: &mut Kubernetes, c: &Cluster, p: &Pod| {
+        s.first_failures(
+            p,
+            &SchedContext {
+                cluster: c,
+                cache: &cache,
+            },
+        )
+    };
+    // No replica yet: every zoned node passes; `x` lacks the key.
+    let p = pod(1, 1000, GIB, &none);
+    assert_eq!(
+        ctx_failures(&mut s, &c, &p),
+        [None, None, None, Some("PodTopologySpread")]
+    );
+    place(&mut s, &mut c, &cache, &p, 0);
+    // Zone a holds 1, zone b 0: a second replica in zone a would make the skew 2 > 1.
+    let p2 = pod(2, 1000, GIB, &none);
+    assert_eq!(
+        ctx_failures(&mut s, &c, &p2),
+        [
+            Some("PodTopologySpread"),
+            Some("PodTopologySpread"),
+            None,
+            Some("PodTopologySpread")
+        ]
+    );
+    let d = decide(&mut s, &c, &cache, &p2);
+    assert_eq!(d.node, Some(2));
+    // The constraint is hard only: no soft constraint is left, so nothing is scored by it.
+    let e = d.scores.iter().find(|e| e.name == "PodTopologySpread");
+    assert!(e.is_none_or(|e| e.normalized == 0.0), "{e:?}");
 }

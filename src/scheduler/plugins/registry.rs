@@ -7,7 +7,7 @@
 use super::kubernetes::{
     avoid_storage_nodes, image_arch_available, image_locality as kube_image_locality,
     node_affinity, node_resources_balanced_allocation, node_resources_fit, node_unschedulable,
-    taint_toleration, ScoreDef,
+    pod_topology_spread, taint_toleration, ScoreDef,
 };
 use super::predicates::{
     can_run, check_node_label_presence, has_enough_ram, node_has_accelerator, node_has_free_gpu,
@@ -33,6 +33,7 @@ pub const PREDICATES: &[&PredicateDef] = &[
     &node_affinity::FILTER,
     &taint_toleration::FILTER,
     &node_resources_fit::FILTER,
+    &pod_topology_spread::FILTER,
     &avoid_storage_nodes::FILTER,
     &image_arch_available::FILTER,
 ];
@@ -58,6 +59,7 @@ pub const KUBERNETES_SCORES: &[&ScoreDef] = &[
     &kube_image_locality::SCORE,
     &taint_toleration::SCORE,
     &node_affinity::SCORE,
+    &pod_topology_spread::SCORE,
 ];
 
 /// The predicate named `name`.
@@ -237,6 +239,7 @@ mod tests {
                 "NodeAffinity",
                 "TaintToleration",
                 "NodeResourcesFit",
+                "PodTopologySpread",
                 "AvoidStorageNodes",
                 "ImageArchAvailable",
             ]
@@ -250,6 +253,7 @@ mod tests {
                 "ImageLocality",
                 "TaintToleration",
                 "NodeAffinity",
+                "PodTopologySpread",
             ]
         );
     }

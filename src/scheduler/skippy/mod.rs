@@ -256,8 +256,9 @@ impl Scheduler for Skippy {
                 scratch,
                 chars,
                 arch_ok: arch_ok.row(pod.image),
+                spread: None,
             };
-            walk.run(n, *start, k, preds.preds.len(), |a, codes| {
+            walk.run(n, None, *start, k, preds.preds.len(), |a, codes| {
                 preds.eval(&pctx, a, codes)
             });
         }

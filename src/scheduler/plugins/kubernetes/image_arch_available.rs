@@ -3,7 +3,9 @@
 //! [`ArchTable`](crate::scheduler::arch_table::ArchTable). `first-fit` and `random` apply the same
 //! table directly.
 
-use crate::scheduler::plugins::predicates::{mark, PredArgs, PredCtx, PredKind, PredicateDef};
+use crate::scheduler::plugins::predicates::{
+    mark, PredArgs, PredCtx, PredKind, PredicateDef, Span,
+};
 use crate::scheduler::plugins::{Needs, Scope};
 
 /// The filter.
@@ -15,7 +17,7 @@ pub const FILTER: PredicateDef = PredicateDef {
     kind: PredKind::Dynamic(eval),
 };
 
-fn eval(c: &PredCtx, _: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
+fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     let (ok, arch) = (c.arch_ok, &c.facts.arch);
     mark(codes, a, code, |n| ok[arch[n] as usize]);
 }

@@ -13,11 +13,13 @@ pub mod node_affinity;
 pub mod node_resources_balanced_allocation;
 pub mod node_resources_fit;
 pub mod node_unschedulable;
+pub mod pod_topology_spread;
 pub mod taint_toleration;
 
 use super::super::facts::NodeFacts;
 use super::super::memo::PairMemo;
 use super::super::podinfo::PodScratch;
+use super::super::spread::SpreadState;
 use super::super::state::NodeState;
 use super::super::Pod;
 use crate::cluster::{ImageCache, NodeTable};
@@ -77,6 +79,8 @@ pub struct ScoreCtx<'a> {
     pub il_score: &'a [i64],
     /// Number of registry images.
     pub n_images: usize,
+    /// Topology domains and replica positions (`PodTopologySpread`).
+    pub spread: &'a SpreadState,
 }
 
 /// Integer division of non-negative `a` by positive `b`.
@@ -139,14 +143,17 @@ pub fn normalize(raw: &[i64], out: &mut [i64], reverse: bool) {
     }
 }
 
-/// Memos of the two resource plugins, whose node values change only on nodes that received or
-/// lost a pod (see [`super::super::memo`]).
+/// Mutable state of the score plugins: the memos of the two resource plugins, whose node values
+/// change only on nodes that received or lost a pod (see [`super::super::memo`]), and the
+/// reused buffers of `PodTopologySpread`.
 #[derive(Clone, Debug, Default)]
 pub struct Memos {
     /// `NodeResourcesFit`.
     pub fit: PairMemo<i64>,
     /// `NodeResourcesBalancedAllocation`.
     pub balanced: PairMemo<i64>,
+    /// `PodTopologySpread`.
+    pub spread: pod_topology_spread::SpreadScratch,
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 //! against the pod's compiled expression masks.
 
 use super::{normalize, KCol, Memos, ScoreCtx, ScoreDef};
-use crate::scheduler::plugins::predicates::{mark, PredArgs, PredCtx, PredKind, PredicateDef};
+use crate::scheduler::plugins::predicates::{
+    mark, PredArgs, PredCtx, PredKind, PredicateDef, Span,
+};
 use crate::scheduler::plugins::{Needs, Scope};
 
 /// The filter.
@@ -24,7 +26,7 @@ pub const SCORE: ScoreDef = ScoreDef {
     score,
 };
 
-fn eval(c: &PredCtx, _: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
+fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     let s = c.scratch;
     if s.selector.0 < s.selector.1 || !s.required.is_empty() {
         mark(codes, a, code, |n| s.affinity_filter(c.facts, n));

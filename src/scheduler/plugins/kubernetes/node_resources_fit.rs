@@ -8,7 +8,7 @@
 use super::{div_floor, KCol, Memos, ScoreCtx, ScoreDef, MAX_SCORE};
 use crate::config::ScoringStrategy;
 use crate::scheduler::plugins::predicates::{
-    fail, mark, PredArgs, PredCtx, PredKind, PredicateDef,
+    fail, mark, PredArgs, PredCtx, PredKind, PredicateDef, Span,
 };
 use crate::scheduler::plugins::{Needs, Scope};
 use crate::scheduler::state::{nonzero, NONZERO_CPU, NONZERO_MEM};
@@ -29,7 +29,7 @@ pub const SCORE: ScoreDef = ScoreDef {
     score,
 };
 
-fn eval(c: &PredCtx, _: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
+fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     let m = codes.len();
     let f = c.facts;
     // A resource the pod does not request (≤ 0) always fits.
@@ -45,7 +45,7 @@ fn eval(c: &PredCtx, _: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
     };
     let nodes = c.nodes;
     let ext = &c.scratch.ext_req;
-    if ext.is_empty() {
+    if let (true, Span::Range(a)) = (ext.is_empty(), a) {
         let cpu = &nodes.cpu_free[a..a + m];
         let mem = &nodes.mem_free[a..a + m];
         let pods = &nodes.pods[a..a + m];
@@ -55,6 +55,7 @@ fn eval(c: &PredCtx, _: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
             *code_j = fail(*code_j, code, ok);
         }
     } else {
+        // Zone-ordered spans and pods with extended requests: node by node.
         let r = f.ext_names.len();
         mark(codes, a, code, |n| {
             let ext_ok = ext.iter().all(|&(j, amount)| {
@@ -68,27 +69,48 @@ fn eval(c: &PredCtx, _: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
     }
 }
 
+/// `LeastAllocated` score of one resource with capacity `cap > 0`.
 #[inline(always)]
 fn least(cap: i64, req: i64) -> i64 {
-    if cap == 0 || req > cap {
+    if req > cap {
         0
     } else {
         div_floor((cap - req) * MAX_SCORE, cap)
     }
 }
 
+/// `MostAllocated` score of one resource with capacity `cap > 0`.
 #[inline(always)]
 fn most(cap: i64, req: i64) -> i64 {
-    if cap == 0 {
+    div_floor(req.min(cap) * MAX_SCORE, cap)
+}
+
+/// The weighted mean of the CPU and memory scores; a resource the node has none of (capacity
+/// 0) is skipped, adding neither its score nor its weight, as upstream does.
+#[inline(always)]
+fn weighted_mean(
+    (capc, rc, wc): (i64, i64, i64),
+    (capm, rm, wm): (i64, i64, i64),
+    per: impl Fn(i64, i64) -> i64,
+) -> i64 {
+    let (mut sum, mut ws) = (0, 0);
+    if capc != 0 {
+        sum += per(capc, rc) * wc;
+        ws += wc;
+    }
+    if capm != 0 {
+        sum += per(capm, rm) * wm;
+        ws += wm;
+    }
+    if ws == 0 {
         0
     } else {
-        div_floor(req.min(cap) * MAX_SCORE, cap)
+        div_floor(sum, ws)
     }
 }
 
 fn score(c: &ScoreCtx, feas: &[u32], raw: &mut [i64], _: &mut [i64], memos: &mut Memos) -> KCol {
     let (wc, wm) = c.resource_weights;
-    let ws = wc + wm;
     let pc = nonzero(c.pod.cpu_millis, NONZERO_CPU);
     let pm = nonzero(c.pod.memory_bytes, NONZERO_MEM);
     let (capc, capm): (&[i64], &[i64]) = (&c.nodes.cpu_capacity, &c.nodes.mem_capacity);
@@ -98,16 +120,12 @@ fn score(c: &ScoreCtx, feas: &[u32], raw: &mut [i64], _: &mut [i64], memos: &mut
     for (r, &n) in raw[..feas.len()].iter_mut().zip(feas) {
         let n = n as usize;
         *r = set.get(n, nzc[n], nzm[n], |nc, nm| {
-            let (rc, rm) = (nc + pc, nm + pm);
-            let (sc, sm) = if most_allocated {
-                (most(capc[n], rc), most(capm[n], rm))
+            let cpu = (capc[n], nc + pc, wc);
+            let mem = (capm[n], nm + pm, wm);
+            if most_allocated {
+                weighted_mean(cpu, mem, most)
             } else {
-                (least(capc[n], rc), least(capm[n], rm))
-            };
-            if ws == 0 {
-                0
-            } else {
-                div_floor(sc * wc + sm * wm, ws)
+                weighted_mean(cpu, mem, least)
             }
         });
     }
@@ -124,6 +142,14 @@ mod tests {
         assert_eq!(least(4000, 4500), 0);
         assert_eq!(most(2000, 500), 25);
         assert_eq!(most(2000, 5000), 100);
-        assert_eq!(most(0, 5), 0);
+    }
+
+    #[test]
+    fn a_resource_without_capacity_adds_neither_score_nor_weight() {
+        // CPU 4000 m with 1000 m requested scores 75; memory capacity 0 is skipped, so the mean
+        // is 75 (not 75 div 2 = 37).
+        assert_eq!(weighted_mean((4000, 1000, 1), (0, 5, 1), least), 75);
+        assert_eq!(weighted_mean((4000, 1000, 1), (0, 5, 1), most), 25);
+        assert_eq!(weighted_mean((0, 1, 1), (0, 5, 1), least), 0);
     }
 }

@@ -5,7 +5,9 @@
 
 use super::{normalize, KCol, Memos, ScoreCtx, ScoreDef, MAX_SCORE};
 use crate::scheduler::facts::{count_common, intersects, NodeFacts};
-use crate::scheduler::plugins::predicates::{mark, PredArgs, PredCtx, PredKind, PredicateDef};
+use crate::scheduler::plugins::predicates::{
+    mark, PredArgs, PredCtx, PredKind, PredicateDef, Span,
+};
 use crate::scheduler::plugins::{Needs, Scope};
 
 /// The filter.
@@ -24,7 +26,7 @@ pub const SCORE: ScoreDef = ScoreDef {
     score,
 };
 
-fn eval(c: &PredCtx, _: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
+fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     if c.scratch.has_untolerated {
         let (u, hard) = (&c.scratch.untolerated, &c.facts.taint_hard);
         mark(codes, a, code, |n| !intersects(hard.row(n), u));

@@ -2,7 +2,7 @@
 //! characterisation table, the table has a row for (node type, image). Answered per node type
 //! from the pod's compiled table.
 
-use super::{mark, PredArgs, PredCtx, PredKind, PredicateDef};
+use super::{mark, PredArgs, PredCtx, PredKind, PredicateDef, Span};
 use crate::scheduler::plugins::{Needs, Scope};
 
 /// The definition.
@@ -17,7 +17,7 @@ pub const PREDICATE: PredicateDef = PredicateDef {
     kind: PredKind::Dynamic(eval),
 };
 
-fn eval(c: &PredCtx, _: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
+fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     let (t, types) = (&c.scratch.type_can_run, &c.facts.node_type);
     mark(codes, a, code, |n| t[types[n] as usize]);
 }

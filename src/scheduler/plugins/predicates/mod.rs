@@ -18,8 +18,10 @@ pub mod registry_reachable;
 use super::super::extension::Characterisation;
 use super::super::facts::NodeFacts;
 use super::super::podinfo::{PodInfo, PodScratch};
+use super::super::spread::SpreadState;
 use super::super::state::NodeState;
 use super::super::Pod;
+use super::kubernetes::pod_topology_spread::SpreadFilter;
 use super::{registry, Needs, Scope};
 use crate::cluster::{NodeTable, ARCH_ANY};
 use crate::config::{PredicateArgs, PredicateSpec};
@@ -52,9 +54,20 @@ impl From<&PredicateArgs> for PredArgs {
 /// Per node, whether it passes a predicate that reads only static node facts.
 pub type StaticFn = fn(&PredArgs, &NodeFacts) -> Vec<bool>;
 
-/// Records the predicate's `code` on the nodes `a .. a + codes.len()` that fail it (with
-/// [`fail`], so the first failing predicate's code wins).
-pub type EvalFn = fn(&PredCtx, &PredArgs, usize, &mut [u8], u8);
+/// Records the predicate's `code` on the nodes of the span that fail it (with [`fail`], so the
+/// first failing predicate's code wins); `codes[j]` belongs to the span's `j`-th node.
+pub type EvalFn = fn(&PredCtx, &PredArgs, Span, &mut [u8], u8);
+
+/// The nodes one kernel call evaluates, as many as there are codes: a contiguous run of node
+/// ids from a start (the walk in id order) or an explicit list of ids (the kubernetes walk in
+/// zone-interleaved order, `docs/schedulers.md`, "Sampling").
+#[derive(Clone, Copy, Debug)]
+pub enum Span<'a> {
+    /// Nodes `a .. a + codes.len()`.
+    Range(usize),
+    /// These node ids.
+    List(&'a [u32]),
+}
 
 /// How a predicate is evaluated.
 #[derive(Clone, Copy)]
@@ -156,6 +169,9 @@ pub struct PredCtx<'a> {
     pub chars: &'a Characterisation,
     /// Per arch: the pod's image has a variant (`ImageArchAvailable`).
     pub arch_ok: &'a [bool],
+    /// Replica positions and the pod's `DoNotSchedule` spread constraints (kubernetes
+    /// `PodTopologySpread`; `None` in other profiles).
+    pub spread: Option<(&'a SpreadState, &'a SpreadFilter)>,
 }
 
 /// The first-failure code after a predicate with `code` passed (`ok`) or not: the smaller
@@ -170,11 +186,20 @@ pub fn fail(c: u8, code: u8, ok: bool) -> u8 {
     }
 }
 
-/// Records `code` wherever `pass` is false, over nodes `a .. a + codes.len()`.
+/// Records `code` wherever `pass` is false, over the nodes of `span`.
 #[inline(always)]
-pub fn mark(codes: &mut [u8], a: usize, code: u8, pass: impl Fn(usize) -> bool) {
-    for (j, c) in codes.iter_mut().enumerate() {
-        *c = fail(*c, code, pass(a + j));
+pub fn mark(codes: &mut [u8], span: Span, code: u8, pass: impl Fn(usize) -> bool) {
+    match span {
+        Span::Range(a) => {
+            for (j, c) in codes.iter_mut().enumerate() {
+                *c = fail(*c, code, pass(a + j));
+            }
+        }
+        Span::List(ids) => {
+            for (c, &n) in codes.iter_mut().zip(ids) {
+                *c = fail(*c, code, pass(n as usize));
+            }
+        }
     }
 }
 
@@ -219,12 +244,19 @@ impl PredList {
         }
     }
 
-    /// Evaluates the list on nodes `a .. a + codes.len()`.
+    /// Evaluates the list on the nodes of `span`.
     #[inline]
-    pub fn eval(&self, c: &PredCtx, a: usize, codes: &mut [u8]) {
-        codes.copy_from_slice(&self.static_codes[a..a + codes.len()]);
+    pub fn eval(&self, c: &PredCtx, span: Span, codes: &mut [u8]) {
+        match span {
+            Span::Range(a) => codes.copy_from_slice(&self.static_codes[a..a + codes.len()]),
+            Span::List(ids) => {
+                for (c, &n) in codes.iter_mut().zip(ids) {
+                    *c = self.static_codes[n as usize];
+                }
+            }
+        }
         for &(eval, i) in &self.dynamic {
-            eval(c, &self.preds[i].args, a, codes, i as u8 + 1);
+            eval(c, &self.preds[i].args, span, codes, i as u8 + 1);
         }
     }
 

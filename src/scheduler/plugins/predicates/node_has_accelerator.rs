@@ -1,6 +1,6 @@
 //! `NodeHasAccelerator`: the pod requires no accelerator, or the node's equals the pod's.
 
-use super::{fail, PredArgs, PredCtx, PredKind, PredicateDef};
+use super::{mark, PredArgs, PredCtx, PredKind, PredicateDef, Span};
 use crate::scheduler::facts::ACC_NONE;
 use crate::scheduler::plugins::{Needs, Scope};
 
@@ -13,13 +13,11 @@ pub const PREDICATE: PredicateDef = PredicateDef {
     kind: PredKind::Dynamic(eval),
 };
 
-fn eval(c: &PredCtx, _: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
+fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     if c.info.accel == ACC_NONE {
         return;
     }
     let want = c.info.accel;
-    let acc = &c.facts.accel[a..a + codes.len()];
-    for (code_j, &x) in codes.iter_mut().zip(acc) {
-        *code_j = fail(*code_j, code, x == want);
-    }
+    let acc = &c.facts.accel;
+    mark(codes, a, code, |n| acc[n] == want);
 }

@@ -1,7 +1,7 @@
 //! `NodeHasFreeGpu(use_vram)`: a GPU pod finds no other GPU pod on the node or, with
 //! `use_vram`, enough free VRAM. Other pods always pass.
 
-use super::{mark, PredArgs, PredCtx, PredKind, PredicateDef};
+use super::{mark, PredArgs, PredCtx, PredKind, PredicateDef, Span};
 use crate::scheduler::plugins::{Needs, Scope};
 
 /// The definition.
@@ -13,7 +13,7 @@ pub const PREDICATE: PredicateDef = PredicateDef {
     kind: PredKind::Dynamic(eval),
 };
 
-fn eval(c: &PredCtx, args: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
+fn eval(c: &PredCtx, args: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     if !c.info.gpu() {
         return;
     }

@@ -1,6 +1,6 @@
 //! `NodeHasFreeTpu`: a TPU pod finds no other TPU pod on the node. Other pods always pass.
 
-use super::{mark, PredArgs, PredCtx, PredKind, PredicateDef};
+use super::{mark, PredArgs, PredCtx, PredKind, PredicateDef, Span};
 use crate::scheduler::plugins::{Needs, Scope};
 
 /// The definition.
@@ -12,7 +12,7 @@ pub const PREDICATE: PredicateDef = PredicateDef {
     kind: PredKind::Dynamic(eval),
 };
 
-fn eval(c: &PredCtx, _: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
+fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     if c.info.tpu() {
         let t = &c.state.tpu_pods;
         mark(codes, a, code, |n| t[n] == 0);

@@ -1,6 +1,6 @@
 //! `PodFitsResources`: the pod's CPU and memory requests fit the node's remaining allocatable.
 
-use super::{fail, PredArgs, PredCtx, PredKind, PredicateDef};
+use super::{fail, mark, PredArgs, PredCtx, PredKind, PredicateDef, Span};
 use crate::scheduler::plugins::{Needs, Scope};
 
 /// The definition.
@@ -12,14 +12,19 @@ pub const PREDICATE: PredicateDef = PredicateDef {
     kind: PredKind::Dynamic(eval),
 };
 
-fn eval(c: &PredCtx, _: &PredArgs, a: usize, codes: &mut [u8], code: u8) {
+fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     let m = codes.len();
     let (rc, rm) = (c.pod.cpu_millis, c.pod.memory_bytes);
-    let cpu = &c.nodes.cpu_free[a..a + m];
-    let mem = &c.nodes.mem_free[a..a + m];
-    for ((code_j, &fc), &fm) in codes.iter_mut().zip(cpu).zip(mem) {
-        // Both differences are ≥ 0 iff their OR is (no overflow for real sizes); cheaper than
-        // two 64-bit compares without SSE4.2.
-        *code_j = fail(*code_j, code, ((fm - rm) | (fc - rc)) >= 0);
+    let (cpu, mem) = (&c.nodes.cpu_free, &c.nodes.mem_free);
+    // Both differences are ≥ 0 iff their OR is (no overflow for real sizes); cheaper than two
+    // 64-bit compares without SSE4.2.
+    match a {
+        Span::Range(a) => {
+            let (cpu, mem) = (&cpu[a..a + m], &mem[a..a + m]);
+            for ((code_j, &fc), &fm) in codes.iter_mut().zip(cpu).zip(mem) {
+                *code_j = fail(*code_j, code, ((fm - rm) | (fc - rc)) >= 0);
+            }
+        }
+        Span::List(_) => mark(codes, a, code, |n| ((mem[n] - rm) | (cpu[n] - rc)) >= 0),
     }
 }
