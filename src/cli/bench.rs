@@ -100,25 +100,24 @@ fn wait_with_usage(pid: u32) -> Result<ChildUsage> {
 fn run_counts(dataset: &Path) -> Result<(i64, i64)> {
     let part = dataset.join("runs").join("part-000000.parquet");
     let file = std::fs::File::open(&part).with_context(|| format!("opening {}", part.display()))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.build()?;
-    for batch in reader {
-        let batch = batch?;
-        let column = |name: &str| -> Result<i64> {
-            let col = batch
-                .column_by_name(name)
-                .with_context(|| format!("{}: no column {name}", part.display()))?;
-            let values = col
-                .as_any()
-                .downcast_ref::<Int64Array>()
-                .with_context(|| format!("{}: {name} is not Int64", part.display()))?;
-            if values.is_empty() {
-                bail!("{}: no rows", part.display());
-            }
-            Ok(values.value(0))
-        };
-        return Ok((column("requests")?, column("events_processed")?));
-    }
-    bail!("{}: no rows", part.display())
+    let mut reader = ParquetRecordBatchReaderBuilder::try_new(file)?.build()?;
+    let batch = reader
+        .next()
+        .with_context(|| format!("{}: no rows", part.display()))??;
+    let column = |name: &str| -> Result<i64> {
+        let col = batch
+            .column_by_name(name)
+            .with_context(|| format!("{}: no column {name}", part.display()))?;
+        let values = col
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .with_context(|| format!("{}: {name} is not Int64", part.display()))?;
+        if values.is_empty() {
+            bail!("{}: no rows", part.display());
+        }
+        Ok(values.value(0))
+    };
+    Ok((column("requests")?, column("events_processed")?))
 }
 
 /// Runs one scenario in a child `faasim run` and measures it.
@@ -232,10 +231,7 @@ pub fn bench(opts: &BenchOptions) -> Result<ExitCode> {
     }
     let json = serde_json::to_string_pretty(&results)?;
     match &opts.json {
-        Some(p) if json_to_stdout => {
-            let _ = p;
-            println!("{json}");
-        }
+        Some(_) if json_to_stdout => println!("{json}"),
         Some(p) => {
             std::fs::write(p, format!("{json}\n"))
                 .with_context(|| format!("writing {}", p.display()))?;
