@@ -222,22 +222,23 @@ pub fn bench(opts: &BenchOptions) -> Result<ExitCode> {
         let r = bench_one(scenario, &out, opts)?;
         std::fs::remove_dir_all(&out).ok();
         if !json_to_stdout {
-            eprintln!(
+            errln!(
                 "bench: {}: {:.0} ns/invocation",
-                r.scenario, r.cpu_ns_per_invocation
+                r.scenario,
+                r.cpu_ns_per_invocation
             );
         }
         results.push(r);
     }
     let json = serde_json::to_string_pretty(&results)?;
     match &opts.json {
-        Some(_) if json_to_stdout => println!("{json}"),
+        Some(_) if json_to_stdout => outln!("{json}"),
         Some(p) => {
             std::fs::write(p, format!("{json}\n"))
                 .with_context(|| format!("writing {}", p.display()))?;
-            print!("{}", table(&results));
+            outln!("{}", table(&results).trim_end());
         }
-        None => print!("{}", table(&results)),
+        None => outln!("{}", table(&results).trim_end()),
     }
     Ok(ExitCode::SUCCESS)
 }

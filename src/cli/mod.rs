@@ -4,6 +4,23 @@
 //! Exit status: 0 success; 1 a run failed or output could not be written; 2 bad input (an
 //! invalid scenario or argument), in which case nothing is written.
 
+/// `println!` that ignores a closed stdout (`faasim … | head`): the work is done by the time we
+/// print, so a reader that went away must not turn success into a panic.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that ignores a closed stderr (see [`outln!`]).
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod bench;
 mod report;
 mod run_summary;
@@ -47,7 +64,8 @@ enum Command {
         /// `*` is every array element, quotes keep a key with dots whole (`labels."a.b"=x`).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<String>,
-        /// Write the wall-clock telemetry columns of `runs` as null (byte-identical reruns).
+        /// Write the telemetry columns of `runs` (wall clock, peak RSS, provenance) as null
+        /// (byte-identical reruns on any machine).
         #[arg(long)]
         no_telemetry: bool,
         /// Print nothing but errors.
@@ -76,7 +94,8 @@ enum Command {
         /// Print the run count and the first runs; run nothing, write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Write the wall-clock telemetry columns of `runs` as null (byte-identical reruns).
+        /// Write the telemetry columns of `runs` (wall clock, peak RSS, provenance) as null
+        /// (byte-identical reruns on any machine).
         #[arg(long)]
         no_telemetry: bool,
         /// Accept an output directory written by another faasim version.
@@ -220,7 +239,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", report::render(&e));
+            errln!("error: {}", report::render(&e));
             if e.downcast_ref::<BadInput>().is_some() {
                 ExitCode::from(2)
             } else {
@@ -274,7 +293,7 @@ fn cmd_validate(files: &[PathBuf]) -> Result<ExitCode> {
                 .map_err(|e| BadInput(format!("{}: {e}", f.display())))?;
             Ok(())
         })?;
-        println!("{ok}");
+        outln!("{ok}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -299,12 +318,19 @@ fn cmd_run(
         .map(|(k, v)| (k.trim().to_string(), param_value(&parse_override_value(v))))
         .collect();
     let id = faasim::identity(&sc, seed, 0, "", params);
-    let output = sim.run(id);
+    let command: Vec<String> = std::env::args().collect();
+    let provenance = std::sync::Arc::new(faasim::provenance::ProcessProvenance::current(&command));
+    let mut output = sim.run(id);
+    // Telemetry (nulled again by the writer under --no-telemetry): docs/outputs.md, "Provenance".
+    output.run.started_at = Some(provenance.started_at.clone());
+    output.run.peak_rss_bytes = faasim::provenance::peak_rss_bytes();
+    output.run.provenance = Some(std::sync::Arc::clone(&provenance));
 
     let manifest = serde_json::json!({
         "kind": "run",
         "faasim_version": faasim::VERSION,
-        "command": std::env::args().collect::<Vec<_>>(),
+        "command": command,
+        "provenance": provenance.to_json(),
         "scenario_file": path.display().to_string(),
         "scenario": sc.name,
         "seed": seed,
@@ -350,7 +376,7 @@ fn cmd_run(
     Ok(match output.run.status {
         RunStatus::Ok => ExitCode::SUCCESS,
         _ => {
-            eprintln!(
+            errln!(
                 "error: run failed ({}): {}",
                 output.run.status.as_str(),
                 output.run.error.as_deref().unwrap_or("")
