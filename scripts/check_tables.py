@@ -14,6 +14,9 @@ Reads every table directory present with pyarrow and with polars and checks:
   - that `summary` has exactly one total row (function null) per ok run, whose `requests`
     equals `runs.requests`;
   - that the `response` histogram counts of the total rows sum to `runs.completed` per run;
+  - `latency_histograms`: one row per run, function and metric; `bucket` and `count` of equal
+    length, buckets strictly increasing, counts summing to `n`; and that the documented
+    one-liners of docs/outputs.md (polars, pandas, DuckDB) read the same bucket rows;
   - `replica_counts`: pending = live - running, times strictly increasing per run and function;
   - `utilization`: levels `node`/`replica`, replica_id exactly on replica rows, usage >= 0;
   - with --expect-invocations: that `invocations` has `runs.requests` rows per ok run.
@@ -21,7 +24,7 @@ Reads every table directory present with pyarrow and with polars and checks:
 When `_commits/` exists only the parts listed in commit markers are read (their row counts are
 checked against the markers); uncommitted part files are reported as warnings.
 Prints one line per table and exits 1 with a message on any mismatch.
-Requires Python 3.11, pyarrow and polars.
+Requires Python 3.11, pyarrow, polars, pandas and duckdb.
 """
 
 from __future__ import annotations
@@ -155,12 +158,52 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
     "latency_histograms": ID
     + cols("function", S, True)
     + cols("metric", S)
-    + cols("bucket", I64)
-    + cols("lower_ns upper_ns count", I64),
+    + cols("n sum_ns max_ns", I64)
+    + cols("bucket count", pa.list_(I64)),
 }
 # Tables written by other parts of faasim; checked for identity columns only.
 OTHER_TABLES = ("flows",)
 
+
+
+def check_histogram_rows(hist: pl.DataFrame) -> None:
+    """One row per (run, function, metric); parallel, sorted, consistent bucket lists."""
+    dup = hist.group_by("run_id", "function", "metric").len().filter(pl.col("len") > 1)
+    if dup.height:
+        fail(f"latency_histograms: {dup.height} (run, function, metric) keys have several rows, e.g. {dup.row(0)}")
+    bad = hist.filter(pl.col("bucket").list.len() != pl.col("count").list.len())
+    if bad.height:
+        fail(f"latency_histograms: bucket and count differ in length in {bad.height} rows")
+    bad = hist.filter(pl.col("count").list.sum() != pl.col("n"))
+    if bad.height:
+        fail(f"latency_histograms: counts do not sum to n in {bad.height} rows")
+    bad = hist.filter((pl.col("bucket").list.diff().list.drop_nulls().list.min() <= 0).fill_null(False))
+    if bad.height:
+        fail(f"latency_histograms: buckets not strictly increasing in {bad.height} rows")
+
+
+def check_histogram_readers(out: Path) -> None:
+    """The one-liners of docs/outputs.md (`latency_histograms`) give the same bucket rows in
+    polars, pandas and DuckDB (run on the table directory, as documented)."""
+    import duckdb
+    import pandas as pd
+
+    glob = str(Path(out) / "latency_histograms" / "*.parquet")
+    # The documented one-liners, verbatim but for the path.
+    by_polars = pl.scan_parquet(glob).explode(["bucket", "count"]).collect()
+    by_pandas = pd.read_parquet(Path(out) / "latency_histograms").explode(["bucket", "count"])
+    by_duckdb = duckdb.sql(
+        f"SELECT * EXCLUDE (bucket, count), unnest(bucket) AS bucket, unnest(count) AS count FROM '{glob}'"
+    ).pl()
+    key = ["run_id", "function", "metric", "bucket"]
+
+    def canonical(df: pl.DataFrame) -> pl.DataFrame:
+        return df.select(*key, "count").with_columns(pl.col("bucket", "count").cast(pl.Int64)).sort(key, nulls_last=True)
+
+    want = canonical(by_polars)
+    for name, df in [("pandas", pl.from_pandas(by_pandas)), ("duckdb", by_duckdb)]:
+        if not canonical(df).equals(want):
+            fail(f"latency_histograms: the {name} one-liner reads other rows than polars")
 
 class Mismatch(Exception):
     pass
@@ -285,7 +328,13 @@ def check(out: Path, expect_invocations: bool) -> list[str]:
     ok = runs.filter(pl.col("status") == "ok")
     if ok.height and "summary" not in frames:
         fail("summary is missing although some runs are ok")
-    if ok["completed"].sum() > 0 and "latency_histograms" not in frames:
+    # `outputs.latency_histograms = false` turns the table off; the resolved scenario says so.
+    hist_on = ok.filter(
+        pl.col("params_json").map_elements(
+            lambda s: json.loads(s).get("outputs", {}).get("latency_histograms", True), return_dtype=pl.Boolean
+        )
+    )
+    if hist_on["completed"].sum() > 0 and "latency_histograms" not in frames:
         fail("latency_histograms is missing although requests completed")
 
     ids = runs.select("run_id", "run_index", "status")
@@ -321,11 +370,14 @@ def check(out: Path, expect_invocations: bool) -> list[str]:
             fail(f"summary: run {r['run_id']} total requests {r['summary_requests']} != runs.requests {r['requests']}")
 
     hist = frames.get("latency_histograms")
-    if hist is not None or ok.height:
-        hist = hist if hist is not None else pl.DataFrame(schema={"run_id": pl.String, "count": pl.Int64})
-        if "metric" in hist.columns:
-            hist = hist.filter(pl.col("function").is_null() & (pl.col("metric") == "response"))
-        sums = per_run(hist, pl.col("count").sum(), "hist_count")
+    if hist is not None:
+        check_histogram_rows(hist)
+        check_histogram_readers(out)
+    if hist is not None or hist_on.height:
+        hist = hist if hist is not None else pl.DataFrame(schema={"run_id": pl.String, "function": pl.String, "metric": pl.String, "count": pl.List(pl.Int64)})
+        hist = hist.filter(pl.col("function").is_null() & (pl.col("metric") == "response"))
+        sums = per_run(hist, pl.col("count").list.sum().sum(), "hist_count")
+        sums = sums.join(hist_on.select("run_id"), on="run_id", how="semi")
         bad = sums.filter(pl.col("hist_count") != pl.col("completed"))
         if bad.height:
             r = bad.row(0, named=True)

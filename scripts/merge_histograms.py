@@ -6,10 +6,11 @@ Usage:
     python3 scripts/merge_histograms.py OUT [--metric response] [--function NAME]
                                             [--by param.scheduler.profile ...]
 
-Every run writes its latency histograms as rows of `latency_histograms` (one row per non-empty
-bucket; docs/outputs.md). Bucket boundaries are fixed (log-linear, 128 sub-buckets per power
-of two, relative width <= 1/128), so histograms of different runs add up exactly: to pool runs,
-sum `count` per `bucket`; then a quantile q is the upper bound of the first bucket whose
+Every run writes its latency histograms as rows of `latency_histograms`: one row per function
+and metric, the non-empty buckets in two list columns `bucket` and `count` (docs/outputs.md).
+Exploding both lists gives one (bucket, count) row per bucket. Bucket boundaries are fixed
+(log-linear, 128 sub-buckets per power of two, relative width <= 1/128), so histograms of
+different runs add up exactly: to pool runs, sum `count` per `bucket`; then a quantile q is the upper bound of the first bucket whose
 cumulative count reaches rank r = max(1, ceil(q * n)) -- the same rule `summary` uses per run,
 except that the exact maximum is not known after merging, so the result is an upper bound within
 1/128 of the true pooled quantile.
@@ -20,7 +21,10 @@ when runs differ in load.
 
 As a library (scripts/analyze.py and scripts/plot.py import it):
     load_table(out, table)            committed parts of a table as one polars DataFrame
-    merge(hist, by)                   pooled counts per group and bucket
+    scan_table(out, table)            the same as a polars LazyFrame (nothing read yet)
+    histograms(out, metric, function) one (bucket, count) row per bucket, joined with `runs`
+    bucket_bounds(bucket)             polars expressions of a bucket's inclusive bounds (ns)
+    merge(hist, by)                   pooled counts per group and bucket, with the bounds
     quantiles(merged, by, qs)         pooled quantiles per group (seconds)
     cdf(merged, by)                   (group..., x_s, fraction) points of the pooled CDF
 Requires polars.
@@ -62,6 +66,26 @@ def load_table(out: Path, table: str, columns: list[str] | None = None) -> pl.Da
     return pl.concat(frames, how="vertical_relaxed")
 
 
+def scan_table(out: Path, table: str) -> pl.LazyFrame | None:
+    """The committed parts of `table` as one lazy scan (None if it has no part): filters and
+    column selections are pushed into the Parquet reader, so only what is used is read."""
+    parts = committed_parts(out, table)
+    if not parts:
+        return None
+    return pl.scan_parquet([str(p) for p in parts])
+
+
+def bucket_bounds(bucket: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(lower_ns, upper_ns) of a bucket index: buckets 0..127 hold one value each; above,
+    bucket 128 + 128*e + s holds [(128 + s) * 2^e, (128 + s + 1) * 2^e - 1]."""
+    e = ((bucket - 128) // 128).clip(lower_bound=0)
+    width = pl.lit(2.0).pow(e).cast(pl.Int64)
+    sub = (bucket - 128) % 128
+    lower = pl.when(bucket < 128).then(bucket).otherwise((128 + sub) * width)
+    upper = pl.when(bucket < 128).then(bucket).otherwise((128 + sub) * width + width - 1)
+    return lower, upper
+
+
 def param_columns(runs: pl.DataFrame) -> list[str]:
     """The swept-parameter columns of `runs`, in sweep order."""
     return [c for c in runs.columns if c.startswith("param.")]
@@ -70,21 +94,26 @@ def param_columns(runs: pl.DataFrame) -> list[str]:
 def histograms(out: Path, metric: str = "response", function: str | None = None) -> pl.DataFrame:
     """Histogram rows of `metric` for the all-functions rows (or one function), joined with the
     `runs` columns (status ok only)."""
-    hist = load_table(out, "latency_histograms")
-    runs = load_table(out, "runs")
+    hist = scan_table(out, "latency_histograms")
+    runs = scan_table(out, "runs")
     if hist is None or runs is None:
         raise SystemExit(f"{out}: no latency_histograms or runs parts")
     hist = hist.filter(pl.col("metric") == metric)
     hist = hist.filter(pl.col("function").is_null() if function is None else pl.col("function") == function)
-    keep = ["run_id", "seed", *param_columns(runs)]
-    return hist.join(runs.filter(pl.col("status") == "ok").select(keep), on="run_id", how="inner")
+    hist = hist.select("run_id", "function", "metric", "bucket", "count").explode(["bucket", "count"])
+    params = [c for c in runs.collect_schema().names() if c.startswith("param.")]
+    keep = ["run_id", "seed", *params]
+    ok = runs.filter(pl.col("status") == "ok").select(keep)
+    return hist.join(ok, on="run_id", how="inner").collect()
 
 
 def merge(hist: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """Pooled histogram: counts summed per group and bucket, sorted by group then bucket."""
+    lower, upper = bucket_bounds(pl.col("bucket"))
     return (
-        hist.group_by([*by, "bucket", "lower_ns", "upper_ns"])
+        hist.group_by([*by, "bucket"])
         .agg(pl.col("count").sum())
+        .with_columns(lower.alias("lower_ns"), upper.alias("upper_ns"))
         .sort([*by, "bucket"], nulls_last=True)
     )
 

@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import pyarrow, polars, pandas, matplotlib" 2>/dev/null; then
-  echo "== setting up .venv with pyarrow, polars, pandas, matplotlib" >&2
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import pyarrow, polars, pandas, matplotlib, duckdb" 2>/dev/null; then
+  echo "== setting up .venv with pyarrow, polars, pandas, matplotlib, duckdb" >&2
   python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements.txt
 fi

@@ -91,6 +91,9 @@ fn skip_reason(cmd: &str) -> Option<&'static str> {
     if cmd.contains("sbatch") || cmd.contains("slurm-sweep.sh") {
         return Some("needs Slurm");
     }
+    if cmd.contains("dslab-compare.sh") {
+        return Some("needs the dslab-faas driver, built outside faasim (docs/performance.md)");
+    }
     if cmd.starts_with("cargo run --example") {
         // `cargo test` builds the examples; tests/custom_schedulers.rs runs what they show.
         return Some("builds an example inside the repository");

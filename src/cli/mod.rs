@@ -21,6 +21,7 @@ macro_rules! errln {
     }};
 }
 
+mod bench;
 mod report;
 mod run_summary;
 mod signals;
@@ -122,6 +123,27 @@ enum Command {
         #[arg(long)]
         clean: bool,
     },
+    /// Benchmark scenarios, one `faasim run` process each: invocations/s, events/s, CPU ns per
+    /// invocation, wall and CPU time, peak RSS (see docs/performance.md).
+    Bench {
+        /// Scenario files (default: the suite in experiments/bench/).
+        scenarios: Vec<PathBuf>,
+        /// Override every scenario's `run.horizon_s`.
+        #[arg(long)]
+        horizon_s: Option<f64>,
+        /// Override a scenario value in every run, as `faasim run --set`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
+        /// Master seed of every run.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Directory for the runs' datasets (default: a temporary directory).
+        #[arg(long)]
+        scratch: Option<PathBuf>,
+        /// Also write the results as JSON to FILE (`-`: JSON on stdout instead of the table).
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
     /// Check scenario and sweep files without running them (a sweep: every variant).
     Validate {
         /// Scenario or sweep files (TOML).
@@ -198,6 +220,21 @@ pub fn main() -> ExitCode {
         }
         Command::Repro { out, run_id } => sweep::repro(&out, &run_id),
         Command::Verify { out, clean } => verify::verify(&out, clean),
+        Command::Bench {
+            scenarios,
+            horizon_s,
+            overrides,
+            seed,
+            scratch,
+            json,
+        } => bench::bench(&bench::BenchOptions {
+            scenarios,
+            horizon_s,
+            overrides,
+            seed,
+            scratch,
+            json,
+        }),
     };
     match result {
         Ok(code) => code,

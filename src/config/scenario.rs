@@ -754,6 +754,10 @@ fn yes() -> bool {
     true
 }
 
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
 impl Default for ReplicasConfig {
     fn default() -> Self {
         ReplicasConfig {
@@ -802,6 +806,10 @@ pub struct OutputsConfig {
     /// The resource monitor's time series.
     #[serde(default)]
     pub utilization: UtilizationOutput,
+    /// One `latency_histograms` row per function and metric. Left out of the resolved scenario
+    /// while on (the default), so that adding the key changed no `run_id`.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub latency_histograms: bool,
     /// Runs per part file in sweeps.
     #[serde(default = "default_runs_per_batch")]
     pub runs_per_batch: u32,
@@ -820,6 +828,7 @@ impl Default for OutputsConfig {
             scaling: ScalingOutput::default(),
             replica_counts: true,
             utilization: UtilizationOutput::default(),
+            latency_histograms: true,
             runs_per_batch: default_runs_per_batch(),
         }
     }

@@ -73,6 +73,11 @@ impl LatencyHistogram {
         (self.n > 0).then(|| self.sum as f64 / self.n as f64)
     }
 
+    /// Exact sum of the recorded values.
+    pub fn sum_ns(&self) -> u128 {
+        self.sum
+    }
+
     /// Exact maximum.
     pub fn max_ns(&self) -> Option<u64> {
         (self.n > 0).then_some(self.max)

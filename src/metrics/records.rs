@@ -27,6 +27,8 @@ pub struct EnabledTables {
     pub replica_counts: bool,
     /// `utilization`.
     pub utilization: bool,
+    /// `latency_histograms`.
+    pub latency_histograms: bool,
 }
 
 impl EnabledTables {
@@ -38,6 +40,7 @@ impl EnabledTables {
         replicas: false,
         replica_counts: false,
         utilization: false,
+        latency_histograms: false,
     };
 }
 
@@ -64,7 +67,7 @@ pub struct RunOutput {
     pub utilization: Vec<UtilizationRow>,
     /// `summary` rows: per function in id order, then the total row.
     pub summary: Vec<SummaryRow>,
-    /// `latency_histograms` rows: function (None last), metric, bucket.
+    /// `latency_histograms` rows: function (None last), then metric.
     pub histograms: Vec<HistogramRow>,
 }
 

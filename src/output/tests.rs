@@ -14,7 +14,8 @@ use serde_json::json;
 
 use super::*;
 use crate::engine::SimTime;
-use crate::metrics::histogram::{bucket_of, bucket_range};
+use crate::metrics::histogram::bucket_of;
+use crate::metrics::LatencyHistogram;
 use crate::metrics::{
     EnabledTables, HistogramRow, InvocationRow, InvocationStatus, MetricStats, Names, ParamValue,
     PlacementRow, ReplicaCountRow, ReplicaRow, RunIdentity, RunOutput, RunRow, RunStatus,
@@ -223,20 +224,12 @@ fn stats(s: f64) -> MetricStats {
 }
 
 fn histogram_rows(function: Option<u32>, responses_ns: &[u64]) -> Vec<HistogramRow> {
-    responses_ns
-        .iter()
-        .map(|&v| {
-            let bucket = bucket_of(v);
-            let (lower_ns, upper_ns) = bucket_range(bucket);
-            HistogramRow {
-                function,
-                metric: "response",
-                bucket,
-                lower_ns,
-                upper_ns,
-                count: 1,
-            }
-        })
+    let mut h = LatencyHistogram::new();
+    for &v in responses_ns {
+        h.record(v);
+    }
+    HistogramRow::of(function, "response", &h)
+        .into_iter()
         .collect()
 }
 
@@ -357,6 +350,7 @@ fn ok_run(index: u32) -> RunOutput {
             replicas: true,
             replica_counts: true,
             utilization: true,
+            latency_histograms: true,
         },
         invocations: vec![r0, r1, r2, r3],
         placements: vec![
@@ -508,7 +502,8 @@ fn every_table_batch_has_its_specified_schema_and_run_order() {
     assert_eq!(rows("replica_counts"), 4);
     assert_eq!(rows("utilization"), 6);
     assert_eq!(rows("summary"), 6);
-    assert_eq!(rows("latency_histograms"), 8);
+    // One row per function and metric with values, and the all-functions row: 3 per ok run.
+    assert_eq!(rows("latency_histograms"), 6);
 
     let inv = find(&batches, "invocations").unwrap();
     let idx = inv
@@ -550,14 +545,14 @@ fn failed_runs_appear_only_in_runs() {
 }
 
 #[test]
-fn only_runs_summary_and_histograms_are_written_when_optional_tables_are_off() {
+fn only_runs_and_summary_are_written_when_optional_tables_are_off() {
     let mut run = ok_run(0);
     run.enabled = EnabledTables::NONE;
     let names: Vec<&str> = table_batches(&[run], true)
         .iter()
         .map(|(n, _)| *n)
         .collect();
-    assert_eq!(names, ["runs", "summary", "latency_histograms"]);
+    assert_eq!(names, ["runs", "summary"]);
 
     // Enabled but without rows: no batch either.
     let mut run = ok_run(0);
@@ -674,12 +669,24 @@ fn summary_total_row_and_histogram_all_functions_rows_have_null_function() {
     );
     assert_eq!(f64s(s, "wait_mean_s")[0], Some(1.5));
     let h = find(&batches, "latency_histograms").unwrap();
-    assert_eq!(nulls(h, "function"), [false, false, true, true]);
-    let bucket = h
-        .column_by_name("bucket")
-        .unwrap()
-        .as_primitive::<Int64Type>();
-    assert_eq!(bucket.value(0), i64::from(bucket_of(2_000_000_000)));
+    assert_eq!(nulls(h, "function"), [false, false, true]);
+    let list = |name: &str, row: usize| -> Vec<i64> {
+        let col = h.column_by_name(name).unwrap().as_list::<i32>().value(row);
+        col.as_primitive::<Int64Type>().values().to_vec()
+    };
+    assert_eq!(list("bucket", 0), [i64::from(bucket_of(2_000_000_000))]);
+    assert_eq!(list("count", 0), [1]);
+    // The all-functions row holds both requests, one bucket each, in bucket order.
+    assert_eq!(
+        list("bucket", 2),
+        [
+            i64::from(bucket_of(750_000_000)),
+            i64::from(bucket_of(2_000_000_000))
+        ]
+    );
+    assert_eq!(list("count", 2), [1, 1]);
+    let n = h.column_by_name("n").unwrap().as_primitive::<Int64Type>();
+    assert_eq!(n.values().to_vec(), [1, 1, 2]);
 }
 
 #[test]

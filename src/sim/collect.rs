@@ -146,6 +146,7 @@ impl Simulation<'_> {
                 replicas: out.replicas,
                 replica_counts: out.replica_counts,
                 utilization: out.utilization.enabled,
+                latency_histograms: out.latency_histograms,
             },
             invocations,
             placements: std::mem::take(&mut self.placement_rows),
@@ -223,14 +224,5 @@ fn push_buckets(
     metric: &'static str,
     h: &LatencyHistogram,
 ) {
-    for (bucket, lower_ns, upper_ns, count) in h.buckets() {
-        out.push(HistogramRow {
-            function,
-            metric,
-            bucket,
-            lower_ns,
-            upper_ns,
-            count,
-        });
-    }
+    out.extend(HistogramRow::of(function, metric, h));
 }

@@ -1,7 +1,12 @@
 //! The parallel runner: runs of a sweep on a local rayon pool, one run per task, each
-//! single-threaded; finished runs stream over a bounded channel to one writer thread that writes
-//! each batch of consecutive run indices once it is complete (`docs/model.md` §10,
-//! `docs/outputs.md`).
+//! single-threaded; finished runs stream over a bounded channel to one collector thread that
+//! gathers each batch of consecutive run indices and, once it is complete, hands the batch to
+//! the same pool to be encoded, hashed and committed (docs/sweeps.md, "Streaming and memory").
+//!
+//! Encoding a batch (Arrow, Parquet, ZSTD, SHA-256) costs about as much CPU as the short runs that
+//! fill it, so it must not be serialised on one thread: batches write disjoint part files and
+//! commit markers, so they can be written in any order and at the same time, and the dataset is
+//! byte for byte the same whatever the number of threads.
 //!
 //! Memory stays flat with the number of runs: runs are started in `run_index` order and only
 //! while fewer than a window of runs (two batches, or more with many threads) is started but not
@@ -10,6 +15,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -238,7 +244,7 @@ fn execute(
 
     std::thread::scope(|threads| {
         let writer_thread =
-            threads.spawn(|| write_batches(sweep, writer, rx, &window, telemetry, progress));
+            threads.spawn(|| write_batches(sweep, writer, rx, &window, &pool, telemetry, progress));
         pool.in_place_scope_fifo(|tasks| {
             'feed: for &b in pending {
                 // A stop request: start no new batch; those started finish and are written.
@@ -296,13 +302,15 @@ fn run_one(
     out
 }
 
-/// The writer thread: collects runs into their batch's slots, writes a batch when all its runs
-/// are in, and frees their window permits.
+/// The collector thread: collects runs into their batch's slots and, when all of a batch's runs
+/// are in, spawns its encoding and commit on the worker pool, which frees the batch's window
+/// permits once the batch is written.
 fn write_batches(
     sweep: &Sweep,
     writer: &DatasetWriter,
     rx: Receiver<RunOutput>,
     window: &Window,
+    pool: &rayon::ThreadPool,
     telemetry: bool,
     mut progress: Progress,
 ) -> Result<Done, SweepError> {
@@ -314,7 +322,10 @@ fn write_batches(
         batches_written: 0,
         first_failure: None,
     };
-    let result = (|| {
+    let failure: Mutex<Option<OutputError>> = Mutex::new(None);
+    let written = AtomicU32::new(0);
+    // Complete batches are encoded on the worker pool; the scope returns once all are written.
+    pool.in_place_scope_fifo(|encoders| {
         for out in rx.iter() {
             let i = out.run.id.run_index;
             let b = i / rpb;
@@ -336,21 +347,34 @@ fn write_batches(
             if *filled == slot.len() {
                 let (slot, _) = slots.remove(&b).expect("the batch is present");
                 let runs: Vec<RunOutput> = slot.into_iter().map(|r| r.expect("complete")).collect();
-                writer.write_batch(b, &runs, telemetry)?;
-                done.batches_written += 1;
-                window.release(runs.len());
+                let (failure, written) = (&failure, &written);
+                encoders.spawn_fifo(move |_| {
+                    if window.aborted() {
+                        return;
+                    }
+                    match writer.write_batch(b, &runs, telemetry) {
+                        Ok(()) => {
+                            written.fetch_add(1, Ordering::Relaxed);
+                            // The batch's memory is freed before its runs' permits return.
+                            let n = runs.len();
+                            drop(runs);
+                            window.release(n);
+                        }
+                        Err(e) => {
+                            failure.lock().expect("failure lock").get_or_insert(e);
+                            window.abort();
+                        }
+                    }
+                });
             }
         }
-        Ok(())
-    })();
+    });
     progress.finish();
-    match result {
-        Err(e) => {
-            window.abort();
-            Err(e)
-        }
-        Ok(()) => {
-            debug_assert!(slots.is_empty());
+    done.batches_written = written.into_inner();
+    match failure.into_inner().expect("failure lock") {
+        Some(e) => Err(e.into()),
+        None => {
+            debug_assert!(slots.is_empty() || window.aborted());
             Ok(done)
         }
     }

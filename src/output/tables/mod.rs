@@ -83,8 +83,8 @@ pub fn table_batches(runs: &[RunOutput], telemetry: bool) -> Vec<(&'static str, 
 /// One batch per table with rows, in [`super::TABLES`] order, with the given `param.<key>`
 /// columns in `runs`.
 ///
-/// `runs`, `summary` and `latency_histograms` are produced whenever they have rows; the other
-/// tables only when at least one (successful) run enabled them and they have rows. With
+/// `runs` and `summary` are produced whenever they have rows; the other tables only when at least
+/// one (successful) run enabled them and they have rows. With
 /// `telemetry == false` the telemetry columns of `runs` are null (`--no-telemetry`).
 pub fn table_batches_with_params(
     runs: &[RunOutput],
@@ -112,7 +112,12 @@ pub fn table_batches_with_params(
     );
     push_table(&mut out, &ok, |r| r.enabled.utilization, |r| &r.utilization);
     push_table(&mut out, &ok, |_| true, |r| &r.summary);
-    push_table(&mut out, &ok, |_| true, |r| &r.histograms);
+    push_table(
+        &mut out,
+        &ok,
+        |r| r.enabled.latency_histograms,
+        |r| &r.histograms,
+    );
     out
 }
 
