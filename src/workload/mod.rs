@@ -1,7 +1,25 @@
-//! Request arrivals: rate profiles and inter-arrival processes (`docs/scenario.md`).
+//! Request arrivals: rate curves, inter-arrival processes, lazy arrival sources, recorded-arrival
+//! replay and the Azure Functions trace readers (`docs/workloads.md`).
 
 pub mod arrivals;
+// pub mod azure;
+
+pub mod bursts;
+pub mod csv_rows;
+pub mod error;
+pub mod ramp;
+pub mod random_walk;
 pub mod rate;
+// pub mod replay;
+// pub mod source;
+pub mod steps;
+pub mod thinning;
 
 pub use arrivals::ArrivalProcess;
+pub use bursts::Bursts;
+pub use error::WorkloadError;
+pub use ramp::Ramp;
+pub use random_walk::RandomWalk;
 pub use rate::RateProfile;
+// pub use source::{Arrival, ArrivalSource};
+pub use steps::Steps;
