@@ -728,7 +728,10 @@ fn rate(path: &str, r: &RateConfig) -> Check {
         }
         RateConfig::Steps { points } => {
             if points.is_empty() {
-                fail(format!("{path}.steps.points"), "must list at least one [t_s, rps] point")?;
+                fail(
+                    format!("{path}.steps.points"),
+                    "must list at least one [t_s, rps] point",
+                )?;
             }
             for (k, &[t, r]) in points.iter().enumerate() {
                 non_negative(&format!("{path}.steps.points[{k}][0]"), t)?;
@@ -736,10 +739,7 @@ fn rate(path: &str, r: &RateConfig) -> Check {
                 if k > 0 && t <= points[k - 1][0] {
                     fail(
                         format!("{path}.steps.points[{k}][0]"),
-                        format!(
-                            "times must increase: {t} is not after {}",
-                            points[k - 1][0]
-                        ),
+                        format!("times must increase: {t} is not after {}", points[k - 1][0]),
                     )?;
                 }
             }

@@ -34,8 +34,22 @@ impl ArrivalProcess {
     #[inline]
     pub fn next_ia(&self, t_prev: f64, rng: &mut SimRng) -> f64 {
         match self.kind {
+            // No further arrival: an infinite gap retires the workload.
+            ArrivalsConfig::PoissonExact {} => {
+                super::thinning::next_arrival(&self.rate, t_prev, rng)
+                    .map_or(f64::INFINITY, |t| t - t_prev)
+            }
+            ArrivalsConfig::Batch { .. } => 0.0,
+            _ => self.ia_for_rate(self.rate.rate(t_prev), rng),
+        }
+    }
+
+    /// The inter-arrival time of `static` or `poisson` at rate `r` (a random-walk rate is
+    /// drawn by its source and passed here); 0 for a batch, unused by `poisson_exact`.
+    #[inline]
+    pub fn ia_for_rate(&self, r: f64, rng: &mut SimRng) -> f64 {
+        match self.kind {
             ArrivalsConfig::Static { max_ia } => {
-                let r = self.rate.rate(t_prev);
                 let max_ia = max_ia.unwrap_or(f64::INFINITY);
                 if r <= 0.0 {
                     if max_ia.is_finite() {
@@ -48,7 +62,6 @@ impl ArrivalProcess {
                 }
             }
             ArrivalsConfig::Poisson { scale, max_ia } => {
-                let r = self.rate.rate(t_prev);
                 let e = if r > 0.0 {
                     let u: f64 = rng.random();
                     -(1.0 - u).ln() / r
@@ -57,13 +70,13 @@ impl ArrivalProcess {
                 };
                 (e * scale).min(max_ia.unwrap_or(f64::INFINITY))
             }
-            // No further arrival: an infinite gap retires the workload.
-            ArrivalsConfig::PoissonExact {} => {
-                super::thinning::next_arrival(&self.rate, t_prev, rng)
-                    .map_or(f64::INFINITY, |t| t - t_prev)
-            }
-            ArrivalsConfig::Batch { .. } => 0.0,
+            ArrivalsConfig::PoissonExact {} | ArrivalsConfig::Batch { .. } => 0.0,
         }
+    }
+
+    /// True for `poisson_exact`, which needs the whole curve rather than one rate.
+    pub fn is_exact(&self) -> bool {
+        matches!(self.kind, ArrivalsConfig::PoissonExact {})
     }
 }
 

@@ -30,7 +30,10 @@ impl CsvRows {
             header: Vec::new(),
         };
         if !rows.advance()? {
-            return Err(WorkloadError::format(path, "empty file: expected a header line"));
+            return Err(WorkloadError::format(
+                path,
+                "empty file: expected a header line",
+            ));
         }
         rows.header = rows.fields().map(|s| s.trim().to_string()).collect();
         Ok(rows)
@@ -46,7 +49,10 @@ impl CsvRows {
         self.header.iter().position(|h| h == name).ok_or_else(|| {
             WorkloadError::format(
                 &self.path,
-                format!("missing column `{name}` (header: {})", self.header.join(",")),
+                format!(
+                    "missing column `{name}` (header: {})",
+                    self.header.join(",")
+                ),
             )
         })
     }
@@ -130,7 +136,10 @@ mod tests {
         assert_eq!(r.line_no(), 4);
         let f = r.record().unwrap();
         let e = r.number("b", f[1]).unwrap_err().to_string();
-        assert!(e.ends_with("x.csv:4: column `b`: expected a number, got `x`"), "{e}");
+        assert!(
+            e.ends_with("x.csv:4: column `b`: expected a number, got `x`"),
+            "{e}"
+        );
         assert!(!r.advance().unwrap());
     }
 

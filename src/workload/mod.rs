@@ -2,16 +2,15 @@
 //! replay and the Azure Functions trace readers (`docs/workloads.md`).
 
 pub mod arrivals;
-// pub mod azure;
-
+pub mod azure;
 pub mod bursts;
 pub mod csv_rows;
 pub mod error;
 pub mod ramp;
 pub mod random_walk;
 pub mod rate;
-// pub mod replay;
-// pub mod source;
+pub mod replay;
+pub mod source;
 pub mod steps;
 pub mod thinning;
 
@@ -21,5 +20,6 @@ pub use error::WorkloadError;
 pub use ramp::Ramp;
 pub use random_walk::RandomWalk;
 pub use rate::RateProfile;
-// pub use source::{Arrival, ArrivalSource};
+pub use replay::Replay;
+pub use source::{Arrival, ArrivalSource};
 pub use steps::Steps;

@@ -111,6 +111,9 @@ mod tests {
         }
         // ∫ = 250; five standard deviations is ±79.
         assert!((170..330).contains(&n), "{n}");
-        assert_eq!(next_arrival(&RateProfile::Constant(0.0), 0.0, &mut rng), None);
+        assert_eq!(
+            next_arrival(&RateProfile::Constant(0.0), 0.0, &mut rng),
+            None
+        );
     }
 }

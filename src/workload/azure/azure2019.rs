@@ -102,7 +102,10 @@ impl CountsFile {
             if name.parse::<u32>() != Ok(m as u32 + 1) {
                 return Err(WorkloadError::format(
                     path,
-                    format!("minute columns must be named 1, 2, … in order; column {} is `{name}`", m + 5),
+                    format!(
+                        "minute columns must be named 1, 2, … in order; column {} is `{name}`",
+                        m + 5
+                    ),
                 ));
             }
         }
@@ -124,7 +127,10 @@ impl CountsFile {
         }
         let f = self.rows.record()?;
         counts.clear();
-        for (m, v) in f[4 + from as usize..4 + (from + len) as usize].iter().enumerate() {
+        for (m, v) in f[4 + from as usize..4 + (from + len) as usize]
+            .iter()
+            .enumerate()
+        {
             let c = v.parse::<u32>().map_err(|_| {
                 self.rows.error(format!(
                     "minute {}: expected a non-negative whole count, got `{v}`",
@@ -154,7 +160,10 @@ impl Azure2019Trace {
             if from >= file.minutes {
                 return Err(WorkloadError::format(
                     file.rows.path(),
-                    format!("start minute {from} lies beyond the day's {} minutes", file.minutes),
+                    format!(
+                        "start minute {from} lies beyond the day's {} minutes",
+                        file.minutes
+                    ),
                 ));
             }
             let len = left.min(file.minutes - from);
@@ -176,7 +185,9 @@ impl Azure2019Trace {
         let mut functions: Vec<Azure2019Function> = chosen
             .into_iter()
             .map(|key| {
-                let i = candidates.binary_search_by(|(k, _)| k.cmp(&key)).unwrap_or(0);
+                let i = candidates
+                    .binary_search_by(|(k, _)| k.cmp(&key))
+                    .unwrap_or(0);
                 Azure2019Function {
                     invocations: candidates[i].1,
                     key,
@@ -283,7 +294,9 @@ fn read_durations(path: &Path, functions: &mut [Azure2019Function]) -> Result<()
             });
         }
         functions[i].duration = if ms.iter().all(|&v| v == 0.0) {
-            (avg > 0.0).then_some(TimeModel::Constant { value: avg / 1000.0 })
+            (avg > 0.0).then_some(TimeModel::Constant {
+                value: avg / 1000.0,
+            })
         } else {
             // Percentiles of 30-second averages need not be monotone after rounding; keep the
             // inverse CDF non-decreasing.
@@ -443,8 +456,11 @@ mod tests {
 
     #[test]
     fn equidistant_replay_of_the_fixture_day_is_exact() {
-        let t = Azure2019Trace::open(&opts(Selection::Top { count: 2 }, Synthesis::Equidistant, 3), 1)
-            .unwrap();
+        let t = Azure2019Trace::open(
+            &opts(Selection::Top { count: 2 }, Synthesis::Equidistant, 3),
+            1,
+        )
+        .unwrap();
         let keys: Vec<&str> = t.functions.iter().map(|f| f.key.2.as_str()).collect();
         assert_eq!(keys, ["f1", "f2"]);
         let got: Vec<(f64, u32)> = all(&t, 1)
@@ -453,7 +469,14 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [(15.0, 0), (45.0, 0), (70.0, 1), (90.0, 1), (110.0, 1), (150.0, 0)]
+            [
+                (15.0, 0),
+                (45.0, 0),
+                (70.0, 1),
+                (90.0, 1),
+                (110.0, 1),
+                (150.0, 0)
+            ]
         );
     }
 
@@ -467,7 +490,10 @@ mod tests {
         for r in reqs {
             counts[r.function as usize][(r.time.as_secs_f64() / 60.0) as usize] += 1;
         }
-        assert_eq!(counts, [[2, 0, 1, 1, 1, 1], [0, 3, 0, 0, 0, 4], [0, 0, 0, 5, 0, 0]]);
+        assert_eq!(
+            counts,
+            [[2, 0, 1, 1, 1, 1], [0, 3, 0, 0, 0, 4], [0, 0, 0, 5, 0, 0]]
+        );
     }
 
     #[test]
@@ -501,13 +527,19 @@ mod tests {
         let mut o = opts(Selection::All {}, Synthesis::Uniform, 3);
         o.dir = d.path().to_path_buf();
         let e = Azure2019Trace::open(&o, 1).unwrap_err().to_string();
-        assert!(e.contains("invocations_per_function_md.anon.d01.csv: cannot read"), "{e}");
+        assert!(
+            e.contains("invocations_per_function_md.anon.d01.csv: cannot read"),
+            "{e}"
+        );
         std::fs::write(
             d.path().join("invocations_per_function_md.anon.d01.csv"),
             "HashOwner,HashApp,HashFunction,Trigger,1,2,3\no,a,f,http,1,-2,0\n",
         )
         .unwrap();
         let e = Azure2019Trace::open(&o, 1).unwrap_err().to_string();
-        assert!(e.ends_with("d01.csv:2: minute 2: expected a non-negative whole count, got `-2`"), "{e}");
+        assert!(
+            e.ends_with("d01.csv:2: minute 2: expected a non-negative whole count, got `-2`"),
+            "{e}"
+        );
     }
 }

@@ -248,8 +248,11 @@ mod tests {
     fn rows_too_far_out_of_order_and_negative_durations_are_errors() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("t.csv");
-        std::fs::write(&p, "app,func,end_timestamp,duration\na,f,100,1\na,f,5000,1\na,f,50,1\n")
-            .unwrap();
+        std::fs::write(
+            &p,
+            "app,func,end_timestamp,duration\na,f,100,1\na,f,5000,1\na,f,50,1\n",
+        )
+        .unwrap();
         let mut o = opts();
         o.file = p.clone();
         let t = Azure2021Trace::open(&o, 1).unwrap();

@@ -19,7 +19,9 @@ pub fn content_hash(paths: &[&Path]) -> Result<String, WorkloadError> {
             .len();
         h.update(len.to_le_bytes());
         loop {
-            let n = f.read(&mut buf).map_err(|e| WorkloadError::unreadable(p, e))?;
+            let n = f
+                .read(&mut buf)
+                .map_err(|e| WorkloadError::unreadable(p, e))?;
             if n == 0 {
                 break;
             }

@@ -104,7 +104,12 @@ mod tests {
     }
 
     fn run(sel: Selection) -> Result<Vec<String>, WorkloadError> {
-        select(&cands(), &sel, |k| k.as_str(), &mut stream_rng(1, "trace/select"))
+        select(
+            &cands(),
+            &sel,
+            |k| k.as_str(),
+            &mut stream_rng(1, "trace/select"),
+        )
     }
 
     #[test]
