@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod platform;
+pub mod provenance;
 pub mod run;
 pub mod scaling;
 pub mod scheduler;
@@ -27,4 +28,4 @@ pub mod workload;
 /// The faasim version recorded in every `runs` row.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub use run::{identity, run_model, run_scenario};
+pub use run::{identity, run_model, run_scenario, run_scenario_with};
