@@ -7,13 +7,14 @@
 //! requests minute by minute, holding only the current day's counts of the selected functions.
 
 use super::select::{select, Selection};
-use super::synthesis::{scale_count, Synthesis};
+use super::synthesis::{scale_count, MinuteArrivals, Synthesis};
 use super::TraceRequest;
 use crate::config::TimeModel;
 use crate::engine::{stream_rng, SimRng, SimTime};
 use crate::workload::csv_rows::CsvRows;
 use crate::workload::WorkloadError;
-use std::collections::{BTreeMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::path::{Path, PathBuf};
 
 /// Function key: `(HashOwner, HashApp, HashFunction)`.
@@ -247,8 +248,8 @@ impl Azure2019Trace {
             day_counts: Vec::new(),
             minute_in_day: 0,
             minute_offset: 0,
-            pending: VecDeque::new(),
-            scratch: Vec::new(),
+            minute: Vec::new(),
+            heap: BinaryHeap::new(),
         }
     }
 }
@@ -354,8 +355,10 @@ pub struct Azure2019Replay {
     minute_in_day: u32,
     /// Minute offset (from the window start) of `minute_in_day`.
     minute_offset: u64,
-    pending: VecDeque<TraceRequest>,
-    scratch: Vec<f64>,
+    /// Each function's arrivals in the current minute.
+    minute: Vec<MinuteArrivals>,
+    /// The next arrival of each function with arrivals left in the minute: (time, function).
+    heap: BinaryHeap<Reverse<(SimTime, u32)>>,
 }
 
 impl Azure2019Replay {
@@ -385,33 +388,30 @@ impl Azure2019Replay {
         Ok(true)
     }
 
-    /// Synthesises the next minute with any arrival into `pending`; false at the window's end.
+    /// Starts the next minute with any arrival; false at the window's end. Each function draws,
+    /// from its own stream and in index order, its rate-scaling uniform and then its first
+    /// arrival.
     fn fill(&mut self) -> Result<bool, WorkloadError> {
-        while self.pending.is_empty() {
+        while self.heap.is_empty() {
             if self.minute_in_day >= self.day_len() && !self.load_next_day()? {
                 return Ok(false);
             }
             let len = self.day_len() as usize;
             let m = self.minute_in_day as usize;
-            let base = 60.0 * self.minute_offset as f64;
-            let mut minute: Vec<TraceRequest> = Vec::new();
+            self.minute.clear();
             for (i, rng) in self.rngs.iter_mut().enumerate() {
                 let c = scale_count(
                     self.day_counts[i * len + m] as u64,
                     self.opts.rate_scale,
                     rng,
                 );
-                self.scratch.clear();
-                self.opts.synthesis.offsets(c, rng, &mut self.scratch);
-                minute.extend(self.scratch.iter().map(|&o| TraceRequest {
-                    time: SimTime::from_secs_f64(base + o),
-                    function: i as u32,
-                    duration: None,
-                }));
+                let mut arrivals = self.opts.synthesis.minute(c);
+                if let Some(o) = arrivals.next_offset(rng) {
+                    self.heap
+                        .push(Reverse((at(self.minute_offset, o), i as u32)));
+                }
+                self.minute.push(arrivals);
             }
-            // Stable: equal times keep function order.
-            minute.sort_by_key(|r| r.time);
-            self.pending.extend(minute);
             self.minute_in_day += 1;
             self.minute_offset += 1;
         }
@@ -423,8 +423,24 @@ impl Azure2019Replay {
         if !self.fill()? {
             return Ok(None);
         }
-        Ok(self.pending.pop_front())
+        let Reverse((time, f)) = self.heap.pop().expect("fill leaves an arrival");
+        // The heap holds the minute that was started last.
+        let minute = self.minute_offset - 1;
+        if let Some(o) = self.minute[f as usize].next_offset(&mut self.rngs[f as usize]) {
+            self.heap.push(Reverse((at(minute, o), f)));
+        }
+        Ok(Some(TraceRequest {
+            time,
+            function: f,
+            duration: None,
+        }))
     }
+}
+
+/// Simulated time of offset `o` seconds into minute `minute` of the window.
+#[inline]
+fn at(minute: u64, o: f64) -> SimTime {
+    SimTime::from_secs_f64(60.0 * minute as f64 + o)
 }
 
 #[cfg(test)]

@@ -18,32 +18,60 @@ pub enum Synthesis {
 }
 
 impl Synthesis {
-    /// Appends the offsets (seconds from the minute's start, ascending) of a minute with count
-    /// `c` to `out`.
-    pub fn offsets(self, c: u64, rng: &mut SimRng, out: &mut Vec<f64>) {
-        let from = out.len();
-        match self {
+    /// The arrivals of a minute with count `c`, produced lazily in ascending order.
+    pub fn minute(self, c: u64) -> MinuteArrivals {
+        MinuteArrivals {
+            kind: self,
+            count: c,
+            done: 0,
+            pos: 0.0,
+        }
+    }
+}
+
+/// One minute's arrival offsets (seconds from the minute's start, ascending), one at a time and
+/// in constant memory, however large the count.
+#[derive(Clone, Copy, Debug)]
+pub struct MinuteArrivals {
+    kind: Synthesis,
+    count: u64,
+    done: u64,
+    pos: f64,
+}
+
+impl MinuteArrivals {
+    /// The next offset, `None` when the minute is exhausted.
+    #[inline]
+    pub fn next_offset(&mut self, rng: &mut SimRng) -> Option<f64> {
+        match self.kind {
             Synthesis::Uniform => {
-                out.extend((0..c).map(|_| 60.0 * rng.random::<f64>()));
-                out[from..].sort_by(f64::total_cmp);
+                // Sorted uniforms one by one: the smallest of the k still to place, uniform on
+                // [pos, 60), lies at pos + (60 − pos)·(1 − V^{1/k}) (order statistics). The same
+                // distribution as sorting `count` uniform draws, without holding them.
+                let k = self.count - self.done;
+                if k == 0 {
+                    return None;
+                }
+                let v = 1.0 - rng.random::<f64>(); // (0, 1]
+                self.pos += (60.0 - self.pos) * -(v.ln() / k as f64).exp_m1();
+                self.done += 1;
+                Some(self.pos.min(60.0 - 1e-9))
             }
             Synthesis::Equidistant => {
-                out.extend((0..c).map(|j| 60.0 * (j as f64 + 0.5) / c as f64));
+                if self.done == self.count {
+                    return None;
+                }
+                let t = 60.0 * (self.done as f64 + 0.5) / self.count as f64;
+                self.done += 1;
+                Some(t)
             }
             Synthesis::Poisson => {
-                if c == 0 {
-                    return;
+                if self.count == 0 {
+                    return None;
                 }
-                let rate = c as f64 / 60.0;
-                let mut t = 0.0;
-                loop {
-                    let u: f64 = rng.random();
-                    t += -(1.0 - u).ln() / rate;
-                    if t >= 60.0 {
-                        break;
-                    }
-                    out.push(t);
-                }
+                let u: f64 = rng.random();
+                self.pos += -(1.0 - u).ln() * 60.0 / self.count as f64;
+                (self.pos < 60.0).then_some(self.pos)
             }
         }
     }
@@ -67,32 +95,43 @@ mod tests {
     use super::*;
     use crate::engine::stream_rng;
 
-    #[test]
-    fn equidistant_centres_each_arrival_in_its_slot() {
-        let mut out = Vec::new();
-        let mut rng = stream_rng(1, "t");
-        Synthesis::Equidistant.offsets(2, &mut rng, &mut out);
-        assert_eq!(out, [15.0, 45.0]);
+    fn offsets(s: Synthesis, c: u64, rng: &mut SimRng) -> Vec<f64> {
+        let mut m = s.minute(c);
+        std::iter::from_fn(|| m.next_offset(rng)).collect()
     }
 
     #[test]
-    fn uniform_keeps_the_count_and_sorts() {
-        let mut out = vec![-1.0];
+    fn equidistant_centres_each_arrival_in_its_slot() {
         let mut rng = stream_rng(1, "t");
-        Synthesis::Uniform.offsets(50, &mut rng, &mut out);
-        assert_eq!(out.len(), 51);
-        assert!(out[1..].windows(2).all(|w| w[0] <= w[1]));
-        assert!(out[1..].iter().all(|&t| (0.0..60.0).contains(&t)));
+        assert_eq!(offsets(Synthesis::Equidistant, 2, &mut rng), [15.0, 45.0]);
+    }
+
+    #[test]
+    fn uniform_keeps_the_count_ascends_and_is_uniform() {
+        let mut rng = stream_rng(1, "t");
+        let out = offsets(Synthesis::Uniform, 50, &mut rng);
+        assert_eq!(out.len(), 50);
+        assert!(out.windows(2).all(|w| w[0] <= w[1]));
+        assert!(out.iter().all(|&t| (0.0..60.0).contains(&t)));
+        // The order statistics of uniforms: over many minutes the offsets average 30 s and a
+        // quarter of them fall in the first 15 s.
+        let mut all = Vec::new();
+        for _ in 0..2000 {
+            all.extend(offsets(Synthesis::Uniform, 50, &mut rng));
+        }
+        let mean = all.iter().sum::<f64>() / all.len() as f64;
+        let first_quarter = all.iter().filter(|&&t| t < 15.0).count() as f64 / all.len() as f64;
+        assert!((mean - 30.0).abs() < 0.2, "{mean}");
+        assert!((first_quarter - 0.25).abs() < 0.005, "{first_quarter}");
     }
 
     #[test]
     fn poisson_minutes_average_their_count() {
         let mut rng = stream_rng(2, "t");
-        let mut out = Vec::new();
-        for _ in 0..10_000 {
-            Synthesis::Poisson.offsets(30, &mut rng, &mut out);
-        }
-        let mean = out.len() as f64 / 10_000.0;
+        let n: usize = (0..10_000)
+            .map(|_| offsets(Synthesis::Poisson, 30, &mut rng).len())
+            .sum();
+        let mean = n as f64 / 10_000.0;
         assert!((mean - 30.0).abs() < 0.3, "{mean}");
     }
 
