@@ -1,6 +1,7 @@
 //! Request arrivals: rate curves, inter-arrival processes, lazy arrival sources, recorded-arrival
 //! replay and the Azure Functions trace readers (`docs/workloads.md`).
 
+pub mod arrival_source;
 pub mod arrivals;
 pub mod azure;
 pub mod bursts;
@@ -10,10 +11,10 @@ pub mod ramp;
 pub mod random_walk;
 pub mod rate;
 pub mod replay;
-pub mod source;
 pub mod steps;
 pub mod thinning;
 
+pub use arrival_source::{Arrival, ArrivalSource};
 pub use arrivals::ArrivalProcess;
 pub use bursts::Bursts;
 pub use error::WorkloadError;
@@ -21,5 +22,4 @@ pub use ramp::Ramp;
 pub use random_walk::RandomWalk;
 pub use rate::RateProfile;
 pub use replay::Replay;
-pub use source::{Arrival, ArrivalSource};
 pub use steps::Steps;
