@@ -1,5 +1,6 @@
-//! Request arrivals: rate curves, inter-arrival processes, lazy arrival sources, recorded-arrival
-//! replay and the Azure Functions trace readers (`docs/workloads.md`).
+//! Request arrivals: rate curves, inter-arrival processes, the run's workload sources, lazy
+//! arrival sources, recorded-arrival replay and the Azure Functions trace readers
+//! (`docs/workloads.md`).
 
 pub mod arrival_source;
 pub mod arrivals;
@@ -11,6 +12,7 @@ pub mod ramp;
 pub mod random_walk;
 pub mod rate;
 pub mod replay;
+pub mod source;
 pub mod steps;
 pub mod thinning;
 
@@ -22,4 +24,5 @@ pub use ramp::Ramp;
 pub use random_walk::RandomWalk;
 pub use rate::RateProfile;
 pub use replay::Replay;
+pub use source::{NextArrival, Source, WorkloadSources};
 pub use steps::Steps;
