@@ -311,12 +311,12 @@ topology = { nodes = [{ type = "server", count = 1 }] }
 
     #[test]
     fn unknown_key_at_top_level_is_reported_with_a_suggestion() {
-        let e = err(&format!("{MINIMAL}\nworkload = []\n"));
+        let e = err(&format!("{MINIMAL}\nworkloadz = []\n"));
         assert_eq!(e.file, "s.toml");
-        assert_eq!(e.key_path, "workload");
+        assert_eq!(e.key_path, "workloadz");
         assert!(
             e.message
-                .starts_with("unknown key `workload`; did you mean `workloads`?"),
+                .starts_with("unknown key `workloadz`; did you mean `workloads`?"),
             "{e}"
         );
     }

@@ -44,6 +44,9 @@ pub struct Scenario {
     /// Request arrival generators.
     #[serde(default)]
     pub workloads: Vec<WorkloadConfig>,
+    /// Settings shared by every workload (`workload.scale`).
+    #[serde(default, skip_serializing_if = "WorkloadGlobalConfig::is_default")]
+    pub workload: WorkloadGlobalConfig,
     /// Placement of pods onto nodes.
     #[serde(default)]
     pub scheduler: SchedulerConfig,
@@ -584,12 +587,13 @@ impl Default for ScalingConfig {
 pub struct WorkloadConfig {
     /// Target function.
     pub function: String,
-    /// Rate profile r(t).
-    pub rate: RateConfig,
+    /// Rate profile r(t); required except with `arrivals = { batch = … }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<RateConfig>,
     /// Inter-arrival process.
     #[serde(default)]
     pub arrivals: ArrivalsConfig,
-    /// Start time in seconds, or `"after_ready"`.
+    /// Start time in seconds (`T` or `{ at = T }`), `"after_ready"` or `"after_all_ready"`.
     #[serde(default)]
     pub start: StartConfig,
     /// With `after_ready`: deployments that must have a Running replica (default: all).
@@ -603,17 +607,55 @@ pub struct WorkloadConfig {
     pub max_requests: Option<u64>,
 }
 
+/// `workload`: settings shared by every workload (`docs/workloads.md`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadGlobalConfig {
+    /// Multiplies every workload's rate (one sweep axis for the load of all functions).
+    #[serde(default = "one")]
+    pub scale: f64,
+}
+
+impl Default for WorkloadGlobalConfig {
+    fn default() -> Self {
+        WorkloadGlobalConfig { scale: 1.0 }
+    }
+}
+
+impl WorkloadGlobalConfig {
+    /// True when every setting is its default; the section is then left out of the canonical
+    /// form, so scenarios without it keep their run identity.
+    pub fn is_default(&self) -> bool {
+        *self == WorkloadGlobalConfig::default()
+    }
+}
+
 /// When a workload starts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(
     untagged,
-    expecting = "expected a start time in seconds or the string \"after_ready\""
+    expecting = "expected a start time in seconds, { at = <seconds> }, \"after_ready\" or \"after_all_ready\""
 )]
 pub enum StartConfig {
     /// An absolute time in seconds.
     At(f64),
-    /// The keyword `"after_ready"`.
+    /// `{ at = T }`, the same as `T`.
+    AtTable {
+        /// Seconds.
+        at: f64,
+    },
+    /// A keyword.
     Keyword(StartKeyword),
+}
+
+impl StartConfig {
+    /// The fixed start time in seconds, if the start is one.
+    pub fn fixed_s(&self) -> Option<f64> {
+        match *self {
+            StartConfig::At(t) | StartConfig::AtTable { at: t } => Some(t),
+            StartConfig::Keyword(_) => None,
+        }
+    }
 }
 
 impl Default for StartConfig {
@@ -628,6 +670,9 @@ impl Default for StartConfig {
 pub enum StartKeyword {
     /// The first moment every `ready_for` deployment has a Running replica.
     AfterReady,
+    /// The first moment every deployment has `scale_min` (at least one) Running replicas; every
+    /// workload with this start begins at that same instant.
+    AfterAllReady,
 }
 
 /// Rate profiles (`docs/scenario.md`).
@@ -649,6 +694,38 @@ pub enum RateConfig {
         #[serde(default)]
         phase_s: f64,
     },
+    /// `from_rps` before `start_s`, linear to `to_rps` over `duration_s`, then `to_rps`.
+    Ramp {
+        /// Rate before the ramp.
+        from_rps: f64,
+        /// Rate after the ramp.
+        to_rps: f64,
+        /// Start of the ramp, seconds.
+        #[serde(default)]
+        start_s: f64,
+        /// Length of the ramp, seconds.
+        duration_s: f64,
+    },
+    /// On/off bursts: `burst_rps` for `length_s` every `every_s` from `first_s`, else `base_rps`.
+    Bursts {
+        /// Rate between bursts.
+        #[serde(default)]
+        base_rps: f64,
+        /// Rate during a burst.
+        burst_rps: f64,
+        /// Start of the first burst, seconds.
+        #[serde(default)]
+        first_s: f64,
+        /// Length of one burst, seconds.
+        length_s: f64,
+        /// Burst period, seconds.
+        every_s: f64,
+    },
+    /// Piecewise constant: `[[t_s, rps], …]`, 0 before the first point.
+    Steps {
+        /// `[t_s, rps]` pairs with increasing times.
+        points: Vec<[f64; 2]>,
+    },
 }
 
 /// Inter-arrival processes (`docs/scenario.md`).
@@ -669,6 +746,13 @@ pub enum ArrivalsConfig {
         /// Upper bound on one inter-arrival time.
         #[serde(default)]
         max_ia: Option<f64>,
+    },
+    /// The exact non-homogeneous Poisson process of r(t), by thinning.
+    PoissonExact {},
+    /// `count` requests at the start instant, then nothing.
+    Batch {
+        /// Number of requests.
+        count: u64,
     },
 }
 

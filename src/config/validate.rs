@@ -51,6 +51,7 @@ pub fn validate(sc: &Scenario) -> Result<(), ConfigError> {
     v.images()?;
     v.functions()?;
     v.deployments()?;
+    non_negative("workload.scale", v.sc.workload.scale)?;
     v.workloads()?;
     v.scheduler()?;
     v.routing_network_outputs()?;
@@ -453,10 +454,21 @@ impl Validator<'_> {
         for (i, w) in self.sc.workloads.iter().enumerate() {
             let path = format!("workloads[{i}]");
             self.function(&format!("{path}.function"), &w.function)?;
-            rate(&format!("{path}.rate"), &w.rate)?;
+            match (&w.rate, &w.arrivals) {
+                (Some(_), ArrivalsConfig::Batch { .. }) => fail(
+                    format!("{path}.rate"),
+                    "a batch has no rate: all `count` requests arrive at the start; remove `rate`",
+                )?,
+                (None, ArrivalsConfig::Batch { .. }) => {}
+                (Some(r), _) => rate(&format!("{path}.rate"), r)?,
+                (None, _) => fail(
+                    format!("{path}.rate"),
+                    "missing: every workload needs a rate profile (e.g. `rate = { constant = { rps = 10 } }`) unless its arrivals are a batch",
+                )?,
+            }
             arrivals(&format!("{path}.arrivals"), &w.arrivals)?;
-            peak_rate(&path, w)?;
-            if let StartConfig::At(t) = w.start {
+            peak_rate(&path, w, self.sc.workload.scale)?;
+            if let Some(t) = w.start.fixed_s() {
                 non_negative(&format!("{path}.start"), t)?;
             }
             for (k, name) in w.ready_for.iter().flatten().enumerate() {
@@ -481,7 +493,11 @@ impl Validator<'_> {
                     "must be >= 1 when set, got 0",
                 )?;
             }
-            if self.sc.run.horizon_s.is_none() && w.duration_s.is_none() && w.max_requests.is_none()
+            let finite_kind = matches!(w.arrivals, ArrivalsConfig::Batch { .. });
+            if self.sc.run.horizon_s.is_none()
+                && w.duration_s.is_none()
+                && w.max_requests.is_none()
+                && !finite_kind
             {
                 fail(
                     path,
@@ -726,26 +742,79 @@ fn rate(path: &str, r: &RateConfig) -> Check {
             period(&format!("{path}.sine.period_s"), *period_s)?;
             finite(&format!("{path}.sine.phase_s"), *phase_s)
         }
+        RateConfig::Ramp {
+            from_rps,
+            to_rps,
+            start_s,
+            duration_s,
+        } => {
+            non_negative(&format!("{path}.ramp.from_rps"), *from_rps)?;
+            non_negative(&format!("{path}.ramp.to_rps"), *to_rps)?;
+            non_negative(&format!("{path}.ramp.start_s"), *start_s)?;
+            non_negative(&format!("{path}.ramp.duration_s"), *duration_s)
+        }
+        RateConfig::Bursts {
+            base_rps,
+            burst_rps,
+            first_s,
+            length_s,
+            every_s,
+        } => {
+            non_negative(&format!("{path}.bursts.base_rps"), *base_rps)?;
+            non_negative(&format!("{path}.bursts.burst_rps"), *burst_rps)?;
+            non_negative(&format!("{path}.bursts.first_s"), *first_s)?;
+            non_negative(&format!("{path}.bursts.length_s"), *length_s)?;
+            period(&format!("{path}.bursts.every_s"), *every_s)
+        }
+        RateConfig::Steps { points } => {
+            if points.is_empty() {
+                fail(
+                    format!("{path}.steps.points"),
+                    "must list at least one [t_s, rps] point",
+                )?;
+            }
+            for (k, &[t, r]) in points.iter().enumerate() {
+                non_negative(&format!("{path}.steps.points[{k}][0]"), t)?;
+                non_negative(&format!("{path}.steps.points[{k}][1]"), r)?;
+                if k > 0 && t <= points[k - 1][0] {
+                    fail(
+                        format!("{path}.steps.points[{k}][0]"),
+                        format!("times must increase: {t} is not after {}", points[k - 1][0]),
+                    )?;
+                }
+            }
+            Ok(())
+        }
     }
 }
 
 /// The mean inter-arrival time at the peak rate must be at least the time resolution, or the
 /// arrivals of one workload would pile up at one instant.
-fn peak_rate(path: &str, w: &WorkloadConfig) -> Check {
-    let (key, rps) = match w.rate {
-        RateConfig::Constant { rps } => ("constant.rps", rps),
-        RateConfig::Sine { max_rps, .. } => ("sine.max_rps", max_rps),
+fn peak_rate(path: &str, w: &WorkloadConfig, scale: f64) -> Check {
+    let Some(r) = &w.rate else { return Ok(()) };
+    let key = match r {
+        RateConfig::Constant { .. } => "constant.rps",
+        RateConfig::Sine { .. } => "sine.max_rps",
+        RateConfig::Ramp { .. } => "ramp",
+        RateConfig::Bursts { .. } => "bursts",
+        RateConfig::Steps { .. } => "steps.points",
     };
-    let scale = match w.arrivals {
-        ArrivalsConfig::Static { .. } => 1.0,
+    let rps = crate::workload::RateProfile::from_config(r, scale).max_rate();
+    let ia_scale = match w.arrivals {
         ArrivalsConfig::Poisson { scale, .. } => scale,
+        _ => 1.0,
     };
-    if rps / scale > MAX_RATE_RPS {
-        let max = MAX_RATE_RPS * scale;
+    if rps / ia_scale > MAX_RATE_RPS {
+        let max = MAX_RATE_RPS * ia_scale;
+        let scaled = if scale == 1.0 {
+            String::new()
+        } else {
+            format!(" (after `workload.scale` = {scale})")
+        };
         return fail(
             format!("{path}.rate.{key}"),
             format!(
-                "must be at most {max:e} requests/s (one request per nanosecond, the simulation's time resolution), got {rps}"
+                "must be at most {max:e} requests/s (one request per nanosecond, the simulation's time resolution), got {rps}{scaled}"
             ),
         );
     }
@@ -758,6 +827,13 @@ fn arrivals(path: &str, a: &ArrivalsConfig) -> Check {
         ArrivalsConfig::Poisson { scale, max_ia } => {
             period(&format!("{path}.poisson.scale"), *scale)?;
             ("poisson", max_ia)
+        }
+        ArrivalsConfig::PoissonExact {} => return Ok(()),
+        ArrivalsConfig::Batch { count } => {
+            if *count == 0 {
+                fail(format!("{path}.batch.count"), "must be >= 1, got 0")?;
+            }
+            return Ok(());
         }
     };
     match max_ia {
@@ -1289,7 +1365,7 @@ mod tests {
 
     #[test]
     fn rates_above_one_request_per_nanosecond_are_rejected() {
-        let e = err_after(|sc| sc.workloads[0].rate = RateConfig::Constant { rps: 1e10 });
+        let e = err_after(|sc| sc.workloads[0].rate = Some(RateConfig::Constant { rps: 1e10 }));
         assert_err(
             &e,
             "workloads[0].rate.constant.rps",

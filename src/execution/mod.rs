@@ -1,8 +1,10 @@
 //! How replicas execute requests: execution-time distributions and concurrency models
 //! (`docs/scenario.md`).
 
+pub mod processor_sharing;
 pub mod sampler;
 
+pub use processor_sharing::{JobId, SharedCpu, UtilisationDegradation};
 pub use sampler::DurationSampler;
 
 /// Per-replica concurrency: at most `workers` requests execute, the rest wait in a FIFO queue of

@@ -2,7 +2,7 @@
 //! start rule and the limits, with every time as [`SimTime`].
 
 use super::ModelError;
-use crate::config::{Scenario, StartConfig};
+use crate::config::{ArrivalsConfig, RateConfig, Scenario, StartConfig, StartKeyword};
 use crate::engine::SimTime;
 use crate::workload::{ArrivalProcess, RateProfile};
 use std::collections::HashMap;
@@ -58,7 +58,15 @@ pub fn compile_workloads(
             format!("arrivals/{}#{earlier}", w.function)
         };
         *earlier += 1;
+        let all_deployed = || {
+            (0..deployed.len() as u32)
+                .filter(|&f| deployed[f as usize])
+                .collect()
+        };
         let ready_for = match &w.ready_for {
+            // Every `after_all_ready` workload waits for every deployment, so they all start at
+            // one instant whatever their `ready_for`.
+            _ if w.start == StartConfig::Keyword(StartKeyword::AfterAllReady) => all_deployed(),
             Some(list) => list
                 .iter()
                 .enumerate()
@@ -71,22 +79,29 @@ pub fn compile_workloads(
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
-            None => (0..deployed.len() as u32)
-                .filter(|&f| deployed[f as usize])
-                .collect(),
+            None => all_deployed(),
         };
-        let start = match w.start {
-            StartConfig::At(s) => WorkloadStart::At(SimTime::from_secs_f64(s)),
-            StartConfig::Keyword(_) => WorkloadStart::AfterReady,
+        let start = match w.start.fixed_s() {
+            Some(s) => WorkloadStart::At(SimTime::from_secs_f64(s)),
+            None => WorkloadStart::AfterReady,
+        };
+        // A batch has no rate (validation enforces it); its process never reads one.
+        let rate = w.rate.clone().unwrap_or(RateConfig::Constant { rps: 0.0 });
+        let max_requests = match w.arrivals {
+            ArrivalsConfig::Batch { count } => count.min(w.max_requests.unwrap_or(u64::MAX)),
+            _ => w.max_requests.unwrap_or(u64::MAX),
         };
         out.push(WorkloadModel {
             function,
-            process: ArrivalProcess::new(RateProfile::from_config(&w.rate), &w.arrivals),
+            process: ArrivalProcess::new(
+                RateProfile::from_config(&rate, sc.workload.scale),
+                &w.arrivals,
+            ),
             stream,
             start,
             ready_for,
             duration: w.duration_s.map(SimTime::from_secs_f64),
-            max_requests: w.max_requests.unwrap_or(u64::MAX),
+            max_requests,
         });
     }
     Ok(out)

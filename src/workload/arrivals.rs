@@ -1,7 +1,9 @@
-//! `ArrivalProcess`: turns a rate profile into inter-arrival times (`docs/scenario.md`).
+//! `ArrivalProcess`: turns a rate profile into inter-arrival times (`docs/workloads.md`).
 //!
-//! The process queries r at the time of the previous arrival (or the start), then draws the
-//! inter-arrival time from the workload's own `arrivals/<function>` stream.
+//! `static` and `poisson` query r at the time of the previous arrival (or the start), then draw
+//! the inter-arrival time from the workload's own `arrivals/<function>` stream; `poisson_exact`
+//! thins a Poisson process at the curve's peak ([`super::thinning`]); a `batch` puts every
+//! request at the start (its count is the workload's request limit).
 
 use super::rate::RateProfile;
 use crate::config::ArrivalsConfig;
@@ -31,7 +33,21 @@ impl ArrivalProcess {
     /// The next inter-arrival time in seconds after an arrival (or start) at `t_prev` seconds.
     #[inline]
     pub fn next_ia(&self, t_prev: f64, rng: &mut SimRng) -> f64 {
-        let r = self.rate.rate(t_prev);
+        match self.kind {
+            // No further arrival: an infinite gap retires the workload.
+            ArrivalsConfig::PoissonExact {} => {
+                super::thinning::next_arrival(&self.rate, t_prev, rng)
+                    .map_or(f64::INFINITY, |t| t - t_prev)
+            }
+            ArrivalsConfig::Batch { .. } => 0.0,
+            _ => self.ia_for_rate(self.rate.rate(t_prev), rng),
+        }
+    }
+
+    /// The inter-arrival time of `static` or `poisson` at rate `r` (a random-walk rate is
+    /// drawn by its source and passed here); 0 for a batch, unused by `poisson_exact`.
+    #[inline]
+    pub fn ia_for_rate(&self, r: f64, rng: &mut SimRng) -> f64 {
         match self.kind {
             ArrivalsConfig::Static { max_ia } => {
                 let max_ia = max_ia.unwrap_or(f64::INFINITY);
@@ -54,7 +70,13 @@ impl ArrivalProcess {
                 };
                 (e * scale).min(max_ia.unwrap_or(f64::INFINITY))
             }
+            ArrivalsConfig::PoissonExact {} | ArrivalsConfig::Batch { .. } => 0.0,
         }
+    }
+
+    /// True for `poisson_exact`, which needs the whole curve rather than one rate.
+    pub fn is_exact(&self) -> bool {
+        matches!(self.kind, ArrivalsConfig::PoissonExact {})
     }
 }
 
