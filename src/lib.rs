@@ -15,6 +15,7 @@ pub mod engine;
 pub mod execution;
 pub mod metrics;
 pub mod model;
+pub mod network;
 pub mod output;
 pub mod platform;
 pub mod run;

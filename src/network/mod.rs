@@ -1,0 +1,12 @@
+//! The network: the topology graph and its generators, fewest-hop routing, and flows that share
+//! links by exact max-min fairness (`docs/network.md`).
+
+pub mod flows;
+pub mod graph;
+pub mod latency;
+pub mod routing;
+
+pub use flows::{FlowId, FlowTable, DEFAULT_GOODPUT_FACTOR};
+pub use graph::{Graph, GraphError, LinkId, LinkKind, VertexId, VertexKind};
+pub use latency::{LatencyMode, LatencyModel};
+pub use routing::{route, Route, RouteCache};
