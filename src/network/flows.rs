@@ -316,7 +316,7 @@ impl FlowTable {
             return now;
         }
         let g = self.goodput(self.rate[i]);
-        if !(g > 0.0) {
+        if g.is_nan() || g <= 0.0 {
             return SimTime(u64::MAX - 1);
         }
         let ns = (remaining / g * 1e9).ceil();

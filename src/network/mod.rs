@@ -2,11 +2,14 @@
 //! links by exact max-min fairness (`docs/network.md`).
 
 pub mod flows;
+pub mod generators;
 pub mod graph;
 pub mod latency;
 pub mod routing;
+pub mod topology;
 
 pub use flows::{FlowId, FlowTable, DEFAULT_GOODPUT_FACTOR};
 pub use graph::{Graph, GraphError, LinkId, LinkKind, VertexId, VertexKind};
 pub use latency::{LatencyMode, LatencyModel};
 pub use routing::{route, Route, RouteCache};
+pub use topology::{Topology, TopologyBuilder, TopologyNode};
