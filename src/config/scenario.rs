@@ -245,8 +245,8 @@ impl TopologyConfig {
     /// Makes generator-dependent defaults explicit (the label scheme of `urban_sensing_hetero`
     /// is `raith21`); the loader calls it after deserialising.
     pub fn normalize(&mut self) {
-        if self.labels.is_none() && self.generator == "urban_sensing_hetero" {
-            self.labels = Some("raith21".to_string());
+        if self.labels.is_none() {
+            self.labels = Some(self.label_scheme().to_string());
         }
     }
 
