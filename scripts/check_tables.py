@@ -61,7 +61,7 @@ def cols(spec: str, typ: pa.DataType, nullable: bool = False) -> list[tuple[str,
     return [(name, typ, nullable) for name in spec.split()]
 
 
-RUNS_HEAD = ID + cols("sweep_id scenario", S) + cols("seed", U64)
+RUNS_HEAD = ID + cols("sweep_id", S, True) + cols("scenario", S) + cols("seed", U64)
 RUNS_TAIL = (
     cols("params_json status", S)
     + cols("error", S, True)
@@ -74,6 +74,9 @@ RUNS_TAIL = (
     + cols("code_version config_hash", S)
     + cols("wall_time_s events_per_s", F64, True)
     + cols("peak_rss_bytes", I64, True)
+    + cols("started_at host command git_commit", S, True)
+    + cols("git_dirty", B, True)
+    + cols("rustc_version", S, True)
 )
 PARAM_TYPES = {I64, F64, S, B}
 

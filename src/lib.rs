@@ -18,6 +18,7 @@ pub mod model;
 pub mod network;
 pub mod output;
 pub mod platform;
+pub mod provenance;
 pub mod run;
 pub mod scaling;
 pub mod scheduler;
@@ -28,4 +29,4 @@ pub mod workload;
 /// The faasim version recorded in every `runs` row.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub use run::{identity, run_model, run_scenario};
+pub use run::{identity, run_model, run_scenario, run_scenario_with};

@@ -4,6 +4,7 @@
 use crate::config::Scenario;
 use crate::metrics::{ParamValue, RunIdentity, RunOutput, RunRow, RunStatus};
 use crate::model::Model;
+use crate::scheduler::SchedulerRegistry;
 use crate::sim::Simulation;
 use sha2::{Digest, Sha256};
 
@@ -56,7 +57,16 @@ pub fn identity(
 /// scenario that does not compile, or a run that fails, comes back as a `runs` row with status
 /// `error`, never as a panic.
 pub fn run_scenario(sc: &Scenario, id: RunIdentity) -> RunOutput {
-    match Model::compile(sc) {
+    run_scenario_with(sc, id, &SchedulerRegistry::new())
+}
+
+/// [`run_scenario`] where `scheduler.profile` may also name a scheduler of `schedulers`.
+pub fn run_scenario_with(
+    sc: &Scenario,
+    id: RunIdentity,
+    schedulers: &SchedulerRegistry,
+) -> RunOutput {
+    match Model::compile_with(sc, schedulers) {
         Ok(model) => run_model(&model, id),
         Err(e) => RunOutput::failed(RunRow::new(id), RunStatus::Error, e.to_string()),
     }

@@ -46,7 +46,8 @@ enum Command {
         /// `*` is every array element, quotes keep a key with dots whole (`labels."a.b"=x`).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<String>,
-        /// Write the wall-clock telemetry columns of `runs` as null (byte-identical reruns).
+        /// Write the telemetry columns of `runs` (wall clock, peak RSS, provenance) as null
+        /// (byte-identical reruns on any machine).
         #[arg(long)]
         no_telemetry: bool,
         /// Print nothing but errors.
@@ -75,7 +76,8 @@ enum Command {
         /// Print the run count and the first runs; run nothing, write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Write the wall-clock telemetry columns of `runs` as null (byte-identical reruns).
+        /// Write the telemetry columns of `runs` (wall clock, peak RSS, provenance) as null
+        /// (byte-identical reruns on any machine).
         #[arg(long)]
         no_telemetry: bool,
         /// Accept an output directory written by another faasim version.
@@ -262,12 +264,19 @@ fn cmd_run(
         .map(|(k, v)| (k.trim().to_string(), param_value(&parse_override_value(v))))
         .collect();
     let id = faasim::identity(&sc, seed, 0, "", params);
-    let output = sim.run(id);
+    let command: Vec<String> = std::env::args().collect();
+    let provenance = std::sync::Arc::new(faasim::provenance::ProcessProvenance::current(&command));
+    let mut output = sim.run(id);
+    // Telemetry (nulled again by the writer under --no-telemetry): docs/outputs.md, "Provenance".
+    output.run.started_at = Some(provenance.started_at.clone());
+    output.run.peak_rss_bytes = faasim::provenance::peak_rss_bytes();
+    output.run.provenance = Some(std::sync::Arc::clone(&provenance));
 
     let manifest = serde_json::json!({
         "kind": "run",
         "faasim_version": faasim::VERSION,
-        "command": std::env::args().collect::<Vec<_>>(),
+        "command": command,
+        "provenance": provenance.to_json(),
         "scenario_file": path.display().to_string(),
         "scenario": sc.name,
         "seed": seed,

@@ -1,6 +1,7 @@
 //! The cluster: nodes built from the node-type catalog and the topology generator, the image
 //! registry, the storage index and the link model (routes over the one topology).
 
+pub mod builder;
 pub mod cache;
 pub mod catalog;
 pub mod links;
@@ -8,6 +9,7 @@ pub mod nodes;
 pub mod registry;
 pub mod storage;
 
+pub use builder::{ClusterBuildError, ClusterBuilder};
 pub use cache::ImageCache;
 pub use catalog::{builtin_catalog, Accelerator, NodeType};
 pub use links::{Endpoint, LinkModel};
@@ -126,7 +128,7 @@ impl Cluster {
 }
 
 /// Labels of a node of type `t` under the given label scheme (`docs/scenario.md`).
-fn node_labels(t: &NodeType, raith21: bool, extra: &Labels) -> Labels {
+pub(crate) fn node_labels(t: &NodeType, raith21: bool, extra: &Labels) -> Labels {
     let mut l = Labels::new();
     l.insert("ether.edgerun.io/type".into(), t.name.clone());
     l.insert("ether.edgerun.io/model".into(), t.name.clone());

@@ -25,7 +25,9 @@ use crate::config::{
     ScaleFromZero, ScalingGlobalConfig, Scenario, SchedulerLatencyConfig, VictimOrder,
 };
 use crate::engine::SimTime;
+use crate::scheduler::{SchedulerFactory, SchedulerRegistry};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// How and when a run ends.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -82,9 +84,11 @@ pub struct ScalingSettings {
 }
 
 /// A scenario compiled for running.
-#[derive(Debug)]
 pub struct Model {
     scenario: Scenario,
+    /// The user-written scheduler `scheduler.profile` names, when it is not a built-in profile
+    /// ([`Model::compile_with`]).
+    custom_scheduler: Option<Arc<SchedulerFactory>>,
     /// The cluster as built (each run works on its own clone).
     pub cluster: Cluster,
     /// Functions by id (scenario order).
@@ -107,9 +111,29 @@ pub struct Model {
     pub invocation_sample: Option<u64>,
 }
 
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("scenario", &self.scenario.name)
+            .field("custom_scheduler", &self.custom_scheduler.is_some())
+            .field("functions", &self.functions.len())
+            .field("workloads", &self.workloads.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Model {
-    /// Compiles a validated scenario.
+    /// Compiles a validated scenario whose `scheduler.profile` is a built-in profile.
     pub fn compile(sc: &Scenario) -> Result<Model, ModelError> {
+        Model::compile_with(sc, &SchedulerRegistry::new())
+    }
+
+    /// Compiles a validated scenario whose `scheduler.profile` may also name a scheduler of
+    /// `schedulers` (`docs/schedulers.md`, "Your own scheduler in a sweep").
+    pub fn compile_with(
+        sc: &Scenario,
+        schedulers: &SchedulerRegistry,
+    ) -> Result<Model, ModelError> {
         let cluster = Cluster::build(sc).map_err(ModelError::from_prefixed)?;
         let functions = functions::compile_functions(sc, &cluster)?;
         let mut function_ids: HashMap<&str, u32> = HashMap::with_capacity(functions.len());
@@ -124,7 +148,20 @@ impl Model {
         let workloads = workloads::compile_workloads(sc, &function_ids, &deployed)?;
         let commands = commands::compile_commands(sc, &deployment_ids)?;
         // The profile's own checks (unknown profile, bad settings) belong to compilation too.
-        crate::scheduler::build(sc, &cluster, 0).map_err(ModelError::Scheduler)?;
+        let custom_scheduler = match schedulers.get(&sc.scheduler.profile) {
+            Some(factory) => Some(Arc::clone(factory)),
+            None => {
+                crate::scheduler::build(sc, &cluster, 0).map_err(|e| {
+                    if schedulers.is_empty() {
+                        ModelError::Scheduler(e)
+                    } else {
+                        let names: Vec<&str> = schedulers.names().collect();
+                        ModelError::Scheduler(format!("{e}; registered: {}", names.join(", ")))
+                    }
+                })?;
+                None
+            }
+        };
         let secs = SimTime::from_secs_f64;
         let run = RunLimits {
             horizon: sc.run.horizon_s.map(secs),
@@ -161,6 +198,7 @@ impl Model {
         };
         Ok(Model {
             scenario: sc.clone(),
+            custom_scheduler,
             cluster,
             functions,
             workloads,
@@ -178,6 +216,11 @@ impl Model {
     /// identities; a run itself reads only the compiled fields).
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
+    }
+
+    /// The user-written scheduler the scenario's profile names, if it is one.
+    pub fn custom_scheduler(&self) -> Option<&Arc<SchedulerFactory>> {
+        self.custom_scheduler.as_ref()
     }
 }
 

@@ -103,6 +103,25 @@ impl OutputLock {
         }
     }
 
+    /// Like [`OutputLock::acquire`], but waits (polling) up to `patience` while another
+    /// process holds the lock: for short critical sections such as updating a manifest.
+    pub fn acquire_waiting(
+        out: &Path,
+        suffix: &str,
+        mode: LockMode,
+        patience: std::time::Duration,
+    ) -> Result<OutputLock, OutputError> {
+        let start = std::time::Instant::now();
+        loop {
+            match OutputLock::acquire(out, suffix, mode) {
+                Err(OutputError::Locked { .. }) if start.elapsed() < patience => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// The lock file.
     pub fn path(&self) -> &Path {
         &self.path

@@ -34,7 +34,17 @@ pub const TABLES: &[&str] = &[
 ];
 
 /// The telemetry columns of `runs` (non-deterministic; null with `--no-telemetry`).
-pub const TELEMETRY_COLUMNS: [&str; 3] = ["wall_time_s", "events_per_s", "peak_rss_bytes"];
+pub const TELEMETRY_COLUMNS: [&str; 9] = [
+    "wall_time_s",
+    "events_per_s",
+    "peak_rss_bytes",
+    "started_at",
+    "host",
+    "command",
+    "git_commit",
+    "git_dirty",
+    "rustc_version",
+];
 
 /// The schema of `table` (one of [`TABLES`]); `params` only affects `runs`.
 pub fn table_schema(table: &str, params: &[ParamColumn]) -> Option<SchemaRef> {

@@ -260,6 +260,15 @@ fn ok_run(index: u32) -> RunOutput {
     run.wall_time_s = Some(0.01);
     run.events_per_s = Some(4200.0);
     run.peak_rss_bytes = Some(1 << 24);
+    run.started_at = Some("2026-11-30T05:00:00.000Z".into());
+    run.provenance = Some(std::sync::Arc::new(crate::provenance::ProcessProvenance {
+        git_commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+        git_dirty: Some(false),
+        rustc_version: "rustc 1.99.0".into(),
+        host: "node-1".into(),
+        command: "faasim sweep s.toml --out out".into(),
+        started_at: "2026-11-30T05:00:00.000Z".into(),
+    }));
 
     let mut r0 = dispatched(
         invocation(0, 0, InvocationStatus::Completed),

@@ -72,6 +72,7 @@
 //! ```
 
 pub mod arch_table;
+pub mod custom;
 pub mod explain;
 pub mod extension;
 pub mod facts;
@@ -79,6 +80,7 @@ pub mod firstfit;
 pub mod image_view;
 pub mod kubernetes;
 pub mod memo;
+pub mod placer;
 pub mod plugins;
 pub mod podinfo;
 pub mod random;
@@ -91,6 +93,8 @@ mod tests;
 #[cfg(test)]
 mod testutil;
 
+pub use custom::{RegistryError, SchedulerFactory, SchedulerRegistry};
+pub use placer::Placer;
 pub use plugins::{predicates, priorities};
 
 use crate::cluster::{Cluster, ImageCache, ImageId, NodeId};

@@ -232,9 +232,10 @@ impl<'a> Simulation<'a> {
     /// Builds a run of a compiled model with master seed `seed`, with the scheduler profile the
     /// scenario names (`scheduler.profile`).
     pub fn new(model: &'a Model, seed: u64) -> Simulation<'a> {
-        Self::with_scheduler(model, seed, |cluster| {
-            scheduler::build(model.scenario(), cluster, seed)
-                .expect("Model::compile checked that the scheduler profile builds")
+        Self::with_scheduler(model, seed, |cluster| match model.custom_scheduler() {
+            Some(factory) => factory(cluster, seed),
+            None => scheduler::build(model.scenario(), cluster, seed)
+                .expect("Model::compile checked that the scheduler profile builds"),
         })
     }
 

@@ -11,6 +11,7 @@ use std::path::Path;
 use super::options::{SweepError, SweepOptions};
 use super::plan::Sweep;
 use crate::output::{read_manifest, SCHEMA_VERSION};
+use crate::provenance::ProcessProvenance;
 
 /// What the output directory holds before a sweep starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,8 +22,12 @@ pub enum Existing {
     SameSweep,
 }
 
-/// The manifest of `sweep` as written by a process with `opts`.
-pub fn manifest(sweep: &Sweep, opts: &SweepOptions) -> serde_json::Value {
+/// The manifest of `sweep` as written by a process with `opts` and `provenance`.
+pub fn manifest(
+    sweep: &Sweep,
+    opts: &SweepOptions,
+    provenance: &ProcessProvenance,
+) -> serde_json::Value {
     let axes: Vec<serde_json::Value> = sweep
         .expansion
         .dimensions()
@@ -56,9 +61,43 @@ pub fn manifest(sweep: &Sweep, opts: &SweepOptions) -> serde_json::Value {
         "axes": axes,
         "seeds": sweep.expansion.seeds(),
         "param_columns": columns,
+        "custom_schedulers": sweep.schedulers().names().collect::<Vec<_>>(),
         "shard": opts.shard.to_string(),
         "command": opts.command,
+        "provenance": provenance.to_json(),
+        "shards": { opts.shard.to_string(): [provenance.to_json()] },
     })
+}
+
+/// `manifest` with the shard history of the manifest already in `out` (if any) kept: `shards`
+/// maps each `K/N` to the provenance of every process that wrote that shard, oldest first, so
+/// the command, host and build of every shard and every resume survive
+/// (docs/outputs.md, "Provenance"). Call it under the manifest lock.
+pub fn with_shard_history(mut manifest: serde_json::Value, out: &Path) -> serde_json::Value {
+    let Ok(old) = read_manifest(out) else {
+        return manifest;
+    };
+    if old["sweep_id"] != manifest["sweep_id"] {
+        return manifest;
+    }
+    let Some(serde_json::Value::Object(old_shards)) = old.get("shards").cloned() else {
+        return manifest;
+    };
+    let mut merged = old_shards;
+    if let Some(serde_json::Value::Object(new)) = manifest.get("shards") {
+        for (shard, entries) in new {
+            let list = merged
+                .entry(shard.clone())
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if let (serde_json::Value::Array(list), serde_json::Value::Array(entries)) =
+                (list, entries)
+            {
+                list.extend(entries.iter().cloned());
+            }
+        }
+    }
+    manifest["shards"] = serde_json::Value::Object(merged);
+    manifest
 }
 
 /// Checks that `out` may receive `sweep`: it does not exist, is empty, or holds a dataset of

@@ -6,7 +6,7 @@
 //! - [`expand`]: grid × zip × seeds → `run_index`, computed on demand.
 //! - [`plan`]: [`Sweep`] = sweep file + base scenario; resolves, identifies and executes one run;
 //!   `sweep_id`.
-//! - [`runner`]: [`run_sweep`] on a rayon pool with one writer thread, bounded memory, shards.
+//! - [`runner`]: [`run_sweep`] (and [`run_with`], with user-written schedulers) on a rayon pool with one writer thread, bounded memory, shards.
 //! - [`options`]: `--shard K/N`, [`SweepOptions`] and [`SweepError`].
 //! - [`manifest`]: the manifest and the checks before writing into an existing directory.
 //! - [`progress`]: the progress bar.
@@ -25,5 +25,5 @@ pub use expand::{param_value, Expansion, RunSpec};
 pub use options::{Shard, SweepError, SweepOptions};
 pub use plan::{canonical_sweep, sweep_id, Sweep};
 pub use repro::{repro, Repro};
-pub use runner::{run_sweep, SweepSummary};
+pub use runner::{run_sweep, run_with, SweepSummary};
 pub use spec::{parse_sweep, Dimension, SweepDefinition};

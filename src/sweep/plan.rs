@@ -13,6 +13,7 @@ use crate::config::{
 use crate::metrics::{ParamValue, RunIdentity, RunOutput, RunRow, RunStatus};
 use crate::output::{param_columns_of, ParamColumn};
 use crate::run::{run_id, short_hash};
+use crate::scheduler::SchedulerRegistry;
 
 /// Prefix of the hashed canonical sweep definition (`docs/sweeps.md`, "Expansion and identity").
 const SWEEP_HASH_TAG: &[u8] = b"faasim-sweep-v1";
@@ -40,6 +41,8 @@ pub struct Sweep {
     /// Hash of the canonical sweep definition.
     pub sweep_id: String,
     base: toml::Value,
+    /// User-written schedulers a variant's `scheduler.profile` may name ([`Sweep::with_schedulers`]).
+    schedulers: SchedulerRegistry,
 }
 
 impl Sweep {
@@ -99,9 +102,22 @@ impl Sweep {
             runs_per_batch,
             sweep_id,
             base,
+            schedulers: SchedulerRegistry::new(),
         };
         sweep.check_key_paths()?;
         Ok(sweep)
+    }
+
+    /// This sweep with `schedulers` available to its runs: a variant whose `scheduler.profile`
+    /// names one of them runs with it (`docs/schedulers.md`, "Your own scheduler in a sweep").
+    pub fn with_schedulers(mut self, schedulers: SchedulerRegistry) -> Sweep {
+        self.schedulers = schedulers;
+        self
+    }
+
+    /// The user-written schedulers available to the runs.
+    pub fn schedulers(&self) -> &SchedulerRegistry {
+        &self.schedulers
     }
 
     /// Number of runs.
@@ -203,7 +219,9 @@ impl Sweep {
             Ok(sc) => {
                 let id = self.identity(&spec, Some(&sc));
                 let row = RunRow::new(id.clone());
-                match catch_unwind(AssertUnwindSafe(|| crate::run_scenario(&sc, id))) {
+                match catch_unwind(AssertUnwindSafe(|| {
+                    crate::run_scenario_with(&sc, id, &self.schedulers)
+                })) {
                     Ok(out) => out,
                     Err(payload) => {
                         let msg = payload

@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver};
-use std::sync::{Condvar, Mutex};
-use std::time::Instant;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
-use super::manifest::{check_existing, manifest, Existing};
+use super::manifest::{check_existing, manifest, with_shard_history, Existing};
 use super::options::{Shard, SweepError, SweepOptions};
 use super::plan::Sweep;
 use super::progress::Progress;
@@ -24,6 +24,8 @@ use crate::output::{
     clean_uncommitted_shard, commit_file_name, committed_batches, shard_tmp_dir, verified_batches,
     DatasetWriter, LockMode, OutputError, OutputLock,
 };
+use crate::provenance::{peak_rss_bytes, ProcessProvenance};
+use crate::scheduler::SchedulerRegistry;
 
 /// The most worker threads a sweep starts: each has its own stack, and far more threads than
 /// cores only cost memory.
@@ -57,6 +59,23 @@ pub struct SweepSummary {
     /// A stop request (SIGINT, SIGTERM) ended the sweep before all its batches ran; those
     /// that ran are committed.
     pub interrupted: bool,
+}
+
+/// Runs `sweep` like [`run_sweep`], with the user-written `schedulers` available to its runs: a
+/// variant whose `scheduler.profile` names one of them runs with it. This is how a program runs
+/// a sweep file over its own schedulers (`docs/schedulers.md`, "Your own scheduler in a sweep";
+/// `examples/custom_scheduler.rs`).
+pub fn run_with(
+    sweep: &Sweep,
+    out: &Path,
+    opts: &SweepOptions,
+    schedulers: &SchedulerRegistry,
+) -> Result<SweepSummary, SweepError> {
+    run_sweep(
+        &sweep.clone().with_schedulers(schedulers.clone()),
+        out,
+        opts,
+    )
 }
 
 /// Runs `sweep` (this shard of it) into the dataset directory `out`; see the module docs.
@@ -102,9 +121,24 @@ pub fn run_sweep(
         }
     }
 
-    let writer =
-        DatasetWriter::create_shard(out, &manifest(sweep, opts), shard.index, shard.count)?
-            .with_param_columns(sweep.param_columns());
+    let command: Vec<String> = if opts.command.is_empty() {
+        std::env::args().collect()
+    } else {
+        opts.command.clone()
+    };
+    let provenance = Arc::new(ProcessProvenance::current(&command));
+    let writer = {
+        // Shards starting together each add their entry to the manifest's shard history.
+        let _manifest_lock = OutputLock::acquire_waiting(
+            out,
+            ".manifest",
+            LockMode::Exclusive,
+            Duration::from_secs(60),
+        )?;
+        let manifest = with_shard_history(manifest(sweep, opts, &provenance), out);
+        DatasetWriter::create_shard(out, &manifest, shard.index, shard.count)?
+    }
+    .with_param_columns(sweep.param_columns());
     clean_uncommitted_shard(out, shard.index, shard.count)?;
     let committed = match (opts.resume, opts.verify) {
         (false, _) => Default::default(),
@@ -136,7 +170,7 @@ pub fn run_sweep(
     if opts.reverse_order {
         pending.reverse();
     }
-    let done = execute(sweep, &writer, &pending, jobs, opts, progress)?;
+    let done = execute(sweep, &writer, &pending, jobs, opts, progress, &provenance)?;
     // This shard's staging directory is empty now; `_tmp/` goes too unless another shard
     // still uses it (removing a non-empty directory fails, which is fine).
     let _ = std::fs::remove_dir(out.join(shard_tmp_dir(shard.index, shard.count)));
@@ -190,6 +224,7 @@ fn execute(
     jobs: usize,
     opts: &SweepOptions,
     progress: Progress,
+    provenance: &Arc<ProcessProvenance>,
 ) -> Result<Done, SweepError> {
     let telemetry = opts.telemetry;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -229,7 +264,7 @@ fn execute(
                         if window.aborted() {
                             return;
                         }
-                        let out = run_one(sweep, i, telemetry);
+                        let out = run_one(sweep, i, telemetry, provenance);
                         // The writer only hangs up after an error, which it reports itself.
                         let _ = tx.send(out);
                     });
@@ -243,10 +278,19 @@ fn execute(
     })
 }
 
-/// Executes one run; with telemetry, records the process's peak RSS so far.
-fn run_one(sweep: &Sweep, run_index: u32, telemetry: bool) -> RunOutput {
+/// Executes one run; with telemetry, records its start time, the process's provenance and its
+/// peak RSS so far.
+fn run_one(
+    sweep: &Sweep,
+    run_index: u32,
+    telemetry: bool,
+    provenance: &Arc<ProcessProvenance>,
+) -> RunOutput {
+    let started_at = telemetry.then(crate::provenance::now_utc);
     let mut out = sweep.execute(run_index);
     if telemetry {
+        out.run.started_at = started_at;
+        out.run.provenance = Some(Arc::clone(provenance));
         out.run.peak_rss_bytes = peak_rss_bytes();
     }
     out
@@ -354,14 +398,6 @@ impl Window {
     fn aborted(&self) -> bool {
         self.state.lock().expect("window lock").1
     }
-}
-
-/// Peak resident set size of this process (`VmHWM`), where the platform tells.
-fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
 }
 
 #[cfg(test)]

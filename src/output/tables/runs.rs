@@ -4,9 +4,12 @@
 //! The `param.<key>` columns depend on the sweep, so they are not part of this definition:
 //! [`super::params`] builds them and [`super`] splices them in after `seed`.
 
+use std::sync::Arc;
+
 use crate::engine::SimTime;
-use crate::output::columns::{OptF64, OptI64, OptUtf8, Utf8, F64, I64, U64};
+use crate::output::columns::{OptBool, OptF64, OptI64, OptUtf8, Utf8, F64, I64, U64};
 use crate::output::define::output_table;
+use crate::provenance::ProcessProvenance;
 
 /// A swept parameter's value, typed for its `param.<key>` column.
 #[derive(Clone, Debug, PartialEq)]
@@ -121,9 +124,14 @@ output_table! {
         pub events_per_s: Option<f64>,
         /// Telemetry: peak resident set size of the process.
         pub peak_rss_bytes: Option<u64>,
+        /// Telemetry: when the run started (RFC 3339 UTC).
+        pub started_at: Option<String>,
+        /// Telemetry: the build and process that produced the run.
+        pub provenance: Option<Arc<ProcessProvenance>>,
     }
     columns |run, row| {
-        "sweep_id": Utf8 = row.id.sweep_id.as_str(),
+        // Null for a single run (`faasim run`), which belongs to no sweep.
+        "sweep_id": OptUtf8 = Some(row.id.sweep_id.as_str()).filter(|s| !s.is_empty()),
         "scenario": Utf8 = row.id.scenario.as_str(),
         "seed": U64 = row.id.seed,
         // `param.<key>` columns go here.
@@ -154,6 +162,12 @@ output_table! {
         "wall_time_s": OptF64 = row.wall_time_s,
         "events_per_s": OptF64 = row.events_per_s,
         "peak_rss_bytes": OptI64<u64> = row.peak_rss_bytes,
+        "started_at": OptUtf8 = row.started_at.as_deref(),
+        "host": OptUtf8 = row.provenance.as_ref().map(|p| p.host.as_str()),
+        "command": OptUtf8 = row.provenance.as_ref().map(|p| p.command.as_str()),
+        "git_commit": OptUtf8 = row.provenance.as_ref().and_then(|p| p.git_commit.as_deref()),
+        "git_dirty": OptBool = row.provenance.as_ref().and_then(|p| p.git_dirty),
+        "rustc_version": OptUtf8 = row.provenance.as_ref().map(|p| p.rustc_version.as_str()),
     }
 }
 
@@ -189,6 +203,8 @@ impl RunRow {
             wall_time_s: None,
             events_per_s: None,
             peak_rss_bytes: None,
+            started_at: None,
+            provenance: None,
         }
     }
 
@@ -198,6 +214,8 @@ impl RunRow {
             wall_time_s: None,
             events_per_s: None,
             peak_rss_bytes: None,
+            started_at: None,
+            provenance: None,
             ..self.clone()
         }
     }
