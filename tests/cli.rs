@@ -465,3 +465,40 @@ fn verify_finds_crash_leftovers_and_corrupted_parts_and_clean_removes_leftovers(
         Some(2)
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_does_not_stop_a_sweep() {
+    let dir = tmpdir();
+    let out = dir.path().join("o");
+    let sweep = dir.path().join("s.toml");
+    std::fs::write(
+        &sweep,
+        format!(
+            "scenario = {:?}\nseeds = [1, 2]\n[grid]\n\"run.horizon_s\" = [5]\n",
+            experiment("sweep-base.toml")
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faasim"))
+        .args([
+            "sweep",
+            sweep.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `faasim sweep … 2>&1 | head -0`: the reader closes both ends at once.
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let verify = faasim(&["verify", out.to_str().unwrap()]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}

@@ -512,3 +512,40 @@ fn candidates_are_absent_when_explain_top_k_is_zero() {
     let out = run(&scenario(FOUR_IDENTICAL_NODES), 1);
     assert!(out.placements.iter().all(|p| p.candidates.is_none()));
 }
+
+#[test]
+fn replica_churn_reuses_slots_so_the_table_is_bounded_by_the_replicas_alive_at_once() {
+    // Sparse requests, keep-alive 1 s and scale to zero: nearly every request creates a replica
+    // that ends a second after its request.
+    let text = one_function(
+        r#"{ scale_min = 0, scale_max = 4, keepalive = { fixed = { keepalive_s = 1 } } }"#,
+        r#"startup = { constant = { value = 0.5 } }
+exec = { exponential = { mean = 0.05 } }"#,
+        r#"rate = { constant = { rps = 0.2 } }
+arrivals = { poisson = {} }"#,
+        r#"run = { horizon_s = 2000 }
+outputs = { replicas = true }"#,
+    );
+    let sc = scenario(&text);
+    let model = faasim::model::Model::compile(&sc).unwrap();
+    let mut sim = faasim::sim::Simulation::new(&model, 1);
+    let mut peak_held = 0;
+    while sim.step().unwrap() {
+        let (held, allocated) = sim.replica_slots();
+        peak_held = peak_held.max(held);
+        assert!(
+            allocated <= peak_held.max(1),
+            "{allocated} slots for {peak_held} replicas"
+        );
+    }
+    let created = sim.replicas_created();
+    assert!(created > 200, "{created} replicas created");
+    assert!(peak_held <= 4, "{peak_held} replicas held at once");
+    let out = sim.finish(faasim::identity(&sc, 1, 0, "", vec![]));
+    let ids: Vec<u32> = out.replicas.iter().map(|r| r.replica_id).collect();
+    assert_eq!(
+        ids,
+        (0..created).collect::<Vec<_>>(),
+        "one row per replica, in creation order"
+    );
+}

@@ -4,6 +4,23 @@
 //! Exit status: 0 success; 1 a run failed or output could not be written; 2 bad input (an
 //! invalid scenario or argument), in which case nothing is written.
 
+/// `println!` that ignores a closed stdout (`faasim … | head`): the work is done by the time we
+/// print, so a reader that went away must not turn success into a panic.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that ignores a closed stderr (see [`outln!`]).
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod report;
 mod run_summary;
 mod signals;
@@ -185,7 +202,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", report::render(&e));
+            errln!("error: {}", report::render(&e));
             if e.downcast_ref::<BadInput>().is_some() {
                 ExitCode::from(2)
             } else {
@@ -239,7 +256,7 @@ fn cmd_validate(files: &[PathBuf]) -> Result<ExitCode> {
                 .map_err(|e| BadInput(format!("{}: {e}", f.display())))?;
             Ok(())
         })?;
-        println!("{ok}");
+        outln!("{ok}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -322,7 +339,7 @@ fn cmd_run(
     Ok(match output.run.status {
         RunStatus::Ok => ExitCode::SUCCESS,
         _ => {
-            eprintln!(
+            errln!(
                 "error: run failed ({}): {}",
                 output.run.status.as_str(),
                 output.run.error.as_deref().unwrap_or("")

@@ -117,7 +117,7 @@ pub fn sweep(spec: &Path, out: &Path, opts: &SweepOptions, quiet: bool) -> Resul
         let _ = std::io::stdout().lock().write_all(s.as_bytes());
     }
     if summary.interrupted {
-        eprintln!(
+        errln!(
             "faasim: interrupted: {} batches committed now, the rest were not started; finish with `faasim sweep {} --out {} --resume`",
             summary.batches_written,
             spec.display(),
@@ -133,17 +133,17 @@ pub fn repro(out: &Path, run_id: &str) -> Result<ExitCode> {
     let r = faasim::sweep::repro(out, run_id).map_err(sweep_error)?;
     match r.scenario_current {
         Some(true) => {}
-        Some(false) => eprintln!(
+        Some(false) => errln!(
             "warning: {} changed since the sweep ran: this command no longer gives run_id {run_id} (the original text is in {}/manifest.json, `scenario_text`)",
             r.scenario_file.display(),
             out.display()
         ),
-        None => eprintln!(
+        None => errln!(
             "warning: cannot read {}; its text at the time of the sweep is in {}/manifest.json (`scenario_text`)",
             r.scenario_file.display(),
             out.display()
         ),
     }
-    println!("{}", r.command_line());
+    outln!("{}", r.command_line());
     Ok(ExitCode::SUCCESS)
 }

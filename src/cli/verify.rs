@@ -72,16 +72,16 @@ pub fn verify(root: &Path, clean: bool) -> Result<ExitCode> {
     };
 
     let of = expected.map_or(String::new(), |n| format!(" of {n}"));
-    println!(
+    outln!(
         "{}: {} batches{of} committed, {} verified (sizes and SHA-256)",
         root.display(),
         committed.len(),
         verified.len()
     );
     if missing.is_empty() {
-        println!("  complete: every batch the manifest announces is committed");
+        outln!("  complete: every batch the manifest announces is committed");
     } else {
-        println!(
+        outln!(
             "  INCOMPLETE: {} batches missing: {}",
             missing.len(),
             list(&missing)
@@ -89,31 +89,31 @@ pub fn verify(root: &Path, clean: bool) -> Result<ExitCode> {
         if let Some(shards) = manifest_shards(&manifest) {
             let idle: BTreeSet<u32> = missing.iter().map(|b| b % shards).collect();
             let idle: Vec<u32> = idle.into_iter().collect();
-            println!(
+            outln!(
                 "  shards with missing batches (K of --shard K/{shards}): {}",
                 list(&idle)
             );
         }
-        println!(
+        outln!(
             "  finish it with `faasim sweep SPEC --out {} --resume`",
             root.display()
         );
     }
     for b in &corrupt {
-        println!("  batch {b}: a part file differs from its commit marker (rerun it with `faasim sweep --resume --verify`)");
+        outln!("  batch {b}: a part file differs from its commit marker (rerun it with `faasim sweep --resume --verify`)");
     }
     if !leftovers.is_empty() {
-        println!(
+        outln!(
             "  {} leftovers of interrupted writers (part files of no committed batch, invalid markers, staging files):",
             leftovers.len()
         );
         for p in &leftovers {
-            println!("    {}", p.display());
+            outln!("    {}", p.display());
         }
     }
     if clean && !leftovers.is_empty() {
         clean_uncommitted(root)?;
-        println!("  removed the leftovers");
+        outln!("  removed the leftovers");
     }
     let ok = missing.is_empty() && corrupt.is_empty() && (leftovers.is_empty() || clean);
     Ok(if ok {

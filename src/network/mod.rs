@@ -1,15 +1,17 @@
-//! The network: the topology graph and its generators, fewest-hop routing, and flows that share
-//! links by exact max-min fairness (`docs/network.md`).
+//! The network: the topology graph and its generators, fewest-hop routing, flows that share
+//! links by exact max-min fairness, and the image pulls in flight (`docs/network.md`).
 
 pub mod flows;
 pub mod generators;
 pub mod graph;
 pub mod latency;
+pub mod pulls;
 pub mod routing;
 pub mod topology;
 
 pub use flows::{FlowId, FlowTable, DEFAULT_GOODPUT_FACTOR};
 pub use graph::{Graph, GraphError, LinkId, LinkKind, VertexId, VertexKind};
 pub use latency::{LatencyMode, LatencyModel};
+pub use pulls::{Network, Pull, PullStarted};
 pub use routing::{route, Route, RouteCache};
 pub use topology::{Topology, TopologyBuilder, TopologyNode};

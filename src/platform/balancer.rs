@@ -1,6 +1,6 @@
 //! Load balancers: choose one of a function's eligible replicas (`docs/model.md` §7).
 
-use super::replicas::{ReplicaId, ReplicaTable};
+use super::replicas::{ReplicaTable, Slot};
 use crate::config::BalancerKind;
 use crate::engine::SimRng;
 use rand::RngExt;
@@ -20,12 +20,7 @@ impl LoadBalancer {
 
     /// Picks from `eligible` (Running, non-draining replicas in `replica_id` order, non-empty).
     #[inline]
-    pub fn pick(
-        &mut self,
-        eligible: &[ReplicaId],
-        replicas: &ReplicaTable,
-        rng: &mut SimRng,
-    ) -> ReplicaId {
+    pub fn pick(&mut self, eligible: &[Slot], replicas: &ReplicaTable, rng: &mut SimRng) -> Slot {
         let m = eligible.len();
         debug_assert!(m > 0);
         match self.kind {

@@ -1,7 +1,7 @@
 //! `FunctionRt`: per-function run-time state — the eligible replica list, the cold-start queue, balancer, RNG streams and counters.
 
 use super::balancer::LoadBalancer;
-use super::replicas::ReplicaId;
+use super::replicas::Slot;
 use crate::config::BalancerKind;
 use crate::engine::{stream_rng, SimRng, SimTime};
 use crate::metrics::LatencyHistogram;
@@ -51,7 +51,7 @@ pub struct FunctionRt {
     /// Removed.
     pub removed: bool,
     /// Running, non-draining replicas in id order.
-    pub eligible: Vec<ReplicaId>,
+    pub eligible: Vec<Slot>,
     /// Balancer state.
     pub lb: LoadBalancer,
     /// Requests waiting for a replica (request slots, FIFO).
@@ -61,7 +61,7 @@ pub struct FunctionRt {
     /// Replicas in state Running (a replica entering Teardown leaves this count).
     pub running: u32,
     /// Live replicas (Conceived … Running) in id order.
-    pub live_ids: Vec<ReplicaId>,
+    pub live_ids: Vec<Slot>,
     /// Live replicas per container.
     pub live_per_container: Vec<u32>,
     /// Pods created (for pod names).

@@ -9,5 +9,5 @@ pub mod usage;
 
 pub use balancer::LoadBalancer;
 pub use functions::{FunctionRt, HIST_METRICS};
-pub use replicas::{ReplicaId, ReplicaState, ReplicaTable, NONE};
+pub use replicas::{ReplicaId, ReplicaRef, ReplicaState, ReplicaTable, Slot, NONE};
 pub use usage::{Integral, Usage};

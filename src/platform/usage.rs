@@ -1,4 +1,4 @@
-//! Resource accounting (`docs/scenario.md`): used CPU and memory of every replica and node as
+//! Resource accounting (`docs/scenario.md`): used CPU and memory of every replica slot and node as
 //! piecewise-constant functions of time with exact integrals.
 //!
 //! A replica uses its container's `memory_usage` (default: the memory request) from Starting
@@ -88,11 +88,17 @@ impl Usage {
         }
     }
 
-    /// Adds a replica with zero usage.
-    pub fn push_replica(&mut self) {
-        self.replica_cpu.push(Integral::default());
-        self.replica_mem.push(Integral::default());
-        self.cpu_at_running.push(0);
+    /// A new replica with zero usage occupies replica slot `slot` (a new slot or a reused one).
+    pub fn reset_replica(&mut self, slot: u32) {
+        let i = slot as usize;
+        if i >= self.replica_cpu.len() {
+            self.replica_cpu.resize(i + 1, Integral::default());
+            self.replica_mem.resize(i + 1, Integral::default());
+            self.cpu_at_running.resize(i + 1, 0);
+        }
+        self.replica_cpu[i] = Integral::default();
+        self.replica_mem[i] = Integral::default();
+        self.cpu_at_running[i] = 0;
     }
 
     /// Replica `r` on `node` uses `d` more millicores from `now` on.
@@ -156,8 +162,8 @@ mod tests {
     fn a_node_sums_its_replicas() {
         let s = SimTime::from_secs_f64;
         let mut u = Usage::new(1);
-        u.push_replica();
-        u.push_replica();
+        u.reset_replica(0);
+        u.reset_replica(1);
         u.start(s(0.0), 0, 0, 100, 10);
         u.start(s(1.0), 1, 0, 0, 20);
         u.add_cpu(s(1.0), 1, 0, 1000);

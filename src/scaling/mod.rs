@@ -24,6 +24,7 @@ pub mod idler;
 pub mod keepalive;
 pub mod per_request;
 pub mod request_rate;
+pub mod scaler;
 
 use crate::config::{AutoscalerKind, ResolveMode, ScalingConfig, ScalingGlobalConfig};
 use crate::engine::{SimTime, TimerId};
@@ -33,6 +34,7 @@ pub use avg_rps::AvgRps;
 pub use hpa::{Hpa, HpaInput};
 pub use keepalive::{KeepalivePolicy, Windows};
 pub use request_rate::RequestRate;
+pub use scaler::Scaler;
 
 /// What a scaler asks the platform to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,16 +181,21 @@ impl Autoscaler {
         }
     }
 
+    /// Who its decisions are recorded as in the `scaling` table.
+    pub fn scaler(&self) -> Scaler {
+        match self {
+            Autoscaler::None => Scaler::None,
+            Autoscaler::RequestRate(_) => Scaler::RequestRate,
+            Autoscaler::AvgRps(_) => Scaler::AvgRps,
+            Autoscaler::AvgQueue(_) => Scaler::AvgQueue,
+            Autoscaler::HpaCpu(_) => Scaler::HpaCpu,
+            Autoscaler::PerRequest => Scaler::PerRequest,
+        }
+    }
+
     /// Name in the `scaling` table.
     pub fn name(&self) -> &'static str {
-        match self {
-            Autoscaler::None => "none",
-            Autoscaler::RequestRate(_) => "request_rate",
-            Autoscaler::AvgRps(_) => "avg_rps",
-            Autoscaler::AvgQueue(_) => "avg_queue",
-            Autoscaler::HpaCpu(_) => "hpa_cpu",
-            Autoscaler::PerRequest => "per_request",
-        }
+        self.scaler().as_str()
     }
 
     /// Tick period, for periodic scalers.

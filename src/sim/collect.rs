@@ -8,7 +8,6 @@ use crate::metrics::{
     RunOutput, RunRow, SummaryRow,
 };
 use crate::platform::functions::{metric, HIST_METRICS};
-use crate::platform::ReplicaState;
 
 fn stats(h: &LatencyHistogram) -> MetricStats {
     let s = |ns: Option<u64>| ns.map(|v| SimTime(v).as_secs_f64());
@@ -109,24 +108,19 @@ impl Simulation<'_> {
         run.rejected = total.rejected;
         run.timed_out = total.timed_out;
         run.cold_starts = total.cold_starts;
-        run.replicas_created = self.replicas.len() as u32;
-        run.replicas_failed = self
-            .replicas
-            .state
-            .iter()
-            .filter(|s| **s == ReplicaState::Failed)
-            .count() as u32;
+        run.replicas_created = self.replicas.created();
+        run.replicas_failed = self.replicas_failed;
         run.placements = self.decisions;
         run.placements_failed = total.placements_failed;
         run.scale_actions = self.scale_actions;
-        run.flows = self.flows;
-        run.flow_bytes = self.flow_bytes;
+        run.flows = self.network.flows;
+        run.flow_bytes = self.network.flow_bytes;
         run.warnings = 0;
         summary.push(total);
 
         let out = &self.model.outputs;
         let replicas = if out.replicas {
-            self.replica_rows()
+            self.all_replica_rows()
         } else {
             Vec::new()
         };
@@ -164,51 +158,62 @@ impl Simulation<'_> {
         }
     }
 
-    fn replica_rows(&self) -> Vec<ReplicaRow> {
+    /// The rows of every replica of the run in creation order: those that ended were written
+    /// when they ended, the live ones are written now.
+    fn all_replica_rows(&mut self) -> Vec<ReplicaRow> {
+        let mut rows = std::mem::take(&mut self.replica_rows);
+        for slot in 0..self.replicas.slots() as u32 {
+            if !self.replicas.state[slot as usize].is_terminal() {
+                rows.push(self.replica_row(slot));
+            }
+        }
+        rows.sort_unstable_by_key(|r| r.replica_id);
+        rows
+    }
+
+    /// The `replicas` row of the replica in `slot`, as it stands now.
+    pub(super) fn replica_row(&self, slot: u32) -> ReplicaRow {
         let t = &self.replicas;
-        (0..t.len())
-            .map(|i| {
-                let fi = t.function[i] as usize;
-                let f = &self.model.functions[fi];
-                let c = &f.containers[t.container[i] as usize];
-                let deployed = t.pull_kind[i] != 0;
-                let state = t.state[i];
-                ReplicaRow {
-                    replica_id: i as u32,
-                    function: t.function[i],
-                    image: t.image[i],
-                    pod: format!("pod-{}-{}", f.name, t.pod_n[i]),
-                    attempt: t.attempt[i],
-                    parent_replica_id: (t.parent[i] != u32::MAX).then_some(t.parent[i]),
-                    node: (t.node[i] != u32::MAX).then_some(t.node[i]),
-                    cpu_request_m: c.cpu as u32,
-                    memory_request_bytes: c.mem as u64,
-                    created: t.t_created[i],
-                    scheduled: t.t_scheduled[i],
-                    deploying: t.t_deploying[i],
-                    starting: t.t_starting[i],
-                    setup_start: t.t_setup[i],
-                    running: t.t_running[i],
-                    teardown: t.t_teardown[i],
-                    ended: t.t_ended[i],
-                    final_state: state.as_str(),
-                    end_reason: if state.is_terminal() {
-                        t.end_reason[i]
-                    } else {
-                        None
-                    },
-                    pull_bytes: deployed.then_some(t.pull_bytes[i]),
-                    pull: if t.t_starting[i].is_set() {
-                        t.t_starting[i].since(t.t_deploying[i])
-                    } else {
-                        SimTime::NEVER
-                    },
-                    pull_cached: deployed.then_some(t.pull_kind[i] == 2),
-                    pull_joined: deployed.then_some(t.pull_kind[i] == 3),
-                    requests_served: t.served[i],
-                }
-            })
-            .collect()
+        let i = slot as usize;
+        let fi = t.function[i] as usize;
+        let f = &self.model.functions[fi];
+        let c = &f.containers[t.container[i] as usize];
+        let deployed = t.pull_kind[i] != 0;
+        let state = t.state[i];
+        ReplicaRow {
+            replica_id: t.id[i],
+            function: t.function[i],
+            image: t.image[i],
+            pod: format!("pod-{}-{}", f.name, t.pod_n[i]),
+            attempt: t.attempt[i],
+            parent_replica_id: (t.parent[i] != u32::MAX).then_some(t.parent[i]),
+            node: (t.node[i] != u32::MAX).then_some(t.node[i]),
+            cpu_request_m: c.cpu as u32,
+            memory_request_bytes: c.mem as u64,
+            created: t.t_created[i],
+            scheduled: t.t_scheduled[i],
+            deploying: t.t_deploying[i],
+            starting: t.t_starting[i],
+            setup_start: t.t_setup[i],
+            running: t.t_running[i],
+            teardown: t.t_teardown[i],
+            ended: t.t_ended[i],
+            final_state: state.as_str(),
+            end_reason: if state.is_terminal() {
+                t.end_reason[i]
+            } else {
+                None
+            },
+            pull_bytes: deployed.then_some(t.pull_bytes[i]),
+            pull: if t.t_starting[i].is_set() {
+                t.t_starting[i].since(t.t_deploying[i])
+            } else {
+                SimTime::NEVER
+            },
+            pull_cached: deployed.then_some(t.pull_kind[i] == 2),
+            pull_joined: deployed.then_some(t.pull_kind[i] == 3),
+            requests_served: t.served[i],
+        }
     }
 }
 

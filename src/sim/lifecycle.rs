@@ -1,25 +1,24 @@
 //! Replica life cycle: the scheduling queue with image fallback, image pulls with per-node
 //! caches and joined transfers, startup, setup, Running, teardown (`docs/model.md`).
 
-use super::operations::remove_sorted;
-use super::{Event, Pull, Simulation};
-use crate::cluster::Endpoint;
+use super::{Event, Simulation};
 use crate::engine::SimTime;
 use crate::metrics::PlacementRow;
 use crate::model::Model;
 use crate::platform::functions::metric;
-use crate::platform::{ReplicaId, ReplicaState, NONE};
+use crate::platform::{ReplicaId, ReplicaState, Slot, NONE};
 use crate::scheduler::{Pod, SchedContext};
 
 impl<'a> Simulation<'a> {
-    /// Creates a Conceived replica of container `ci` of `function` and queues it.
+    /// Creates a Conceived replica of container `ci` of `function` and queues it; `parent` is
+    /// the id of the replica it falls back from (`NONE` for a first attempt).
     pub(super) fn create_replica(
         &mut self,
         function: u32,
         ci: u32,
         attempt: u8,
-        parent: u32,
-    ) -> ReplicaId {
+        parent: ReplicaId,
+    ) -> Slot {
         let f = &mut self.functions[function as usize];
         f.integrate_counts(self.now);
         f.pods_created += 1;
@@ -36,16 +35,17 @@ impl<'a> Simulation<'a> {
             f.pods_created,
             self.now,
         );
+        // The newest replica: last in creation order.
         f.live_ids.push(r);
-        self.usage.push_replica();
+        self.usage.reset_replica(r);
         self.note_counts(function);
         self.enqueue(r);
         r
     }
 
-    fn enqueue(&mut self, r: ReplicaId) {
+    fn enqueue(&mut self, r: Slot) {
         self.replicas.t_queued[r as usize] = self.now;
-        self.sched_queue.push_back(r);
+        self.sched_queue.push_back(self.replicas.reference(r));
         if !self.sched_busy {
             self.sched_busy = true;
             self.queue.push(self.now, Event::ScheduleNext);
@@ -54,13 +54,13 @@ impl<'a> Simulation<'a> {
 
     /// The pod of replica `r`, from its container's template (borrowing only the model, so the
     /// scheduler can be borrowed mutably beside it).
-    fn pod(&self, r: ReplicaId) -> Pod<'a> {
+    fn pod(&self, r: Slot) -> Pod<'a> {
         let model: &'a Model = self.model;
         let ri = r as usize;
         let function = self.replicas.function[ri];
         model.functions[function as usize].containers[self.replicas.container[ri] as usize]
             .pod
-            .pod(r, function)
+            .pod(self.replicas.id[ri], function)
     }
 
     /// The scheduler is free: decide for the head of the queue.
@@ -72,8 +72,12 @@ impl<'a> Simulation<'a> {
                     self.sched_busy = false;
                     return;
                 }
-                Some(r) if self.replicas.state[r as usize] == ReplicaState::Conceived => break r,
-                Some(_) => continue,
+                Some(queued) => match self.replicas.resolve(queued) {
+                    Some(r) if self.replicas.state[r as usize] == ReplicaState::Conceived => {
+                        break r
+                    }
+                    _ => continue,
+                },
             }
         };
         let ri = r as usize;
@@ -108,17 +112,16 @@ impl<'a> Simulation<'a> {
             }
             self.replicas.node[ri] = n;
             self.replicas.state[ri] = ReplicaState::Scheduled;
-            let pos = self.resident.partition_point(|&x| x < r);
-            self.resident.insert(pos, r);
+            self.replicas.insert_ordered(&mut self.resident, r);
             self.replicas.t_scheduled[ri] = self.now;
+            let replica = self.replicas.reference(r);
             self.queue
-                .push(self.now.plus(latency), Event::DeployStart { replica: r });
+                .push(self.now.plus(latency), Event::DeployStart { replica });
         } else {
             self.functions[function as usize].placements_failed += 1;
-            self.queue.push(
-                self.now.plus(latency),
-                Event::PlacementFailed { replica: r },
-            );
+            let replica = self.replicas.reference(r);
+            self.queue
+                .push(self.now.plus(latency), Event::PlacementFailed { replica });
         }
         self.decisions += 1;
         if self.model.outputs.placements {
@@ -128,7 +131,7 @@ impl<'a> Simulation<'a> {
         self.queue.push(self.now.plus(latency), Event::ScheduleNext);
     }
 
-    fn record_placement(&mut self, r: ReplicaId, latency: SimTime) {
+    fn record_placement(&mut self, r: Slot, latency: SimTime) {
         let ri = r as usize;
         let d = &self.decision;
         let nodes = &self.cluster.nodes;
@@ -152,7 +155,7 @@ impl<'a> Simulation<'a> {
             t: self.now,
             queued: self.replicas.t_queued[ri],
             latency,
-            replica_id: r,
+            replica_id: self.replicas.id[ri],
             function: self.replicas.function[ri],
             image: self.replicas.image[ri],
             profile: self.scheduler.profile(),
@@ -177,25 +180,26 @@ impl<'a> Simulation<'a> {
     }
 
     /// An unschedulable replica fails at `t + L`; the next ranked image gets a new replica.
-    pub(super) fn on_placement_failed(&mut self, r: ReplicaId) {
+    pub(super) fn on_placement_failed(&mut self, r: Slot) {
         let ri = r as usize;
         if self.replicas.state[ri] != ReplicaState::Conceived {
             return;
         }
         let function = self.replicas.function[ri];
+        // Read before the replica ends: its slot may be reused by the successor.
+        let (id, next) = (self.replicas.id[ri], self.replicas.container[ri] + 1);
+        let attempt = self.replicas.attempt[ri].saturating_add(1);
         self.end_replica(r, ReplicaState::Failed, "unschedulable");
         let f = &self.functions[function as usize];
-        let next = self.replicas.container[ri] + 1;
         // Without a successor the replica stays Failed; requests waiting for the function keep
         // waiting (re-triggering scale-from-zero could fail again at the same instant forever).
         if f.active && (next as usize) < self.model.functions[function as usize].containers.len() {
-            let attempt = self.replicas.attempt[ri].saturating_add(1);
-            self.create_replica(function, next, attempt, r);
+            self.create_replica(function, next, attempt, id);
         }
     }
 
     /// Scheduling latency elapsed: the replica starts deploying (pulling its image).
-    pub(super) fn on_deploy_start(&mut self, r: ReplicaId) -> Result<(), String> {
+    pub(super) fn on_deploy_start(&mut self, r: Slot) -> Result<(), String> {
         let ri = r as usize;
         self.replicas.state[ri] = ReplicaState::Deploying;
         self.replicas.t_deploying[ri] = self.now;
@@ -205,17 +209,38 @@ impl<'a> Simulation<'a> {
             self.replicas.pull_kind[ri] = 2;
             return self.enter_starting(r);
         }
-        if let Some(pi) = self.pulls.iter().position(|p| {
-            p.as_ref()
-                .is_some_and(|p| p.node == node && p.image == image)
-        }) {
+        if self.network.join(node, image, r) {
             self.replicas.pull_kind[ri] = 3;
-            self.pulls[pi].as_mut().expect("found").waiters.push(r);
             return Ok(());
         }
+        let size = self.image_size_on(image, node)?;
+        self.replicas.pull_kind[ri] = 1;
+        self.replicas.pull_bytes[ri] = size;
+        let started = self
+            .network
+            .start(self.now, &self.cluster.links, node, image, size, r);
+        self.queue
+            .push(started.done_at, Event::PullDone { pull: started.pull });
+        Ok(())
+    }
+
+    pub(super) fn on_pull_done(&mut self, slot: u32) -> Result<(), String> {
+        let pull = self.network.complete(slot);
+        self.cache.insert(pull.node, pull.image);
+        for r in pull.waiters {
+            self.enter_starting(r)?;
+        }
+        Ok(())
+    }
+
+    /// Bytes of `image` for the architecture of `node`.
+    ///
+    /// A configuration error found only at run time: a scheduler profile without the
+    /// `ImageArchAvailable` predicate may place a replica on a node whose architecture the image
+    /// has no variant for, and the run then stops with this message (`docs/model.md`).
+    fn image_size_on(&self, image: u32, node: u32) -> Result<u64, String> {
         let arch = self.cluster.nodes.arch[node as usize];
-        let size = self
-            .cluster
+        self.cluster
             .images
             .size_for_arch(image, arch)
             .ok_or_else(|| {
@@ -225,50 +250,13 @@ impl<'a> Simulation<'a> {
                 self.cluster.archs[arch as usize],
                 self.cluster.nodes.name[node as usize]
             )
-            })?;
-        self.replicas.pull_kind[ri] = 1;
-        self.replicas.pull_bytes[ri] = size;
-        let secs = self
-            .cluster
-            .links
-            .transfer_secs(Endpoint::Registry, Endpoint::Node(node), size);
-        let pull = Pull {
-            node,
-            image,
-            waiters: vec![r],
-        };
-        let slot = match self.free_pulls.pop() {
-            Some(s) => {
-                self.pulls[s as usize] = Some(pull);
-                s
-            }
-            None => {
-                self.pulls.push(Some(pull));
-                (self.pulls.len() - 1) as u32
-            }
-        };
-        if size > 0 {
-            self.flows += 1;
-            self.flow_bytes += size;
-        }
-        self.queue.push(
-            self.now.plus(SimTime::from_secs_f64(secs)),
-            Event::PullDone { pull: slot },
-        );
-        Ok(())
+            })
     }
 
-    pub(super) fn on_pull_done(&mut self, slot: u32) -> Result<(), String> {
-        let pull = self.pulls[slot as usize].take().expect("pull in flight");
-        self.free_pulls.push(slot);
-        self.cache.insert(pull.node, pull.image);
-        for r in pull.waiters {
-            self.enter_starting(r)?;
-        }
-        Ok(())
-    }
-
-    fn phase_sampler_missing(&self, r: ReplicaId, phase: &str) -> String {
+    /// The other one: a startup or setup model given only `by_node_type`, for a node type that
+    /// has none. It cannot move to `Model::compile` as long as the `CanRun` predicate may keep
+    /// such pods off those nodes (`docs/scenario.md`, time models).
+    fn phase_sampler_missing(&self, r: Slot, phase: &str) -> String {
         let ri = r as usize;
         let f = &self.model.functions[self.replicas.function[ri] as usize];
         let node = self.replicas.node[ri];
@@ -280,7 +268,7 @@ impl<'a> Simulation<'a> {
         )
     }
 
-    fn enter_starting(&mut self, r: ReplicaId) -> Result<(), String> {
+    fn enter_starting(&mut self, r: Slot) -> Result<(), String> {
         let ri = r as usize;
         self.replicas.state[ri] = ReplicaState::Starting;
         self.replicas.t_starting[ri] = self.now;
@@ -300,12 +288,13 @@ impl<'a> Simulation<'a> {
             Some(s) => s.sample(&mut f.rng_startup),
             None => return Err(self.phase_sampler_missing(r, "startup")),
         };
+        let replica = self.replicas.reference(r);
         self.queue
-            .push(self.now.plus(d), Event::StartupDone { replica: r });
+            .push(self.now.plus(d), Event::StartupDone { replica });
         Ok(())
     }
 
-    pub(super) fn on_startup_done(&mut self, r: ReplicaId) -> Result<(), String> {
+    pub(super) fn on_startup_done(&mut self, r: Slot) -> Result<(), String> {
         let ri = r as usize;
         self.replicas.t_setup[ri] = self.now;
         let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
@@ -316,13 +305,14 @@ impl<'a> Simulation<'a> {
             Some(s) => s.sample(&mut f.rng_setup),
             None => return Err(self.phase_sampler_missing(r, "setup")),
         };
+        let replica = self.replicas.reference(r);
         self.queue
-            .push(self.now.plus(d), Event::SetupDone { replica: r });
+            .push(self.now.plus(d), Event::SetupDone { replica });
         Ok(())
     }
 
     /// Setup finished: the replica is Running, joins the balancer and serves waiting requests.
-    pub(super) fn on_setup_done(&mut self, r: ReplicaId) {
+    pub(super) fn on_setup_done(&mut self, r: Slot) {
         let ri = r as usize;
         let fi = self.replicas.function[ri] as usize;
         self.replicas.state[ri] = ReplicaState::Running;
@@ -342,9 +332,8 @@ impl<'a> Simulation<'a> {
             self.scale_from_zero(fi as u32);
             return;
         }
-        let f = &mut self.functions[fi];
-        let pos = f.eligible.partition_point(|&x| x < r);
-        f.eligible.insert(pos, r);
+        self.replicas
+            .insert_ordered(&mut self.functions[fi].eligible, r);
         if self.model.routing.poll.is_none() {
             self.drain_cold_queue(fi as u32);
         }
@@ -357,7 +346,7 @@ impl<'a> Simulation<'a> {
     /// Selects a replica for removal: it leaves the balancer, drains, then tears down.
     pub(super) fn begin_teardown(
         &mut self,
-        r: ReplicaId,
+        r: Slot,
         end_state: ReplicaState,
         reason: &'static str,
     ) {
@@ -384,8 +373,8 @@ impl<'a> Simulation<'a> {
         f.running -= 1;
         f.live -= 1;
         f.live_per_container[self.replicas.container[ri] as usize] -= 1;
-        remove_sorted(&mut f.eligible, r);
-        remove_sorted(&mut f.live_ids, r);
+        self.replicas.remove_ordered(&mut f.eligible, r);
+        self.replicas.remove_ordered(&mut f.live_ids, r);
         self.note_counts(fi as u32);
         if !self.model.scaling.drain || self.replicas.outstanding(r) == 0 {
             self.start_teardown_phase(r);
@@ -393,7 +382,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Runs the teardown phase of a replica in Teardown.
-    pub(super) fn start_teardown_phase(&mut self, r: ReplicaId) {
+    pub(super) fn start_teardown_phase(&mut self, r: Slot) {
         let ri = r as usize;
         if self.replicas.teardown_started[ri] {
             return;
@@ -407,11 +396,12 @@ impl<'a> Simulation<'a> {
             .as_ref()
             .map(|s| s.sample(&mut f.rng_teardown))
             .unwrap_or(SimTime::ZERO);
+        let replica = self.replicas.reference(r);
         self.queue
-            .push(self.now.plus(d), Event::TeardownDone { replica: r });
+            .push(self.now.plus(d), Event::TeardownDone { replica });
     }
 
-    pub(super) fn on_teardown_done(&mut self, r: ReplicaId) {
+    pub(super) fn on_teardown_done(&mut self, r: Slot) {
         let ri = r as usize;
         if self.replicas.outstanding(r) > 0 {
             // drain = false: requests still complete; the pod is released after the last one.
@@ -424,7 +414,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Makes a replica terminal, releasing its resources if it held any.
-    pub(super) fn end_replica(&mut self, r: ReplicaId, state: ReplicaState, reason: &'static str) {
+    pub(super) fn end_replica(&mut self, r: Slot, state: ReplicaState, reason: &'static str) {
         let ri = r as usize;
         let was = self.replicas.state[ri];
         let fi = self.replicas.function[ri] as usize;
@@ -433,17 +423,17 @@ impl<'a> Simulation<'a> {
             f.integrate_counts(self.now);
             f.live -= 1;
             f.live_per_container[self.replicas.container[ri] as usize] -= 1;
-            remove_sorted(&mut f.live_ids, r);
+            self.replicas.remove_ordered(&mut f.live_ids, r);
             if was == ReplicaState::Running {
                 f.running -= 1;
-                remove_sorted(&mut f.eligible, r);
+                self.replicas.remove_ordered(&mut f.eligible, r);
             }
             self.note_counts(fi as u32);
         }
         if was.holds_resources() {
             let node = self.replicas.node[ri];
             self.usage.stop(self.now, r, node);
-            remove_sorted(&mut self.resident, r);
+            self.replicas.remove_ordered(&mut self.resident, r);
             if let Some(m) = &mut self.monitor {
                 m.forget(r);
             }
@@ -461,5 +451,14 @@ impl<'a> Simulation<'a> {
         self.replicas.end_reason[ri] = Some(reason);
         self.replicas.t_ended[ri] = self.now;
         debug_assert!(self.replicas.node[ri] == NONE || !state.is_live());
+        if state == ReplicaState::Failed {
+            self.replicas_failed += 1;
+        }
+        // Its row is final now; the slot goes to the next replica.
+        if self.model.outputs.replicas {
+            let row = self.replica_row(r);
+            self.replica_rows.push(row);
+        }
+        self.replicas.release(r);
     }
 }

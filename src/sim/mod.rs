@@ -17,15 +17,17 @@ mod workloads;
 
 use crate::cluster::{Cluster, ImageCache};
 use crate::config::EndPolicy;
-use crate::engine::{fnv1a64, splitmix64, stream_rng, EventQueue, SimRng, SimTime, TimerId};
+use crate::engine::{fnv1a64, splitmix64, EventQueue, SimTime, TimerId};
 use crate::metrics::{
-    InvocationRow, PlacementRow, ReplicaCountRow, RunIdentity, RunOutput, RunRow, RunStatus,
-    ScalingRow, UtilizationRow,
+    InvocationRow, PlacementRow, ReplicaCountRow, ReplicaRow, RunIdentity, RunOutput, RunRow,
+    RunStatus, ScalingRow, UtilizationRow,
 };
-use crate::model::{Model, WorkloadStart};
-use crate::platform::{FunctionRt, ReplicaId, ReplicaTable, Usage};
+use crate::model::Model;
+use crate::network::Network;
+use crate::platform::{FunctionRt, ReplicaRef, ReplicaTable, Slot, Usage};
 use crate::scaling::{Counts, FunctionScaling};
 use crate::scheduler::{self, Decision, Scheduler};
+use crate::workload::WorkloadSources;
 use monitor::Monitor;
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -47,13 +49,13 @@ pub enum Event {
     ScheduleNext,
     /// Scheduling latency elapsed for a placed replica: it starts deploying.
     DeployStart {
-        /// Replica.
-        replica: u32,
+        /// Replica (a stale reference is a counted no-op).
+        replica: ReplicaRef,
     },
     /// Scheduling latency elapsed for an unschedulable replica: it fails (and may fall back).
     PlacementFailed {
-        /// Replica.
-        replica: u32,
+        /// Replica (a stale reference is a counted no-op).
+        replica: ReplicaRef,
     },
     /// An image pull completed.
     PullDone {
@@ -62,13 +64,13 @@ pub enum Event {
     },
     /// A replica's startup phase ended.
     StartupDone {
-        /// Replica.
-        replica: u32,
+        /// Replica (a stale reference is a counted no-op).
+        replica: ReplicaRef,
     },
     /// A replica's setup phase ended: it is Running.
     SetupDone {
-        /// Replica.
-        replica: u32,
+        /// Replica (a stale reference is a counted no-op).
+        replica: ReplicaRef,
     },
     /// A request finished processing.
     InvocationDone {
@@ -77,8 +79,8 @@ pub enum Event {
     },
     /// A replica's teardown phase ended.
     TeardownDone {
-        /// Replica.
-        replica: u32,
+        /// Replica (a stale reference is a counted no-op).
+        replica: ReplicaRef,
     },
     /// A scripted command is due.
     Command {
@@ -96,8 +98,8 @@ pub enum Event {
     MonitorTick,
     /// An idle replica's keep-alive window may have ended (a timer: moved earlier when needed).
     KeepaliveExpiry {
-        /// Replica.
-        replica: u32,
+        /// Replica (a stale reference is a counted no-op).
+        replica: ReplicaRef,
     },
     /// A keep-alive pre-warm window ended: create a replica.
     Prewarm {
@@ -115,21 +117,6 @@ pub enum Event {
         /// Request slot.
         slot: u32,
     },
-}
-
-/// Run-time state of one workload (its description is the model's `WorkloadModel`).
-#[derive(Debug)]
-struct WorkloadRt {
-    function: u32,
-    rng: SimRng,
-    /// Still producing arrivals (or waiting to start).
-    active: bool,
-    /// Waiting for `after_ready`.
-    waiting_ready: bool,
-    start: SimTime,
-    end: SimTime,
-    remaining: u64,
-    last: SimTime,
 }
 
 /// A request in flight: a slot in the request slab.
@@ -151,14 +138,6 @@ struct Request {
     poll: TimerId,
 }
 
-/// An image pull in flight to one node.
-#[derive(Debug)]
-struct Pull {
-    node: u32,
-    image: u32,
-    waiters: Vec<ReplicaId>,
-}
-
 /// One run.
 pub struct Simulation<'a> {
     model: &'a Model,
@@ -170,18 +149,18 @@ pub struct Simulation<'a> {
     cache: ImageCache,
     scheduler: Box<dyn Scheduler>,
     decision: Decision,
-    sched_queue: VecDeque<ReplicaId>,
+    /// Replicas waiting for the scheduler (cancelled ones are skipped when reached).
+    sched_queue: VecDeque<ReplicaRef>,
     sched_busy: bool,
     functions: Vec<FunctionRt>,
     replicas: ReplicaTable,
-    pulls: Vec<Option<Pull>>,
-    free_pulls: Vec<u32>,
+    /// Image pulls in flight (the network model).
+    network: Network,
     requests: Vec<Request>,
     free_requests: Vec<u32>,
-    workloads: Vec<WorkloadRt>,
+    /// Where requests come from.
+    workloads: WorkloadSources,
     next_request_id: u64,
-    /// Workloads still generating (or waiting to start).
-    generating: u32,
     /// Requests not yet in a final state.
     outstanding: u64,
     /// The run's horizon: configured, or set when the last workload finishes.
@@ -205,16 +184,18 @@ pub struct Simulation<'a> {
     monitor: Option<Monitor>,
     /// Used CPU and memory of replicas and nodes.
     usage: Usage,
-    /// Replicas holding node resources (Scheduled … Teardown), in id order.
-    resident: Vec<ReplicaId>,
+    /// Replicas holding node resources (Scheduled … Teardown), in creation order.
+    resident: Vec<Slot>,
+    /// `replicas` rows of the replicas that have ended (live ones are added at collection).
+    replica_rows: Vec<ReplicaRow>,
+    /// Replicas that ended Failed.
+    replicas_failed: u32,
     /// Records with `applied != 0`.
     scale_actions: u32,
     /// Time of the last processed event that was neither stale nor an observer (`sim_end`).
     last_event: SimTime,
     /// Scratch buffers for scaler decisions (reused, never shrunk).
     scratch: Vec<u32>,
-    flows: u64,
-    flow_bytes: u64,
     /// Scheduling decisions made (successful or not).
     decisions: u32,
 }
@@ -256,26 +237,7 @@ impl<'a> Simulation<'a> {
             .iter()
             .map(|f| FunctionRt::new(&f.name, f.containers.len(), model.routing.balancer, seed))
             .collect();
-        let workloads: Vec<WorkloadRt> = model
-            .workloads
-            .iter()
-            .map(|w| {
-                let (start, waiting_ready) = match w.start {
-                    WorkloadStart::At(t) => (t, false),
-                    WorkloadStart::AfterReady => (SimTime::NEVER, true),
-                };
-                WorkloadRt {
-                    function: w.function,
-                    rng: stream_rng(seed, &w.stream),
-                    active: true,
-                    waiting_ready,
-                    start,
-                    end: SimTime::NEVER,
-                    remaining: w.max_requests,
-                    last: SimTime::ZERO,
-                }
-            })
-            .collect();
+        let workloads = WorkloadSources::new(&model.workloads, seed);
         let horizon = model.run.horizon;
         let deadline = match (horizon, model.run.end_policy) {
             (Some(h), EndPolicy::Drain) => h.plus(model.run.drain_timeout),
@@ -311,11 +273,9 @@ impl<'a> Simulation<'a> {
             sched_busy: false,
             functions,
             replicas: ReplicaTable::default(),
-            pulls: Vec::new(),
-            free_pulls: Vec::new(),
+            network: Network::default(),
             requests: Vec::new(),
             free_requests: Vec::new(),
-            generating: workloads.len() as u32,
             workloads,
             next_request_id: 0,
             outstanding: 0,
@@ -334,11 +294,11 @@ impl<'a> Simulation<'a> {
             monitor,
             usage,
             resident: Vec::new(),
+            replica_rows: Vec::new(),
+            replicas_failed: 0,
             scale_actions: 0,
             last_event: SimTime::ZERO,
             scratch: Vec::new(),
-            flows: 0,
-            flow_bytes: 0,
             decisions: 0,
         }
     }
@@ -361,9 +321,9 @@ impl<'a> Simulation<'a> {
                 self.queue.push(c.at, Event::Command { index: ci as u32 });
             }
         }
-        for wi in 0..self.workloads.len() {
-            if !self.workloads[wi].waiting_ready {
-                self.start_workload(wi as u32);
+        for wi in 0..self.workloads.len() as u32 {
+            if !self.workloads.waiting_ready(wi) {
+                self.start_workload(wi);
             }
         }
         if let Some(m) = &self.monitor {
@@ -373,7 +333,7 @@ impl<'a> Simulation<'a> {
             let every = self.model.scaling.idler_interval;
             self.queue.push(every, Event::IdlerTick);
         }
-        if self.generating == 0 && self.horizon.is_none() {
+        if self.workloads.generating() == 0 && self.horizon.is_none() {
             self.close_horizon();
         }
     }
@@ -507,17 +467,41 @@ impl<'a> Simulation<'a> {
             Event::InvocationDone { slot } => self.on_invocation_done(slot),
             Event::Deploy { function } => self.on_deploy(function),
             Event::ScheduleNext => self.on_schedule_next(),
-            Event::DeployStart { replica } => self.on_deploy_start(replica)?,
-            Event::PlacementFailed { replica } => self.on_placement_failed(replica),
             Event::PullDone { pull } => self.on_pull_done(pull)?,
-            Event::StartupDone { replica } => self.on_startup_done(replica)?,
-            Event::SetupDone { replica } => self.on_setup_done(replica),
-            Event::TeardownDone { replica } => self.on_teardown_done(replica),
+            Event::DeployStart { replica } => {
+                if let Some(r) = self.replicas.resolve(replica) {
+                    self.on_deploy_start(r)?
+                }
+            }
+            Event::PlacementFailed { replica } => {
+                if let Some(r) = self.replicas.resolve(replica) {
+                    self.on_placement_failed(r)
+                }
+            }
+            Event::StartupDone { replica } => {
+                if let Some(r) = self.replicas.resolve(replica) {
+                    self.on_startup_done(r)?
+                }
+            }
+            Event::SetupDone { replica } => {
+                if let Some(r) = self.replicas.resolve(replica) {
+                    self.on_setup_done(r)
+                }
+            }
+            Event::TeardownDone { replica } => {
+                if let Some(r) = self.replicas.resolve(replica) {
+                    self.on_teardown_done(r)
+                }
+            }
             Event::Command { index } => self.on_command(index),
             Event::ScalerTick { function } => self.on_scaler_tick(function),
             Event::IdlerTick => self.on_idler_tick(),
             Event::MonitorTick => self.on_monitor_tick(),
-            Event::KeepaliveExpiry { replica } => self.on_keepalive_expiry(replica),
+            Event::KeepaliveExpiry { replica } => {
+                if let Some(r) = self.replicas.resolve(replica) {
+                    self.on_keepalive_expiry(r)
+                }
+            }
             Event::Prewarm { function } => self.on_prewarm(function),
             Event::RequestTimeout { slot } => self.on_request_timeout(slot),
             Event::ColdPoll { slot } => self.on_cold_poll(slot),
@@ -529,7 +513,7 @@ impl<'a> Simulation<'a> {
     /// request is waiting or in flight.
     #[inline]
     fn finished(&self) -> bool {
-        self.generating == 0
+        self.workloads.generating() == 0
             && self.outstanding == 0
             && self.model.run.end_policy == EndPolicy::Drain
             && self.model.run.horizon.is_none_or(|h| self.now >= h)
@@ -561,6 +545,17 @@ impl<'a> Simulation<'a> {
     pub fn replica_counts(&self, function: u32) -> (u32, u32) {
         let f = &self.functions[function as usize];
         (f.live, f.running)
+    }
+
+    /// The replica table's size: `(slots held by replicas that have not ended, slots
+    /// allocated)`. Slots are reused, so the second is the peak of the first (for tests).
+    pub fn replica_slots(&self) -> (usize, usize) {
+        (self.replicas.occupied(), self.replicas.slots())
+    }
+
+    /// Replicas created so far.
+    pub fn replicas_created(&self) -> u32 {
+        self.replicas.created()
     }
 
     /// Scaling bounds `(scale_min, scale_max)` of function `function`.

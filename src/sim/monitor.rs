@@ -66,8 +66,12 @@ impl Monitor {
 impl Monitor {
     /// Drops the history of a replica that ended.
     pub fn forget(&mut self, r: u32) {
+        // The slot's next replica starts from nothing (and reuses the history's capacity).
         if let Some(h) = self.history.get_mut(r as usize) {
-            *h = VecDeque::new();
+            h.clear();
+        }
+        if let Some(last) = self.replica_last.get_mut(r as usize) {
+            *last = (0, 0);
         }
     }
 }
@@ -79,7 +83,7 @@ impl Simulation<'_> {
         let now = self.now;
         self.queue.push(now.plus(m.interval), Event::MonitorTick);
         m.ticks += 1;
-        let n_replicas = self.replicas.len();
+        let n_replicas = self.replicas.slots();
         m.replica_last.resize(n_replicas, (0, 0));
         m.history.resize_with(n_replicas, VecDeque::new);
         if m.every > 0 && m.ticks % m.every == 0 {
@@ -150,14 +154,21 @@ impl Simulation<'_> {
         if !m.per_replica {
             return;
         }
-        let mut running: Vec<(u32, u32)> = self
+        // By node, then creation order.
+        let mut running: Vec<(u32, u32, u32)> = self
             .resident
             .iter()
             .filter(|&&r| self.replicas.state[r as usize] == ReplicaState::Running)
-            .map(|&r| (self.replicas.node[r as usize], r))
+            .map(|&r| {
+                (
+                    self.replicas.node[r as usize],
+                    self.replicas.id[r as usize],
+                    r,
+                )
+            })
             .collect();
         running.sort_unstable();
-        for (node, r) in running {
+        for (node, id, r) in running {
             let ri = r as usize;
             let f = &self.model.functions[self.replicas.function[ri] as usize];
             let c = &f.containers[self.replicas.container[ri] as usize];
@@ -168,7 +179,7 @@ impl Simulation<'_> {
             self.util_rows.push(UtilizationRow {
                 t: now,
                 node,
-                replica: Some(r),
+                replica: Some(id),
                 function: Some(self.replicas.function[ri]),
                 cpu_capacity_m: req_cpu,
                 mem_capacity_bytes: req_mem,

@@ -9,8 +9,8 @@ use super::Simulation;
 use crate::config::VictimOrder;
 use crate::metrics::ScalingRow;
 use crate::model::{CommandKind, CommandModel};
-use crate::platform::{ReplicaId, ReplicaState, NONE};
-use crate::scaling::{Action, Counts, ScalingDecision};
+use crate::platform::{ReplicaState, NONE};
+use crate::scaling::{Action, Counts, Scaler, ScalingDecision};
 
 /// What an operation did: replicas created (> 0) or selected for removal / cancelled (< 0), and
 /// why it did less than asked, if it did.
@@ -71,7 +71,7 @@ impl Applied {
 /// One `scaling` record before it is written.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Record {
-    pub scaler: &'static str,
+    pub scaler: Scaler,
     pub action: &'static str,
     pub metric: Option<(&'static str, f64)>,
     pub desired: Option<u32>,
@@ -93,18 +93,13 @@ impl Simulation<'_> {
             self.scale_actions += 1;
         }
         let out = &self.model.outputs.scaling;
-        if !out.enabled
-            || (applied == 0
-                && !out.include_noop
-                && rec.scaler != "lifecycle"
-                && rec.scaler != "command")
-        {
+        if !out.enabled || (applied == 0 && !out.include_noop && !rec.scaler.always_recorded()) {
             return;
         }
         self.scaling_rows.push(ScalingRow {
             t: self.now,
             function,
-            scaler: rec.scaler,
+            scaler: rec.scaler.as_str(),
             action: rec.action,
             metric_name: rec.metric.map(|m| m.0),
             metric_value: rec.metric.map(|m| m.1),
@@ -118,7 +113,7 @@ impl Simulation<'_> {
     }
 
     /// Carries out a scaler's decision and records it as one row of `scaler`.
-    pub(super) fn apply(&mut self, function: u32, scaler: &'static str, d: ScalingDecision) -> i32 {
+    pub(super) fn apply(&mut self, function: u32, scaler: Scaler, d: ScalingDecision) -> i32 {
         let before = self.counts(function);
         let current = before.current();
         let (action, done) = match d.action {
@@ -172,7 +167,7 @@ impl Simulation<'_> {
         };
         let reason = done.short.map_or("deploy", Shortfall::as_str);
         let rec = Record {
-            scaler: "lifecycle",
+            scaler: Scaler::Lifecycle,
             action: "deploy",
             metric: None,
             desired: Some(n),
@@ -253,7 +248,7 @@ impl Simulation<'_> {
             VictimOrder::LeastLoaded => {
                 victims.extend(f.eligible.iter());
                 let t = &self.replicas;
-                victims.sort_by_key(|&r| (t.outstanding(r), std::cmp::Reverse(r)));
+                victims.sort_by_key(|&r| (t.outstanding(r), std::cmp::Reverse(t.id[r as usize])));
                 victims.truncate(k);
             }
         }
@@ -345,13 +340,7 @@ impl Simulation<'_> {
     }
 
     /// `scale_up(function, n)` recorded as one row of `scaler`; returns replicas created.
-    pub fn scale_up(
-        &mut self,
-        function: u32,
-        n: u32,
-        scaler: &'static str,
-        reason: &'static str,
-    ) -> u32 {
+    pub fn scale_up(&mut self, function: u32, n: u32, scaler: Scaler, reason: &'static str) -> u32 {
         let before = self.counts(function);
         let d = ScalingDecision {
             action: Action::ScaleUp(n),
@@ -368,7 +357,7 @@ impl Simulation<'_> {
         &mut self,
         function: u32,
         n: u32,
-        scaler: &'static str,
+        scaler: Scaler,
         reason: &'static str,
     ) -> u32 {
         let d = ScalingDecision {
@@ -382,7 +371,7 @@ impl Simulation<'_> {
     }
 
     /// `scale_to(function, d)` recorded as one row of `scaler`; returns the signed change.
-    pub fn scale_to(&mut self, function: u32, d: u32, scaler: &'static str) -> i32 {
+    pub fn scale_to(&mut self, function: u32, d: u32, scaler: Scaler) -> i32 {
         let dec = ScalingDecision {
             action: Action::ScaleTo(d),
             desired: Some(d),
@@ -395,19 +384,19 @@ impl Simulation<'_> {
 
     /// Removes a deployment (recorded as `lifecycle` `remove`).
     pub fn remove(&mut self, function: u32) {
-        self.lifecycle(function, "lifecycle", Retirement::Remove, "remove");
+        self.lifecycle(function, Scaler::Lifecycle, Retirement::Remove, "remove");
     }
 
     /// Suspends a deployment (recorded as `lifecycle` `suspend`).
     pub fn suspend(&mut self, function: u32) {
-        self.lifecycle(function, "lifecycle", Retirement::Suspend, "suspend");
+        self.lifecycle(function, Scaler::Lifecycle, Retirement::Suspend, "suspend");
     }
 
     /// Runs `remove` or `suspend` and records it.
     pub(super) fn lifecycle(
         &mut self,
         function: u32,
-        scaler: &'static str,
+        scaler: Scaler,
         op: Retirement,
         reason: &'static str,
     ) {
@@ -433,7 +422,7 @@ impl Simulation<'_> {
         let before = self.counts(function);
         let skipped = |sim: &mut Self, action: &'static str, reason: &'static str| {
             let rec = Record {
-                scaler: "command",
+                scaler: Scaler::Command,
                 action,
                 metric: None,
                 desired: None,
@@ -453,10 +442,10 @@ impl Simulation<'_> {
             CommandKind::Remove if !active => inactive(self, "remove"),
             CommandKind::Suspend if !active => inactive(self, "suspend"),
             CommandKind::Remove => {
-                self.lifecycle(function, "command", Retirement::Remove, "command")
+                self.lifecycle(function, Scaler::Command, Retirement::Remove, "command")
             }
             CommandKind::Suspend => {
-                self.lifecycle(function, "command", Retirement::Suspend, "command")
+                self.lifecycle(function, Scaler::Command, Retirement::Suspend, "command")
             }
             CommandKind::ScaleTo(_) | CommandKind::ScaleUp(_) | CommandKind::ScaleDown(_)
                 if !active =>
@@ -481,15 +470,8 @@ impl Simulation<'_> {
                     metric_value: None,
                     reason: "command",
                 };
-                self.apply(function, "command", d);
+                self.apply(function, Scaler::Command, d);
             }
         }
-    }
-}
-
-/// Position of `r` in a sorted id list.
-pub(super) fn remove_sorted(list: &mut Vec<ReplicaId>, r: ReplicaId) {
-    if let Ok(pos) = list.binary_search(&r) {
-        list.remove(pos);
     }
 }

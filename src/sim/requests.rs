@@ -7,12 +7,13 @@ use crate::config::ScaleFromZero;
 use crate::engine::{SimTime, TimerId};
 use crate::metrics::{InvocationRow, InvocationStatus};
 use crate::platform::functions::metric;
-use crate::platform::{ReplicaId, ReplicaState};
+use crate::platform::{ReplicaState, Slot};
+use crate::scaling::Scaler;
 
 impl Simulation<'_> {
     /// The next request of workload `wi` arrives now.
     pub(super) fn on_arrival(&mut self, wi: u32) {
-        let function = self.workloads[wi as usize].function;
+        let function = self.workloads.function(wi);
         let fi = function as usize;
         let f = &mut self.functions[fi];
         let fn_seq = f.arrivals;
@@ -82,7 +83,7 @@ impl Simulation<'_> {
                 .scaling
                 .scale_min
                 .max(1);
-            self.scale_up(function, n, "router", "cold_start");
+            self.scale_up(function, n, Scaler::Router, "cold_start");
         }
     }
 
@@ -166,7 +167,7 @@ impl Simulation<'_> {
     }
 
     /// Hands a request to replica `r`: it starts if a worker is free, else it queues locally.
-    fn dispatch(&mut self, slot: u32, r: ReplicaId) {
+    fn dispatch(&mut self, slot: u32, r: Slot) {
         let req = &mut self.requests[slot as usize];
         req.dispatch = self.now;
         req.replica = r;
@@ -211,7 +212,8 @@ impl Simulation<'_> {
             self.replicas.node[ri],
             c.cpu_per_invocation,
         );
-        // A missing model was rejected when the replica started (same node type).
+        // No model for this node type (only `by_node_type`, no `default`): `CanRun` keeps such
+        // pods off these nodes when the profile has it; otherwise execution takes 0 s.
         let d = c.exec[node_type]
             .as_ref()
             .map(|s| s.sample(&mut f.rng_exec))
@@ -257,7 +259,7 @@ impl Simulation<'_> {
 
     /// A request left replica `r` (completed, or timed out in its queue): a draining replica
     /// with nothing left tears down; a Running one with nothing left is idle.
-    fn after_replica_work(&mut self, r: ReplicaId, completed: bool) {
+    fn after_replica_work(&mut self, r: Slot, completed: bool) {
         let ri = r as usize;
         if self.replicas.outstanding(r) > 0 {
             return;
@@ -321,7 +323,7 @@ impl Simulation<'_> {
             let ri = req.replica as usize;
             let c = &f.containers[self.replicas.container[ri] as usize];
             (
-                Some(req.replica),
+                Some(self.replicas.id[ri]),
                 Some(self.replicas.node[ri]),
                 Some(self.replicas.image[ri]),
                 Some(c.mem as u64),

@@ -9,8 +9,8 @@ use super::{Event, Simulation};
 use crate::config::CountMode;
 use crate::engine::{SimTime, TimerId};
 use crate::metrics::ReplicaCountRow;
-use crate::platform::{ReplicaId, ReplicaState};
-use crate::scaling::{idler, per_request, Action, Autoscaler, ScalingDecision};
+use crate::platform::{ReplicaState, Slot};
+use crate::scaling::{idler, per_request, Action, Autoscaler, Scaler, ScalingDecision};
 
 impl Simulation<'_> {
     /// Starts a function's periodic autoscaler: first tick one period after now (the deploy).
@@ -54,7 +54,7 @@ impl Simulation<'_> {
         };
         let c = self.counts(function);
         let (lo, hi) = self.scale_bounds(function);
-        let name = self.fscale[fi].autoscaler.name();
+        let name = self.fscale[fi].autoscaler.scaler();
         if c.running == 0 {
             let mut d = ScalingDecision::none("no_running");
             if let Autoscaler::RequestRate(s) = &self.fscale[fi].autoscaler {
@@ -128,7 +128,7 @@ impl Simulation<'_> {
             ScalingDecision::none("pending_capacity")
         }
         .metric("waiting", waiting as f64);
-        self.apply(function, "per_request", d);
+        self.apply(function, Scaler::PerRequest, d);
     }
 
     /// The idler checks every deployed `scale_zero` function (`docs/scaling.md`).
@@ -151,7 +151,7 @@ impl Simulation<'_> {
                 let before = self.counts(function);
                 let done = self.op_suspend(function, "idle");
                 let rec = Record {
-                    scaler: "idler",
+                    scaler: Scaler::Idler,
                     action: "suspend",
                     metric: Some(("idle_s", idle_s)),
                     desired: Some(0),
@@ -160,14 +160,14 @@ impl Simulation<'_> {
                 self.record(function, before, rec, done.n);
             } else {
                 let d = ScalingDecision::none(check.reason()).metric("idle_s", idle_s);
-                self.apply(function, "idler", d);
+                self.apply(function, Scaler::Idler, d);
             }
         }
     }
 
     /// A Running replica has nothing to do: apply the keep-alive policy. `after_request`: its
     /// last request just ended (pre-warming applies only then).
-    pub(super) fn on_replica_idle(&mut self, r: ReplicaId, after_request: bool) {
+    pub(super) fn on_replica_idle(&mut self, r: Slot, after_request: bool) {
         let ri = r as usize;
         let fi = self.replicas.function[ri] as usize;
         let policy = &mut self.fscale[fi].keepalive;
@@ -182,7 +182,7 @@ impl Simulation<'_> {
                 let before = self.counts(function);
                 self.begin_teardown(r, ReplicaState::Suspended, "keepalive_expired");
                 let rec = Record {
-                    scaler: "keepalive",
+                    scaler: Scaler::Keepalive,
                     action: "scale_down",
                     metric: Some(("prewarm_s", w.prewarm.as_secs_f64())),
                     desired: None,
@@ -201,9 +201,10 @@ impl Simulation<'_> {
         let timer = self.replicas.ka_timer[ri];
         match self.queue.time_of(timer) {
             None => {
+                let replica = self.replicas.reference(r);
                 self.replicas.ka_timer[ri] = self
                     .queue
-                    .schedule(until, Event::KeepaliveExpiry { replica: r });
+                    .schedule(until, Event::KeepaliveExpiry { replica });
             }
             Some(at) if at > until => {
                 self.queue.move_to(timer, until);
@@ -213,7 +214,7 @@ impl Simulation<'_> {
     }
 
     /// An idle replica's keep-alive timer fired.
-    pub(super) fn on_keepalive_expiry(&mut self, r: ReplicaId) {
+    pub(super) fn on_keepalive_expiry(&mut self, r: Slot) {
         let ri = r as usize;
         self.replicas.ka_timer[ri] = TimerId::NONE;
         let until = self.replicas.idle_until[ri];
@@ -222,9 +223,10 @@ impl Simulation<'_> {
         }
         if until > self.now {
             // It was busy and became idle again in the meantime: wait for the new expiry.
+            let replica = self.replicas.reference(r);
             self.replicas.ka_timer[ri] = self
                 .queue
-                .schedule(until, Event::KeepaliveExpiry { replica: r });
+                .schedule(until, Event::KeepaliveExpiry { replica });
             return;
         }
         self.replicas.idle_until[ri] = SimTime::NEVER;
@@ -239,7 +241,7 @@ impl Simulation<'_> {
             (0, "at_scale_min")
         };
         let rec = Record {
-            scaler: "keepalive",
+            scaler: Scaler::Keepalive,
             action: if applied < 0 { "scale_down" } else { "none" },
             metric: None,
             desired: None,
@@ -260,14 +262,14 @@ impl Simulation<'_> {
             metric_value: None,
             reason: "prewarm",
         };
-        self.apply_named(function, "keepalive", "prewarm", d);
+        self.apply_named(function, Scaler::Keepalive, "prewarm", d);
     }
 
     /// Like [`Simulation::apply`] but with a fixed action name in the record.
     fn apply_named(
         &mut self,
         function: u32,
-        scaler: &'static str,
+        scaler: Scaler,
         action: &'static str,
         d: ScalingDecision,
     ) -> i32 {

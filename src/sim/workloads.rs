@@ -1,73 +1,45 @@
-//! Workloads: start times (including `after_ready`), arrival scheduling and retirement, which
-//! closes the horizon of runs without a configured one.
+//! Workloads: start times (including `after_ready`) and arrival scheduling; the sources
+//! themselves ([`crate::workload::WorkloadSources`]) decide when the next request comes, and the
+//! retirement of the last one closes the horizon of runs without a configured one.
 
 use super::{Event, Simulation};
-use crate::engine::SimTime;
+use crate::workload::NextArrival;
 
 impl Simulation<'_> {
-    /// Starts generating a workload's arrivals at `max(now, start)`.
     pub(super) fn start_workload(&mut self, wi: u32) {
-        let w = &mut self.workloads[wi as usize];
-        let start = if w.start == SimTime::NEVER {
-            self.now
-        } else {
-            w.start
-        };
-        w.start = start;
-        w.waiting_ready = false;
-        w.last = start;
-        let end = self.model.workloads[wi as usize]
-            .duration
-            .map(|d| start.plus(d))
-            .unwrap_or(SimTime::NEVER);
-        w.end = match self.horizon {
-            Some(h) if self.model.run.horizon.is_some() => end.min(h),
-            _ => end,
-        };
-        self.schedule_next_arrival(wi);
+        let model = &self.model.workloads[wi as usize];
+        let next = self
+            .workloads
+            .start(wi, model, self.now, self.model.run.horizon);
+        self.on_next_arrival(wi, next);
     }
 
-    /// Schedules a workload's next arrival, or retires the workload.
     pub(super) fn schedule_next_arrival(&mut self, wi: u32) {
-        let w = &mut self.workloads[wi as usize];
-        if w.remaining == 0 {
-            self.retire_workload(wi);
-            return;
-        }
-        let process = &self.model.workloads[wi as usize].process;
-        let ia = process.next_ia(w.last.as_secs_f64(), &mut w.rng);
-        let t = w.last.plus(SimTime::from_secs_f64(ia));
-        if t >= w.end {
-            self.retire_workload(wi);
-            return;
-        }
-        w.last = t;
-        w.remaining -= 1;
-        self.queue.push(t, Event::Arrival { workload: wi });
+        let next = self
+            .workloads
+            .next_arrival(wi, &self.model.workloads[wi as usize]);
+        self.on_next_arrival(wi, next);
     }
 
-    fn retire_workload(&mut self, wi: u32) {
-        let w = &mut self.workloads[wi as usize];
-        if w.active {
-            w.active = false;
-            self.generating -= 1;
-            if self.generating == 0 {
-                self.close_horizon();
+    fn on_next_arrival(&mut self, wi: u32, next: NextArrival) {
+        match next {
+            NextArrival::At(t) => {
+                self.queue.push(t, Event::Arrival { workload: wi });
             }
+            NextArrival::Retired { last: true } => self.close_horizon(),
+            NextArrival::Retired { last: false } | NextArrival::Done => {}
         }
     }
 
-    /// Starts `after_ready` workloads whose deployments all have a Running replica.
     pub(super) fn check_ready_workloads(&mut self) {
-        for wi in 0..self.workloads.len() {
-            let w = &self.workloads[wi];
-            if w.waiting_ready
-                && self.model.workloads[wi]
+        for wi in 0..self.workloads.len() as u32 {
+            if self.workloads.waiting_ready(wi)
+                && self.model.workloads[wi as usize]
                     .ready_for
                     .iter()
                     .all(|&f| self.functions[f as usize].running > 0)
             {
-                self.start_workload(wi as u32);
+                self.start_workload(wi);
             }
         }
     }

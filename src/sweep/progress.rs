@@ -82,7 +82,8 @@ impl Progress {
                         self.failed,
                         self.start.elapsed().as_secs_f64(),
                     );
-                    eprintln!("{line}");
+                    // A closed stderr (a log reader that went away) must not stop the sweep.
+                    let _ = writeln!(std::io::stderr().lock(), "{line}");
                 }
             }
         }

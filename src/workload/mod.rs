@@ -1,7 +1,10 @@
-//! Request arrivals: rate profiles and inter-arrival processes (`docs/scenario.md`).
+//! Request arrivals: rate profiles, inter-arrival processes (`docs/scenario.md`) and the run's
+//! workload sources.
 
 pub mod arrivals;
 pub mod rate;
+pub mod source;
 
 pub use arrivals::ArrivalProcess;
 pub use rate::RateProfile;
+pub use source::{NextArrival, Source, WorkloadSources};
