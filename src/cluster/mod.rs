@@ -1,5 +1,5 @@
-//! The cluster: nodes built from the node-type catalog, the image registry, the storage index and
-//! the link model that prices transfers.
+//! The cluster: nodes built from the node-type catalog and the topology generator, the image
+//! registry, the storage index and the link model (routes over the one topology).
 
 pub mod builder;
 pub mod cache;
@@ -18,7 +18,9 @@ pub use nodes::{NodeId, NodeTable};
 pub use registry::{normalize_image_name, ImageId, ImageRegistry, ARCH_ANY};
 pub use storage::StorageIndex;
 
+use crate::config::validate::MAX_NODES;
 use crate::config::{Labels, Scenario};
+use crate::network::generators;
 
 /// Everything static about the infrastructure of one run, plus the node table's free columns.
 #[derive(Clone, Debug)]
@@ -49,8 +51,16 @@ impl Cluster {
         }
     }
 
-    /// Builds the cluster of a validated scenario (`cluster` generator).
+    /// Builds the cluster of a validated scenario with the topology of seed 0 (see
+    /// [`Cluster::build_seeded`]).
     pub fn build(sc: &Scenario) -> Result<Cluster, String> {
+        Cluster::build_seeded(sc, 0)
+    }
+
+    /// Builds the cluster of a validated scenario for the run seeded `seed`: the catalog, the
+    /// topology from its generator (`docs/network.md`), one node-table row per topology node in
+    /// node-id order, the storage index, the registry images and the routes.
+    pub fn build_seeded(sc: &Scenario, seed: u64) -> Result<Cluster, String> {
         let mut types = builtin_catalog();
         for (name, cfg) in &sc.topology.node_types {
             let t = NodeType::from_config(name, cfg)
@@ -60,78 +70,50 @@ impl Cluster {
                 None => types.push(t),
             }
         }
+        let type_names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
+        let link_mbit: Vec<f64> = types.iter().map(|t| t.link_mbit).collect();
+        let topology = generators::generate(sc, &type_names, &link_mbit, seed)?;
+        if topology.nodes.len() as u64 > MAX_NODES {
+            return Err(format!(
+                "topology.generator: the topology has {} nodes; at most {MAX_NODES} are supported",
+                topology.nodes.len()
+            ));
+        }
+        if topology.nodes.iter().all(|n| n.storage) {
+            return Err("topology: the topology has no compute nodes".to_string());
+        }
         let mut archs: Vec<String> = Vec::new();
         let mut nodes = NodeTable::default();
-        let raith21 = sc.topology.labels == "raith21";
-        let mut per_type_counter = vec![0u32; types.len()];
-        let mut add = |nodes: &mut NodeTable,
-                       archs: &mut Vec<String>,
-                       name: Option<String>,
-                       ti: usize,
-                       extra: &Labels|
-         -> NodeId {
-            let t = &types[ti];
-            let name = name.unwrap_or_else(|| {
-                let n = format!("{}_{}", t.name, per_type_counter[ti]);
-                per_type_counter[ti] += 1;
-                n
-            });
-            let labels = node_labels(t, raith21, extra);
-            let arch = Cluster::intern_arch(archs, &t.arch);
-            nodes.push(
-                name,
-                ti as u32,
+        let raith21 = sc.topology.label_scheme() == "raith21";
+        let mut storage = StorageIndex::default();
+        let mut holders: Vec<NodeId> = Vec::new();
+        for n in &topology.nodes {
+            let t = &types[n.node_type as usize];
+            let labels = node_labels(t, raith21, &n.labels);
+            let arch = Cluster::intern_arch(&mut archs, &t.arch);
+            let id = nodes.push(
+                n.name.clone(),
+                n.node_type,
                 arch,
                 t.cpu_millis as i64,
                 t.memory_bytes as i64,
                 labels,
                 t.link_mbit,
-            )
-        };
-        for (gi, g) in sc.topology.nodes.iter().enumerate() {
-            let ti = types
-                .iter()
-                .position(|t| t.name == g.node_type)
-                .ok_or_else(|| {
-                    format!(
-                        "topology.nodes[{gi}].type: unknown node type `{}` (known: {})",
-                        g.node_type,
-                        types
-                            .iter()
-                            .map(|t| t.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                })?;
-            for _ in 0..g.count {
-                add(&mut nodes, &mut archs, None, ti, &g.labels);
-            }
-        }
-        let mut storage = StorageIndex::default();
-        for (si, s) in sc.topology.storage.iter().enumerate() {
-            let ti = types
-                .iter()
-                .position(|t| t.name == s.node_type)
-                .ok_or_else(|| {
-                    format!(
-                        "topology.storage[{si}].type: unknown node type `{}`",
-                        s.node_type
-                    )
-                })?;
-            let mut extra = Labels::new();
-            extra.insert("data.skippy.io/storage".into(), String::new());
-            let id = add(&mut nodes, &mut archs, Some(s.name.clone()), ti, &extra);
-            for (bucket, items) in &s.buckets {
+            );
+            for (bucket, items) in &n.buckets {
                 storage.add_bucket(bucket, id);
                 for (item, size) in items {
-                    storage.add_item(bucket, item, size.0);
+                    storage.add_item(bucket, item, *size);
                 }
+            }
+            if !n.buckets.is_empty() {
+                holders.push(id);
             }
         }
         let lan_size = sc.topology.lan_size;
         zones::assign(&mut nodes, |id| zones::lan_zone(id, lan_size));
         let images = ImageRegistry::build(&sc.images, |a| Cluster::intern_arch(&mut archs, a));
-        let links = LinkModel::new(&nodes, sc.network.default_bandwidth_mbit);
+        let links = LinkModel::from_topology(topology, &sc.network, &holders)?;
         Ok(Cluster {
             nodes,
             types,

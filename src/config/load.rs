@@ -14,7 +14,9 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, ConfigError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::new(&file, "", format!("cannot read the scenario file: {e}")))?;
-    parse_scenario(&text, &file)
+    let mut sc = parse_scenario(&text, &file)?;
+    sc.topology.base_dir = path.parent().map(Path::to_path_buf);
+    Ok(sc)
 }
 
 /// Parses and validates scenario TOML `text`; `file` names it in errors.
@@ -23,10 +25,11 @@ pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, ConfigError> {
     // alone would accept integers up to 2^64 - 1, which `--set` and sweeps cannot express).
     parse_toml_value(text, file)?;
     let de = toml::de::Deserializer::parse(text).map_err(|e| syntax_error(text, file, &e))?;
-    let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+    let mut scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
         let at = e.inner().span().map(|span| line_column(text, span.start));
         deserialize_error(e.path(), e.inner().message(), at, file)
     })?;
+    scenario.topology.normalize();
     validate(&scenario).map_err(|e| e.in_file(file))?;
     Ok(scenario)
 }
@@ -80,8 +83,9 @@ fn syntax_error(text: &str, file: &str, e: &toml::de::Error) -> ConfigError {
 /// Deserialises and validates a scenario held as a TOML value (a sweep's base scenario after its
 /// overrides were applied); `file` names it in errors.
 pub fn scenario_from_value(value: toml::Value, file: &str) -> Result<Scenario, ConfigError> {
-    let scenario: Scenario = serde_path_to_error::deserialize(value)
+    let mut scenario: Scenario = serde_path_to_error::deserialize(value)
         .map_err(|e| deserialize_error(e.path(), e.inner().message(), None, file))?;
+    scenario.topology.normalize();
     validate(&scenario).map_err(|e| e.in_file(file))?;
     Ok(scenario)
 }

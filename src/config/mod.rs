@@ -13,6 +13,7 @@ pub mod scaling;
 pub mod scenario;
 pub mod scheduler;
 pub mod timemodel;
+pub mod topology;
 pub mod validate;
 
 #[cfg(test)]

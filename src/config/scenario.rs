@@ -17,6 +17,11 @@ use super::timemodel::TimeModelSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use super::topology::{
+    CellDensity, CloudletConfig, EdgeConfig, ExplicitFile, LatencyMatrix, LatencyRow, LatencySpec,
+    RegionConfig, VertexConfig,
+};
+
 /// Ordered string → string labels.
 pub type Labels = BTreeMap<String, String>;
 
@@ -165,7 +170,7 @@ pub enum EndPolicy {
     Cut,
 }
 
-/// `topology`: which nodes exist. This slice supports the `cluster` generator.
+/// `topology`: which nodes exist and how they are connected (`docs/network.md`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TopologyConfig {
@@ -184,9 +189,125 @@ pub struct TopologyConfig {
     /// Storage nodes and their buckets.
     #[serde(default)]
     pub storage: Vec<StorageConfig>,
-    /// Label scheme: `ether` or `raith21` (`docs/scenario.md`).
-    #[serde(default = "default_label_scheme")]
-    pub labels: String,
+    /// Label scheme: `ether` or `raith21` (`docs/scenario.md`); default `raith21` for
+    /// `urban_sensing_hetero`, else `ether`.
+    #[serde(default, serialize_with = "serialize_label_scheme")]
+    pub labels: Option<String>,
+    /// `urban_sensing`: number of cells (when `cell_density` is not a list).
+    #[serde(default = "default_cells", skip_serializing_if = "is_default_cells")]
+    pub cells: u32,
+    /// `urban_sensing`, `urban_sensing_hetero`: cell (neighbourhood) densities.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub cell_density: CellDensity,
+    /// `urban_sensing`: capacity of each cell's shared link, Mbit/s.
+    #[serde(
+        default = "default_shared_mbit",
+        skip_serializing_if = "is_default_shared"
+    )]
+    pub shared_mbit: f64,
+    /// `urban_sensing`: the cloudlet of server racks.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub cloudlet: CloudletConfig,
+    /// `cloud_regions`: the regions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionConfig>,
+    /// `cloud_regions`: inter-region latencies (CSV file or inline rows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_matrix: Option<LatencyMatrix>,
+    /// `cloud_regions`: `rtt` (default) or `one_way`.
+    #[serde(
+        default = "default_matrix_kind",
+        skip_serializing_if = "is_default_matrix_kind"
+    )]
+    pub matrix_kind: String,
+    /// `explicit`: vertices in insertion order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vertices: Vec<VertexConfig>,
+    /// `explicit`: edges in insertion order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edges: Vec<EdgeConfig>,
+    /// `explicit`: vertices and edges in a separate TOML or CSV file (relative to the scenario).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Directory of the scenario file, against which `file` and `latency_matrix` resolve (set
+    /// by the loader; the working directory otherwise).
+    #[serde(skip)]
+    pub base_dir: Option<std::path::PathBuf>,
+}
+
+impl TopologyConfig {
+    /// The label scheme in effect.
+    pub fn label_scheme(&self) -> &str {
+        match &self.labels {
+            Some(l) => l,
+            None if self.generator == "urban_sensing_hetero" => "raith21",
+            None => "ether",
+        }
+    }
+
+    /// Makes generator-dependent defaults explicit (the label scheme of `urban_sensing_hetero`
+    /// is `raith21`); the loader calls it after deserialising.
+    pub fn normalize(&mut self) {
+        if self.labels.is_none() {
+            self.labels = Some(self.label_scheme().to_string());
+        }
+    }
+
+    /// `path` resolved against the scenario's directory.
+    pub fn resolve(&self, path: &str) -> std::path::PathBuf {
+        match &self.base_dir {
+            Some(d) if std::path::Path::new(path).is_relative() => d.join(path),
+            _ => std::path::PathBuf::from(path),
+        }
+    }
+}
+
+// Keys added with the network model are left out of the serialised scenario while they hold
+// their defaults, so a scenario that does not use them keeps its canonical form and run ids.
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+fn is_true(v: &bool) -> bool {
+    *v
+}
+fn is_default_cells(v: &u32) -> bool {
+    *v == default_cells()
+}
+fn is_default_shared(v: &f64) -> bool {
+    *v == default_shared_mbit()
+}
+fn is_default_matrix_kind(v: &str) -> bool {
+    v == default_matrix_kind()
+}
+fn is_default_latency_mode(v: &str) -> bool {
+    v == default_latency_mode()
+}
+fn is_default_goodput(v: &f64) -> bool {
+    *v == default_goodput_factor()
+}
+fn is_default_storage_choice(v: &str) -> bool {
+    v == default_storage_choice()
+}
+fn is_default_local_io(v: &f64) -> bool {
+    *v == default_local_io()
+}
+/// An unset label scheme serialises as `ether` (the loader sets `raith21` explicitly for
+/// `urban_sensing_hetero`, see [`TopologyConfig::normalize`]).
+fn serialize_label_scheme<S: serde::Serializer>(
+    v: &Option<String>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v.as_deref().unwrap_or("ether"))
+}
+
+fn default_cells() -> u32 {
+    3
+}
+fn default_shared_mbit() -> f64 {
+    500.0
+}
+fn default_matrix_kind() -> String {
+    "rtt".to_string()
 }
 
 fn default_generator() -> String {
@@ -194,9 +315,6 @@ fn default_generator() -> String {
 }
 fn default_lan_size() -> u32 {
     20
-}
-fn default_label_scheme() -> String {
-    "ether".to_string()
 }
 
 /// `count` nodes of catalog type `type`, optionally with extra labels.
@@ -286,6 +404,10 @@ pub struct StorageConfig {
     /// Buckets and their items: `bucket → item → size`.
     #[serde(default)]
     pub buckets: BTreeMap<String, BTreeMap<String, Size>>,
+    /// Vertex the node's access link attaches to (default: `internet`, or the first region's
+    /// switch under `cloud_regions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attach: Option<String>,
 }
 
 fn default_storage_type() -> String {
@@ -838,10 +960,6 @@ fn yes() -> bool {
     true
 }
 
-fn is_true(b: &bool) -> bool {
-    *b
-}
-
 impl Default for ReplicasConfig {
     fn default() -> Self {
         ReplicasConfig {
@@ -851,19 +969,72 @@ impl Default for ReplicasConfig {
     }
 }
 
-/// `network`: this slice models image pulls as `size / bandwidth`.
+/// `network`: the flow model (`docs/network.md`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkConfig {
-    /// Bandwidth between the registry and a node when the node type sets none, Mbit/s.
+    /// Model transfers as routed flows sharing links; `false`: `bytes / default_bandwidth_mbit`.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub enabled: bool,
+    /// Transfer rate when the network model is disabled, Mbit/s.
     #[serde(default = "default_link_mbit")]
     pub default_bandwidth_mbit: f64,
+    /// How lognormal edge latencies resolve: `mode`, `mean` or `sampled`.
+    #[serde(
+        default = "default_latency_mode",
+        skip_serializing_if = "is_default_latency_mode"
+    )]
+    pub latency: String,
+    /// Share of a link's rate that is payload.
+    #[serde(
+        default = "default_goodput_factor",
+        skip_serializing_if = "is_default_goodput"
+    )]
+    pub goodput_factor: f64,
+    /// Vertices the registry attaches to (default: every switch named `internet*`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registry_attach: Vec<String>,
+    /// Capacity of a link between the registry and its attachments, Mbit/s (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_link_mbit: Option<f64>,
+    /// Which storage node of a bucket serves a transfer: `first` or `nearest`.
+    #[serde(
+        default = "default_storage_choice",
+        skip_serializing_if = "is_default_storage_choice"
+    )]
+    pub storage_choice: String,
+    /// Rate of reads and writes when the bucket is on the replica's own node, bytes/s.
+    #[serde(
+        default = "default_local_io",
+        skip_serializing_if = "is_default_local_io"
+    )]
+    pub local_io_bytes_per_s: f64,
+}
+
+fn default_latency_mode() -> String {
+    "mode".to_string()
+}
+fn default_goodput_factor() -> f64 {
+    0.97
+}
+fn default_storage_choice() -> String {
+    "first".to_string()
+}
+fn default_local_io() -> f64 {
+    1.25e8
 }
 
 impl Default for NetworkConfig {
     fn default() -> Self {
         NetworkConfig {
+            enabled: true,
             default_bandwidth_mbit: default_link_mbit(),
+            latency: default_latency_mode(),
+            goodput_factor: default_goodput_factor(),
+            registry_attach: Vec::new(),
+            registry_link_mbit: None,
+            storage_choice: default_storage_choice(),
+            local_io_bytes_per_s: default_local_io(),
         }
     }
 }

@@ -43,7 +43,7 @@ fn a_full_valid_scenario_parses_with_defaults_filled() {
     assert_eq!(sc.run.max_events, None);
 
     assert_eq!(sc.topology.lan_size, 20);
-    assert_eq!(sc.topology.labels, "ether");
+    assert_eq!(sc.topology.label_scheme(), "ether");
     assert_eq!(sc.topology.nodes[1].node_type, "tx2");
     assert_eq!(sc.topology.nodes[1].count, 2);
 

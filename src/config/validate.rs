@@ -22,8 +22,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 type Check = Result<(), ConfigError>;
 
-/// Topology generators that are planned but that this version does not build yet.
-const LATER_GENERATORS: &[&str] = &[
+/// Topology generators (`docs/network.md`).
+const GENERATORS: &[&str] = &[
+    "cluster",
     "urban_sensing",
     "urban_sensing_hetero",
     "cloud_regions",
@@ -171,22 +172,18 @@ impl Validator<'_> {
 
     fn topology(&self) -> Check {
         let t = &self.sc.topology;
-        if t.generator != "cluster" {
-            let message = if LATER_GENERATORS.contains(&t.generator.as_str()) {
-                format!(
-                    "the `{}` generator is not implemented yet (it comes in a later issue); use `cluster`",
-                    t.generator
-                )
-            } else {
+        if !GENERATORS.contains(&t.generator.as_str()) {
+            fail(
+                "topology.generator",
                 unknown(
                     "generator",
                     &t.generator,
-                    &["cluster"],
-                    "this version supports `cluster` (urban_sensing, cloud_regions and explicit come in a later issue)",
-                )
-            };
-            fail("topology.generator", message)?;
+                    GENERATORS,
+                    &format!("expected one of {}", GENERATORS.join(", ")),
+                ),
+            )?;
         }
+        self.generator_parameters()?;
         for (name, nt) in &t.node_types {
             let path = format!("topology.node_types.{name}");
             non_empty_name(&format!("{path}.arch"), &nt.arch)?;
@@ -219,7 +216,8 @@ impl Validator<'_> {
                 )?;
             }
         }
-        if t.nodes.iter().all(|g| g.count == 0) {
+        let needs_nodes = matches!(t.generator.as_str(), "cluster" | "urban_sensing_hetero");
+        if needs_nodes && t.nodes.iter().all(|g| g.count == 0) {
             fail(
                 "topology.nodes",
                 "the topology has no compute nodes: add a group such as { type = \"server\", count = 1 }",
@@ -240,18 +238,142 @@ impl Validator<'_> {
             }
             self.node_type(&format!("{path}.type"), &s.node_type)?;
         }
-        if !LABEL_SCHEMES.contains(&t.labels.as_str()) {
+        if !LABEL_SCHEMES.contains(&t.label_scheme()) {
             fail(
                 "topology.labels",
                 unknown(
                     "label scheme",
-                    &t.labels,
+                    t.label_scheme(),
                     LABEL_SCHEMES,
                     "expected `ether` or `raith21`",
                 ),
             )?;
         }
         Ok(())
+    }
+
+    /// Parameters of the non-`cluster` generators (deeper checks of explicit graphs and
+    /// latency matrices happen when the topology is built, with the same key paths).
+    fn generator_parameters(&self) -> Check {
+        let t = &self.sc.topology;
+        match t.generator.as_str() {
+            "urban_sensing" | "urban_sensing_hetero" => {
+                match &t.cell_density {
+                    CellDensity::List(list) => {
+                        if list.is_empty() {
+                            fail("topology.cell_density", "must list at least one density")?;
+                        }
+                        if let Some(i) = list.iter().position(|&d| d == 0 || d > 10_000) {
+                            fail(
+                                format!("topology.cell_density[{i}]"),
+                                format!("must be in 1..=10000, got {}", list[i]),
+                            )?;
+                        }
+                    }
+                    CellDensity::Lognormal { s, loc, scale } => {
+                        non_negative("topology.cell_density.s", *s)?;
+                        finite("topology.cell_density.loc", *loc)?;
+                        positive("topology.cell_density.scale", *scale)?;
+                        if t.cells == 0 || t.cells > 10_000 {
+                            fail(
+                                "topology.cells",
+                                format!("must be in 1..=10000, got {}", t.cells),
+                            )?;
+                        }
+                    }
+                }
+                positive("topology.shared_mbit", t.shared_mbit)?;
+                let c = &t.cloudlet;
+                self.node_type("topology.cloudlet.type", &c.node_type)?;
+                if u64::from(c.servers_per_rack) * u64::from(c.racks) > MAX_NODES {
+                    fail(
+                        "topology.cloudlet.racks",
+                        format!("the cloudlet would exceed {MAX_NODES} nodes"),
+                    )?;
+                }
+            }
+            "cloud_regions" => {
+                if t.regions.is_empty() {
+                    fail(
+                        "topology.regions",
+                        "cloud_regions needs at least one region",
+                    )?;
+                }
+                let mut names = BTreeSet::new();
+                let mut total = 0u64;
+                for (i, r) in t.regions.iter().enumerate() {
+                    non_empty_name(&format!("topology.regions[{i}].name"), &r.name)?;
+                    if !names.insert(r.name.as_str()) {
+                        fail(
+                            format!("topology.regions[{i}].name"),
+                            format!("region `{}` is declared twice", r.name),
+                        )?;
+                    }
+                    self.node_type(&format!("topology.regions[{i}].type"), &r.node_type)?;
+                    total += u64::from(r.servers_per_rack) * u64::from(r.racks);
+                    if total > MAX_NODES {
+                        fail(
+                            format!("topology.regions[{i}].racks"),
+                            format!("the topology would exceed {MAX_NODES} nodes"),
+                        )?;
+                    }
+                }
+                if t.matrix_kind != "rtt" && t.matrix_kind != "one_way" {
+                    fail(
+                        "topology.matrix_kind",
+                        format!("expected `rtt` or `one_way`, got `{}`", t.matrix_kind),
+                    )?;
+                }
+            }
+            "explicit" => {
+                if t.file.is_none() && t.vertices.is_empty() {
+                    fail(
+                        "topology.vertices",
+                        "an explicit topology lists its vertices here or in `topology.file`",
+                    )?;
+                }
+                if t.file.is_some() && (!t.vertices.is_empty() || !t.edges.is_empty()) {
+                    fail(
+                        "topology.file",
+                        "give vertices and edges either in the scenario or in `file`, not both",
+                    )?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn network(&self) -> Check {
+        let n = &self.sc.network;
+        positive("network.default_bandwidth_mbit", n.default_bandwidth_mbit)?;
+        if !["mode", "mean", "sampled"].contains(&n.latency.as_str()) {
+            fail(
+                "network.latency",
+                unknown(
+                    "latency mode",
+                    &n.latency,
+                    &["mode", "mean", "sampled"],
+                    "expected `mode`, `mean` or `sampled`",
+                ),
+            )?;
+        }
+        if !(n.goodput_factor > 0.0 && n.goodput_factor <= 1.0) {
+            fail(
+                "network.goodput_factor",
+                format!("must be in (0, 1], got {}", n.goodput_factor),
+            )?;
+        }
+        if let Some(m) = n.registry_link_mbit {
+            positive("network.registry_link_mbit", m)?;
+        }
+        if n.storage_choice != "first" && n.storage_choice != "nearest" {
+            fail(
+                "network.storage_choice",
+                format!("expected `first` or `nearest`, got `{}`", n.storage_choice),
+            )?;
+        }
+        positive("network.local_io_bytes_per_s", n.local_io_bytes_per_s)
     }
 
     fn node_type(&self, path: &str, name: &str) -> Check {
@@ -540,10 +662,7 @@ impl Validator<'_> {
         if let Some(t) = r.request_timeout_s {
             positive("routing.request_timeout_s", t)?;
         }
-        positive(
-            "network.default_bandwidth_mbit",
-            self.sc.network.default_bandwidth_mbit,
-        )?;
+        self.network()?;
         let o = &self.sc.outputs;
         if let InvocationRows::Sample { sample } = o.invocations {
             within("outputs.invocations.sample", sample, 0.0, 1.0)?;
@@ -1144,8 +1263,8 @@ mod tests {
             "topology.nodes[1].type",
             "unknown node type `tx3`; did you mean `tx2`?",
         );
-        let e = err_with("generator = \"cluster\"", "generator = \"urban_sensing\"");
-        assert_err(&e, "topology.generator", "later issue");
+        let e = err_with("generator = \"cluster\"", "generator = \"urban_sensng\"");
+        assert_err(&e, "topology.generator", "did you mean `urban_sensing`?");
         let e = err_with("count = 2 }, { type = \"tx2\", count = 2 }", "count = 0 }");
         assert_err(&e, "topology.nodes", "no compute nodes");
     }
