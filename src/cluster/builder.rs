@@ -168,8 +168,11 @@ impl ClusterBuilder {
         Ok(())
     }
 
-    /// The cluster, every node empty.
-    pub fn build(self) -> Cluster {
+    /// The cluster, every node empty. Nodes without a `topology.kubernetes.io/zone` label get
+    /// the zone the `cluster` generator would give them (LANs of 20 in insertion order), and
+    /// every node its `kubernetes.io/hostname` (`docs/scenario.md`, "Zones").
+    pub fn build(mut self) -> Cluster {
+        super::zones::assign(&mut self.nodes, |id| super::zones::lan_zone(id, 20));
         let mut archs = self.archs;
         let images = ImageRegistry::build(&self.images, |a| Cluster::intern_arch(&mut archs, a));
         let links = LinkModel::new(&self.nodes, self.registry_mbit);

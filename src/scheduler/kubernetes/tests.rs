@@ -723,11 +723,25 @@ fn sampling_visits_zones_in_turn_and_finds_the_large_nodes_of_the_second_zone() 
     // 100 small nodes in zone a, then 100 large ones in zone b; 50 % sampling finds k = 100
     // feasible nodes: in id order all of zone a, in node-tree order 50 of each zone.
     let mut nodes = Vec::new();
-    for _ in 0..100 {
-        nodes.push(n("small", 2000, 4 * GIB).label(ZONE_LABEL, "a"));
+    for i in 0..100 {
+        nodes.push(
+            n(
+                Box::leak(format!("small-{i}").into_boxed_str()),
+                2000,
+                4 * GIB,
+            )
+            .label(ZONE_LABEL, "a"),
+        );
     }
-    for _ in 0..100 {
-        nodes.push(n("large", 32000, 64 * GIB).label(ZONE_LABEL, "b"));
+    for i in 0..100 {
+        nodes.push(
+            n(
+                Box::leak(format!("large-{i}").into_boxed_str()),
+                32000,
+                64 * GIB,
+            )
+            .label(ZONE_LABEL, "b"),
+        );
     }
     let c = cluster(nodes, &[("img", &[("x86", 1)])]);
     let cfg = SchedulerConfig {
