@@ -5,6 +5,8 @@
 //! pinned digests in the same commit and says why in its message. To see the new digests, run
 //! `FAASIM_UPDATE_DIGESTS=1 cargo test --test digests`, which rewrites the file.
 
+mod common;
+
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -61,10 +63,6 @@ fn table_digests(dataset: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn is_sweep_file(text: &str) -> bool {
-    text.starts_with("scenario =") || text.contains("\nscenario =")
-}
-
 /// `experiment/table digest` lines for every shipped experiment.
 fn current_digests() -> Vec<String> {
     let tmp = tempfile::tempdir().unwrap();
@@ -80,7 +78,7 @@ fn current_digests() -> Vec<String> {
         let text = std::fs::read_to_string(&path).unwrap();
         let out = tmp.path().join(&name);
         let (p, o) = (path.to_str().unwrap(), out.to_str().unwrap());
-        if is_sweep_file(&text) {
+        if common::is_sweep_file(&text) {
             faasim(&[
                 "sweep",
                 p,

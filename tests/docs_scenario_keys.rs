@@ -9,6 +9,8 @@
 //!   type, on the parsed `experiments/basic.toml`; the loader must then complain about the
 //!   value, never that the key is unknown (`*` becomes index 0 or a new map key).
 
+mod common;
+
 use std::collections::BTreeSet;
 
 /// Documented key paths, e.g. `topology.nodes.*.type`: headings give the prefix, the first
@@ -126,26 +128,11 @@ fn matches(doc: &str, path: &str) -> bool {
             .all(|(a, b)| a == b || *a == "*" || *b == "*")
 }
 
-/// Every `.toml` file under `dir`, subfolders included.
-fn experiment_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let path = e.unwrap().path();
-        if path.is_dir() {
-            out.extend(experiment_files(&path));
-        } else if path.extension().is_some_and(|x| x == "toml") {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn every_key_of_the_shipped_scenarios_is_documented() {
     let docs = documented();
     let mut accepted = BTreeSet::new();
-    for path in experiment_files(std::path::Path::new("experiments")) {
+    for path in common::experiment_files(std::path::Path::new("experiments")) {
         let text = std::fs::read_to_string(&path).unwrap();
         if text.contains("\nscenario =") {
             continue; // a sweep file

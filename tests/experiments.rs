@@ -3,7 +3,9 @@
 //! `scripts/check_tables.py`, so no shipped example can rot unnoticed. Results themselves are
 //! pinned by `tests/digests.rs`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
 /// Simulated seconds each scenario runs here (its own horizon is replaced).
@@ -11,25 +13,6 @@ const SHORT_HORIZON_S: &str = "10";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every `.toml` file under `dir`, recursively, sorted.
-fn toml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(toml_files(&path));
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
-}
-
-fn is_sweep_file(text: &str) -> bool {
-    text.starts_with("scenario =") || text.contains("\nscenario =")
 }
 
 /// The Python interpreter with pyarrow and polars (`./scripts/test.sh` sets `FAASIM_PYTHON`).
@@ -52,7 +35,7 @@ fn python() -> Option<String> {
 
 #[test]
 fn every_shipped_experiment_runs_and_writes_valid_tables() {
-    let files = toml_files(&root().join("experiments"));
+    let files = common::experiment_files(&root().join("experiments"));
     assert!(files.len() >= 7, "{files:?}");
     let py = python();
     let tmp = tempfile::tempdir().unwrap();
@@ -63,7 +46,7 @@ fn every_shipped_experiment_runs_and_writes_valid_tables() {
         let out = tmp.path().join(format!("e{i}"));
         let (p, o) = (path.to_str().unwrap(), out.to_str().unwrap());
         let horizon = format!("run.horizon_s={SHORT_HORIZON_S}");
-        let args: Vec<&str> = if is_sweep_file(&text) {
+        let args: Vec<&str> = if common::is_sweep_file(&text) {
             // Shard 0 of a million owns batch 0 only: the sweep's first batch.
             vec![
                 "sweep",

@@ -31,11 +31,7 @@ pub struct Repro {
 impl Repro {
     /// The command as one shell line, arguments quoted where needed.
     pub fn command_line(&self) -> String {
-        self.args
-            .iter()
-            .map(|a| shell_quote(a))
-            .collect::<Vec<_>>()
-            .join(" ")
+        crate::provenance::command_line(&self.args)
     }
 }
 

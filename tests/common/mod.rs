@@ -45,3 +45,23 @@ function = "f"
 "#
     )
 }
+
+/// Every `.toml` file under `dir`, subfolders included, sorted.
+pub fn experiment_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            out.extend(experiment_files(&path));
+        } else if path.extension().is_some_and(|x| x == "toml") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// True for a sweep file (it names its base `scenario`), false for a scenario.
+pub fn is_sweep_file(text: &str) -> bool {
+    text.starts_with("scenario =") || text.contains("\nscenario =")
+}
