@@ -71,9 +71,17 @@ impl Walk {
                 let out = &mut self.buf[before..before + m];
                 let mut cnt = 0;
                 eval(Span::Range(a), codes);
-                for (j, &c) in codes.iter().enumerate() {
-                    out[cnt.min(m - 1)] = (a + j) as u32;
-                    cnt += (c == 0) as usize;
+                if codes.iter().fold(0u8, |acc, &c| acc | c) == 0 {
+                    // Every node of the chunk is feasible (the common case): no compaction.
+                    for (j, o) in out.iter_mut().enumerate() {
+                        *o = (a + j) as u32;
+                    }
+                    cnt = m;
+                } else {
+                    for (j, &c) in codes.iter().enumerate() {
+                        out[cnt.min(m - 1)] = (a + j) as u32;
+                        cnt += (c == 0) as usize;
+                    }
                 }
                 let mut f = before + cnt;
                 let mut upto = m;

@@ -18,7 +18,7 @@
 mod tests;
 
 use super::arch_table::ArchTable;
-use super::explain::{first_max, top_indices};
+use super::explain::{first_max, nth_equal, top_indices};
 use super::extension::{fill_type_tables, Characterisation, RequirementColumns};
 use super::facts::{node_kube_from_scenario, NodeFacts};
 use super::image_view::ImageView;
@@ -97,7 +97,6 @@ pub struct Kubernetes {
     view: ImageView,
     top_k: usize,
     top_idx: Vec<u32>,
-    ties: Vec<u32>,
     /// Test hook: replaces `below(T)` of the tie-break.
     #[cfg(test)]
     pub(crate) forced_tie: Option<u32>,
@@ -253,7 +252,6 @@ impl Kubernetes {
             view: ImageView::default(),
             top_k: cfg.explain_top_k as usize,
             top_idx: Vec::new(),
-            ties: Vec::new(),
             #[cfg(test)]
             forced_tie: None,
             facts,
@@ -561,16 +559,8 @@ impl Scheduler for Kubernetes {
             first
         } else {
             let max = total[first];
-            self.ties.clear();
-            self.ties.extend(
-                total
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &v)| v == max)
-                    .map(|(i, _)| i as u32),
-            );
             let j = self.below(t);
-            self.ties[j as usize] as usize
+            nth_equal(&self.total[..f], first, max, j)
         };
         let total = &self.total[..f];
         let feas = self.walk.feasible();
