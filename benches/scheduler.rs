@@ -1,8 +1,13 @@
-//! Scheduler throughput: placements per second on clusters of mixed node types.
+//! Scheduler throughput: one placement on clusters of 100 to 100,000 mixed nodes, for the
+//! skippy and kubernetes profiles (`docs/performance.md`, "Scheduler").
 //!
-//! Each iteration is one full placement as the simulation does it: `schedule`, reserve the
-//! requests, `on_placed`; the pod is then released (`on_removed`) so nodes never fill and every
-//! decision sees the same amount of free capacity. Run with `cargo bench --bench scheduler`.
+//! Each iteration is one full placement through `faasim::scheduler::Placer`, the protocol the
+//! simulation follows: `schedule`, reserve the requests, `on_placed`; the pod is then removed
+//! (release, `on_removed`) so nodes never fill and every decision sees the same amount of free
+//! capacity. Every seventh node holds the image, as after some pulls. The clusters come from
+//! the `cluster` generator, whose LANs of 20 nodes are the zones, so the kubernetes profile
+//! walks 5 to 5,000 zones. Run with `cargo bench --bench scheduler`; divide a full scan's time
+//! by the node count for the cost per node and pod.
 //!
 //! Time is the benchmark thread's CPU time (`/proc/thread-self/schedstat`, nanoseconds) where
 //! available, wall time elsewhere, so figures taken on a busy shared machine are not inflated
@@ -11,9 +16,9 @@
 use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
-use faasim::cluster::{Cluster, ImageCache};
+use faasim::cluster::Cluster;
 use faasim::config::{Labels, Scenario};
-use faasim::scheduler::{build, Decision, Pod, SchedContext, Scheduler};
+use faasim::scheduler::{build, Placer, Pod};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -72,10 +77,7 @@ fn scenario(nodes: usize, scheduler: &str) -> (Scenario, Cluster) {
 }
 
 struct Bed {
-    cluster: Cluster,
-    cache: ImageCache,
-    sched: Box<dyn Scheduler>,
-    decision: Decision,
+    placer: Placer,
     labels: Labels,
     replica: u32,
 }
@@ -84,48 +86,24 @@ impl Bed {
     fn new(nodes: usize, scheduler: &str) -> Bed {
         let (sc, cluster) = scenario(nodes, scheduler);
         let sched = build(&sc, &cluster, 42).expect("scheduler builds");
-        let mut cache = ImageCache::new(cluster.nodes.len(), cluster.images.len());
+        let mut placer = Placer::new(cluster, sched);
         // A few nodes already hold the image, as after some pulls.
-        for n in (0..cluster.nodes.len() as u32).step_by(7) {
-            cache.insert(n, 0);
+        for n in (0..nodes as u32).step_by(7) {
+            placer.image_pulled(n, 0);
         }
         Bed {
-            cluster,
-            cache,
-            sched,
-            decision: Decision::default(),
+            placer,
             labels: Labels::new(),
             replica: 0,
         }
     }
 
-    /// One placement: schedule, reserve, on_placed, then release and on_removed.
+    /// One placement, then the pod's removal.
     fn place(&mut self) -> Option<u32> {
         self.replica = self.replica.wrapping_add(1);
         let pod = Pod::new(self.replica, 0, 0, 100, 64 << 20, &self.labels);
-        self.decision.reset();
-        let ctx = SchedContext {
-            cluster: &self.cluster,
-            cache: &self.cache,
-        };
-        self.sched.schedule(&pod, &ctx, &mut self.decision);
-        let node = self.decision.node?;
-        self.cluster
-            .nodes
-            .reserve(node, pod.cpu_millis, pod.memory_bytes);
-        let ctx = SchedContext {
-            cluster: &self.cluster,
-            cache: &self.cache,
-        };
-        self.sched.on_placed(&pod, node, &ctx);
-        self.cluster
-            .nodes
-            .release(node, pod.cpu_millis, pod.memory_bytes);
-        let ctx = SchedContext {
-            cluster: &self.cluster,
-            cache: &self.cache,
-        };
-        self.sched.on_removed(&pod, node, &ctx);
+        let node = self.placer.place(&pod)?;
+        self.placer.remove(&pod, node);
         Some(node)
     }
 }

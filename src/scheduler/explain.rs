@@ -28,6 +28,35 @@ pub fn first_max<T: PartialOrd + Copy>(x: &[T]) -> (usize, u32) {
     (first, ties)
 }
 
+/// Position of the `j`-th (from 0) entry of `x` equal to `v`, searching from `from` (the first
+/// such entry): the tie the kubernetes profile's draw selects. Whole blocks of entries are
+/// counted without branches and skipped until the block holding it.
+///
+/// Panics if there are not `j + 1` such entries.
+pub fn nth_equal<T: PartialEq + Copy>(x: &[T], from: usize, v: T, j: u32) -> usize {
+    const BLOCK: usize = 64;
+    let mut left = j;
+    let mut a = from;
+    while a < x.len() {
+        let b = (a + BLOCK).min(x.len());
+        let here: u32 = x[a..b].iter().map(|&y| u32::from(y == v)).sum();
+        if here > left {
+            let mut k = left;
+            for (i, &y) in x[a..b].iter().enumerate() {
+                if y == v {
+                    if k == 0 {
+                        return a + i;
+                    }
+                    k -= 1;
+                }
+            }
+        }
+        left -= here;
+        a = b;
+    }
+    panic!("fewer than {} entries equal the value", j + 1)
+}
+
 /// Fills `idx` with the positions of the best `k` entries of `totals`, best first; equal totals
 /// keep visit order. Reuses `idx`'s allocation.
 pub fn top_indices<T: PartialOrd + Copy>(totals: &[T], k: usize, idx: &mut Vec<u32>) {
@@ -59,6 +88,18 @@ mod tests {
     fn first_max_keeps_the_earliest_and_counts_ties() {
         assert_eq!(first_max(&[1.0, 3.0, 2.0, 3.0]), (1, 2));
         assert_eq!(first_max(&[5i64]), (0, 1));
+    }
+
+    #[test]
+    fn nth_equal_finds_the_jth_tie_across_blocks() {
+        let mut x = vec![0i64; 300];
+        let ties = [3usize, 64, 65, 130, 299];
+        for &i in &ties {
+            x[i] = 9;
+        }
+        for (j, &i) in ties.iter().enumerate() {
+            assert_eq!(nth_equal(&x, 3, 9, j as u32), i);
+        }
     }
 
     #[test]

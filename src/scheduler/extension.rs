@@ -151,11 +151,23 @@ pub fn fill_type_tables(
 pub struct RequirementColumns {
     index: BTreeMap<String, usize>,
     cols: Vec<Vec<f64>>,
+    /// Position → node id when columns are kept in a visit order; empty: id order.
+    order: Vec<u32>,
 }
 
 impl RequirementColumns {
-    /// The map column (per node id) of the requirements JSON `json`: Σ weights of the node's
-    /// `device.edgerun.io` labels whose value is listed. Unparseable JSON scores 0.
+    /// Columns indexed by visit position (`order[p]` is the node at position `p`) rather than
+    /// node id, for the kubernetes profile's visit-order columns.
+    pub fn in_visit_order(order: Vec<u32>) -> RequirementColumns {
+        RequirementColumns {
+            order,
+            ..RequirementColumns::default()
+        }
+    }
+
+    /// The map column (per node id, or per position in the visit order) of the requirements
+    /// JSON `json`: Σ weights of the node's `device.edgerun.io` labels whose value is listed.
+    /// Unparseable JSON scores 0.
     pub fn column(&mut self, json: &str, cluster: &Cluster) -> &[f64] {
         if let Some(&i) = self.index.get(json) {
             return &self.cols[i];
@@ -178,6 +190,9 @@ impl RequirementColumns {
                 }
             }
             col.push(sum);
+        }
+        if !self.order.is_empty() {
+            col = self.order.iter().map(|&id| col[id as usize]).collect();
         }
         self.index.insert(json.to_string(), self.cols.len());
         self.cols.push(col);

@@ -5,6 +5,7 @@
 //! Node labels never change during a run, so every label question a predicate or priority asks
 //! is answered by a bit test on [`NodeFacts::label_bits`] or by a column built here.
 
+use super::visit_space::VisitOrder;
 use crate::cluster::zones::HOSTNAME_LABEL;
 use crate::cluster::{Accelerator, Cluster, Endpoint, NodeId};
 use crate::config::{Scenario, TaintConfig, TaintEffect};
@@ -489,6 +490,81 @@ impl NodeFacts {
             f.storage_links.push(StorageLinks { node: s, from, to });
         }
         f
+    }
+
+    /// The same facts with nodes renumbered into `order` (node `order.ids[p]` becomes `p`), for
+    /// the kubernetes profile's visit-order columns ([`super::visit_space`]).
+    pub fn in_visit_order(self, order: &VisitOrder) -> NodeFacts {
+        // Destructured field by field, so that a new per-node column cannot be forgotten here.
+        let NodeFacts {
+            n,
+            node_type,
+            type_names,
+            arch,
+            n_archs,
+            labels,
+            label_bits,
+            storage,
+            edge10,
+            accel,
+            vram_mb,
+            bw_reg,
+            reachable,
+            lat_class,
+            lat_classes,
+            storage_links,
+            disk_speed,
+            net_speed,
+            hostnames,
+            unschedulable,
+            any_unschedulable,
+            max_pods,
+            taints,
+            taint_hard,
+            taint_prefer,
+            ext_names,
+            ext_cap,
+        } = self;
+        assert_eq!(order.ids.len(), n, "the order covers every node");
+        NodeFacts {
+            n,
+            node_type: order.gather(&node_type),
+            type_names,
+            arch: order.gather(&arch),
+            n_archs,
+            labels,
+            label_bits: order.gather_bits(&label_bits),
+            storage: order.gather(&storage),
+            edge10: order.gather(&edge10),
+            accel: order.gather(&accel),
+            vram_mb: order.gather(&vram_mb),
+            bw_reg: order.gather(&bw_reg),
+            reachable: order.gather(&reachable),
+            lat_class: order.gather(&lat_class),
+            lat_classes,
+            storage_links: storage_links
+                .into_iter()
+                .map(|l| StorageLinks {
+                    node: order.pos(l.node),
+                    from: order.gather(&l.from),
+                    to: order.gather(&l.to),
+                })
+                .collect(),
+            disk_speed: order.gather(&disk_speed),
+            net_speed: order.gather(&net_speed),
+            hostnames: hostnames
+                .into_iter()
+                .map(|(h, ids)| (h, ids.iter().map(|&id| order.pos(id)).collect()))
+                .collect(),
+            unschedulable: order.gather(&unschedulable),
+            any_unschedulable,
+            max_pods: order.gather(&max_pods),
+            taints,
+            taint_hard: order.gather_bits(&taint_hard),
+            taint_prefer: order.gather_bits(&taint_prefer),
+            ext_cap: order.gather_rows_of(&ext_cap, ext_names.len()),
+            ext_names,
+        }
     }
 
     /// The links of storage node `s`.

@@ -88,6 +88,7 @@ pub mod random;
 pub mod skippy;
 pub mod spread;
 pub mod state;
+pub mod visit_space;
 mod walk;
 
 #[cfg(test)]

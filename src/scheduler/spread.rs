@@ -7,6 +7,7 @@
 //! function gets upstream's system defaults: `kubernetes.io/hostname` with maxSkew 3 and
 //! `topology.kubernetes.io/zone` with maxSkew 5, both `ScheduleAnyway`.
 
+use super::visit_space::VisitOrder;
 use crate::cluster::zones::{HOSTNAME_LABEL, ZONE_LABEL};
 use crate::config::{Labels, Scenario, SpreadConstraintConfig, WhenUnsatisfiable};
 use std::collections::BTreeMap;
@@ -134,6 +135,38 @@ impl SpreadState {
             s.function_mut(f); // sizes the counters for the given constraints
         }
         s
+    }
+
+    /// The same state with nodes renumbered into `order` (node `order.ids[p]` becomes `p`), for
+    /// the kubernetes profile's visit-order columns ([`super::visit_space`]).
+    pub fn in_visit_order(self, order: &VisitOrder) -> SpreadState {
+        let SpreadState {
+            topologies,
+            functions,
+            defaults,
+        } = self;
+        SpreadState {
+            topologies: topologies
+                .into_iter()
+                .map(|t| Topology {
+                    has_key: order.gather(&t.has_key),
+                    domain: order.gather(&t.domain),
+                    ..t
+                })
+                .collect(),
+            functions: functions
+                .into_iter()
+                .map(|f| FunctionSpread {
+                    placed: f
+                        .placed
+                        .iter()
+                        .map(|(&id, &k)| (order.pos(id), k))
+                        .collect(),
+                    ..f
+                })
+                .collect(),
+            defaults,
+        }
     }
 
     fn topology(&mut self, key: &str, labels: &[Labels]) -> usize {

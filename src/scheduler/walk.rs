@@ -2,9 +2,9 @@
 //! position, evaluate the predicates chunk by chunk into a column of first-failure codes, keep
 //! the feasible nodes in visit order, and stop once `k` feasible nodes are found.
 //!
-//! The visit order is node-id order, or an explicit permutation of the node ids (the kubernetes
-//! profile's zone-interleaved node tree, `docs/schedulers.md`, "Sampling"); positions, the start
-//! and the count of evaluated nodes refer to that order.
+//! Positions are the indexes of the profile's node columns: node ids, or visit positions for
+//! the kubernetes profile over several zones, which keeps its columns in visit order
+//! (`super::visit_space`). Either way a chunk is a contiguous run of positions.
 //!
 //! Predicates are pure functions of the state at the decision, so evaluating the rest of a
 //! chunk after the `k`-th feasible node changes nothing: those nodes are neither counted as
@@ -34,8 +34,7 @@ impl Walk {
         &self.buf[..self.len]
     }
 
-    /// Walks `n` nodes from position `start`, stopping after `k` feasible ones; positions are
-    /// node ids, or index `order` (a permutation of `0..n`) when one is given.
+    /// Walks `n` positions cyclically from `start`, stopping after `k` feasible ones.
     ///
     /// `eval(span, codes)` evaluates the nodes of `span` and writes every entry of `codes`: 0
     /// if every predicate passes, else the 1-based index of the first failing one. There are
@@ -43,13 +42,11 @@ impl Walk {
     pub fn run(
         &mut self,
         n: usize,
-        order: Option<&[u32]>,
         start: usize,
         k: usize,
         npred: usize,
         mut eval: impl FnMut(Span, &mut [u8]),
     ) {
-        debug_assert!(order.is_none_or(|o| o.len() == n));
         if self.buf.len() < n {
             self.buf.resize(n, 0);
         }
@@ -73,21 +70,17 @@ impl Walk {
                 // Branch-free compaction into a local slice (room: before + m ≤ n).
                 let out = &mut self.buf[before..before + m];
                 let mut cnt = 0;
-                match order {
-                    None => {
-                        eval(Span::Range(a), codes);
-                        for (j, &c) in codes.iter().enumerate() {
-                            out[cnt.min(m - 1)] = (a + j) as u32;
-                            cnt += (c == 0) as usize;
-                        }
+                eval(Span::Range(a), codes);
+                if codes.iter().fold(0u8, |acc, &c| acc | c) == 0 {
+                    // Every node of the chunk is feasible (the common case): no compaction.
+                    for (j, o) in out.iter_mut().enumerate() {
+                        *o = (a + j) as u32;
                     }
-                    Some(order) => {
-                        let ids = &order[a..a + m];
-                        eval(Span::List(ids), codes);
-                        for (&id, &c) in ids.iter().zip(codes.iter()) {
-                            out[cnt.min(m - 1)] = id;
-                            cnt += (c == 0) as usize;
-                        }
+                    cnt = m;
+                } else {
+                    for (j, &c) in codes.iter().enumerate() {
+                        out[cnt.min(m - 1)] = (a + j) as u32;
+                        cnt += (c == 0) as usize;
                     }
                 }
                 let mut f = before + cnt;
@@ -130,10 +123,8 @@ mod tests {
 
     fn run(n: usize, start: usize, k: usize, fail: impl Fn(usize) -> u8) -> Walk {
         let mut w = Walk::default();
-        w.run(n, None, start, k, 2, |span, codes| {
-            let Span::Range(a) = span else {
-                unreachable!("id order")
-            };
+        w.run(n, start, k, 2, |span, codes| {
+            let Span::Range(a) = span;
             for (j, c) in codes.iter_mut().enumerate() {
                 *c = fail(a + j);
             }
@@ -166,25 +157,6 @@ mod tests {
         assert_eq!(w.feasible().len(), 400);
         assert_eq!(w.feasible()[0], 301);
         assert_eq!(w.rejections, vec![200, 0]);
-    }
-
-    #[test]
-    fn walk_in_an_explicit_order_reports_node_ids_and_counts_positions() {
-        // Order 0 5 1 6 2 7 3 8 4 9 (two interleaved "zones"); node 6 fails predicate 2.
-        let order: Vec<u32> = (0..5).flat_map(|i| [i, i + 5]).collect();
-        let mut w = Walk::default();
-        w.run(10, Some(&order), 1, 3, 2, |span, codes| {
-            let Span::List(ids) = span else {
-                unreachable!("explicit order")
-            };
-            for (c, &id) in codes.iter_mut().zip(ids) {
-                *c = if id == 6 { 2 } else { 0 };
-            }
-        });
-        // From position 1: 5, 1, 6 (fails), 2 → three feasible after four positions.
-        assert_eq!(w.feasible(), &[5, 1, 2]);
-        assert_eq!(w.evaluated, 4);
-        assert_eq!(w.rejections, vec![0, 1]);
     }
 
     #[test]

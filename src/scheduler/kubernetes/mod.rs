@@ -9,12 +9,16 @@
 //! `NodeResourcesBalancedAllocation`, `ImageLocality`, `TaintToleration`, `NodeAffinity`,
 //! `PodTopologySpread`, then `scheduler.kubernetes.extra_scores`. The plugins themselves live in
 //! [`super::plugins::kubernetes`]; replica positions for spreading in [`super::spread`].
+//!
+//! When nodes span several zones, the profile keeps its node columns in visit order
+//! ([`super::visit_space`]): kernels, the walk and the score columns index visit positions, and
+//! node ids appear only at the boundary (the protocol's calls, the image caches, the decision).
 
 #[cfg(test)]
 mod tests;
 
 use super::arch_table::ArchTable;
-use super::explain::{first_max, top_indices};
+use super::explain::{first_max, nth_equal, top_indices};
 use super::extension::{fill_type_tables, Characterisation, RequirementColumns};
 use super::facts::{node_kube_from_scenario, NodeFacts};
 use super::image_view::ImageView;
@@ -33,10 +37,11 @@ use super::plugins::{registry, Needs};
 use super::podinfo::{CompiledPod, PodCache};
 use super::spread::SpreadState;
 use super::state::NodeState;
+use super::visit_space::{mirror_matches, mirror_nodes, sync_node, VisitOrder};
 use super::walk::Walk;
 use super::walk::CHUNK;
 use super::{Decision, Pod, SchedContext, Scheduler, ScoreEntry};
-use crate::cluster::{Cluster, NodeId};
+use crate::cluster::{Cluster, NodeId, NodeTable};
 use crate::config::{ExecutionTimeEstimate, KubernetesConfig, Scenario, SchedulerConfig};
 use crate::engine::{stream_rng, SimRng};
 use rand::RngExt;
@@ -56,9 +61,13 @@ pub fn nodes_to_find(n: usize, percentage: u32) -> usize {
 
 /// The kubernetes scheduler with its persistent state (`next_start`, the `sched` stream).
 pub struct Kubernetes {
+    /// Node facts, in visit order when `order` is set (as every per-node column below).
     facts: NodeFacts,
-    /// Visit order (position → node id) when nodes span several zones (upstream's node tree).
-    order: Option<Vec<u32>>,
+    /// Visit order when nodes span several zones (upstream's node tree); `None`: id order.
+    order: Option<VisitOrder>,
+    /// With `order`: the node table's columns in visit order, synchronised in `on_placed` and
+    /// `on_removed`.
+    mirror: Option<NodeTable>,
     spread: SpreadState,
     spread_filter: SpreadFilter,
     filters: PredList,
@@ -88,7 +97,6 @@ pub struct Kubernetes {
     view: ImageView,
     top_k: usize,
     top_idx: Vec<u32>,
-    ties: Vec<u32>,
     /// Test hook: replaces `below(T)` of the tie-break.
     #[cfg(test)]
     pub(crate) forced_tie: Option<u32>,
@@ -129,6 +137,17 @@ impl Kubernetes {
         seed: u64,
     ) -> Result<Kubernetes, String> {
         let k = &cfg.kubernetes;
+        // Several zones: every per-node column in visit order, so the walk is a contiguous range.
+        let order = visit_order(&cluster.nodes.labels).map(VisitOrder::new);
+        let (facts, spread, mirror, reqs) = match &order {
+            Some(o) => (
+                facts.in_visit_order(o),
+                spread.in_visit_order(o),
+                Some(mirror_nodes(&cluster.nodes, o)),
+                RequirementColumns::in_visit_order(o.ids.clone()),
+            ),
+            None => (facts, spread, None, RequirementColumns::default()),
+        };
         // Upstream's filter order: a node failing several filters is charged to the first.
         let mut filters = vec![
             Pred::new(&node_unschedulable::FILTER),
@@ -202,7 +221,8 @@ impl Kubernetes {
         let state = NodeState::new(&facts, &chars);
         let (np, nx) = (plugins.len(), extra.len());
         Ok(Kubernetes {
-            order: visit_order(&cluster.nodes.labels),
+            order,
+            mirror,
             spread,
             spread_filter: SpreadFilter::default(),
             filters,
@@ -218,7 +238,7 @@ impl Kubernetes {
             n_images,
             arch_ok,
             il_buf: vec![0; n_archs],
-            reqs: RequirementColumns::default(),
+            reqs,
             pods: PodCache::default(),
             walk: Walk::default(),
             raw: vec![0; np * n],
@@ -232,7 +252,6 @@ impl Kubernetes {
             view: ImageView::default(),
             top_k: cfg.explain_top_k as usize,
             top_idx: Vec::new(),
-            ties: Vec::new(),
             #[cfg(test)]
             forced_tie: None,
             facts,
@@ -249,7 +268,7 @@ impl Kubernetes {
             .prepare(&self.spread, pod.function, facts, &compiled.scratch);
         let pctx = PredCtx {
             facts,
-            nodes: &ctx.cluster.nodes,
+            nodes: self.mirror.as_ref().unwrap_or(&ctx.cluster.nodes),
             state: &self.state,
             pod,
             info: &compiled.info,
@@ -258,17 +277,19 @@ impl Kubernetes {
             arch_ok: self.arch_ok.row(pod.image),
             spread: Some((&self.spread, &self.spread_filter)),
         };
+        // Codes per visit position (or node id without a visit order).
         let mut codes = vec![0u8; facts.n];
         for (i, chunk) in codes.chunks_mut(CHUNK).enumerate() {
             self.filters.eval(&pctx, Span::Range(i * CHUNK), chunk);
         }
-        codes
-            .iter()
-            .map(|&c| (c > 0).then(|| self.filters.preds[c as usize - 1].name()))
+        let order = self.order.as_ref();
+        (0..facts.n as u32)
+            .map(|id| codes[order.map_or(id, |o| o.pos(id)) as usize])
+            .map(|c| (c > 0).then(|| self.filters.preds[c as usize - 1].name()))
             .collect()
     }
 
-    /// Upstream `nextStartNodeIndex`.
+    /// Upstream `nextStartNodeIndex`: a position in the visit order.
     pub fn next_start(&self) -> usize {
         self.next_start
     }
@@ -276,6 +297,19 @@ impl Kubernetes {
     /// The filter names, in evaluation order.
     pub fn filter_names(&self) -> Vec<&'static str> {
         self.filters.names()
+    }
+
+    /// The index of `node` in the scheduler's columns, after copying its changed requests
+    /// into the visit-order mirror (the protocol calls `on_placed` / `on_removed` right after
+    /// reserving or releasing them).
+    fn position(&mut self, node: NodeId, ctx: &SchedContext) -> u32 {
+        match (&self.order, &mut self.mirror) {
+            (Some(o), Some(m)) => {
+                sync_node(m, &ctx.cluster.nodes, o, node);
+                o.pos(node)
+            }
+            _ => node,
+        }
     }
 
     fn below(&mut self, t: u32) -> u32 {
@@ -369,6 +403,15 @@ impl Scheduler for Kubernetes {
         out.start_index = self.next_start as u32;
 
         let (facts, chars, needs) = (&self.facts, &self.chars, self.needs);
+        // Node columns as the kernels index them: by visit position with a visit order.
+        let nodes = self.mirror.as_ref().unwrap_or(&cluster.nodes);
+        let ids = self.order.as_ref().map(|o| o.ids.as_slice());
+        debug_assert!(
+            self.order
+                .as_ref()
+                .is_none_or(|o| mirror_matches(nodes, &cluster.nodes, o)),
+            "node requests changed without on_placed / on_removed"
+        );
         let compiled = compile(&mut self.pods, pod, facts, chars, needs);
         let (info, scratch) = (&compiled.info, &compiled.scratch);
         let row = (pod.image as usize).min(self.n_images);
@@ -377,7 +420,7 @@ impl Scheduler for Kubernetes {
         {
             let pctx = PredCtx {
                 facts,
-                nodes: &cluster.nodes,
+                nodes,
                 state: &self.state,
                 pod,
                 info,
@@ -387,14 +430,10 @@ impl Scheduler for Kubernetes {
                 spread: Some((&self.spread, &self.spread_filter)),
             };
             let filters = &self.filters;
-            self.walk.run(
-                n,
-                self.order.as_deref(),
-                self.next_start,
-                k,
-                filters.preds.len(),
-                |a, codes| filters.eval(&pctx, a, codes),
-            );
+            self.walk
+                .run(n, self.next_start, k, filters.preds.len(), |a, codes| {
+                    filters.eval(&pctx, a, codes)
+                });
         }
         for (pred, &count) in self.filters.preds.iter().zip(&self.walk.rejections) {
             out.rejections.push((pred.name(), count));
@@ -409,8 +448,9 @@ impl Scheduler for Kubernetes {
         if f == 0 {
             return;
         }
+        let to_id = |p: u32| ids.map_or(p, |ids| ids[p as usize]);
         if f == 1 {
-            let node = self.walk.feasible()[0];
+            let node = to_id(self.walk.feasible()[0]);
             out.node = Some(node);
             out.tie_count = 1;
             if !ctx.cache.has(node, pod.image) {
@@ -444,11 +484,12 @@ impl Scheduler for Kubernetes {
         total.fill(0);
         let sctx = ScoreCtx {
             facts,
-            nodes: &cluster.nodes,
+            nodes,
             state: &self.state,
             pod,
             scratch,
             cache: ctx.cache,
+            ids,
             strategy: self.cfg.scoring_strategy,
             resource_weights: (
                 self.cfg.resource_weights.cpu,
@@ -480,7 +521,7 @@ impl Scheduler for Kubernetes {
         if !self.extra.is_empty() {
             let mctx = MapCtx {
                 facts,
-                nodes: &cluster.nodes,
+                nodes,
                 state: &self.state,
                 pod,
                 info,
@@ -522,20 +563,14 @@ impl Scheduler for Kubernetes {
             first
         } else {
             let max = total[first];
-            self.ties.clear();
-            self.ties.extend(
-                total
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &v)| v == max)
-                    .map(|(i, _)| i as u32),
-            );
             let j = self.below(t);
-            self.ties[j as usize] as usize
+            nth_equal(&self.total[..f], first, max, j)
         };
         let total = &self.total[..f];
         let feas = self.walk.feasible();
-        let node = feas[best];
+        let ids = self.order.as_ref().map(|o| o.ids.as_slice());
+        let to_id = |p: u32| ids.map_or(p, |ids| ids[p as usize]);
+        let node = to_id(feas[best]);
         out.node = Some(node);
         out.tie_count = t;
         out.total_score = (total[best] + offset) as f64;
@@ -557,21 +592,24 @@ impl Scheduler for Kubernetes {
         if self.top_k > 0 {
             top_indices(total, self.top_k, &mut self.top_idx);
             for &i in &self.top_idx {
-                let c = out.push_candidate(feas[i as usize], (total[i as usize] + offset) as f64);
+                let c = out
+                    .push_candidate(to_id(feas[i as usize]), (total[i as usize] + offset) as f64);
                 cols.entries(i as usize, &mut c.scores);
             }
         }
     }
 
-    fn on_placed(&mut self, pod: &Pod, node: NodeId, _ctx: &SchedContext) {
+    fn on_placed(&mut self, pod: &Pod, node: NodeId, ctx: &SchedContext) {
+        let p = self.position(node, ctx);
         let info = self.pods.info(pod);
-        self.state.place(pod, info, node, &self.facts, &self.chars);
-        self.spread.record(pod.function, node, 1);
+        self.state.place(pod, info, p, &self.facts, &self.chars);
+        self.spread.record(pod.function, p, 1);
     }
 
-    fn on_removed(&mut self, pod: &Pod, node: NodeId, _ctx: &SchedContext) {
+    fn on_removed(&mut self, pod: &Pod, node: NodeId, ctx: &SchedContext) {
+        let p = self.position(node, ctx);
         let info = self.pods.info(pod);
-        self.state.remove(pod, info, node, &self.facts, &self.chars);
-        self.spread.record(pod.function, node, -1);
+        self.state.remove(pod, info, p, &self.facts, &self.chars);
+        self.spread.record(pod.function, p, -1);
     }
 }

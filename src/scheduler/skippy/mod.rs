@@ -262,7 +262,7 @@ impl Scheduler for Skippy {
                 arch_ok: arch_ok.row(pod.image),
                 spread: None,
             };
-            walk.run(n, None, *start, k, preds.preds.len(), |a, codes| {
+            walk.run(n, *start, k, preds.preds.len(), |a, codes| {
                 preds.eval(&pctx, a, codes)
             });
         }

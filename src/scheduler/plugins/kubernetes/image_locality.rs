@@ -19,8 +19,10 @@ fn score(c: &ScoreCtx, feas: &[u32], raw: &mut [i64], _: &mut [i64], _: &mut Mem
         return KCol::Const(0, 0);
     }
     let (arch, il) = (&c.facts.arch, c.il_score);
+    // The caches are kept by node id; `feas` may hold visit positions.
+    let id = |n: u32| c.ids.map_or(n, |ids| ids[n as usize]);
     for (r, &n) in raw[..feas.len()].iter_mut().zip(feas) {
-        *r = if c.cache.has(n, img) {
+        *r = if c.cache.has(id(n), img) {
             il[arch[n as usize] as usize]
         } else {
             0

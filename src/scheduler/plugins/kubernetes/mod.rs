@@ -69,8 +69,11 @@ pub struct ScoreCtx<'a> {
     pub pod: &'a Pod<'a>,
     /// Its compiled masks.
     pub scratch: &'a PodScratch,
-    /// Node image caches.
+    /// Node image caches (by node id).
     pub cache: &'a ImageCache,
+    /// The node id of each index the kernels see, when they see visit positions rather than
+    /// node ids (`super::super::visit_space`); translates reads of [`ScoreCtx::cache`].
+    pub ids: Option<&'a [u32]>,
     /// `NodeResourcesFit` strategy.
     pub strategy: ScoringStrategy,
     /// `NodeResourcesFit` resource weights (cpu, memory).

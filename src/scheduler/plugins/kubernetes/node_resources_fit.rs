@@ -55,7 +55,7 @@ fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
             *code_j = fail(*code_j, code, ok);
         }
     } else {
-        // Zone-ordered spans and pods with extended requests: node by node.
+        // Pods with extended requests: node by node.
         let r = f.ext_names.len();
         mark(codes, a, code, |n| {
             let ext_ok = ext.iter().all(|&(j, amount)| {

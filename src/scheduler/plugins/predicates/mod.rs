@@ -58,15 +58,13 @@ pub type StaticFn = fn(&PredArgs, &NodeFacts) -> Vec<bool>;
 /// first failing predicate's code wins); `codes[j]` belongs to the span's `j`-th node.
 pub type EvalFn = fn(&PredCtx, &PredArgs, Span, &mut [u8], u8);
 
-/// The nodes one kernel call evaluates, as many as there are codes: a contiguous run of node
-/// ids from a start (the walk in id order) or an explicit list of ids (the kubernetes walk in
-/// zone-interleaved order, `docs/schedulers.md`, "Sampling").
+/// The nodes one kernel call evaluates, as many as there are codes: a contiguous run of the
+/// profile's node indexes (node ids, or visit positions for the kubernetes profile over several
+/// zones, which keeps its columns in visit order: `crate::scheduler::visit_space`).
 #[derive(Clone, Copy, Debug)]
-pub enum Span<'a> {
+pub enum Span {
     /// Nodes `a .. a + codes.len()`.
     Range(usize),
-    /// These node ids.
-    List(&'a [u32]),
 }
 
 /// How a predicate is evaluated.
@@ -189,17 +187,9 @@ pub fn fail(c: u8, code: u8, ok: bool) -> u8 {
 /// Records `code` wherever `pass` is false, over the nodes of `span`.
 #[inline(always)]
 pub fn mark(codes: &mut [u8], span: Span, code: u8, pass: impl Fn(usize) -> bool) {
-    match span {
-        Span::Range(a) => {
-            for (j, c) in codes.iter_mut().enumerate() {
-                *c = fail(*c, code, pass(a + j));
-            }
-        }
-        Span::List(ids) => {
-            for (c, &n) in codes.iter_mut().zip(ids) {
-                *c = fail(*c, code, pass(n as usize));
-            }
-        }
+    let Span::Range(a) = span;
+    for (j, c) in codes.iter_mut().enumerate() {
+        *c = fail(*c, code, pass(a + j));
     }
 }
 
@@ -247,14 +237,8 @@ impl PredList {
     /// Evaluates the list on the nodes of `span`.
     #[inline]
     pub fn eval(&self, c: &PredCtx, span: Span, codes: &mut [u8]) {
-        match span {
-            Span::Range(a) => codes.copy_from_slice(&self.static_codes[a..a + codes.len()]),
-            Span::List(ids) => {
-                for (c, &n) in codes.iter_mut().zip(ids) {
-                    *c = self.static_codes[n as usize];
-                }
-            }
-        }
+        let Span::Range(a) = span;
+        codes.copy_from_slice(&self.static_codes[a..a + codes.len()]);
         for &(eval, i) in &self.dynamic {
             eval(c, &self.preds[i].args, span, codes, i as u8 + 1);
         }

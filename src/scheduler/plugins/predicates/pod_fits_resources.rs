@@ -1,6 +1,6 @@
 //! `PodFitsResources`: the pod's CPU and memory requests fit the node's remaining allocatable.
 
-use super::{fail, mark, PredArgs, PredCtx, PredKind, PredicateDef, Span};
+use super::{fail, PredArgs, PredCtx, PredKind, PredicateDef, Span};
 use crate::scheduler::plugins::{Needs, Scope};
 
 /// The definition.
@@ -18,13 +18,9 @@ fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     let (cpu, mem) = (&c.nodes.cpu_free, &c.nodes.mem_free);
     // Both differences are ≥ 0 iff their OR is (no overflow for real sizes); cheaper than two
     // 64-bit compares without SSE4.2.
-    match a {
-        Span::Range(a) => {
-            let (cpu, mem) = (&cpu[a..a + m], &mem[a..a + m]);
-            for ((code_j, &fc), &fm) in codes.iter_mut().zip(cpu).zip(mem) {
-                *code_j = fail(*code_j, code, ((fm - rm) | (fc - rc)) >= 0);
-            }
-        }
-        Span::List(_) => mark(codes, a, code, |n| ((mem[n] - rm) | (cpu[n] - rc)) >= 0),
+    let Span::Range(a) = a;
+    let (cpu, mem) = (&cpu[a..a + m], &mem[a..a + m]);
+    for ((code_j, &fc), &fm) in codes.iter_mut().zip(cpu).zip(mem) {
+        *code_j = fail(*code_j, code, ((fm - rm) | (fc - rc)) >= 0);
     }
 }
