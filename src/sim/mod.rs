@@ -23,7 +23,7 @@ use crate::metrics::{
     RunStatus, ScalingRow, UtilizationRow,
 };
 use crate::model::Model;
-use crate::network::Network;
+use crate::network::{generators, Network, TransferEvents};
 use crate::platform::{FunctionRt, ReplicaRef, ReplicaTable, Slot, Usage};
 use crate::scaling::{Counts, FunctionScaling};
 use crate::scheduler::{self, Decision, Scheduler};
@@ -57,10 +57,15 @@ pub enum Event {
         /// Replica (a stale reference is a counted no-op).
         replica: ReplicaRef,
     },
-    /// An image pull completed.
-    PullDone {
-        /// Pull slot.
-        pull: u32,
+    /// A transfer's connection set-up is over: its flow starts competing for bandwidth.
+    TransferSetupDone {
+        /// Transfer slot.
+        transfer: u32,
+    },
+    /// A transfer moved its last byte (a timer: moved whenever its flow's rate changes).
+    TransferDone {
+        /// Transfer slot.
+        transfer: u32,
     },
     /// A replica's startup phase ended.
     StartupDone {
@@ -119,6 +124,15 @@ pub enum Event {
     },
 }
 
+impl TransferEvents for Event {
+    fn setup_done(transfer: u32) -> Event {
+        Event::TransferSetupDone { transfer }
+    }
+    fn transfer_done(transfer: u32) -> Event {
+        Event::TransferDone { transfer }
+    }
+}
+
 /// A request in flight: a slot in the request slab.
 #[derive(Clone, Copy, Debug)]
 struct Request {
@@ -154,8 +168,10 @@ pub struct Simulation<'a> {
     sched_busy: bool,
     functions: Vec<FunctionRt>,
     replicas: ReplicaTable,
-    /// Image pulls in flight (the network model).
+    /// Transfers and image pulls in flight (the network model).
     network: Network,
+    /// The per-run topology could not be built (the run fails with this message).
+    build_error: Option<String>,
     requests: Vec<Request>,
     free_requests: Vec<u32>,
     /// Where requests come from.
@@ -229,8 +245,23 @@ impl<'a> Simulation<'a> {
         seed: u64,
         make: impl FnOnce(&Cluster) -> Box<dyn Scheduler>,
     ) -> Simulation<'a> {
-        let cluster = model.cluster.clone();
-        let cache = ImageCache::new(cluster.nodes.len(), cluster.images.len());
+        // A random generator gives every run its own topology, from the run's `topology`
+        // stream (docs/network.md, "Generators"); a fixed one is built once, at compile time.
+        let (cluster, build_error) = if generators::is_random(model.scenario()) {
+            match Cluster::build_seeded(model.scenario(), seed) {
+                Ok(c) => (c, None),
+                Err(e) => (model.cluster.clone(), Some(e)),
+            }
+        } else {
+            (model.cluster.clone(), None)
+        };
+        let sc = model.scenario();
+        let cache = ImageCache::with_capacity(
+            cluster.nodes.len(),
+            cluster.images.len(),
+            sc.topology.image_cache.map(|s| s.0),
+        );
+        let network = Network::new(&cluster.links, &sc.network, seed, model.outputs.flows);
         let scheduler = make(&cluster);
         let functions: Vec<FunctionRt> = model
             .functions
@@ -273,7 +304,8 @@ impl<'a> Simulation<'a> {
             sched_busy: false,
             functions,
             replicas: ReplicaTable::default(),
-            network: Network::default(),
+            network,
+            build_error,
             requests: Vec::new(),
             free_requests: Vec::new(),
             workloads,
@@ -341,6 +373,10 @@ impl<'a> Simulation<'a> {
     /// Runs to the end and returns the run's rows.
     pub fn run(mut self, id: RunIdentity) -> RunOutput {
         let wall = Instant::now();
+        if let Some(e) = self.build_error.take() {
+            let run = RunRow::new(id);
+            return RunOutput::failed(run, RunStatus::Error, e);
+        }
         self.start();
         let result = self.event_loop(wall);
         let elapsed = wall.elapsed().as_secs_f64();
@@ -467,7 +503,12 @@ impl<'a> Simulation<'a> {
             Event::InvocationDone { slot } => self.on_invocation_done(slot),
             Event::Deploy { function } => self.on_deploy(function),
             Event::ScheduleNext => self.on_schedule_next(),
-            Event::PullDone { pull } => self.on_pull_done(pull)?,
+            Event::TransferSetupDone { transfer } => {
+                self.network
+                    .transfers
+                    .on_setup_done(self.now, transfer, &mut self.queue)
+            }
+            Event::TransferDone { transfer } => self.on_transfer_done(transfer)?,
             Event::DeployStart { replica } => {
                 if let Some(r) = self.replicas.resolve(replica) {
                     self.on_deploy_start(r)?
@@ -485,7 +526,7 @@ impl<'a> Simulation<'a> {
             }
             Event::SetupDone { replica } => {
                 if let Some(r) = self.replicas.resolve(replica) {
-                    self.on_setup_done(r)
+                    self.on_setup_done(r)?
                 }
             }
             Event::TeardownDone { replica } => {
