@@ -163,7 +163,8 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
     + cols("n sum_ns max_ns", I64)
     + cols("bucket count", pa.list_(I64)),
     "flows": ID
-    + cols("t_request_s t_active_s t_end_s duration_s", F64)
+    + cols("t_request_s", F64)
+    + cols("t_active_s t_end_s duration_s", F64, True)
     + cols("kind source destination", S)
     + cols("bytes hops", I64)
     + cols("rtt_ms", F64)

@@ -17,6 +17,7 @@ use crate::cluster::{Endpoint, LinkModel};
 use crate::engine::rng::{stream_rng, SimRng};
 use crate::engine::{EventQueue, SimTime, TimerId};
 use crate::metrics::{FlowRow, LinkRow};
+use crate::output::columns::diff_secs;
 
 /// A flow whose rate at activation is below this is counted in `runs.low_bandwidth_flows`.
 pub const LOW_BANDWIDTH_MBIT: f64 = 0.1;
@@ -166,7 +167,8 @@ impl Transfers {
             destination,
             bytes,
             requested: now,
-            activated: now,
+            // set when the flow becomes active (at once without the network model)
+            activated: if self.enabled { SimTime::NEVER } else { now },
             rtt_ms: 0.0,
             hops: 0,
             flow: None,
@@ -293,21 +295,7 @@ impl Transfers {
             retime(&mut self.slots, &self.owner_of_flow, changed, queue);
         }
         if self.record && t.bytes > 0 {
-            let active = now.since(t.activated).as_secs_f64();
-            self.rows.push(FlowRow {
-                requested: t.requested,
-                activated: t.activated,
-                ended: now,
-                kind: t.kind.as_str(),
-                source: node_of(t.source),
-                destination: node_of(t.destination),
-                bytes: t.bytes,
-                hops: t.hops,
-                rtt_ms: t.rtt_ms,
-                mean_rate_mbit: (active > 0.0).then(|| t.bytes as f64 / BYTES_PER_MBIT / active),
-                replica_id: t.replica_id,
-                image: t.image,
-            });
+            self.rows.push(row(&t, now));
         }
         Finished {
             kind: t.kind,
@@ -315,9 +303,20 @@ impl Transfers {
         }
     }
 
-    /// The `flows` rows recorded so far, in completion order.
+    /// The `flows` rows: finished transfers in completion order, then those still moving (in
+    /// slot order, without an end).
     pub fn take_rows(&mut self) -> Vec<FlowRow> {
-        std::mem::take(&mut self.rows)
+        let mut rows = std::mem::take(&mut self.rows);
+        if self.record {
+            rows.extend(
+                self.slots
+                    .iter()
+                    .flatten()
+                    .filter(|t| t.bytes > 0)
+                    .map(|t| row(t, SimTime::NEVER)),
+            );
+        }
+        rows
     }
 
     /// One `links` row per link that carried at least one flow, in link-id order, with its
@@ -338,6 +337,27 @@ impl Transfers {
                 })
             })
             .collect()
+    }
+}
+
+/// The `flows` row of `t`, ended at `ended` (`NEVER`: still moving).
+fn row(t: &Transfer, ended: SimTime) -> FlowRow {
+    let mean_rate_mbit = diff_secs(ended, t.activated)
+        .filter(|&active| active > 0.0)
+        .map(|active| t.bytes as f64 / BYTES_PER_MBIT / active);
+    FlowRow {
+        requested: t.requested,
+        activated: t.activated,
+        ended,
+        kind: t.kind.as_str(),
+        source: node_of(t.source),
+        destination: node_of(t.destination),
+        bytes: t.bytes,
+        hops: t.hops,
+        rtt_ms: t.rtt_ms,
+        mean_rate_mbit,
+        replica_id: t.replica_id,
+        image: t.image,
     }
 }
 

@@ -1,8 +1,9 @@
 //! The `flows` table (docs/outputs.md, `flows`): one row per transfer of at least one byte —
-//! image pulls and data downloads and uploads — in completion order.
+//! image pulls and data downloads and uploads — in completion order, then the transfers still
+//! moving when the run ended (without an end).
 
 use crate::engine::SimTime;
-use crate::output::columns::{secs, OptF64, OptI64, OptUtf8, Utf8, F64, I64};
+use crate::output::columns::{diff_secs, secs, OptF64, OptI64, OptUtf8, Utf8, F64, I64};
 use crate::output::define::output_table;
 
 output_table! {
@@ -11,9 +12,9 @@ output_table! {
     pub struct FlowRow in "flows" {
         /// When the transfer was requested (its set-up started).
         pub requested: SimTime,
-        /// When its flow became active (set-up over).
+        /// When its flow became active (set-up over; `NEVER`: still setting up at the end).
         pub activated: SimTime,
-        /// When its last byte arrived.
+        /// When its last byte arrived (`NEVER`: still moving at the end of the run).
         pub ended: SimTime,
         /// `image_pull`, `data_download` or `data_upload`.
         pub kind: &'static str,
@@ -36,9 +37,9 @@ output_table! {
     }
     columns |run, row| {
         "t_request_s": F64 = secs(row.requested),
-        "t_active_s": F64 = secs(row.activated),
-        "t_end_s": F64 = secs(row.ended),
-        "duration_s": F64 = row.ended.since(row.requested).as_secs_f64(),
+        "t_active_s": OptF64 = row.activated.is_set().then(|| secs(row.activated)),
+        "t_end_s": OptF64 = row.ended.is_set().then(|| secs(row.ended)),
+        "duration_s": OptF64 = diff_secs(row.ended, row.requested),
         "kind": Utf8 = row.kind,
         "source": Utf8 = row.source.map_or("registry", |n| run.node(n)),
         "destination": Utf8 = row.destination.map_or("registry", |n| run.node(n)),
