@@ -19,6 +19,8 @@ Reads every table directory present with pyarrow and with polars and checks:
     one-liners of docs/outputs.md (polars, pandas, DuckDB) read the same bucket rows;
   - `replica_counts`: pending = live - running, times strictly increasing per run and function;
   - `utilization`: levels `node`/`replica`, replica_id exactly on replica rows, usage >= 0;
+  - `flows`: known kinds, request <= activation <= end, at least one byte; `nodes`: one row
+    per node and run;
   - with --expect-invocations: that `invocations` has `runs.requests` rows per ok run.
 
 When `_commits/` exists only the parts listed in commit markers are read (their row counts are
@@ -160,9 +162,26 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
     + cols("metric", S)
     + cols("n sum_ns max_ns", I64)
     + cols("bucket count", pa.list_(I64)),
+    "flows": ID
+    + cols("t_request_s", F64)
+    + cols("t_active_s t_end_s duration_s", F64, True)
+    + cols("kind source destination", S)
+    + cols("bytes hops", I64)
+    + cols("rtt_ms", F64)
+    + cols("mean_rate_mbit", F64, True)
+    + cols("replica_id", I64, True)
+    + cols("image", S, True),
+    "links": ID + cols("link_id", I64) + cols("link kind", S) + cols("capacity_mbit", F64) + cols("bytes", I64) + cols("busy_s", F64),
+    "nodes": ID
+    + cols("node_id", I64)
+    + cols("node type arch", S)
+    + cols("cpu_m memory_bytes", I64)
+    + cols("accelerator locality zone", S)
+    + cols("storage", B)
+    + cols("labels", S),
 }
 # Tables written by other parts of faasim; checked for identity columns only.
-OTHER_TABLES = ("flows",)
+OTHER_TABLES: tuple[str, ...] = ()
 
 
 
@@ -396,6 +415,26 @@ def check(out: Path, expect_invocations: bool) -> list[str]:
         )
         if unsorted["bad"].any():
             fail("replica_counts: times are not strictly increasing per run and function")
+
+    flows = frames.get("flows")
+    if flows is not None:
+        bad = flows.filter(~pl.col("kind").is_in(["image_pull", "data_download", "data_upload"]))
+        if bad.height:
+            fail(f"flows: unknown kind {bad['kind'][0]!r}")
+        bad = flows.filter(
+            (pl.col("t_active_s") < pl.col("t_request_s")) | (pl.col("t_end_s") < pl.col("t_active_s"))
+        )
+        if bad.height:
+            fail("flows: times must satisfy t_request_s <= t_active_s <= t_end_s")
+        bad = flows.filter(pl.col("bytes") <= 0)
+        if bad.height:
+            fail("flows: a flow moves at least one byte")
+
+    nodes = frames.get("nodes")
+    if nodes is not None:
+        dup = nodes.group_by("run_id", "node").len().filter(pl.col("len") > 1)
+        if dup.height:
+            fail(f"nodes: node {dup['node'][0]!r} appears twice in one run")
 
     util = frames.get("utilization")
     if util is not None:

@@ -84,6 +84,9 @@ pub fn print_run(out: &RunOutput, dir: &Path) {
         ),
         ("summary", !out.summary.is_empty()),
         ("latency_histograms", !out.histograms.is_empty()),
+        ("flows", out.enabled.flows && !out.flows.is_empty()),
+        ("links", out.enabled.links && !out.links.is_empty()),
+        ("nodes", out.enabled.nodes && !out.nodes.is_empty()),
     ] {
         if on {
             tables.push(t);

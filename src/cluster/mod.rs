@@ -110,8 +110,17 @@ impl Cluster {
                 holders.push(id);
             }
         }
+        // The generator's zone (LAN, cell, cloudlet, region); nodes without one (storage
+        // nodes of the `cluster` generator) keep the LAN numbering of their position.
         let lan_size = sc.topology.lan_size;
-        zones::assign(&mut nodes, |id| zones::lan_zone(id, lan_size));
+        zones::assign(&mut nodes, |id| {
+            let zone = &topology.nodes[id].zone;
+            if zone.is_empty() {
+                zones::lan_zone(id, lan_size)
+            } else {
+                zone.clone()
+            }
+        });
         let images = ImageRegistry::build(&sc.images, |a| Cluster::intern_arch(&mut archs, a));
         let links = LinkModel::from_topology(topology, &sc.network, &holders)?;
         Ok(Cluster {
@@ -122,6 +131,32 @@ impl Cluster {
             storage,
             links,
         })
+    }
+
+    /// One `nodes` row per node, in node-id order (`docs/outputs.md`, `nodes`).
+    pub fn node_rows(&self) -> Vec<crate::metrics::NodeRow> {
+        let n = &self.nodes;
+        (0..n.len())
+            .map(|i| {
+                let t = &self.types[n.node_type[i] as usize];
+                crate::metrics::NodeRow {
+                    node: i as u32,
+                    node_type: t.name.clone(),
+                    arch: self.archs[n.arch[i] as usize].clone(),
+                    cpu_m: n.cpu_capacity[i].max(0) as u64,
+                    memory_bytes: n.mem_capacity[i].max(0) as u64,
+                    accelerator: t.accelerator.label(),
+                    locality: t.locality.clone(),
+                    zone: n.labels[i]
+                        .get(zones::ZONE_LABEL)
+                        .cloned()
+                        .unwrap_or_default(),
+                    storage: n.is_storage[i],
+                    labels: serde_json::to_string(&n.labels[i])
+                        .expect("labels are a map of strings"),
+                }
+            })
+            .collect()
     }
 
     /// Name of a node's catalog type.

@@ -5,7 +5,8 @@
 //! is in; the kubernetes profile spreads replicas over zones and visits nodes zone by zone
 //! (`docs/schedulers.md`, `kubernetes`). Labels the user set on a node (node group or node type
 //! `labels`) win over the generated ones. Which unit is a zone is the generator's choice
-//! (`docs/scenario.md`, `topology`): for `cluster` it is a LAN of `lan_size` nodes.
+//! (`docs/scenario.md`, `topology`): for `cluster` it is a LAN of `lan_size` nodes, for
+//! `urban_sensing` a cell or the cloudlet, for `cloud_regions` a region.
 
 use super::nodes::NodeTable;
 

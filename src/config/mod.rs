@@ -25,7 +25,7 @@ pub use load::{
     load_scenario, parse_scenario, parse_toml_as, parse_toml_value, scenario_from_value,
     set_by_key_path,
 };
-pub use quantity::{Cpu, Size};
+pub use quantity::{parse_size, Cpu, Size};
 pub use scaling::*;
 pub use scenario::*;
 pub use scheduler::*;

@@ -233,6 +233,10 @@ pub struct TopologyConfig {
     /// `explicit`: vertices and edges in a separate TOML or CSV file (relative to the scenario).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// Capacity of every node's image cache, bytes (default: unlimited); when a completed pull
+    /// would exceed it, least recently used images no replica on the node uses are evicted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_cache: Option<Size>,
     /// Directory of the scenario file, against which `file` and `latency_matrix` resolve (set
     /// by the loader; the working directory otherwise).
     #[serde(skip)]
@@ -555,10 +559,34 @@ pub struct ContainerConfig {
     /// Tolerated node taints (kubernetes profile).
     #[serde(default)]
     pub tolerations: Vec<TolerationConfig>,
+    /// When the data of the pod's `data.skippy.io/*-storage` labels moves (left out of the
+    /// resolved scenario while `none`).
+    #[serde(default, skip_serializing_if = "DataPhase::is_none")]
+    pub data_phase: DataPhase,
 }
 
 fn zero_cpu() -> Cpu {
     Cpu(0)
+}
+
+/// `containers[*].data_phase`: when a replica moves the data its storage labels name
+/// (`docs/network.md`, "Data transfers").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataPhase {
+    /// Never: the labels only inform the scheduler.
+    #[default]
+    None,
+    /// Download once, at the end of the setup phase.
+    Setup,
+    /// Download before and upload after every invocation.
+    Invocation,
+}
+
+impl DataPhase {
+    fn is_none(&self) -> bool {
+        *self == DataPhase::None
+    }
 }
 
 /// Resource requests of a container.
@@ -1128,6 +1156,15 @@ pub struct OutputsConfig {
     /// while on (the default), so that adding the key changed no `run_id`.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub latency_histograms: bool,
+    /// One `flows` row per transfer (left out of the resolved scenario while on).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub flows: bool,
+    /// One `links` row per link that carried a flow (left out of the resolved scenario while on).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub links: bool,
+    /// One `nodes` row per node (left out of the resolved scenario while on).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub nodes: bool,
     /// Runs per part file in sweeps.
     #[serde(default = "default_runs_per_batch")]
     pub runs_per_batch: u32,
@@ -1147,6 +1184,9 @@ impl Default for OutputsConfig {
             replica_counts: true,
             utilization: UtilizationOutput::default(),
             latency_histograms: true,
+            flows: true,
+            links: true,
+            nodes: true,
             runs_per_batch: default_runs_per_batch(),
         }
     }

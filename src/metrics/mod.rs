@@ -7,9 +7,9 @@ pub mod names;
 pub mod records;
 
 pub use crate::output::tables::{
-    HistogramRow, InvocationRow, InvocationStatus, MetricStats, ParamValue, PlacementRow,
-    ReplicaCountRow, ReplicaRow, RunIdentity, RunRow, RunStatus, ScalingRow, SummaryRow,
-    UtilizationRow, SUMMARY_METRICS,
+    FlowRow, HistogramRow, InvocationRow, InvocationStatus, LinkRow, MetricStats, NodeRow,
+    ParamValue, PlacementRow, ReplicaCountRow, ReplicaRow, RunIdentity, RunRow, RunStatus,
+    ScalingRow, SummaryRow, UtilizationRow, SUMMARY_METRICS,
 };
 pub use histogram::LatencyHistogram;
 pub use names::Names;

@@ -8,8 +8,8 @@
 
 use super::names::Names;
 use crate::output::tables::{
-    HistogramRow, InvocationRow, PlacementRow, ReplicaCountRow, ReplicaRow, RunRow, RunStatus,
-    ScalingRow, SummaryRow, UtilizationRow,
+    FlowRow, HistogramRow, InvocationRow, LinkRow, NodeRow, PlacementRow, ReplicaCountRow,
+    ReplicaRow, RunRow, RunStatus, ScalingRow, SummaryRow, UtilizationRow,
 };
 
 /// Which optional tables a run writes.
@@ -29,6 +29,12 @@ pub struct EnabledTables {
     pub utilization: bool,
     /// `latency_histograms`.
     pub latency_histograms: bool,
+    /// `flows`.
+    pub flows: bool,
+    /// `links`.
+    pub links: bool,
+    /// `nodes`.
+    pub nodes: bool,
 }
 
 impl EnabledTables {
@@ -41,6 +47,9 @@ impl EnabledTables {
         replica_counts: false,
         utilization: false,
         latency_histograms: false,
+        flows: false,
+        links: false,
+        nodes: false,
     };
 }
 
@@ -69,6 +78,12 @@ pub struct RunOutput {
     pub summary: Vec<SummaryRow>,
     /// `latency_histograms` rows: function (None last), then metric.
     pub histograms: Vec<HistogramRow>,
+    /// `flows` rows in completion order.
+    pub flows: Vec<FlowRow>,
+    /// `links` rows in link-id order.
+    pub links: Vec<LinkRow>,
+    /// `nodes` rows in node-id order.
+    pub nodes: Vec<NodeRow>,
 }
 
 impl RunOutput {
@@ -88,6 +103,9 @@ impl RunOutput {
             utilization: Vec::new(),
             summary: Vec::new(),
             histograms: Vec::new(),
+            flows: Vec::new(),
+            links: Vec::new(),
+            nodes: Vec::new(),
         }
     }
 }

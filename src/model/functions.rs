@@ -4,7 +4,7 @@
 //! Built once per scenario, shared read-only by every run of it, so a run never rebuilds a pod
 //! or a sampler from the configuration.
 
-use super::ModelError;
+use super::{DataTransfers, ModelError};
 use crate::cluster::{normalize_image_name, Cluster, ImageId};
 use crate::config::{ContainerConfig, Labels, ScalingConfig, Scenario, TimeModelSpec};
 use crate::engine::SimTime;
@@ -79,6 +79,8 @@ pub struct ContainerModel {
     pub cpu_per_invocation: u64,
     /// Used memory of a replica from Starting on, bytes.
     pub memory_usage: u64,
+    /// Data moved to and from storage, and when.
+    pub data: DataTransfers,
     /// What the scheduler sees of a replica of this container.
     pub pod: PodTemplate,
 }
@@ -179,6 +181,12 @@ pub fn compile_functions(
                         })
                         .unwrap_or(1.0);
                     let (cpu, mem) = (c.requests.cpu.0 as i64, c.requests.memory.0 as i64);
+                    let data = DataTransfers::compile(
+                        c.data_phase,
+                        &labels,
+                        &cluster.storage,
+                        &format!("deployments[{di}].containers[{ci}]"),
+                    )?;
                     containers.push(ContainerModel {
                         image,
                         cpu,
@@ -193,6 +201,7 @@ pub fn compile_functions(
                         idle_cpu: c.idle_cpu.0,
                         cpu_per_invocation: c.cpu_per_invocation.unwrap_or(c.requests.cpu).0,
                         memory_usage: c.memory_usage.unwrap_or(c.requests.memory).0,
+                        data,
                         pod: PodTemplate {
                             id: next_template,
                             image,

@@ -10,11 +10,13 @@
 //! clones the cluster, whose free-resource columns it changes).
 
 mod commands;
+mod data;
 mod error;
 mod functions;
 mod workloads;
 
 pub use commands::{CommandKind, CommandModel};
+pub use data::{DataItem, DataTransfers};
 pub use error::ModelError;
 pub use functions::{ContainerModel, FunctionModel, PhaseModel, PodTemplate};
 pub use workloads::{WorkloadModel, WorkloadStart};

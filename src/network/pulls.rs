@@ -1,16 +1,17 @@
-//! Image pulls in flight from the registry to nodes (`docs/model.md`, `docs/network.md`).
+//! The network subsystem of a run: its [`Transfers`] and the image pulls in flight from the
+//! registry to nodes (`docs/model.md`, "Images"; `docs/network.md`, "Image pulls").
 //!
-//! [`Network`] owns the pulls in flight and the flow counters of the `runs` table. A pull moves
-//! one image to one node; a replica that needs the same image on the same node while it is
-//! moving joins that pull instead of starting another. Today a transfer is priced without
-//! contention (`bytes / bandwidth` of the registry→node link, [`crate::cluster::LinkModel`]) and its
-//! completion time is fixed when it starts. A flow model (max-min fair sharing of links) takes
-//! this module's place behind the same three calls — [`Network::join`], [`Network::start`],
-//! [`Network::complete`] — re-timing completions with the event queue's timer handles.
+//! A pull moves one image to one node as one transfer (a flow that shares links with every other
+//! transfer). A replica that needs the same image on the same node while it is moving joins
+//! that pull instead of starting a second flow; every waiter is released when the pull
+//! completes. Three calls: [`Network::join`], [`Network::start`], [`Network::complete`].
 
+use super::transfers::{RowFacts, TransferEvents, TransferKind, Transfers};
 use crate::cluster::{Endpoint, LinkModel};
-use crate::engine::SimTime;
+use crate::config::NetworkConfig;
+use crate::engine::{EventQueue, SimTime};
 use crate::platform::Slot;
+use std::collections::HashMap;
 
 /// An image pull in flight to one node.
 #[derive(Debug)]
@@ -19,49 +20,60 @@ pub struct Pull {
     pub node: u32,
     /// Image id.
     pub image: u32,
+    /// Bytes moved.
+    pub bytes: u64,
     /// Replicas (slots) waiting for the image, in the order they asked.
     pub waiters: Vec<Slot>,
 }
 
-/// A pull that started: complete it with [`Network::complete`] at `done_at`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PullStarted {
-    /// Identifies the pull until it completes.
-    pub pull: u32,
-    /// When the last byte arrives.
-    pub done_at: SimTime,
-}
-
-/// Pulls in flight and the run's flow counters.
-#[derive(Debug, Default)]
+/// The network of one run: transfers and pulls in flight.
+#[derive(Debug)]
 pub struct Network {
+    /// Every transfer of the run (pulls and data transfers).
+    pub transfers: Transfers,
     pulls: Vec<Option<Pull>>,
     free: Vec<u32>,
-    /// Transfers of at least one byte (`runs.flows`).
-    pub flows: u64,
-    /// Bytes transferred (`runs.flow_bytes`).
-    pub flow_bytes: u64,
+    /// The pull in flight of each `(node, image)`.
+    moving: HashMap<(u32, u32), u32>,
+    /// `network.storage_choice = "nearest"`.
+    pub(super) storage_nearest: bool,
+    /// `network.local_io_bytes_per_s`.
+    pub(super) local_io_bytes_per_s: f64,
 }
 
 impl Network {
+    /// The network of a run over `links` configured by `net` (see [`Transfers::new`]).
+    pub fn new(links: &LinkModel, net: &NetworkConfig, seed: u64, record: bool) -> Network {
+        Network {
+            transfers: Transfers::new(links, net.goodput_factor, seed, record),
+            pulls: Vec::new(),
+            free: Vec::new(),
+            moving: HashMap::new(),
+            storage_nearest: net.storage_choice == "nearest",
+            local_io_bytes_per_s: net.local_io_bytes_per_s,
+        }
+    }
+
     /// If `image` is already moving to `node`, `waiter` joins that pull (true).
     pub fn join(&mut self, node: u32, image: u32, waiter: Slot) -> bool {
-        match self
-            .pulls
-            .iter_mut()
-            .flatten()
-            .find(|p| p.node == node && p.image == image)
-        {
-            Some(p) => {
-                p.waiters.push(waiter);
+        match self.moving.get(&(node, image)) {
+            Some(&p) => {
+                self.pulls[p as usize]
+                    .as_mut()
+                    .expect("a moving pull is in flight")
+                    .waiters
+                    .push(waiter);
                 true
             }
             None => false,
         }
     }
 
-    /// Starts moving `bytes` of `image` from the registry to `node` for `waiter`.
-    pub fn start(
+    /// Starts moving `bytes` of `image` from the registry to `node` for `waiter` (replica id
+    /// `replica_id`); its completion comes back as the owner of a finished
+    /// [`TransferKind::ImagePull`] transfer, to be passed to [`Network::complete`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn start<E: TransferEvents>(
         &mut self,
         now: SimTime,
         links: &LinkModel,
@@ -69,11 +81,13 @@ impl Network {
         image: u32,
         bytes: u64,
         waiter: Slot,
-    ) -> PullStarted {
-        let secs = links.transfer_secs(Endpoint::Registry, Endpoint::Node(node), bytes);
+        replica_id: u32,
+        queue: &mut EventQueue<E>,
+    ) -> Result<(), String> {
         let pull = Pull {
             node,
             image,
+            bytes,
             waiters: vec![waiter],
         };
         let slot = match self.free.pop() {
@@ -86,19 +100,27 @@ impl Network {
                 (self.pulls.len() - 1) as u32
             }
         };
-        if bytes > 0 {
-            self.flows += 1;
-            self.flow_bytes += bytes;
-        }
-        PullStarted {
-            pull: slot,
-            done_at: now.plus(SimTime::from_secs_f64(secs)),
-        }
+        self.moving.insert((node, image), slot);
+        self.transfers.start(
+            now,
+            links,
+            TransferKind::ImagePull,
+            Endpoint::Registry,
+            Endpoint::Node(node),
+            bytes,
+            slot,
+            RowFacts {
+                replica_id: Some(replica_id),
+                image: Some(image),
+            },
+            queue,
+        )
     }
 
     /// The pull finished: returns it (its node, image and waiters) and frees its slot.
     pub fn complete(&mut self, pull: u32) -> Pull {
         let p = self.pulls[pull as usize].take().expect("pull in flight");
+        self.moving.remove(&(p.node, p.image));
         self.free.push(pull);
         p
     }

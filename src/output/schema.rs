@@ -9,8 +9,8 @@ use arrow_schema::SchemaRef;
 
 use super::define::TableRow;
 use super::tables::{
-    schema_of, HistogramRow, InvocationRow, PlacementRow, ReplicaCountRow, ReplicaRow, RunRow,
-    ScalingRow, SummaryRow, UtilizationRow,
+    schema_of, FlowRow, HistogramRow, InvocationRow, LinkRow, NodeRow, PlacementRow,
+    ReplicaCountRow, ReplicaRow, RunRow, ScalingRow, SummaryRow, UtilizationRow,
 };
 
 pub use super::tables::placements::{list_of, rejection_fields, score_fields};
@@ -31,6 +31,9 @@ pub const TABLES: &[&str] = &[
     UtilizationRow::TABLE,
     SummaryRow::TABLE,
     HistogramRow::TABLE,
+    FlowRow::TABLE,
+    LinkRow::TABLE,
+    NodeRow::TABLE,
 ];
 
 /// The telemetry columns of `runs` (non-deterministic; null with `--no-telemetry`).
@@ -58,6 +61,9 @@ pub fn table_schema(table: &str, params: &[ParamColumn]) -> Option<SchemaRef> {
         UtilizationRow::TABLE => schema_of::<UtilizationRow>(),
         SummaryRow::TABLE => schema_of::<SummaryRow>(),
         HistogramRow::TABLE => schema_of::<HistogramRow>(),
+        FlowRow::TABLE => schema_of::<FlowRow>(),
+        LinkRow::TABLE => schema_of::<LinkRow>(),
+        NodeRow::TABLE => schema_of::<NodeRow>(),
         _ => return None,
     })
 }
@@ -79,7 +85,7 @@ mod tests {
             assert_eq!(s.field(1).data_type(), &DataType::Int64);
             assert!(!s.field(0).is_nullable() && !s.field(1).is_nullable());
         }
-        assert!(table_schema("flows", &[]).is_none());
+        assert!(table_schema("no_such_table", &[]).is_none());
     }
 
     /// Integer types of every column, list items and struct children included.

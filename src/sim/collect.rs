@@ -113,8 +113,9 @@ impl Simulation<'_> {
         run.placements = self.decisions;
         run.placements_failed = total.placements_failed;
         run.scale_actions = self.scale_actions;
-        run.flows = self.network.flows;
-        run.flow_bytes = self.network.flow_bytes;
+        run.flows = self.network.transfers.count;
+        run.flow_bytes = self.network.transfers.bytes;
+        run.low_bandwidth_flows = self.network.transfers.low_bandwidth;
         run.warnings = 0;
         summary.push(total);
 
@@ -147,6 +148,9 @@ impl Simulation<'_> {
                 replica_counts: out.replica_counts,
                 utilization: out.utilization.enabled,
                 latency_histograms: out.latency_histograms,
+                flows: out.flows,
+                links: out.links,
+                nodes: out.nodes,
             },
             invocations,
             placements: std::mem::take(&mut self.placement_rows),
@@ -156,6 +160,17 @@ impl Simulation<'_> {
             utilization: std::mem::take(&mut self.util_rows),
             summary,
             histograms,
+            flows: self.network.transfers.take_rows(),
+            links: if out.links {
+                self.network.transfers.link_rows(&self.cluster.links, end)
+            } else {
+                Vec::new()
+            },
+            nodes: if out.nodes {
+                self.cluster.node_rows()
+            } else {
+                Vec::new()
+            },
         }
     }
 

@@ -2,10 +2,11 @@
 //! caches and joined transfers, startup, setup, Running, teardown (`docs/model.md`).
 
 use super::{Event, Simulation};
-use crate::config::MissingArch;
+use crate::config::{DataPhase, MissingArch};
 use crate::engine::SimTime;
 use crate::metrics::PlacementRow;
 use crate::model::Model;
+use crate::network::TransferKind;
 use crate::platform::functions::metric;
 use crate::platform::{ReplicaId, ReplicaState, Slot, NONE};
 use crate::scheduler::{Pod, SchedContext};
@@ -214,6 +215,7 @@ impl<'a> Simulation<'a> {
         let node = self.replicas.node[ri];
         let image = self.replicas.image[ri];
         if self.cache.has(node, image) {
+            self.cache.touch(node, image);
             self.replicas.pull_kind[ri] = 2;
             return self.enter_starting(r);
         }
@@ -231,17 +233,46 @@ impl<'a> Simulation<'a> {
         };
         self.replicas.pull_kind[ri] = 1;
         self.replicas.pull_bytes[ri] = size;
-        let started = self
-            .network
-            .start(self.now, &self.cluster.links, node, image, size, r);
-        self.queue
-            .push(started.done_at, Event::PullDone { pull: started.pull });
-        Ok(())
+        let id = self.replicas.id[ri];
+        self.network.start(
+            self.now,
+            &self.cluster.links,
+            node,
+            image,
+            size,
+            r,
+            id,
+            &mut self.queue,
+        )
     }
 
-    pub(super) fn on_pull_done(&mut self, slot: u32) -> Result<(), String> {
+    /// A transfer finished: hand it to whoever waits for it.
+    pub(super) fn on_transfer_done(&mut self, transfer: u32) -> Result<(), String> {
+        let done = self
+            .network
+            .transfers
+            .on_done(self.now, transfer, &mut self.queue);
+        match done.kind {
+            TransferKind::ImagePull => self.on_pull_done(done.owner),
+            TransferKind::DataDownload | TransferKind::DataUpload => {
+                self.on_setup_transfer_done(done.owner)
+            }
+        }
+    }
+
+    /// An image arrived on a node: it enters the node's cache (which may evict images no
+    /// replica there uses) and every replica waiting for it starts.
+    fn on_pull_done(&mut self, slot: u32) -> Result<(), String> {
         let pull = self.network.complete(slot);
-        self.cache.insert(pull.node, pull.image);
+        let (node, image) = (pull.node, pull.image);
+        let replicas = &self.replicas;
+        let resident = &self.resident;
+        let in_use = |m: u32| {
+            resident
+                .iter()
+                .any(|&r| replicas.node[r as usize] == node && replicas.image[r as usize] == m)
+        };
+        self.cache.insert_sized(node, image, pull.bytes, in_use);
         for r in pull.waiters {
             self.enter_starting(r)?;
         }
@@ -328,8 +359,42 @@ impl<'a> Simulation<'a> {
         Ok(())
     }
 
+    /// The sampled setup phase is over: a container with `data_phase = "setup"` downloads its
+    /// data now; otherwise the replica is Running.
+    pub(super) fn on_setup_done(&mut self, r: Slot) -> Result<(), String> {
+        let ri = r as usize;
+        let fi = self.replicas.function[ri] as usize;
+        let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];
+        if c.data.phase == DataPhase::Setup {
+            if let Some(item) = &c.data.download {
+                let node = self.replicas.node[ri];
+                let id = self.replicas.id[ri];
+                return self.network.start_data(
+                    self.now,
+                    &self.cluster.links,
+                    &self.cluster.storage,
+                    TransferKind::DataDownload,
+                    &item.bucket,
+                    node,
+                    item.bytes,
+                    r,
+                    id,
+                    &mut self.queue,
+                );
+            }
+        }
+        self.become_running(r);
+        Ok(())
+    }
+
+    /// The setup-phase download of replica `r` finished.
+    fn on_setup_transfer_done(&mut self, r: Slot) -> Result<(), String> {
+        self.become_running(r);
+        Ok(())
+    }
+
     /// Setup finished: the replica is Running, joins the balancer and serves waiting requests.
-    pub(super) fn on_setup_done(&mut self, r: Slot) {
+    fn become_running(&mut self, r: Slot) {
         let ri = r as usize;
         let fi = self.replicas.function[ri] as usize;
         self.replicas.state[ri] = ReplicaState::Running;

@@ -27,7 +27,7 @@ use crate::metrics::{
     RunStatus, ScalingRow, UtilizationRow,
 };
 use crate::model::Model;
-use crate::network::Network;
+use crate::network::{generators, Network, TransferEvents};
 use crate::platform::{FunctionRt, ReplicaRef, ReplicaTable, Slot, Usage};
 use crate::router::Router;
 use crate::scaling::{Counts, FunctionScaling};
@@ -62,10 +62,15 @@ pub enum Event {
         /// Replica (a stale reference is a counted no-op).
         replica: ReplicaRef,
     },
-    /// An image pull completed.
-    PullDone {
-        /// Pull slot.
-        pull: u32,
+    /// A transfer's connection set-up is over: its flow starts competing for bandwidth.
+    TransferSetupDone {
+        /// Transfer slot.
+        transfer: u32,
+    },
+    /// A transfer moved its last byte (a timer: moved whenever its flow's rate changes).
+    TransferDone {
+        /// Transfer slot.
+        transfer: u32,
     },
     /// A replica's startup phase ended.
     StartupDone {
@@ -124,6 +129,15 @@ pub enum Event {
     },
 }
 
+impl TransferEvents for Event {
+    fn setup_done(transfer: u32) -> Event {
+        Event::TransferSetupDone { transfer }
+    }
+    fn transfer_done(transfer: u32) -> Event {
+        Event::TransferDone { transfer }
+    }
+}
+
 /// One run.
 pub struct Simulation<'a> {
     model: &'a Model,
@@ -140,8 +154,10 @@ pub struct Simulation<'a> {
     sched_busy: bool,
     functions: Vec<FunctionRt>,
     replicas: ReplicaTable,
-    /// Image pulls in flight (the network model).
+    /// Transfers and image pulls in flight (the network model).
     network: Network,
+    /// The per-run topology could not be built (the run fails with this message).
+    build_error: Option<String>,
     /// Requests in flight, waiting requests and where they go.
     router: Router,
     /// Worker pools and local queues of the replicas.
@@ -214,8 +230,23 @@ impl<'a> Simulation<'a> {
         seed: u64,
         make: impl FnOnce(&Cluster) -> Box<dyn Scheduler>,
     ) -> Simulation<'a> {
-        let cluster = model.cluster.clone();
-        let cache = ImageCache::new(cluster.nodes.len(), cluster.images.len());
+        // A random generator gives every run its own topology, from the run's `topology`
+        // stream (docs/network.md, "Generators"); a fixed one is built once, at compile time.
+        let (cluster, build_error) = if generators::is_random(model.scenario()) {
+            match Cluster::build_seeded(model.scenario(), seed) {
+                Ok(c) => (c, None),
+                Err(e) => (model.cluster.clone(), Some(e)),
+            }
+        } else {
+            (model.cluster.clone(), None)
+        };
+        let sc = model.scenario();
+        let cache = ImageCache::with_capacity(
+            cluster.nodes.len(),
+            cluster.images.len(),
+            sc.topology.image_cache.map(|s| s.0),
+        );
+        let network = Network::new(&cluster.links, &sc.network, seed, model.outputs.flows);
         let scheduler = make(&cluster);
         let functions: Vec<FunctionRt> = model
             .functions
@@ -258,7 +289,8 @@ impl<'a> Simulation<'a> {
             sched_busy: false,
             functions,
             replicas: ReplicaTable::default(),
-            network: Network::default(),
+            network,
+            build_error,
             router: Router::new(model, seed),
             compute: Compute::new(model, seed),
             workloads,
@@ -324,6 +356,10 @@ impl<'a> Simulation<'a> {
     /// Runs to the end and returns the run's rows.
     pub fn run(mut self, id: RunIdentity) -> RunOutput {
         let wall = Instant::now();
+        if let Some(e) = self.build_error.take() {
+            let run = RunRow::new(id);
+            return RunOutput::failed(run, RunStatus::Error, e);
+        }
         self.start();
         let result = self.event_loop(wall);
         let elapsed = wall.elapsed().as_secs_f64();
@@ -450,7 +486,12 @@ impl<'a> Simulation<'a> {
             Event::InvocationDone { slot } => self.on_invocation_done(slot),
             Event::Deploy { function } => self.on_deploy(function),
             Event::ScheduleNext => self.on_schedule_next(),
-            Event::PullDone { pull } => self.on_pull_done(pull)?,
+            Event::TransferSetupDone { transfer } => {
+                self.network
+                    .transfers
+                    .on_setup_done(self.now, transfer, &mut self.queue)
+            }
+            Event::TransferDone { transfer } => self.on_transfer_done(transfer)?,
             Event::DeployStart { replica } => {
                 if let Some(r) = self.replicas.resolve(replica) {
                     self.on_deploy_start(r)?
@@ -468,7 +509,7 @@ impl<'a> Simulation<'a> {
             }
             Event::SetupDone { replica } => {
                 if let Some(r) = self.replicas.resolve(replica) {
-                    self.on_setup_done(r)
+                    self.on_setup_done(r)?
                 }
             }
             Event::TeardownDone { replica } => {

@@ -26,7 +26,8 @@ pub(super) fn build(b: &mut TopologyBuilder, t: &TopologyConfig) -> Result<(), S
                 lan += 1;
                 in_lan = 0;
             }
-            let zone = format!("lan_{}", lan - 1);
+            // the zone label the kubernetes profile spreads over (`cluster::zones`)
+            let zone = format!("lan-{}", lan - 1);
             let v = b.host(ty, &zone, switch).map_err(internal)?;
             let node = b.topo.graph.kind[v as usize];
             if let crate::network::VertexKind::Node(i) = node {

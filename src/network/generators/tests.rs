@@ -124,7 +124,7 @@ fn cluster_groups_nodes_into_lans_of_lan_size() {
     );
     assert_eq!(
         (0..5).map(|n| c.links.zone(n)).collect::<Vec<_>>(),
-        ["lan_0", "lan_0", "lan_1", "lan_1", "lan_2"]
+        ["lan-0", "lan-0", "lan-1", "lan-1", "lan-2"]
     );
     // same LAN: no up/down pair on the way
     let same = c.links.route(Endpoint::Node(0), Endpoint::Node(1)).unwrap();

@@ -7,8 +7,11 @@
 //! Ids are resolved to names through each run's [`Names`](crate::metrics::Names). Failed runs
 //! contribute only their `runs` row (docs/outputs.md, "Failed runs").
 
+pub mod flows;
 pub mod invocations;
 pub mod latency_histograms;
+pub mod links;
+pub mod nodes;
 pub mod params;
 pub mod placements;
 pub mod replica_counts;
@@ -26,8 +29,11 @@ use arrow_schema::{Field, Schema, SchemaRef};
 use super::columns::{ColumnKind, RunKey, Utf8, I64};
 use super::define::TableRow;
 use crate::metrics::RunOutput;
+pub use flows::FlowRow;
 pub use invocations::{InvocationRow, InvocationStatus};
 pub use latency_histograms::HistogramRow;
+pub use links::LinkRow;
+pub use nodes::NodeRow;
 pub use params::{param_columns, param_columns_of, ParamColumn, PARAM_PREFIX};
 pub use placements::PlacementRow;
 pub use replica_counts::ReplicaCountRow;
@@ -118,6 +124,9 @@ pub fn table_batches_with_params(
         |r| r.enabled.latency_histograms,
         |r| &r.histograms,
     );
+    push_table(&mut out, &ok, |r| r.enabled.flows, |r| &r.flows);
+    push_table(&mut out, &ok, |r| r.enabled.links, |r| &r.links);
+    push_table(&mut out, &ok, |r| r.enabled.nodes, |r| &r.nodes);
     out
 }
 
