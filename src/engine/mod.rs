@@ -3,6 +3,7 @@
 //! The engine knows nothing about FaaS: it orders opaque `Copy` events by `(time, seq)` and hands out
 //! deterministic random streams. The simulation in [`crate::sim`] owns the loop that pops events.
 
+pub mod quad_heap;
 pub mod queue;
 pub mod rng;
 pub mod time;

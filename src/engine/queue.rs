@@ -1,5 +1,5 @@
-//! The future-event list: a binary heap ordered by `(time, insertion sequence)`, with timer
-//! handles that can be cancelled or moved.
+//! The future-event list: a 4-ary heap ([`QuadHeap`]) ordered by `(time, insertion sequence)`,
+//! with timer handles that can be cancelled or moved.
 //!
 //! Ties at equal times resolve in insertion order (FIFO), like SimPy's, so an event scheduled for
 //! the current time runs after every event already scheduled for that time.
@@ -17,9 +17,8 @@
 //! Handles carry a generation, so a handle kept after its timer fired or was cancelled never
 //! touches a later timer that reuses the slot.
 
+use super::quad_heap::{HeapEntry, QuadHeap};
 use super::time::SimTime;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// Bits of an entry's key that hold the timer slot; the sequence number takes the rest.
 ///
@@ -32,49 +31,23 @@ const UNTIMED: u32 = (1 << SLOT_BITS) - 1;
 /// Sequence number of a slot with no live entry.
 const DEAD: u64 = u64::MAX;
 
-struct Entry<E> {
-    time: SimTime,
-    /// `seq << SLOT_BITS | timer slot`: ordering by key is ordering by sequence number.
-    key: u64,
-    event: E,
+/// A heap entry: `time` is the event time in nanoseconds and `key` is
+/// `seq << SLOT_BITS | timer slot`, so ordering by key is ordering by sequence number.
+type Entry<E> = HeapEntry<E>;
+
+#[inline]
+fn seq_of<E>(e: &Entry<E>) -> u64 {
+    e.key >> SLOT_BITS
 }
 
-impl<E> Entry<E> {
-    #[inline]
-    fn seq(&self) -> u64 {
-        self.key >> SLOT_BITS
-    }
-
-    #[inline]
-    fn timer(&self) -> u32 {
-        (self.key & UNTIMED as u64) as u32
-    }
+#[inline]
+fn timer_of<E>(e: &Entry<E>) -> u32 {
+    (e.key & UNTIMED as u64) as u32
 }
 
 #[inline]
 fn key(seq: u64, timer: u32) -> u64 {
     seq << SLOT_BITS | timer as u64
-}
-
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.key == other.key
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    // Reversed: BinaryHeap is a max-heap and we want the earliest (time, seq) first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .time
-            .cmp(&self.time)
-            .then_with(|| other.key.cmp(&self.key))
-    }
 }
 
 /// A pending event that can be cancelled or moved. `Copy`; a handle whose timer already fired
@@ -111,7 +84,7 @@ struct TimerSlot<E> {
 
 /// A deterministic priority queue of events with cancellable timers.
 pub struct EventQueue<E: Copy> {
-    heap: BinaryHeap<Entry<E>>,
+    heap: QuadHeap<E>,
     next_seq: u64,
     timers: Vec<TimerSlot<E>>,
     free_timers: Vec<u32>,
@@ -127,7 +100,7 @@ impl<E: Copy> EventQueue<E> {
     /// An empty queue with room for `cap` pending events.
     pub fn with_capacity(cap: usize) -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(cap),
+            heap: QuadHeap::with_capacity(cap),
             next_seq: 0,
             timers: Vec::new(),
             free_timers: Vec::new(),
@@ -150,7 +123,7 @@ impl<E: Copy> EventQueue<E> {
     pub fn push(&mut self, time: SimTime, event: E) -> u64 {
         let seq = self.take_seq();
         self.heap.push(Entry {
-            time,
+            time: time.0,
             key: key(seq, UNTIMED),
             event,
         });
@@ -178,7 +151,7 @@ impl<E: Copy> EventQueue<E> {
         t.time = time;
         t.event = Some(event);
         self.heap.push(Entry {
-            time,
+            time: time.0,
             key: key(seq, slot),
             event,
         });
@@ -243,7 +216,7 @@ impl<E: Copy> EventQueue<E> {
         t.seq = seq;
         t.time = time;
         self.heap.push(Entry {
-            time,
+            time: time.0,
             key: key(seq, s as u32),
             event,
         });
@@ -253,8 +226,8 @@ impl<E: Copy> EventQueue<E> {
     /// Whether an entry is a cancelled or moved timer's leftover.
     #[inline]
     fn is_stale(&self, e: &Entry<E>) -> bool {
-        let timer = e.timer();
-        timer != UNTIMED && self.timers[timer as usize].seq != e.seq()
+        let timer = timer_of(e);
+        timer != UNTIMED && self.timers[timer as usize].seq != seq_of(e)
     }
 
     /// Discards stale entries at the top of the heap.
@@ -274,18 +247,18 @@ impl<E: Copy> EventQueue<E> {
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         self.skip_stale();
         let e = self.heap.pop()?;
-        let timer = e.timer();
+        let timer = timer_of(&e);
         if timer != UNTIMED {
             self.release(timer as usize);
         }
-        Some((e.time, e.event))
+        Some((SimTime(e.time), e.event))
     }
 
     /// The time of the earliest live event.
     #[inline]
     pub fn peek_time(&mut self) -> Option<SimTime> {
         self.skip_stale();
-        self.heap.peek().map(|e| e.time)
+        self.heap.peek().map(|e| SimTime(e.time))
     }
 
     /// Number of heap entries, including the leftovers of cancelled or moved timers that have

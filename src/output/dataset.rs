@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 use super::parquet::{write_parquet, writer_settings};
 use super::schema::{ParamColumn, SCHEMA_VERSION, TABLES};
-use super::tables::{param_columns, table_batches_with_params};
+use super::tables::{for_each_table_batch, param_columns};
 use crate::metrics::RunOutput;
 
 /// Name of the manifest file.
@@ -270,7 +270,7 @@ impl DatasetWriter {
         let tmp = &self.tmp;
         let part = part_file_name(batch);
         let mut tables = BTreeMap::new();
-        for (table, rb) in table_batches_with_params(runs, telemetry, params) {
+        for_each_table_batch(runs, telemetry, params, |table, rb| {
             let dir = self.root.join(table);
             fs::create_dir_all(&dir).map_err(io_err(&dir))?;
             let tmp_path = tmp.join(format!("{table}-{part}"));
@@ -286,7 +286,8 @@ impl DatasetWriter {
                     sha256,
                 },
             );
-        }
+            Ok::<(), OutputError>(())
+        })?;
         // A part left by an earlier attempt of this batch in a table that now has no rows.
         for table in TABLES {
             if !tables.contains_key(*table) {
@@ -601,6 +602,10 @@ fn finish_atomic(file: BufWriter<File>, tmp: &Path, dest: &Path) -> Result<(), O
     fs::rename(tmp, dest).map_err(io_err(dest))
 }
 
+/// Bytes buffered between the Parquet writer and a part file. Several batches are encoded at
+/// once in a sweep, each with one part open; a large buffer per part only adds to the peak.
+const PART_WRITE_BUFFER: usize = 64 * 1024;
+
 /// Writes `table`'s part to `tmp`, then moves it to `dest`; returns its size and SHA-256.
 fn write_part_atomic(
     tmp: &Path,
@@ -610,7 +615,8 @@ fn write_part_atomic(
 ) -> Result<(u64, String), OutputError> {
     let file = File::create(tmp).map_err(io_err(tmp))?;
     let writer = HashingWriter {
-        inner: BufWriter::with_capacity(1 << 20, file),
+        // Parquet hands over whole encoded pages; a small buffer only batches their writes.
+        inner: BufWriter::with_capacity(PART_WRITE_BUFFER, file),
         hasher: Sha256::new(),
         len: 0,
     };

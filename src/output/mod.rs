@@ -42,4 +42,6 @@ pub use ownership::{
     classify_output, refuse_working_directory, remove_stale_staging, staging_sibling, OutputDir,
 };
 pub use schema::{table_schema, ParamColumn, SCHEMA_VERSION, TABLES, TELEMETRY_COLUMNS};
-pub use tables::{param_columns, param_columns_of, table_batches, table_batches_with_params};
+pub use tables::{
+    for_each_table_batch, param_columns, param_columns_of, table_batches, table_batches_with_params,
+};

@@ -32,8 +32,8 @@ output_table! {
         pub sum_ns: u128,
         /// Exact largest value, ns.
         pub max_ns: u64,
-        /// Non-empty buckets in bucket order: `(bucket index, count)`.
-        pub buckets: Vec<(u32, u64)>,
+        /// Non-empty buckets in bucket order.
+        pub buckets: Vec<PackedBucket>,
     }
     columns |run, row| {
         "function": OptUtf8 = row.function.map(|f| run.function(f)),
@@ -50,21 +50,61 @@ impl HistogramRow {
     /// The row of histogram `h`, or None when it recorded nothing (empty histograms get no row).
     pub fn of(function: Option<u32>, metric: &'static str, h: &LatencyHistogram) -> Option<Self> {
         let n = h.count();
-        (n > 0).then(|| HistogramRow {
-            function,
-            metric,
-            n,
-            sum_ns: h.sum_ns(),
-            max_ns: h.max_ns().unwrap_or(0),
-            buckets: h.buckets().map(|(b, _, _, c)| (b, c)).collect(),
+        (n > 0).then(|| {
+            let mut buckets: Vec<PackedBucket> = h
+                .buckets()
+                .map(|(b, _, _, c)| PackedBucket::new(b, c))
+                .collect();
+            // The row outlives the run (a sweep holds it until its batch is written): drop the
+            // up to 2× spare capacity that collecting from a filter leaves.
+            buckets.shrink_to_fit();
+            HistogramRow {
+                function,
+                metric,
+                n,
+                sum_ns: h.sum_ns(),
+                max_ns: h.max_ns().unwrap_or(0),
+                buckets,
+            }
         })
+    }
+}
+
+/// One non-empty bucket, `(index, count)`, packed in 8 bytes: the index in the top 16 bits, the
+/// count in the low 48.
+///
+/// A sweep keeps the histogram rows of every run of up to two batches in memory, and they are
+/// most of a run's output (thousands of buckets per run with many functions); a `(u32, u64)`
+/// pair would take 16 bytes with its padding. Bucket indexes stay below 2¹³ (the last bucket of
+/// a `u64` value is 7 423) and no run records 2⁴⁸ values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PackedBucket(u64);
+
+impl PackedBucket {
+    const COUNT_BITS: u32 = 48;
+    const COUNT_MASK: u64 = (1 << Self::COUNT_BITS) - 1;
+
+    /// Bucket `index` holding `count` values (a count beyond 2⁴⁸ − 1 saturates).
+    pub fn new(index: u32, count: u64) -> PackedBucket {
+        debug_assert!(index < 1 << 16, "bucket index {index} exceeds 16 bits");
+        PackedBucket((index as u64) << Self::COUNT_BITS | count.min(Self::COUNT_MASK))
+    }
+
+    /// The bucket index.
+    pub fn index(self) -> u32 {
+        (self.0 >> Self::COUNT_BITS) as u32
+    }
+
+    /// The number of values in the bucket.
+    pub fn count(self) -> u64 {
+        self.0 & Self::COUNT_MASK
     }
 }
 
 /// `List<Int64>` of one element per non-empty bucket; `pick` chooses which half of the pair.
 fn bucket_list<'a>(
-    rows: impl Iterator<Item = &'a [(u32, u64)]>,
-    pick: fn(&(u32, u64)) -> i64,
+    rows: impl Iterator<Item = &'a [PackedBucket]>,
+    pick: fn(&PackedBucket) -> i64,
 ) -> ArrayRef {
     let mut offsets = vec![0i32];
     let mut values = Vec::new();
@@ -85,13 +125,13 @@ fn bucket_list<'a>(
 pub struct BucketIndexes;
 
 impl ColumnKind for BucketIndexes {
-    type Value<'a> = &'a [(u32, u64)];
+    type Value<'a> = &'a [PackedBucket];
     const NULLABLE: bool = false;
     fn data_type() -> DataType {
         list_of(DataType::Int64)
     }
     fn array<'a>(values: impl Iterator<Item = Self::Value<'a>>) -> ArrayRef {
-        bucket_list(values, |&(b, _)| b.as_i64())
+        bucket_list(values, |b| b.index().as_i64())
     }
 }
 
@@ -100,12 +140,28 @@ impl ColumnKind for BucketIndexes {
 pub struct BucketCounts;
 
 impl ColumnKind for BucketCounts {
-    type Value<'a> = &'a [(u32, u64)];
+    type Value<'a> = &'a [PackedBucket];
     const NULLABLE: bool = false;
     fn data_type() -> DataType {
         list_of(DataType::Int64)
     }
     fn array<'a>(values: impl Iterator<Item = Self::Value<'a>>) -> ArrayRef {
-        bucket_list(values, |&(_, c)| c.as_i64())
+        bucket_list(values, |b| b.count().as_i64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::histogram::bucket_of;
+
+    #[test]
+    fn a_packed_bucket_gives_back_its_index_and_count() {
+        let last = bucket_of(u64::MAX);
+        for (index, count) in [(0, 1), (506, 12_345), (last, (1 << 48) - 1)] {
+            let b = PackedBucket::new(index, count);
+            assert_eq!((b.index(), b.count()), (index, count));
+        }
+        assert_eq!(std::mem::size_of::<PackedBucket>(), 8);
     }
 }

@@ -31,7 +31,7 @@ use super::define::TableRow;
 use crate::metrics::RunOutput;
 pub use flows::FlowRow;
 pub use invocations::{InvocationRow, InvocationStatus};
-pub use latency_histograms::HistogramRow;
+pub use latency_histograms::{HistogramRow, PackedBucket};
 pub use links::LinkRow;
 pub use nodes::NodeRow;
 pub use params::{param_columns, param_columns_of, ParamColumn, PARAM_PREFIX};
@@ -87,47 +87,56 @@ pub fn table_batches(runs: &[RunOutput], telemetry: bool) -> Vec<(&'static str, 
 }
 
 /// One batch per table with rows, in [`super::TABLES`] order, with the given `param.<key>`
-/// columns in `runs`.
-///
-/// `runs` and `summary` are produced whenever they have rows; the other tables only when at least
-/// one (successful) run enabled them and they have rows. With
-/// `telemetry == false` the telemetry columns of `runs` are null (`--no-telemetry`).
+/// columns in `runs`; see [`for_each_table_batch`], which builds them one at a time.
 pub fn table_batches_with_params(
     runs: &[RunOutput],
     telemetry: bool,
     params: &[ParamColumn],
 ) -> Vec<(&'static str, RecordBatch)> {
     let mut out = Vec::new();
+    let collected: Result<(), std::convert::Infallible> =
+        for_each_table_batch(runs, telemetry, params, |table, batch| {
+            out.push((table, batch));
+            Ok(())
+        });
+    let Ok(()) = collected;
+    out
+}
+
+/// Builds the batch of each table with rows, in [`super::TABLES`] order, and hands it to
+/// `write` before building the next, so that only one table's Arrow arrays exist at a time
+/// (a sweep encodes several batches at once; holding every table of each would multiply its
+/// peak memory). Stops at the first error of `write`.
+///
+/// `runs` and `summary` are produced whenever they have rows; the other tables only when at least
+/// one (successful) run enabled them and they have rows. With
+/// `telemetry == false` the telemetry columns of `runs` are null (`--no-telemetry`).
+pub fn for_each_table_batch<E>(
+    runs: &[RunOutput],
+    telemetry: bool,
+    params: &[ParamColumn],
+    mut write: impl FnMut(&'static str, RecordBatch) -> Result<(), E>,
+) -> Result<(), E> {
     if !runs.is_empty() {
-        out.push((RunRow::TABLE, runs_batch(runs, telemetry, params)));
+        write(RunRow::TABLE, runs_batch(runs, telemetry, params))?;
     }
     let ok: Vec<(&RunOutput, RunKey<'_>)> = runs
         .iter()
         .filter(|r| r.run.status == RunStatus::Ok)
         .map(|r| (r, key(r)))
         .collect();
-    push_table(&mut out, &ok, |r| r.enabled.invocations, |r| &r.invocations);
-    push_table(&mut out, &ok, |r| r.enabled.placements, |r| &r.placements);
-    push_table(&mut out, &ok, |r| r.enabled.scaling, |r| &r.scaling);
-    push_table(&mut out, &ok, |r| r.enabled.replicas, |r| &r.replicas);
-    push_table(
-        &mut out,
-        &ok,
-        |r| r.enabled.replica_counts,
-        |r| &r.replica_counts,
-    );
-    push_table(&mut out, &ok, |r| r.enabled.utilization, |r| &r.utilization);
-    push_table(&mut out, &ok, |_| true, |r| &r.summary);
-    push_table(
-        &mut out,
-        &ok,
-        |r| r.enabled.latency_histograms,
-        |r| &r.histograms,
-    );
-    push_table(&mut out, &ok, |r| r.enabled.flows, |r| &r.flows);
-    push_table(&mut out, &ok, |r| r.enabled.links, |r| &r.links);
-    push_table(&mut out, &ok, |r| r.enabled.nodes, |r| &r.nodes);
-    out
+    let w = &mut write;
+    write_table(w, &ok, |r| r.enabled.invocations, |r| &r.invocations)?;
+    write_table(w, &ok, |r| r.enabled.placements, |r| &r.placements)?;
+    write_table(w, &ok, |r| r.enabled.scaling, |r| &r.scaling)?;
+    write_table(w, &ok, |r| r.enabled.replicas, |r| &r.replicas)?;
+    write_table(w, &ok, |r| r.enabled.replica_counts, |r| &r.replica_counts)?;
+    write_table(w, &ok, |r| r.enabled.utilization, |r| &r.utilization)?;
+    write_table(w, &ok, |_| true, |r| &r.summary)?;
+    write_table(w, &ok, |r| r.enabled.latency_histograms, |r| &r.histograms)?;
+    write_table(w, &ok, |r| r.enabled.flows, |r| &r.flows)?;
+    write_table(w, &ok, |r| r.enabled.links, |r| &r.links)?;
+    write_table(w, &ok, |r| r.enabled.nodes, |r| &r.nodes)
 }
 
 /// The identity of `run` and the names its rows refer to.
@@ -139,23 +148,27 @@ fn key(run: &RunOutput) -> RunKey<'_> {
     }
 }
 
-/// Appends table `R`'s batch over the runs that enabled it, unless it has no rows.
+/// Hands table `R`'s batch over the runs that enabled it to `write`, unless it has no rows.
 ///
 /// Each row is paired with a reference to its run's key (16 bytes a row, whatever the key holds).
-fn push_table<'a, R: TableRow + 'a>(
-    out: &mut Vec<(&'static str, RecordBatch)>,
+fn write_table<'a, R: TableRow + 'a, E>(
+    write: &mut impl FnMut(&'static str, RecordBatch) -> Result<(), E>,
     runs: &[(&'a RunOutput, RunKey<'a>)],
     enabled: impl Fn(&RunOutput) -> bool,
     rows_of: impl Fn(&'a RunOutput) -> &'a Vec<R>,
-) {
+) -> Result<(), E> {
     let rows: Vec<(&RunKey<'a>, &'a R)> = runs
         .iter()
         .filter(|(r, _)| enabled(r))
         .flat_map(|(r, k)| rows_of(r).iter().map(move |row| (k, row)))
         .collect();
-    if !rows.is_empty() {
-        out.push((R::TABLE, batch(schema_of::<R>(), &rows)));
+    if rows.is_empty() {
+        return Ok(());
     }
+    let batch = batch(schema_of::<R>(), &rows);
+    // The row references go before the batch is written: only the arrays remain.
+    drop(rows);
+    write(R::TABLE, batch)
 }
 
 /// The batch of `rows` under `schema`.
