@@ -8,7 +8,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use faasim::config::{ArrivalsConfig, BalancerKind, Scenario};
 use faasim::engine::{stream_rng, EventQueue, SimTime};
-use faasim::platform::{LoadBalancer, ReplicaTable, Slot, NONE};
+use faasim::platform::{LoadBalancer, Slot};
 use faasim::workload::{ArrivalProcess, ArrivalSource, RateProfile};
 
 /// The hold model: a queue of `pending` events where each step pops the earliest and pushes
@@ -80,18 +80,15 @@ fn bench_balancer(c: &mut Criterion) {
     let mut g = c.benchmark_group("balancer");
     g.throughput(Throughput::Elements(1));
     for replicas in [1usize, 20, 2_000] {
-        let mut table = ReplicaTable::default();
-        let eligible: Vec<Slot> = (0..replicas)
-            .map(|i| {
-                let slot = table.push(0, 0, 0, 0, NONE, i as u32, SimTime::ZERO);
-                table.executing[slot as usize] = (i as u32 * 7919) % 5 + 1;
-                slot
-            })
+        // Outstanding requests per replica slot, as the router's compute view reports them.
+        let outstanding: Vec<u32> = (0..replicas)
+            .map(|i| (i as u32 * 7919) % 5 + 1)
             .collect();
+        let eligible: Vec<Slot> = (0..replicas as u32).collect();
         let mut lb = LoadBalancer::new(BalancerKind::LeastOutstanding);
         let mut rng = stream_rng(1, "lb/bench");
         g.bench_function(format!("least_outstanding_{replicas}_replicas"), |b| {
-            b.iter(|| lb.pick(&eligible, &table, &mut rng))
+            b.iter(|| lb.pick(&eligible, |s| outstanding[s as usize], &mut rng))
         });
     }
     g.finish();
