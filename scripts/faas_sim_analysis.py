@@ -195,11 +195,11 @@ def lifecycle_df(scaling: pl.DataFrame, actions: list[str] | None = None) -> pl.
 
 
 def flow_df(flows: pl.DataFrame) -> pl.DataFrame:
-    """faas-sim's `flow`: one network transfer (image pulls, data transfers)."""
-    if not has(flows, "bytes"):
+    """faas-sim's `flow`: one network transfer (image pulls, data transfers) and how long it took."""
+    if not has(flows, "bytes", "t_end_s"):
         return pl.DataFrame()
     return flows.select(
-        pl.col("end_s").alias("time"),
+        pl.col("t_end_s").alias("time"),
         "bytes",
         pl.col("duration_s").alias("duration"),
         "source",
@@ -208,19 +208,19 @@ def flow_df(flows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def network_df(flows: pl.DataFrame) -> pl.DataFrame:
-    """faas-sim's `network`: bytes a transfer moved over each link of its route."""
-    if not has(flows, "hops"):
+def network_df(links: pl.DataFrame) -> pl.DataFrame:
+    """faas-sim's `network`: bytes moved over each link.
+
+    faas-sim logged one record per transfer and link of its route; faasim's `links` table holds
+    the total per link (sum faas-sim's frame by link to compare).
+    """
+    if not has(links, "link", "bytes"):
         return pl.DataFrame()
-    return (
-        flows.select(
-            pl.col("end_s").alias("time"),
-            pl.col("bytes").alias("value"),
-            pl.col("hops").alias("link"),
-            pl.col("kind").alias("data_type"),
-        )
-        .explode("link")
-        .drop_nulls("link")
+    return links.select(
+        pl.col("bytes").alias("value"),
+        "link",
+        "kind",
+        "capacity_mbit",
     )
 
 
@@ -241,6 +241,7 @@ def faas_sim_frames(out: Path) -> dict[str, pl.DataFrame]:
     scaling = read(out, "scaling")
     replicas = read(out, "replicas")
     flows = read(out, "flows")
+    links = read(out, "links")
     util = read(out, "utilization")
     return {
         "allocation_df": allocation_df(placements),
@@ -254,7 +255,7 @@ def faas_sim_frames(out: Path) -> dict[str, pl.DataFrame]:
         # faas-sim never logged `functions`; the image sizes are in runs.params_json.
         "functions_df": pl.DataFrame(),
         "flow_df": flow_df(flows),
-        "network_df": network_df(flows),
+        "network_df": network_df(links),
         "node_utilization_df": utilization_df(util, "node"),
         "function_utilization_df": utilization_df(util, "replica"),
         "fets_df": fets_df(inv),
