@@ -1,5 +1,6 @@
-//! Pinned results: every shipped experiment (and the shipped sweep) produces exactly the Parquet
-//! bytes recorded in `tests/digests.txt`.
+//! Pinned results: every shipped experiment (the shipped sweeps and the faas-sim examples in
+//! `experiments/faas-sim/` included) produces exactly the Parquet bytes recorded in
+//! `tests/digests.txt`.
 //!
 //! A refactoring must not change any result; a change that alters results on purpose updates the
 //! pinned digests in the same commit and says why in its message. To see the new digests, run
@@ -63,18 +64,37 @@ fn table_digests(dataset: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// `experiment/table digest` lines for every shipped experiment.
-fn current_digests() -> Vec<String> {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("experiments"))
+/// Folders under `experiments/` whose scenarios are pinned too, as `<folder>/<name>` (the
+/// benchmark suite in `bench/` is not: it is sized for timing, not for a test).
+const PINNED_FOLDERS: &[&str] = &["faas-sim"];
+
+/// The `.toml` files directly in `dir`, sorted.
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     files.sort();
+    files
+}
+
+/// `experiment/table digest` lines for every shipped experiment.
+fn current_digests() -> Vec<String> {
+    let tmp = tempfile::tempdir().unwrap();
+    let experiments = root().join("experiments");
+    let mut named: Vec<(String, PathBuf)> = toml_files(&experiments)
+        .into_iter()
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    for folder in PINNED_FOLDERS {
+        for p in toml_files(&experiments.join(folder)) {
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            named.push((format!("{folder}/{stem}"), p));
+        }
+    }
     let mut lines = Vec::new();
-    for path in files {
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+    for (name, path) in named {
         let text = std::fs::read_to_string(&path).unwrap();
         let out = tmp.path().join(&name);
         let (p, o) = (path.to_str().unwrap(), out.to_str().unwrap());
