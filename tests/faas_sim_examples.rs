@@ -82,7 +82,6 @@ const PULL_END_RESNET_S: f64 = 0.928214;
 const PULL_END_PYTHON_PI_S: f64 = 0.944709;
 
 #[test]
-#[ignore = "needs pulls as flows (issue 9)"]
 fn basic_pulls_end_as_in_faas_sim_and_every_invocation_starts_at_1_and_ends_at_2() {
     let out = run("basic");
     assert!(
