@@ -81,9 +81,7 @@ fn bench_balancer(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     for replicas in [1usize, 20, 2_000] {
         // Outstanding requests per replica slot, as the router's compute view reports them.
-        let outstanding: Vec<u32> = (0..replicas)
-            .map(|i| (i as u32 * 7919) % 5 + 1)
-            .collect();
+        let outstanding: Vec<u32> = (0..replicas).map(|i| (i as u32 * 7919) % 5 + 1).collect();
         let eligible: Vec<Slot> = (0..replicas as u32).collect();
         let mut lb = LoadBalancer::new(BalancerKind::LeastOutstanding);
         let mut rng = stream_rng(1, "lb/bench");
