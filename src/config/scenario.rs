@@ -843,6 +843,18 @@ pub enum RateConfig {
         /// Burst period, seconds.
         every_s: f64,
     },
+    /// faas-sim's Gaussian random walk of the rate, clamped to `[min_rps, max_rps]`.
+    RandomWalk {
+        /// Initial rate.
+        mu: f64,
+        /// Standard deviation of one step (one step per arrival).
+        sigma: f64,
+        /// Upper clamp.
+        max_rps: f64,
+        /// Lower clamp.
+        #[serde(default)]
+        min_rps: f64,
+    },
     /// Piecewise constant: `[[t_s, rps], …]`, 0 before the first point.
     Steps {
         /// `[t_s, rps]` pairs with increasing times.

@@ -582,6 +582,10 @@ impl Validator<'_> {
                     "a batch has no rate: all `count` requests arrive at the start; remove `rate`",
                 )?,
                 (None, ArrivalsConfig::Batch { .. }) => {}
+                (Some(RateConfig::RandomWalk { .. }), ArrivalsConfig::PoissonExact {}) => fail(
+                    format!("{path}.arrivals"),
+                    "`poisson_exact` needs a rate curve of time; a random walk is drawn per arrival: use `static` or `poisson`",
+                )?,
                 (Some(r), _) => rate(&format!("{path}.rate"), r)?,
                 (None, _) => fail(
                     format!("{path}.rate"),
@@ -885,6 +889,28 @@ fn rate(path: &str, r: &RateConfig) -> Check {
             non_negative(&format!("{path}.bursts.length_s"), *length_s)?;
             period(&format!("{path}.bursts.every_s"), *every_s)
         }
+        RateConfig::RandomWalk {
+            mu,
+            sigma,
+            max_rps,
+            min_rps,
+        } => {
+            non_negative(&format!("{path}.random_walk.min_rps"), *min_rps)?;
+            non_negative(&format!("{path}.random_walk.sigma"), *sigma)?;
+            if max_rps < min_rps || !max_rps.is_finite() {
+                fail(
+                    format!("{path}.random_walk.max_rps"),
+                    format!("must be finite and >= min_rps ({min_rps}), got {max_rps}"),
+                )?;
+            }
+            if !(min_rps..=max_rps).contains(&mu) {
+                fail(
+                    format!("{path}.random_walk.mu"),
+                    format!("must lie in [min_rps, max_rps] = [{min_rps}, {max_rps}], got {mu}"),
+                )?;
+            }
+            Ok(())
+        }
         RateConfig::Steps { points } => {
             if points.is_empty() {
                 fail(
@@ -917,6 +943,7 @@ fn peak_rate(path: &str, w: &WorkloadConfig, scale: f64) -> Check {
         RateConfig::Ramp { .. } => "ramp",
         RateConfig::Bursts { .. } => "bursts",
         RateConfig::Steps { .. } => "steps.points",
+        RateConfig::RandomWalk { .. } => "random_walk.max_rps",
     };
     let rps = crate::workload::RateProfile::from_config(r, scale).max_rate();
     let ia_scale = match w.arrivals {

@@ -4,7 +4,7 @@
 use super::ModelError;
 use crate::config::{ArrivalsConfig, RateConfig, Scenario, StartConfig, StartKeyword};
 use crate::engine::SimTime;
-use crate::workload::{ArrivalProcess, RateProfile};
+use crate::workload::{ArrivalProcess, RandomWalk, RateProfile};
 use std::collections::HashMap;
 
 /// When a workload starts generating.
@@ -23,6 +23,8 @@ pub struct WorkloadModel {
     pub function: u32,
     /// Inter-arrival process over the rate profile.
     pub process: ArrivalProcess,
+    /// faas-sim's random-walk rate, read once per arrival instead of the profile.
+    pub walk: Option<RandomWalk>,
     /// Name of its RNG stream (`arrivals/<function>`, `#k` for the k-th further workload).
     pub stream: String,
     /// Start rule.
@@ -102,6 +104,18 @@ pub fn compile_workloads(
             ready_for,
             duration: w.duration_s.map(SimTime::from_secs_f64),
             max_requests,
+            walk: match w.rate {
+                Some(RateConfig::RandomWalk {
+                    mu,
+                    sigma,
+                    max_rps,
+                    min_rps,
+                }) => {
+                    let f = sc.workload.scale;
+                    Some(RandomWalk::new(mu * f, sigma * f, max_rps * f, min_rps * f))
+                }
+                _ => None,
+            },
         });
     }
     Ok(out)

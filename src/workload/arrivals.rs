@@ -73,11 +73,6 @@ impl ArrivalProcess {
             ArrivalsConfig::PoissonExact {} | ArrivalsConfig::Batch { .. } => 0.0,
         }
     }
-
-    /// True for `poisson_exact`, which needs the whole curve rather than one rate.
-    pub fn is_exact(&self) -> bool {
-        matches!(self.kind, ArrivalsConfig::PoissonExact {})
-    }
 }
 
 #[cfg(test)]

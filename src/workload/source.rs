@@ -9,6 +9,7 @@
 
 use crate::engine::{stream_rng, SimRng, SimTime};
 use crate::model::{WorkloadModel, WorkloadStart};
+use crate::workload::RandomWalk;
 
 /// How one workload produces arrivals.
 #[derive(Debug)]
@@ -19,6 +20,8 @@ pub enum Source {
         rng: SimRng,
         /// Time of the last arrival generated (the start before the first).
         last: SimTime,
+        /// faas-sim's random-walk rate (its state), queried once per arrival.
+        walk: Option<RandomWalk>,
     },
 }
 
@@ -77,6 +80,7 @@ impl WorkloadSources {
                     source: Source::Rate {
                         rng: stream_rng(seed, &w.stream),
                         last: SimTime::ZERO,
+                        walk: w.walk.clone(),
                     },
                 }
             })
@@ -148,8 +152,12 @@ impl WorkloadSources {
             return self.retire(wi);
         }
         let t = match &mut w.source {
-            Source::Rate { rng, last } => {
-                let ia = model.process.next_ia(last.as_secs_f64(), rng);
+            Source::Rate { rng, last, walk } => {
+                // Draw order per arrival: the walk's step, then the process's draw.
+                let ia = match walk {
+                    Some(w) => model.process.ia_for_rate(w.next_rate(rng), rng),
+                    None => model.process.next_ia(last.as_secs_f64(), rng),
+                };
                 last.plus(SimTime::from_secs_f64(ia))
             }
         };
