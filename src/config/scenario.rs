@@ -17,6 +17,7 @@ use super::timemodel::TimeModelSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use super::traces::{TraceConfig, TraceFormat, TraceTemplate, MEMORY_PERCENTILES_2019};
 pub use super::topology::{
     CellDensity, CloudletConfig, EdgeConfig, ExplicitFile, LatencyMatrix, LatencyRow, LatencySpec,
     RegionConfig, VertexConfig,
@@ -52,6 +53,10 @@ pub struct Scenario {
     /// Settings shared by every workload (`workload.scale`).
     #[serde(default, skip_serializing_if = "WorkloadGlobalConfig::is_default")]
     pub workload: WorkloadGlobalConfig,
+    /// Public traces replayed as workloads, each creating its functions' deployments from a
+    /// template (`docs/workloads.md`). Left out of the canonical form when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub traces: Vec<TraceConfig>,
     /// Placement of pods onto nodes.
     #[serde(default)]
     pub scheduler: SchedulerConfig,
@@ -888,6 +893,9 @@ pub enum ArrivalsConfig {
         /// Number of requests.
         count: u64,
     },
+    /// Recorded arrivals: a CSV or Parquet file (relative to the scenario file) with `ia_s` or
+    /// `t_s`, optionally `function` and `duration_s` (`docs/workloads.md`).
+    Replay(String),
 }
 
 fn one() -> f64 {

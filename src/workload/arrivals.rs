@@ -70,7 +70,9 @@ impl ArrivalProcess {
                 };
                 (e * scale).min(max_ia.unwrap_or(f64::INFINITY))
             }
-            ArrivalsConfig::PoissonExact {} | ArrivalsConfig::Batch { .. } => 0.0,
+            ArrivalsConfig::PoissonExact {}
+            | ArrivalsConfig::Batch { .. }
+            | ArrivalsConfig::Replay(_) => 0.0,
         }
     }
 }
