@@ -129,13 +129,24 @@ fn bad_trace_input_exits_2_says_what_to_fix_and_writes_nothing() {
     for (file, text, wanted) in cases {
         let path = write(file, &text);
         let out = d.join(format!("out-{file}"));
-        let r = faasim(&["run", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let r = faasim(&[
+            "run",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
         let stderr = String::from_utf8_lossy(&r.stderr);
         assert_eq!(r.status.code(), Some(2), "{file}: {stderr}");
         for w in &wanted {
-            assert!(stderr.contains(w.as_str()), "{file}: expected `{w}` in: {stderr}");
+            assert!(
+                stderr.contains(w.as_str()),
+                "{file}: expected `{w}` in: {stderr}"
+            );
         }
-        assert!(stderr.contains(file), "{file}: names the scenario: {stderr}");
+        assert!(
+            stderr.contains(file),
+            "{file}: names the scenario: {stderr}"
+        );
         assert!(!out.exists(), "{file}: nothing may be written");
         let v = faasim(&["validate", path.to_str().unwrap()]);
         assert_eq!(v.status.code(), Some(2), "validate {file}");

@@ -148,7 +148,10 @@ fn recorded_arrivals_replay_at_their_times_from_the_start() {
     let text = common::one_function(
         "{ scale_min = 1, scale_max = 1 }",
         "",
-        &format!("arrivals = {{ replay = \"{}\" }}\nstart = 10", csv.display()),
+        &format!(
+            "arrivals = {{ replay = \"{}\" }}\nstart = 10",
+            csv.display()
+        ),
         "outputs = { invocations = \"all\" }",
     );
     let out = run(&scenario(&text), 1);
@@ -177,7 +180,10 @@ fn a_trace_enters_the_run_id_by_content_not_by_path() {
     copy_fixture(&b);
     let id = |p: &Path| {
         let text = trace_scenario(
-            &format!("format = \"azure2019\"\npath = \"{}\"\nminutes = 3", p.display()),
+            &format!(
+                "format = \"azure2019\"\npath = \"{}\"\nminutes = 3",
+                p.display()
+            ),
             "",
         );
         faasim::identity(&scenario(&text), 1, 0, "", Vec::new()).run_id
@@ -201,7 +207,9 @@ fn thousands_of_trace_functions_set_up_from_one_template() {
     );
     for i in 0..n {
         counts.push_str(&format!("o,a{i},fn{i:08},http,{}\n", 1 + i % 3));
-        durations.push_str(&format!("o,a{i},fn{i:08},100,1,10,500,10,20,50,100,200,400,500\n"));
+        durations.push_str(&format!(
+            "o,a{i},fn{i:08},100,1,10,500,10,20,50,100,200,400,500\n"
+        ));
     }
     std::fs::write(
         dir.path().join("invocations_per_function_md.anon.d01.csv"),
@@ -209,7 +217,8 @@ fn thousands_of_trace_functions_set_up_from_one_template() {
     )
     .unwrap();
     std::fs::write(
-        dir.path().join("function_durations_percentiles.anon.d01.csv"),
+        dir.path()
+            .join("function_durations_percentiles.anon.d01.csv"),
         durations,
     )
     .unwrap();
@@ -230,10 +239,16 @@ fn thousands_of_trace_functions_set_up_from_one_template() {
     let model = faasim::model::Model::compile(&sc).unwrap();
     let compile_s = started.elapsed().as_secs_f64();
     assert_eq!(model.functions.len(), n);
-    assert!(compile_s < 10.0, "compiling {n} trace functions took {compile_s} s");
+    assert!(
+        compile_s < 10.0,
+        "compiling {n} trace functions took {compile_s} s"
+    );
     let out = run(&sc, 1);
     assert_eq!(out.run.status.as_str(), "ok", "{:?}", out.run.error);
-    assert_eq!(out.run.requests, (0..n as u64).map(|i| 1 + i % 3).sum::<u64>());
+    assert_eq!(
+        out.run.requests,
+        (0..n as u64).map(|i| 1 + i % 3).sum::<u64>()
+    );
 }
 
 /// Requests of a one-function run with `rate` and `arrivals` over `horizon_s`.
@@ -254,11 +269,7 @@ fn requests(rate: &str, arrivals: &str, horizon_s: f64) -> f64 {
 fn each_arrival_process_keeps_its_rate_over_a_long_fixed_seed_run() {
     // Evenly spaced: exact (the first request comes one gap after 0, none at the horizon).
     assert_eq!(
-        requests(
-            "{ constant = { rps = 50 } }",
-            "{ static = {} }",
-            2000.0
-        ),
+        requests("{ constant = { rps = 50 } }", "{ static = {} }", 2000.0),
         99_999.0
     );
     // Poisson at a constant rate: within 1 %.
@@ -293,5 +304,33 @@ fn each_arrival_process_keeps_its_rate_over_a_long_fixed_seed_run() {
         2000.0,
     );
     let expected = 2000.0 * 20.0 / 1.5f64.ln();
-    assert!((n / expected - 1.0).abs() < 0.02, "random walk {n} vs {expected}");
+    assert!(
+        (n / expected - 1.0).abs() < 0.02,
+        "random walk {n} vs {expected}"
+    );
+}
+
+#[test]
+fn after_all_ready_waits_for_scale_min_running_replicas_of_every_deployment() {
+    // Three replicas whose setup takes a random 1–20 s: the load starts when the last is up.
+    let text = common::one_function(
+        "{ scale_min = 3, scale_max = 3 }",
+        "setup = { uniform = { low = 1, high = 20 } }",
+        "rate = { constant = { rps = 10 } }\nstart = \"after_all_ready\"\nduration_s = 5",
+        "outputs = { invocations = \"all\" }",
+    );
+    let out = run(&scenario(&text), 4);
+    let last_up = out
+        .replicas
+        .iter()
+        .map(|r| r.running)
+        .max()
+        .expect("three replicas");
+    let first_up = out.replicas.iter().map(|r| r.running).min().unwrap();
+    assert!(last_up > first_up, "setup times differ");
+    let first_arrival = out.invocations.iter().map(|r| r.arrival).min().unwrap();
+    assert!(
+        first_arrival > last_up,
+        "first arrival {first_arrival:?} before the third replica ran at {last_up:?}"
+    );
 }

@@ -17,11 +17,11 @@ use super::timemodel::TimeModelSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub use super::traces::{TraceConfig, TraceFormat, TraceTemplate, MEMORY_PERCENTILES_2019};
 pub use super::topology::{
     CellDensity, CloudletConfig, EdgeConfig, ExplicitFile, LatencyMatrix, LatencyRow, LatencySpec,
     RegionConfig, VertexConfig,
 };
+pub use super::traces::{TraceConfig, TraceFormat, TraceTemplate, MEMORY_PERCENTILES_2019};
 
 /// Ordered string → string labels.
 pub type Labels = BTreeMap<String, String>;
@@ -535,6 +535,10 @@ pub struct ContainerConfig {
     /// Teardown phase duration.
     #[serde(default = "TimeModelSpec::zero")]
     pub teardown: TimeModelSpec,
+    /// Extra execution time of a replica's first request (a cold-start penalty: class loading,
+    /// JIT warm-up), added to its `exec` sample. Left out of the canonical form when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cold_penalty: Option<TimeModelSpec>,
     /// Concurrency model; default `unbounded`, or the HTTP watchdog when labels say so.
     #[serde(default)]
     pub concurrency: Option<ConcurrencyConfig>,

@@ -523,6 +523,9 @@ impl Validator<'_> {
         ] {
             self.time_model_spec(&format!("{path}.{key}"), spec)?;
         }
+        if let Some(spec) = &c.cold_penalty {
+            self.time_model_spec(&format!("{path}.cold_penalty"), spec)?;
+        }
         if let Some(aff) = &c.affinity {
             // Upstream's API validation: a preferred term's weight is 1..100.
             for (i, t) in aff.preferred.iter().enumerate() {

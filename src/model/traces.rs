@@ -12,9 +12,7 @@ use crate::config::{
     ContainerConfig, DeploymentConfig, FunctionConfig, Labels, Scenario, Size, TimeModelSpec,
     TraceConfig, TraceFormat,
 };
-use crate::workload::azure::{
-    Azure2019Options, Azure2019Trace, Azure2021Options, Azure2021Trace,
-};
+use crate::workload::azure::{Azure2019Options, Azure2019Trace, Azure2021Options, Azure2021Trace};
 use crate::workload::WorkloadError;
 use std::collections::HashSet;
 use std::path::PathBuf;

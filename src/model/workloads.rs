@@ -33,6 +33,9 @@ pub enum WorkloadStart {
     At(SimTime),
     /// At the first moment every `ready_for` deployment has a Running replica.
     AfterReady,
+    /// At the first moment every deployment has `max(1, scale_min)` Running replicas: the
+    /// platform is as its configuration asks before any load arrives.
+    AfterAllReady,
 }
 
 /// One workload, compiled.
@@ -105,10 +108,7 @@ pub fn compile_workloads(
                 .collect::<Result<Vec<_>, _>>()?,
             None => all_deployed(),
         };
-        let start = match w.start.fixed_s() {
-            Some(s) => WorkloadStart::At(SimTime::from_secs_f64(s)),
-            None => WorkloadStart::AfterReady,
-        };
+        let start = start_rule(&w.start);
         // A batch has no rate (validation enforces it); its process never reads one.
         let rate = w.rate.clone().unwrap_or(RateConfig::Constant { rps: 0.0 });
         let max_requests = match w.arrivals {
@@ -118,11 +118,10 @@ pub fn compile_workloads(
         let kind = match &w.arrivals {
             ArrivalsConfig::Replay(file) => {
                 let path = sc.topology.resolve(file);
-                check_replay(&path, &w.function)
-                    .map_err(|message| ModelError::Input {
-                        key_path: format!("workloads[{wi}].arrivals.replay"),
-                        message,
-                    })?;
+                check_replay(&path, &w.function).map_err(|message| ModelError::Input {
+                    key_path: format!("workloads[{wi}].arrivals.replay"),
+                    message,
+                })?;
                 ArrivalKind::Replay {
                     path,
                     function_name: w.function.clone(),
@@ -158,10 +157,7 @@ pub fn compile_workloads(
     }
     for t in traces {
         let tc = &sc.traces[t.index];
-        let start = match tc.start.fixed_s() {
-            Some(s) => WorkloadStart::At(SimTime::from_secs_f64(s)),
-            None => WorkloadStart::AfterReady,
-        };
+        let start = start_rule(&tc.start);
         let ready_for = match tc.start {
             StartConfig::Keyword(StartKeyword::AfterAllReady) => (0..deployed.len() as u32)
                 .filter(|&f| deployed[f as usize])
@@ -181,6 +177,16 @@ pub fn compile_workloads(
         });
     }
     Ok(out)
+}
+
+fn start_rule(start: &StartConfig) -> WorkloadStart {
+    match start {
+        StartConfig::Keyword(StartKeyword::AfterAllReady) => WorkloadStart::AfterAllReady,
+        StartConfig::Keyword(StartKeyword::AfterReady) => WorkloadStart::AfterReady,
+        _ => WorkloadStart::At(SimTime::from_secs_f64(
+            start.fixed_s().expect("a time when not a keyword"),
+        )),
+    }
 }
 
 /// Reads a recorded-arrivals file once to the end (constant memory), so a missing file, a

@@ -106,7 +106,9 @@ impl WorkloadSources {
             .map(|w| {
                 let (start, waiting_ready) = match w.start {
                     WorkloadStart::At(t) => (t, false),
-                    WorkloadStart::AfterReady => (SimTime::NEVER, true),
+                    WorkloadStart::AfterReady | WorkloadStart::AfterAllReady => {
+                        (SimTime::NEVER, true)
+                    }
                 };
                 let source = match &w.kind {
                     ArrivalKind::Rate => Source::Rate {
@@ -207,10 +209,13 @@ impl WorkloadSources {
                 *last = start;
                 Ok(())
             }
-            (Source::Replay(r), ArrivalKind::Replay {
-                path,
-                function_name,
-            }) => Replay::open(path, function_name, start).map(|o| *r = Some(Box::new(o))),
+            (
+                Source::Replay(r),
+                ArrivalKind::Replay {
+                    path,
+                    function_name,
+                },
+            ) => Replay::open(path, function_name, start).map(|o| *r = Some(Box::new(o))),
             (Source::Azure2019 { replay, .. }, ArrivalKind::Trace(t)) => match &t.trace {
                 OpenedTrace::Azure2019(trace) => {
                     *replay = Some(Box::new(trace.replay(t.seed.unwrap_or(self.seed))));

@@ -214,7 +214,12 @@ impl Azure2019Trace {
     /// The files a window of `minutes` minutes from minute `start_minute` of day `first_day`
     /// reads, found from the count files' headers only (for the run's identity, before the
     /// trace is opened). Missing files end the list: opening the trace reports them.
-    pub fn window_files(dir: &Path, first_day: u32, start_minute: u32, minutes: u32) -> Vec<PathBuf> {
+    pub fn window_files(
+        dir: &Path,
+        first_day: u32,
+        start_minute: u32,
+        minutes: u32,
+    ) -> Vec<PathBuf> {
         let mut out = Vec::new();
         let (mut day, mut from, mut left) = (first_day, start_minute, minutes);
         while left > 0 {

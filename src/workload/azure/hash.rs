@@ -3,8 +3,8 @@
 
 use crate::workload::WorkloadError;
 use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
