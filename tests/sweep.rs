@@ -805,3 +805,46 @@ fn the_slurm_script_runs_array_task_k_of_n_as_shard_k_of_n() {
     let run_ids = |d: &Path| strings(&table(d, "runs"), "run_id");
     assert_eq!(run_ids(&whole), run_ids(&arrayed));
 }
+
+/// Files a scenario names (here an explicit topology) are found next to the scenario, whatever
+/// the working directory: in a sweep, and in `faasim run` with `--set` overrides.
+#[test]
+fn relative_topology_files_resolve_against_the_scenario_folder_not_the_working_directory() {
+    let (dir, spec) = setup("scenario = \"base.toml\"\nseeds = [1, 2]\n");
+    std::fs::write(
+        dir.path().join("topo.csv"),
+        "kind,name,a,b,c\nnode,n0,nuc\nnode,n1,nuc\nlink,l0,100\nswitch,internet\n\
+         edge,n0,l0,lan\nedge,n1,l0,lan\nedge,l0,internet\n",
+    )
+    .unwrap();
+    let base = BASE.replace(
+        "topology = { generator = \"cluster\", nodes = [{ type = \"nuc\", count = 2 }, { type = \"rockpi\", count = 1 }] }",
+        "topology = { generator = \"explicit\", file = \"topo.csv\" }",
+    );
+    assert_ne!(base, BASE, "the base scenario names the topology file");
+    std::fs::write(dir.path().join("base.toml"), base).unwrap();
+    // The tests run in the crate's folder, not in `dir`.
+    assert_ne!(std::env::current_dir().unwrap(), dir.path());
+
+    let out_dir = dir.path().join("out");
+    let stdout = ok(&["sweep", s(&spec), "--out", s(&out_dir)]);
+    assert!(stdout.contains("2 runs: 2 ok"), "{stdout}");
+    let nodes = strings(&table(&out_dir, "placements"), "node");
+    assert!(
+        nodes
+            .iter()
+            .all(|n| matches!(n.as_deref(), Some("n0" | "n1"))),
+        "placed on the explicit topology's nodes: {nodes:?}"
+    );
+
+    let run_out = dir.path().join("run-out");
+    let base_file = dir.path().join("base.toml");
+    ok(&[
+        "run",
+        s(&base_file),
+        "--set",
+        "run.horizon_s=2",
+        "--out",
+        s(&run_out),
+    ]);
+}

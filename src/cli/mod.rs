@@ -270,7 +270,10 @@ fn load(path: &Path, overrides: &[String]) -> Result<Scenario> {
         faasim::config::set_by_key_path(&mut value, key.trim(), v)
             .map_err(|e| BadInput(format!("--set {o}: {e}")))?;
     }
-    Ok(faasim::config::scenario_from_value(value, &file).map_err(BadInput::from)?)
+    let mut sc = faasim::config::scenario_from_value(value, &file).map_err(BadInput::from)?;
+    // As `load_scenario` does: files the scenario names are relative to its folder.
+    sc.topology.base_dir = path.parent().map(Path::to_path_buf);
+    Ok(sc)
 }
 
 /// A TOML value (number, boolean, array, inline table, quoted string), else a bare string.

@@ -79,7 +79,8 @@ impl Sweep {
         scenario_text: String,
     ) -> Result<Sweep, ConfigError> {
         let scenario_label = scenario_file.display().to_string();
-        let base_scenario = parse_scenario(&scenario_text, &scenario_label)?;
+        let mut base_scenario = parse_scenario(&scenario_text, &scenario_label)?;
+        base_scenario.topology.base_dir = scenario_file.parent().map(Path::to_path_buf);
         let base = parse_toml_value(&scenario_text, &scenario_label)?;
         let name = def.name.clone().unwrap_or_else(|| {
             sweep_file
@@ -168,7 +169,11 @@ impl Sweep {
 
     /// The resolved and validated scenario of `spec`.
     pub fn resolve(&self, spec: &RunSpec) -> Result<Scenario, ConfigError> {
-        scenario_from_value(self.edited(spec)?, &self.scenario_label())
+        let mut sc = scenario_from_value(self.edited(spec)?, &self.scenario_label())?;
+        // Files a scenario names (an explicit topology, a latency matrix) are relative to the
+        // base scenario's folder, whatever the working directory of the sweep.
+        sc.topology.base_dir = self.base_scenario.topology.base_dir.clone();
+        Ok(sc)
     }
 
     /// The identity of `spec`'s run given its resolved scenario (None if it is invalid). A run
