@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod cluster;
+pub mod compute;
 pub mod config;
 pub mod engine;
 pub mod execution;
@@ -19,6 +20,7 @@ pub mod network;
 pub mod output;
 pub mod platform;
 pub mod provenance;
+pub mod router;
 pub mod run;
 pub mod scaling;
 pub mod scheduler;

@@ -63,6 +63,10 @@ pub struct Scenario {
     /// Load balancing and cold-start behaviour.
     #[serde(default)]
     pub routing: RoutingConfig,
+    /// How requests share a node's CPUs (`execution.cpu_model`); left out of the canonical
+    /// scenario at its default, so run ids stay as they were.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub execution: ExecutionConfig,
     /// Replica removal behaviour.
     #[serde(default)]
     pub replicas: ReplicasConfig,
@@ -610,8 +614,9 @@ pub enum ConcurrencyConfig {
     HttpWatchdog {
         /// Worker count W.
         workers: u32,
-        /// Queue capacity; a request dispatched to a full queue is rejected.
-        #[serde(default)]
+        /// Queue capacity; a request dispatched to a full queue is rejected (`queue_limit` is
+        /// accepted as another name).
+        #[serde(default, alias = "queue_limit")]
         queue_capacity: Option<u32>,
     },
 }
@@ -931,6 +936,63 @@ pub struct RoutingConfig {
     /// A request not started by `arrival + timeout` ends `timed_out`.
     #[serde(default)]
     pub request_timeout_s: Option<f64>,
+    /// Push (the router hands requests to replicas) or pull (idle replicas take them); left out
+    /// of the canonical scenario at its default.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub mode: RoutingMode,
+}
+
+/// `routing.mode` (`docs/model.md`, routing).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutingMode {
+    /// A request is handed to a replica (by the balancer) when it arrives or when a replica
+    /// becomes Running; busy replicas queue it locally.
+    #[default]
+    Push,
+    /// Requests wait in one queue per function; a replica with a free worker takes the head.
+    Pull,
+}
+
+/// `[execution]`: how requests use the CPUs of their node (`docs/workloads.md`, CPU contention).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecutionConfig {
+    /// Isolated (an execution takes its sample) or shared (processor sharing of the cores).
+    #[serde(default)]
+    pub cpu_model: CpuModel,
+    /// Slowdown by node utilisation under `cpu_model = "shared"`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub degradation: DegradationConfig,
+}
+
+/// `execution.cpu_model`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CpuModel {
+    /// Every execution takes exactly its sampled time, however busy the node is.
+    #[default]
+    Isolated,
+    /// The node's cores are shared among the requests computing on it (processor sharing): an
+    /// execution sample is work, and requests slow down when the node is oversubscribed.
+    Shared,
+}
+
+/// `execution.degradation`: an extra slowdown as a function of node utilisation `u`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum DegradationConfig {
+    /// None beyond sharing.
+    #[default]
+    None,
+    /// Times are multiplied by `min(max_factor, 1 + alpha × u)`.
+    Linear {
+        /// Slope (≥ 0).
+        alpha: f64,
+        /// Cap on the factor (≥ 1; default: none).
+        #[serde(default)]
+        max_factor: Option<f64>,
+    },
 }
 
 impl Default for RoutingConfig {
@@ -940,6 +1002,7 @@ impl Default for RoutingConfig {
             scale_from_zero: ScaleFromZero::OnDemand,
             cold_start_poll_s: 0.0,
             request_timeout_s: None,
+            mode: RoutingMode::Push,
         }
     }
 }

@@ -751,6 +751,24 @@ impl Validator<'_> {
         if let Some(t) = r.request_timeout_s {
             positive("routing.request_timeout_s", t)?;
         }
+        if r.mode == RoutingMode::Pull && r.cold_start_poll_s > 0.0 {
+            fail(
+                "routing.cold_start_poll_s",
+                "must be 0 with routing.mode = \"pull\" (replicas take waiting requests as soon as a worker is free)",
+            )?;
+        }
+        if let DegradationConfig::Linear { alpha, max_factor } = self.sc.execution.degradation {
+            non_negative("execution.degradation.linear.alpha", alpha)?;
+            if let Some(m) = max_factor {
+                finite("execution.degradation.linear.max_factor", m)?;
+                if m < 1.0 {
+                    fail(
+                        "execution.degradation.linear.max_factor",
+                        format!("must be >= 1, got {m}"),
+                    )?;
+                }
+            }
+        }
         self.network()?;
         let o = &self.sc.outputs;
         if let InvocationRows::Sample { sample } = o.invocations {

@@ -26,6 +26,24 @@ pub enum ModelError {
     /// The scheduler profile could not be built from the scenario.
     #[error("{0}")]
     Scheduler(String),
+    /// A container's replicas may be placed on nodes of a type for which one of its time
+    /// models (execution, startup, setup) has no entry and no `default`
+    /// (`docs/scenario.md`, time models).
+    #[error(
+        "{key_path}: no model for node type `{node_type}` and no `default`, but replicas of \
+         function `{function}` may be placed on `{node_type}` nodes{hint}; add a `default` or a \
+         model for `{node_type}`"
+    )]
+    MissingTimeModel {
+        /// `deployments[d].containers[c].<phase>`.
+        key_path: String,
+        /// The deployment's function.
+        function: String,
+        /// The node type without a model.
+        node_type: String,
+        /// Why the scheduler does not keep the pods off those nodes.
+        hint: &'static str,
+    },
 }
 
 impl ModelError {

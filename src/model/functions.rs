@@ -225,3 +225,56 @@ pub fn compile_functions(
     }
     Ok(out)
 }
+
+/// Every node type a container's replicas may be placed on has an execution, startup and setup
+/// model (teardown defaults to 0 s).
+///
+/// With the `CanRun` predicate (`can_run`), a pod is never placed on a node type its execution
+/// model does not cover, so only the startup and setup models of the covered types are
+/// checked; without it, a replica may land on any node type the cluster has.
+pub fn check_time_models(
+    sc: &Scenario,
+    functions: &[FunctionModel],
+    cluster: &Cluster,
+    can_run: bool,
+) -> Result<(), ModelError> {
+    let mut present = vec![false; cluster.types.len()];
+    for &t in &cluster.nodes.node_type {
+        present[t as usize] = true;
+    }
+    for f in functions {
+        let Some(di) = f.deployment else { continue };
+        for c in &f.containers {
+            for (t, _) in present.iter().enumerate().filter(|(_, &p)| p) {
+                if can_run && c.exec[t].is_none() {
+                    continue; // CanRun keeps these pods off this type
+                }
+                let phases = [
+                    ("exec", &c.exec),
+                    ("startup", &c.startup),
+                    ("setup", &c.setup),
+                ];
+                if let Some((phase, _)) = phases.iter().find(|(_, m)| m[t].is_none()) {
+                    return Err(ModelError::MissingTimeModel {
+                        key_path: format!(
+                            "deployments[{di}].containers[{}].{phase}",
+                            c.config_index
+                        ),
+                        function: f.name.clone(),
+                        node_type: cluster.types[t].name.clone(),
+                        hint: if can_run {
+                            " (`CanRun` keeps pods off node types without an execution model only)"
+                        } else if sc.scheduler.profile == "skippy"
+                            || sc.scheduler.profile == "kubernetes"
+                        {
+                            " (the scheduler profile has no `CanRun` predicate)"
+                        } else {
+                            " (the scheduler profile does not check time models)"
+                        },
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}

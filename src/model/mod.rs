@@ -23,10 +23,12 @@ pub use workloads::{ArrivalKind, WorkloadModel, WorkloadStart};
 
 use crate::cluster::Cluster;
 use crate::config::{
-    BalancerKind, CountMode, EndPolicy, InvocationMode, InvocationRows, MissingArch, OutputsConfig,
-    ScaleFromZero, ScalingGlobalConfig, Scenario, SchedulerLatencyConfig, VictimOrder,
+    BalancerKind, CountMode, CpuModel, DegradationConfig, EndPolicy, InvocationMode,
+    InvocationRows, MissingArch, OutputsConfig, RoutingMode, ScaleFromZero, ScalingGlobalConfig,
+    Scenario, SchedulerLatencyConfig, VictimOrder,
 };
 use crate::engine::SimTime;
+use crate::execution::UtilisationDegradation;
 use crate::scheduler::{SchedulerFactory, SchedulerRegistry};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -62,6 +64,17 @@ pub struct Routing {
     /// `routing.cold_start_poll_s` (None: waiting requests are dispatched when a replica is
     /// Running).
     pub poll: Option<SimTime>,
+    /// `routing.mode`.
+    pub mode: RoutingMode,
+}
+
+/// How requests use their node's CPUs (`[execution]`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ExecutionSettings {
+    /// `execution.cpu_model`.
+    pub cpu_model: CpuModel,
+    /// `execution.degradation` (shared CPUs only).
+    pub degradation: UtilisationDegradation,
 }
 
 /// Scaling settings shared by every function.
@@ -103,6 +116,8 @@ pub struct Model {
     pub run: RunLimits,
     /// Request routing.
     pub routing: Routing,
+    /// `[execution]`.
+    pub execution: ExecutionSettings,
     /// Scaling settings.
     pub scaling: ScalingSettings,
     /// Modelled scheduling latency.
@@ -158,10 +173,12 @@ impl Model {
         let workloads = workloads::compile_workloads(sc, &function_ids, &deployed, trace_models)?;
         let commands = commands::compile_commands(sc, &deployment_ids)?;
         // The profile's own checks (unknown profile, bad settings) belong to compilation too.
+        // A user-written scheduler may place a pod anywhere.
+        let mut can_run = false;
         let custom_scheduler = match schedulers.get(&sc.scheduler.profile) {
             Some(factory) => Some(Arc::clone(factory)),
             None => {
-                crate::scheduler::build(sc, &cluster, 0).map_err(|e| {
+                let profile = crate::scheduler::build(sc, &cluster, 0).map_err(|e| {
                     if schedulers.is_empty() {
                         ModelError::Scheduler(e)
                     } else {
@@ -169,9 +186,11 @@ impl Model {
                         ModelError::Scheduler(format!("{e}; registered: {}", names.join(", ")))
                     }
                 })?;
+                can_run = profile.filters_with("CanRun");
                 None
             }
         };
+        functions::check_time_models(sc, &functions, &cluster, can_run)?;
         let secs = SimTime::from_secs_f64;
         let run = RunLimits {
             horizon: sc.run.horizon_s.map(secs),
@@ -190,6 +209,17 @@ impl Model {
             scale_from_zero: sc.routing.scale_from_zero,
             timeout: sc.routing.request_timeout_s.map(secs),
             poll: (sc.routing.cold_start_poll_s > 0.0).then(|| secs(sc.routing.cold_start_poll_s)),
+            mode: sc.routing.mode,
+        };
+        let execution = ExecutionSettings {
+            cpu_model: sc.execution.cpu_model,
+            degradation: match sc.execution.degradation {
+                DegradationConfig::None => UtilisationDegradation::None,
+                DegradationConfig::Linear { alpha, max_factor } => UtilisationDegradation::Linear {
+                    alpha,
+                    max_factor: max_factor.unwrap_or(f64::INFINITY),
+                },
+            },
         };
         let scaling = ScalingSettings {
             global: sc.scaling.clone(),
@@ -215,6 +245,7 @@ impl Model {
             commands,
             run,
             routing,
+            execution,
             scaling,
             scheduler_latency: sc.scheduler.latency.clone(),
             outputs: sc.outputs.clone(),

@@ -1,11 +1,10 @@
-//! `FunctionRt`: per-function run-time state — the eligible replica list, the cold-start queue, balancer, RNG streams and counters.
+//! `FunctionRt`: per-function run-time state — deployment status, replica counts and lists,
+//! the life-cycle RNG streams, request counters and latency histograms. Routing state (eligible
+//! replicas, waiting requests, balancers) is the router's ([`crate::router`]).
 
-use super::balancer::LoadBalancer;
 use super::replicas::Slot;
-use crate::config::BalancerKind;
 use crate::engine::{stream_rng, SimRng, SimTime};
 use crate::metrics::LatencyHistogram;
-use std::collections::VecDeque;
 
 /// Latency metrics kept per function, in `latency_histograms` order.
 pub const HIST_METRICS: [&str; 6] = ["wait", "queue", "exec", "response", "cold_wait", "pull"];
@@ -50,12 +49,6 @@ pub struct FunctionRt {
     pub active: bool,
     /// Removed.
     pub removed: bool,
-    /// Running, non-draining replicas in id order.
-    pub eligible: Vec<Slot>,
-    /// Balancer state.
-    pub lb: LoadBalancer,
-    /// Requests waiting for a replica (request slots, FIFO).
-    pub cold_queue: VecDeque<u32>,
     /// Live replicas.
     pub live: u32,
     /// Replicas in state Running (a replica entering Teardown leaves this count).
@@ -68,16 +61,12 @@ pub struct FunctionRt {
     pub pods_created: u32,
     /// Arrival counter (`fn_seq`).
     pub arrivals: u64,
-    /// `exec/<f>` stream.
-    pub rng_exec: SimRng,
     /// `startup/<f>` stream.
     pub rng_startup: SimRng,
     /// `setup/<f>` stream.
     pub rng_setup: SimRng,
     /// `teardown/<f>` stream.
     pub rng_teardown: SimRng,
-    /// `lb/<f>` stream.
-    pub rng_lb: SimRng,
     /// Request counters.
     pub counts: RequestCounters,
     /// Histograms in [`HIST_METRICS`] order.
@@ -100,24 +89,19 @@ pub struct FunctionRt {
 
 impl FunctionRt {
     /// The state of function `name` with `containers` ranked containers before it is deployed.
-    pub fn new(name: &str, containers: usize, balancer: BalancerKind, seed: u64) -> FunctionRt {
+    pub fn new(name: &str, containers: usize, seed: u64) -> FunctionRt {
         FunctionRt {
             active: false,
             removed: false,
-            eligible: Vec::new(),
-            lb: LoadBalancer::new(balancer),
-            cold_queue: VecDeque::new(),
             live: 0,
             running: 0,
             live_ids: Vec::new(),
             live_per_container: vec![0; containers],
             pods_created: 0,
             arrivals: 0,
-            rng_exec: stream_rng(seed, &format!("exec/{name}")),
             rng_startup: stream_rng(seed, &format!("startup/{name}")),
             rng_setup: stream_rng(seed, &format!("setup/{name}")),
             rng_teardown: stream_rng(seed, &format!("teardown/{name}")),
-            rng_lb: stream_rng(seed, &format!("lb/{name}")),
             counts: RequestCounters::default(),
             hist: Default::default(),
             live_integral: 0,

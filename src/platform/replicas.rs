@@ -12,7 +12,6 @@
 //!   ended (and whose slot may already hold another replica) into `None`.
 
 use crate::engine::{SimTime, TimerId};
-use std::collections::VecDeque;
 
 /// A replica's creation-order number (`replica_id` in the output tables).
 pub type ReplicaId = u32;
@@ -182,12 +181,6 @@ pub struct ReplicaTable {
     pub pull_bytes: Vec<u64>,
     /// 0 = not deployed, 1 = transferred, 2 = cached, 3 = joined.
     pub pull_kind: Vec<u8>,
-    /// Requests executing now.
-    pub executing: Vec<u32>,
-    /// Requests waiting in the local FIFO queue (request slots).
-    pub local_queue: Vec<VecDeque<u32>>,
-    /// Completed invocations.
-    pub served: Vec<u64>,
     /// Selected for removal while still starting: tear down as soon as Running.
     pub doomed: Vec<bool>,
     /// The teardown phase has been scheduled.
@@ -281,10 +274,6 @@ impl ReplicaTable {
         self.end_state[i] = ReplicaState::Suspended;
         self.pull_bytes[i] = 0;
         self.pull_kind[i] = 0;
-        self.executing[i] = 0;
-        // Keeps its capacity: a reused slot allocates nothing.
-        self.local_queue[i].clear();
-        self.served[i] = 0;
         self.doomed[i] = false;
         self.teardown_started[i] = false;
         self.teardown_over[i] = false;
@@ -322,9 +311,6 @@ impl ReplicaTable {
         self.end_state.push(ReplicaState::Suspended);
         self.pull_bytes.push(0);
         self.pull_kind.push(0);
-        self.executing.push(0);
-        self.local_queue.push(VecDeque::new());
-        self.served.push(0);
         self.doomed.push(false);
         self.teardown_started.push(false);
         self.teardown_over.push(false);
@@ -337,7 +323,6 @@ impl ReplicaTable {
     pub fn release(&mut self, slot: Slot) {
         let i = slot as usize;
         debug_assert!(self.state[i].is_terminal());
-        debug_assert_eq!(self.executing[i], 0);
         self.generation[i] = self.generation[i].wrapping_add(1);
         self.free.push(slot);
     }
@@ -357,12 +342,6 @@ impl ReplicaTable {
         if let Ok(pos) = list.binary_search_by_key(&id, |&x| self.id[x as usize]) {
             list.remove(pos);
         }
-    }
-
-    /// Requests on the replica: executing plus locally queued.
-    #[inline]
-    pub fn outstanding(&self, r: Slot) -> u32 {
-        self.executing[r as usize] + self.local_queue[r as usize].len() as u32
     }
 }
 

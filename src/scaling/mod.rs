@@ -47,6 +47,16 @@ pub enum Action {
     ScaleDown(u32),
     /// `scale_to(d)`.
     ScaleTo(u32),
+    /// Create `n` replicas ahead of an expected request (keep-alive pre-warming; recorded as
+    /// action `prewarm`).
+    Prewarm(u32),
+    /// Tear down one idle Running replica, named by its replica slot (keep-alive; recorded as
+    /// `scale_down`).
+    Retire(u32),
+    /// Scale the deployment to zero, ignoring `scale_min`; the deployment and its scalers stay.
+    Suspend,
+    /// Remove the deployment: its scalers stop and waiting requests are rejected.
+    Remove,
 }
 
 /// One scaler decision: the action, the target count and the figures behind it.

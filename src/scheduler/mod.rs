@@ -319,6 +319,13 @@ pub trait Scheduler: Send {
 
     /// The pod's replica ended and released its resources on `node`.
     fn on_removed(&mut self, _pod: &Pod, _node: NodeId, _ctx: &SchedContext) {}
+
+    /// Whether every placement passes the predicate or filter named `name` (e.g. `CanRun`).
+    /// `Model::compile` asks this to know which node types a pod can never reach; the default,
+    /// `false`, assumes nothing.
+    fn filters_with(&self, _name: &str) -> bool {
+        false
+    }
 }
 
 /// Valid values of `scheduler.profile`.

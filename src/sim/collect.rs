@@ -213,7 +213,7 @@ impl Simulation<'_> {
             },
             pull_cached: deployed.then_some(t.pull_kind[i] == 2),
             pull_joined: deployed.then_some(t.pull_kind[i] == 3),
-            requests_served: t.served[i],
+            requests_served: self.compute.served(i as u32),
         }
     }
 }

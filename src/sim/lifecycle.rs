@@ -39,6 +39,7 @@ impl<'a> Simulation<'a> {
         // The newest replica: last in creation order.
         f.live_ids.push(r);
         self.usage.reset_replica(r);
+        self.compute.reset_replica(r);
         self.note_counts(function);
         self.enqueue(r);
         r
@@ -348,12 +349,10 @@ impl<'a> Simulation<'a> {
             self.scale_from_zero(fi as u32);
             return;
         }
-        self.replicas
-            .insert_ordered(&mut self.functions[fi].eligible, r);
-        if self.model.routing.poll.is_none() {
-            self.drain_cold_queue(fi as u32);
+        if self.router.replica_running(fi as u32, r, &self.replicas) {
+            self.serve_waiting(fi as u32, r);
         }
-        if self.replicas.outstanding(r) == 0 {
+        if self.compute.outstanding(r) == 0 {
             self.on_replica_idle(r, false);
         }
         self.check_ready_workloads();
@@ -389,10 +388,10 @@ impl<'a> Simulation<'a> {
         f.running -= 1;
         f.live -= 1;
         f.live_per_container[self.replicas.container[ri] as usize] -= 1;
-        self.replicas.remove_ordered(&mut f.eligible, r);
         self.replicas.remove_ordered(&mut f.live_ids, r);
+        self.router.replica_leaves(fi as u32, r, &self.replicas);
         self.note_counts(fi as u32);
-        if !self.model.scaling.drain || self.replicas.outstanding(r) == 0 {
+        if !self.model.scaling.drain || self.compute.outstanding(r) == 0 {
             self.start_teardown_phase(r);
         }
     }
@@ -419,7 +418,7 @@ impl<'a> Simulation<'a> {
 
     pub(super) fn on_teardown_done(&mut self, r: Slot) {
         let ri = r as usize;
-        if self.replicas.outstanding(r) > 0 {
+        if self.compute.outstanding(r) > 0 {
             // drain = false: requests still complete; the pod is released after the last one.
             self.replicas.teardown_over[ri] = true;
             return;
@@ -442,7 +441,7 @@ impl<'a> Simulation<'a> {
             self.replicas.remove_ordered(&mut f.live_ids, r);
             if was == ReplicaState::Running {
                 f.running -= 1;
-                self.replicas.remove_ordered(&mut f.eligible, r);
+                self.router.replica_leaves(fi as u32, r, &self.replicas);
             }
             self.note_counts(fi as u32);
         }

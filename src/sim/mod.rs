@@ -1,8 +1,11 @@
 //! `Simulation`: one run of one scenario with one master seed.
 //!
-//! Owns the clock, the event queue and every table of the run; handlers for each [`Event`] live
-//! in the submodules by concern (replica life cycle, requests, scaling operations), and
-//! `collect` turns the final state into a [`RunOutput`].
+//! Owns the clock, the event queue and one value per subsystem (replicas, router, compute,
+//! network, workload sources, scaling state, monitor). This file is the event loop and the
+//! routing table ([`Simulation::handle`]: which handler each [`Event`] goes to); the request
+//! path between router and compute is in `requests`, the replica life cycle in `lifecycle`,
+//! scaling decisions and the one place that applies them in `scalers` and `operations`, and
+//! `collect` turns the final state into a [`RunOutput`] (`docs/architecture.md`).
 
 mod collect;
 mod guard;
@@ -16,8 +19,9 @@ mod scalers;
 mod workloads;
 
 use crate::cluster::{Cluster, ImageCache};
+use crate::compute::Compute;
 use crate::config::EndPolicy;
-use crate::engine::{fnv1a64, splitmix64, EventQueue, SimTime, TimerId};
+use crate::engine::{fnv1a64, splitmix64, EventQueue, SimTime};
 use crate::metrics::{
     InvocationRow, PlacementRow, ReplicaCountRow, ReplicaRow, RunIdentity, RunOutput, RunRow,
     RunStatus, ScalingRow, UtilizationRow,
@@ -25,6 +29,7 @@ use crate::metrics::{
 use crate::model::Model;
 use crate::network::Network;
 use crate::platform::{FunctionRt, ReplicaRef, ReplicaTable, Slot, Usage};
+use crate::router::Router;
 use crate::scaling::{Counts, FunctionScaling};
 use crate::scheduler::{self, Decision, Scheduler};
 use crate::workload::WorkloadSources;
@@ -119,25 +124,6 @@ pub enum Event {
     },
 }
 
-/// A request in flight: a slot in the request slab.
-#[derive(Clone, Copy, Debug)]
-struct Request {
-    id: u64,
-    fn_seq: u64,
-    function: u32,
-    replica: u32,
-    arrival: SimTime,
-    dispatch: SimTime,
-    start: SimTime,
-    cold: bool,
-    /// Reached a final state (only requests still in flight at the end of a run are not).
-    done: bool,
-    /// The `routing.request_timeout_s` timer, once the request had to wait.
-    timeout: TimerId,
-    /// The pending `routing.cold_start_poll_s` poll of a waiting request.
-    poll: TimerId,
-}
-
 /// One run.
 pub struct Simulation<'a> {
     model: &'a Model,
@@ -156,13 +142,12 @@ pub struct Simulation<'a> {
     replicas: ReplicaTable,
     /// Image pulls in flight (the network model).
     network: Network,
-    requests: Vec<Request>,
-    free_requests: Vec<u32>,
+    /// Requests in flight, waiting requests and where they go.
+    router: Router,
+    /// Worker pools and local queues of the replicas.
+    compute: Compute,
     /// Where requests come from.
     workloads: WorkloadSources,
-    next_request_id: u64,
-    /// Requests not yet in a final state.
-    outstanding: u64,
     /// The run's horizon: configured, or set when the last workload finishes.
     horizon: Option<SimTime>,
     deadline: SimTime,
@@ -235,7 +220,7 @@ impl<'a> Simulation<'a> {
         let functions: Vec<FunctionRt> = model
             .functions
             .iter()
-            .map(|f| FunctionRt::new(&f.name, f.containers.len(), model.routing.balancer, seed))
+            .map(|f| FunctionRt::new(&f.name, f.containers.len(), seed))
             .collect();
         let workloads = WorkloadSources::new(&model.workloads, seed);
         let horizon = model.run.horizon;
@@ -274,11 +259,9 @@ impl<'a> Simulation<'a> {
             functions,
             replicas: ReplicaTable::default(),
             network: Network::default(),
-            requests: Vec::new(),
-            free_requests: Vec::new(),
+            router: Router::new(model, seed),
+            compute: Compute::new(model, seed),
             workloads,
-            next_request_id: 0,
-            outstanding: 0,
             horizon,
             deadline,
             stuck_clock: guard::StuckClock::default(),
@@ -389,7 +372,7 @@ impl<'a> Simulation<'a> {
             + guard::vec_bytes(&self.scaling_rows)
             + guard::vec_bytes(&self.count_rows)
             + guard::vec_bytes(&self.util_rows)
-            + guard::vec_bytes(&self.requests)
+            + self.router.bytes()
     }
 
     /// Processes one event; `Ok(false)` when the run is over.
@@ -518,7 +501,7 @@ impl<'a> Simulation<'a> {
     #[inline]
     fn finished(&self) -> bool {
         self.workloads.generating() == 0
-            && self.outstanding == 0
+            && self.router.outstanding() == 0
             && self.model.run.end_policy == EndPolicy::Drain
             && self.model.run.horizon.is_none_or(|h| self.now >= h)
     }
@@ -571,6 +554,24 @@ impl<'a> Simulation<'a> {
     /// Number of functions.
     pub fn function_count(&self) -> usize {
         self.functions.len()
+    }
+
+    /// Requests of `function` waiting in its queue for a replica (for tests and tools).
+    pub fn waiting_requests(&self, function: u32) -> usize {
+        self.router.waiting(function)
+    }
+
+    /// The first function that has a request waiting in its queue while one of its eligible
+    /// replicas has a free worker, if any: pull mode promises there is none after every event
+    /// (for tests).
+    pub fn idle_replica_beside_waiting_work(&self) -> Option<u32> {
+        (0..self.functions.len() as u32).find(|&f| {
+            self.router.waiting(f) > 0
+                && self.router.eligible(f).iter().any(|&r| {
+                    let c = requests::concurrency_of(self.model, &self.replicas, r);
+                    self.compute.has_free_worker(r, c)
+                })
+        })
     }
 }
 

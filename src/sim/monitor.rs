@@ -124,8 +124,8 @@ impl Simulation<'_> {
             let c = &mut counts[self.replicas.node[r] as usize];
             c[0] += st.is_live() as u32;
             c[1] += (st == ReplicaState::Running) as u32;
-            c[2] += self.replicas.executing[r];
-            c[3] += self.replicas.local_queue[r].len() as u32;
+            c[2] += self.compute.executing(r as u32);
+            c[3] += self.compute.queued(r as u32);
         }
         for (n, c) in counts.iter().enumerate() {
             let cap_cpu = nodes.cpu_capacity[n].max(0) as u64;
@@ -191,8 +191,8 @@ impl Simulation<'_> {
                 mem_util: ratio(mem, req_mem),
                 replicas_live: 1,
                 replicas_running: 1,
-                executing: self.replicas.executing[ri],
-                queued: self.replicas.local_queue[ri].len() as u32,
+                executing: self.compute.executing(ri as u32),
+                queued: self.compute.queued(ri as u32),
             });
         }
     }

@@ -45,25 +45,6 @@ impl Shortfall {
     }
 }
 
-/// What a life-cycle operation does to a whole deployment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Retirement {
-    /// Remove the deployment.
-    Remove,
-    /// Scale it to zero; the deployment stays.
-    Suspend,
-}
-
-impl Retirement {
-    /// The `scaling.action` value.
-    fn as_str(self) -> &'static str {
-        match self {
-            Retirement::Remove => "remove",
-            Retirement::Suspend => "suspend",
-        }
-    }
-}
-
 impl Applied {
     const NOTHING: Applied = Applied { n: 0, short: None };
 }
@@ -112,12 +93,29 @@ impl Simulation<'_> {
         });
     }
 
-    /// Carries out a scaler's decision and records it as one row of `scaler`.
+    /// Carries out a decision of `scaler` and records it as one `scaling` row: the one place
+    /// where the autoscalers, the router's scale-from-zero, `per_request`, the idler,
+    /// keep-alive and scripted commands change a deployment.
     pub(super) fn apply(&mut self, function: u32, scaler: Scaler, d: ScalingDecision) -> i32 {
         let before = self.counts(function);
         let current = before.current();
         let (action, done) = match d.action {
             Action::None => ("none", Applied::NOTHING),
+            Action::Prewarm(n) => ("prewarm", self.op_scale_up(function, n)),
+            Action::Retire(r) => {
+                self.begin_teardown(r, ReplicaState::Suspended, "keepalive_expired");
+                ("scale_down", Applied { n: -1, short: None })
+            }
+            Action::Suspend => {
+                // The replicas' end reason: `idle` when the idler suspends, else `suspend`.
+                let why = if scaler == Scaler::Idler {
+                    "idle"
+                } else {
+                    "suspend"
+                };
+                ("suspend", self.op_suspend(function, why))
+            }
+            Action::Remove => ("remove", self.op_remove(function)),
             Action::ScaleUp(n) => ("scale_up", self.op_scale_up(function, n)),
             Action::ScaleDown(n) => ("scale_down", self.op_scale_down(function, n)),
             Action::ScaleTo(t) => {
@@ -239,16 +237,17 @@ impl Simulation<'_> {
         if removable == 0 {
             return Applied { n: 0, short };
         }
+        let eligible = self.router.eligible(function);
         let mut victims = std::mem::take(&mut self.scratch);
         victims.clear();
         let k = removable as usize;
         match self.model.scaling.victim_order {
-            VictimOrder::Newest => victims.extend(f.eligible.iter().rev().take(k)),
-            VictimOrder::Oldest => victims.extend(f.eligible.iter().take(k)),
+            VictimOrder::Newest => victims.extend(eligible.iter().rev().take(k)),
+            VictimOrder::Oldest => victims.extend(eligible.iter().take(k)),
             VictimOrder::LeastLoaded => {
-                victims.extend(f.eligible.iter());
-                let t = &self.replicas;
-                victims.sort_by_key(|&r| (t.outstanding(r), std::cmp::Reverse(t.id[r as usize])));
+                victims.extend(eligible.iter());
+                let (t, c) = (&self.replicas, &self.compute);
+                victims.sort_by_key(|&r| (c.outstanding(r), std::cmp::Reverse(t.id[r as usize])));
                 victims.truncate(k);
             }
         }
@@ -319,20 +318,20 @@ impl Simulation<'_> {
 
     /// Removes a deployment: its scalers stop, every replica ends as Removed, waiting requests
     /// are rejected.
-    pub(super) fn op_remove(&mut self, function: u32) -> Applied {
+    fn op_remove(&mut self, function: u32) -> Applied {
         let n = self.end_all_replicas(function, ReplicaState::Removed, "deployment_removed");
         let f = &mut self.functions[function as usize];
         f.active = false;
         f.removed = true;
         self.queue.cancel(self.fscale[function as usize].tick);
-        while let Some(slot) = self.functions[function as usize].cold_queue.pop_front() {
+        while let Some(slot) = self.router.take_waiting(function) {
             self.reject(slot, "removed");
         }
         Applied { n, short: None }
     }
 
     /// Scales a function to zero, ignoring `scale_min`; the deployment and its scalers stay.
-    pub(super) fn op_suspend(&mut self, function: u32, reason: &'static str) -> Applied {
+    fn op_suspend(&mut self, function: u32, reason: &'static str) -> Applied {
         Applied {
             n: self.end_all_replicas(function, ReplicaState::Suspended, reason),
             short: None,
@@ -384,35 +383,24 @@ impl Simulation<'_> {
 
     /// Removes a deployment (recorded as `lifecycle` `remove`).
     pub fn remove(&mut self, function: u32) {
-        self.lifecycle(function, Scaler::Lifecycle, Retirement::Remove, "remove");
+        self.retire(function, Scaler::Lifecycle, Action::Remove, "remove");
     }
 
     /// Suspends a deployment (recorded as `lifecycle` `suspend`).
     pub fn suspend(&mut self, function: u32) {
-        self.lifecycle(function, Scaler::Lifecycle, Retirement::Suspend, "suspend");
+        self.retire(function, Scaler::Lifecycle, Action::Suspend, "suspend");
     }
 
-    /// Runs `remove` or `suspend` and records it.
-    pub(super) fn lifecycle(
-        &mut self,
-        function: u32,
-        scaler: Scaler,
-        op: Retirement,
-        reason: &'static str,
-    ) {
-        let before = self.counts(function);
-        let done = match op {
-            Retirement::Remove => self.op_remove(function),
-            Retirement::Suspend => self.op_suspend(function, "suspend"),
-        };
-        let rec = Record {
-            scaler,
-            action: op.as_str(),
-            metric: None,
+    /// Runs `remove` or `suspend` (target 0) as a decision of `scaler`.
+    fn retire(&mut self, function: u32, scaler: Scaler, action: Action, reason: &'static str) {
+        let d = ScalingDecision {
+            action,
             desired: Some(0),
+            metric_name: None,
+            metric_value: None,
             reason,
         };
-        self.record(function, before, rec, done.n);
+        self.apply(function, scaler, d);
     }
 
     /// Runs scripted command `index` (recorded with scaler `command`).
@@ -442,10 +430,10 @@ impl Simulation<'_> {
             CommandKind::Remove if !active => inactive(self, "remove"),
             CommandKind::Suspend if !active => inactive(self, "suspend"),
             CommandKind::Remove => {
-                self.lifecycle(function, Scaler::Command, Retirement::Remove, "command")
+                self.retire(function, Scaler::Command, Action::Remove, "command")
             }
             CommandKind::Suspend => {
-                self.lifecycle(function, Scaler::Command, Retirement::Suspend, "command")
+                self.retire(function, Scaler::Command, Action::Suspend, "command")
             }
             CommandKind::ScaleTo(_) | CommandKind::ScaleUp(_) | CommandKind::ScaleDown(_)
                 if !active =>

@@ -1,13 +1,21 @@
-//! Requests: arrival at the gateway, the cold-start queue and scale-from-zero, dispatch through
-//! the load balancer, the replica's worker slots and local FIFO queue, completion
-//! (`docs/model.md`, `docs/model.md`).
+//! The path of a request through the subsystems (`docs/model.md`, routing and execution):
+//! arrival at the gateway, routing or waiting (the [`crate::router::Router`]), scale-from-zero,
+//! dispatch into a replica's worker pool ([`crate::compute::Compute`]), completion, timeouts
+//! and cold-start polls, and the `invocations` rows.
+//!
+//! Each function here asks one subsystem what happens and hands the outcome to the next; the
+//! state lives in the subsystems.
 
-use super::{keep_invocation, Event, Request, Simulation};
-use crate::config::ScaleFromZero;
-use crate::engine::{SimTime, TimerId};
+use super::{keep_invocation, Simulation};
+use crate::compute::Admission;
+use crate::config::{RoutingMode, ScaleFromZero};
+use crate::engine::SimTime;
+use crate::execution::Concurrency;
 use crate::metrics::{InvocationRow, InvocationStatus};
+use crate::model::Model;
 use crate::platform::functions::metric;
 use crate::platform::{ReplicaState, Slot};
+use crate::router::Request;
 use crate::scaling::Scaler;
 
 impl Simulation<'_> {
@@ -19,29 +27,14 @@ impl Simulation<'_> {
         let fn_seq = f.arrivals;
         f.arrivals += 1;
         f.counts.requests += 1;
-        let req = Request {
-            id: self.next_request_id,
-            fn_seq,
-            function,
-            replica: u32::MAX,
-            arrival: self.now,
-            dispatch: SimTime::NEVER,
-            start: SimTime::NEVER,
-            cold: false,
-            done: false,
-            timeout: TimerId::NONE,
-            poll: TimerId::NONE,
-        };
-        self.next_request_id += 1;
-        self.outstanding += 1;
-        let slot = self.alloc_request(req);
+        let slot = self.router.admit(self.now, function, fn_seq);
         // Generate the next arrival before handling this one (the process only reads r(t)).
         self.schedule_next_arrival(wi);
         let fs = &mut self.fscale[fi];
         fs.last_arrival = self.now;
         fs.keepalive.on_arrival(self.now);
 
-        let f = &mut self.functions[fi];
+        let f = &self.functions[fi];
         if !f.active {
             let reason = if f.removed {
                 "removed"
@@ -51,21 +44,26 @@ impl Simulation<'_> {
             self.reject(slot, reason);
             return;
         }
-        if !f.eligible.is_empty() {
-            let r = f.lb.pick(&f.eligible, &self.replicas, &mut f.rng_lb);
+        let (compute, replicas, model) = (&self.compute, &self.replicas, self.model);
+        let load = |r| compute.outstanding(r);
+        let route = match self.router.mode() {
+            RoutingMode::Push => self.router.pick(function, load),
+            RoutingMode::Pull => self.router.pick_free(
+                function,
+                |r| compute.has_free_worker(r, concurrency_of(model, replicas, r)),
+                load,
+            ),
+        };
+        if let Some(r) = route {
             self.dispatch(slot, r);
             return;
         }
-        // Cold start: wait for a replica to become Running.
-        self.requests[slot as usize].cold = true;
-        f.counts.cold += 1;
-        f.cold_queue.push_back(slot);
-        self.arm_timeout(slot);
-        if let Some(p) = self.model.routing.poll {
-            self.requests[slot as usize].poll = self
-                .queue
-                .schedule(self.now.plus(p), Event::ColdPoll { slot });
+        // Wait: for a replica to become Running (a cold start) or, in pull mode, for a worker.
+        let cold = self.router.eligible(function).is_empty();
+        if cold {
+            self.functions[fi].counts.cold += 1;
         }
+        self.router.wait(&mut self.queue, self.now, slot, cold);
         self.scale_from_zero(function);
         self.per_request(function);
     }
@@ -76,7 +74,7 @@ impl Simulation<'_> {
         let f = &self.functions[function as usize];
         if f.active
             && f.live == 0
-            && !f.cold_queue.is_empty()
+            && self.router.waiting(function) > 0
             && self.model.routing.scale_from_zero == ScaleFromZero::OnDemand
         {
             let n = self.model.functions[function as usize]
@@ -87,38 +85,16 @@ impl Simulation<'_> {
         }
     }
 
-    /// Schedules the request's timeout once it has to wait (no event for requests that start
-    /// at once).
-    fn arm_timeout(&mut self, slot: u32) {
-        let Some(t) = self.model.routing.timeout else {
-            return;
-        };
-        let req = &mut self.requests[slot as usize];
-        if req.timeout == TimerId::NONE {
-            let at = req.arrival.plus(t);
-            req.timeout = self.queue.schedule(at, Event::RequestTimeout { slot });
-        }
-    }
-
     /// The request's timeout elapsed before it started: it leaves its queue and ends
     /// `timed_out`.
     pub(super) fn on_request_timeout(&mut self, slot: u32) {
-        let req = self.requests[slot as usize];
-        let fi = req.function as usize;
-        if req.replica == u32::MAX {
-            let q = &mut self.functions[fi].cold_queue;
-            if let Some(pos) = q.iter().position(|&s| s == slot) {
-                q.remove(pos);
-            }
-        } else {
-            let q = &mut self.replicas.local_queue[req.replica as usize];
-            if let Some(pos) = q.iter().position(|&s| s == slot) {
-                q.remove(pos);
-            }
+        let req = self.router.timed_out(slot);
+        if req.replica != u32::MAX {
+            self.compute.withdraw(req.replica, slot);
         }
-        self.functions[fi].counts.timed_out += 1;
-        self.emit_invocation(&req, InvocationStatus::TimedOut, None, SimTime::NEVER);
-        self.release_request(slot);
+        self.functions[req.function as usize].counts.timed_out += 1;
+        self.emit_invocation(&req, InvocationStatus::TimedOut, None, SimTime::NEVER, 1.0);
+        self.router.release(&mut self.queue, slot);
         if req.replica != u32::MAX {
             self.after_replica_work(req.replica, false);
         }
@@ -126,105 +102,57 @@ impl Simulation<'_> {
 
     /// `routing.cold_start_poll_s`: a waiting request checks for an eligible replica.
     pub(super) fn on_cold_poll(&mut self, slot: u32) {
-        let fi = self.requests[slot as usize].function as usize;
-        let f = &mut self.functions[fi];
-        if f.eligible.is_empty() {
-            let p = self.model.routing.poll.expect("polling is configured");
-            self.requests[slot as usize].poll = self
-                .queue
-                .schedule(self.now.plus(p), Event::ColdPoll { slot });
-            return;
-        }
-        if let Some(pos) = f.cold_queue.iter().position(|&s| s == slot) {
-            f.cold_queue.remove(pos);
-        }
-        let r = f.lb.pick(&f.eligible, &self.replicas, &mut f.rng_lb);
-        self.dispatch(slot, r);
-    }
-
-    /// The request reached a final state: its timers are cancelled and its slot is free.
-    fn release_request(&mut self, slot: u32) {
-        let req = &mut self.requests[slot as usize];
-        req.done = true;
-        self.queue.cancel(req.timeout);
-        self.queue.cancel(req.poll);
-        self.free_requests.push(slot);
-        self.outstanding -= 1;
-    }
-
-    fn alloc_request(&mut self, req: Request) -> u32 {
-        debug_assert!(!req.done);
-        match self.free_requests.pop() {
-            Some(s) => {
-                self.requests[s as usize] = req;
-                s
-            }
-            None => {
-                self.requests.push(req);
-                (self.requests.len() - 1) as u32
-            }
+        let compute = &self.compute;
+        if let Some(r) = self
+            .router
+            .poll(&mut self.queue, self.now, slot, |r| compute.outstanding(r))
+        {
+            self.dispatch(slot, r);
         }
     }
 
     /// Hands a request to replica `r`: it starts if a worker is free, else it queues locally.
     fn dispatch(&mut self, slot: u32, r: Slot) {
-        let req = &mut self.requests[slot as usize];
-        req.dispatch = self.now;
-        req.replica = r;
-        // A dispatched request no longer polls for a replica.
-        self.queue.cancel(req.poll);
+        self.router.dispatched(&mut self.queue, self.now, slot, r);
         let ri = r as usize;
+        // A busy replica is not idle (its keep-alive window restarts when it is idle again).
         self.replicas.idle_until[ri] = SimTime::NEVER;
-        let fs = &mut self.fscale[req.function as usize];
-        fs.dispatches += 1;
-        let c = {
-            let f = &self.model.functions[self.replicas.function[ri] as usize];
-            f.containers[self.replicas.container[ri] as usize].concurrency
-        };
-        if self.replicas.executing[ri] < c.workers {
-            self.start_request(slot);
-        } else if c
-            .queue_capacity
-            .is_some_and(|cap| self.replicas.local_queue[ri].len() as u32 >= cap)
-        {
-            self.reject(slot, "queue_full");
-        } else {
-            self.replicas.local_queue[ri].push_back(slot);
-            self.arm_timeout(slot);
+        let function = self.replicas.function[ri];
+        self.fscale[function as usize].dispatches += 1;
+        let c = concurrency_of(self.model, &self.replicas, r);
+        match self.compute.admit(r, slot, c) {
+            Admission::Start => self.start_request(slot),
+            Admission::QueueFull => self.reject(slot, "queue_full"),
+            Admission::Queued => self.router.arm_timeout(&mut self.queue, slot),
         }
     }
 
-    /// A worker begins processing the request: draw its execution time.
+    /// A worker begins processing the request.
     fn start_request(&mut self, slot: u32) {
-        let req = &mut self.requests[slot as usize];
-        req.start = self.now;
-        // A started request cannot time out.
-        self.queue.cancel(req.timeout);
-        let ri = req.replica as usize;
-        self.replicas.executing[ri] += 1;
-        let node_type = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
-        let fi = self.replicas.function[ri] as usize;
-        let f = &mut self.functions[fi];
-        let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];
-        self.usage.add_cpu(
+        self.router.started(&mut self.queue, self.now, slot);
+        let r = self.router.request(slot).replica;
+        let ri = r as usize;
+        let node = self.replicas.node[ri];
+        let node_type = self.cluster.nodes.node_type[node as usize] as usize;
+        let function = self.replicas.function[ri];
+        let c = &self.model.functions[function as usize].containers
+            [self.replicas.container[ri] as usize];
+        self.usage.add_cpu(self.now, r, node, c.cpu_per_invocation);
+        self.compute.start(
+            &mut self.queue,
             self.now,
-            req.replica,
-            self.replicas.node[ri],
-            c.cpu_per_invocation,
+            r,
+            function,
+            slot,
+            node,
+            c.cpu,
+            c.exec[node_type].as_ref(),
         );
-        // No model for this node type (only `by_node_type`, no `default`): `CanRun` keeps such
-        // pods off these nodes when the profile has it; otherwise execution takes 0 s.
-        let d = c.exec[node_type]
-            .as_ref()
-            .map(|s| s.sample(&mut f.rng_exec))
-            .unwrap_or(SimTime::ZERO);
-        self.queue
-            .push(self.now.plus(d), Event::InvocationDone { slot });
     }
 
     /// Processing finished: record the request and start the next one in the replica's queue.
     pub(super) fn on_invocation_done(&mut self, slot: u32) {
-        let req = self.requests[slot as usize];
+        let req = *self.router.request(slot);
         let ri = req.replica as usize;
         let fi = req.function as usize;
         {
@@ -239,8 +167,9 @@ impl Simulation<'_> {
                 f.hist[metric::COLD_WAIT].record(wait);
             }
         }
-        self.replicas.executing[ri] -= 1;
-        self.replicas.served[ri] += 1;
+        let done = self
+            .compute
+            .finish(&mut self.queue, self.now, req.replica, slot);
         {
             let cpu = self.model.functions[fi].containers[self.replicas.container[ri] as usize]
                 .cpu_per_invocation;
@@ -248,20 +177,36 @@ impl Simulation<'_> {
                 .sub_cpu(self.now, req.replica, self.replicas.node[ri], cpu);
         }
         self.fscale[fi].keepalive.on_completion(self.now);
-        self.emit_invocation(&req, InvocationStatus::Completed, None, self.now);
-        self.release_request(slot);
-        if let Some(next) = self.replicas.local_queue[ri].pop_front() {
+        self.emit_invocation(
+            &req,
+            InvocationStatus::Completed,
+            None,
+            self.now,
+            done.slowdown,
+        );
+        self.router.release(&mut self.queue, slot);
+        if let Some(next) = done.next {
             self.start_request(next);
-        } else {
-            self.after_replica_work(req.replica, true);
+            return;
         }
+        if self.router.mode() == RoutingMode::Pull
+            && self.replicas.state[ri] == ReplicaState::Running
+            && !self.replicas.doomed[ri]
+        {
+            // Pull mode: the free worker takes the function's next waiting request.
+            if let Some(next) = self.router.take_waiting(req.function) {
+                self.dispatch(next, req.replica);
+                return;
+            }
+        }
+        self.after_replica_work(req.replica, true);
     }
 
     /// A request left replica `r` (completed, or timed out in its queue): a draining replica
     /// with nothing left tears down; a Running one with nothing left is idle.
     fn after_replica_work(&mut self, r: Slot, completed: bool) {
         let ri = r as usize;
-        if self.replicas.outstanding(r) > 0 {
+        if self.compute.outstanding(r) > 0 {
             return;
         }
         match self.replicas.state[ri] {
@@ -280,36 +225,57 @@ impl Simulation<'_> {
         }
     }
 
-    /// A replica became Running: dispatch every waiting request in FIFO order.
-    pub(super) fn drain_cold_queue(&mut self, function: u32) {
-        let fi = function as usize;
-        while let Some(slot) = self.functions[fi].cold_queue.pop_front() {
-            let f = &mut self.functions[fi];
-            let r = f.lb.pick(&f.eligible, &self.replicas, &mut f.rng_lb);
-            self.dispatch(slot, r);
+    /// Replica `r` of `function` became eligible. Push mode: every waiting request is
+    /// dispatched, in FIFO order, by the balancer; pull mode: `r` takes waiting requests while
+    /// it has a free worker.
+    pub(super) fn serve_waiting(&mut self, function: u32, r: Slot) {
+        match self.router.mode() {
+            RoutingMode::Push => loop {
+                let compute = &self.compute;
+                let Some((slot, to)) = self
+                    .router
+                    .next_waiting(function, |r| compute.outstanding(r))
+                else {
+                    break;
+                };
+                self.dispatch(slot, to);
+            },
+            RoutingMode::Pull => {
+                let c = concurrency_of(self.model, &self.replicas, r);
+                while self.compute.has_free_worker(r, c) {
+                    let Some(slot) = self.router.take_waiting(function) else {
+                        break;
+                    };
+                    self.dispatch(slot, r);
+                }
+            }
         }
     }
 
     /// Ends a request as rejected.
     pub(super) fn reject(&mut self, slot: u32, reason: &'static str) {
-        let req = self.requests[slot as usize];
+        let req = *self.router.request(slot);
         self.functions[req.function as usize].counts.rejected += 1;
         self.emit_invocation(
             &req,
             InvocationStatus::Rejected,
             Some(reason),
             SimTime::NEVER,
+            1.0,
         );
-        self.release_request(slot);
+        self.router.release(&mut self.queue, slot);
     }
 
-    /// Writes an `invocations` row if the request is sampled.
+    /// Writes an `invocations` row if the request is sampled; `slowdown` is its elapsed
+    /// compute time over its work (1 with isolated CPUs, and for a request still computing when
+    /// the run ends).
     pub(super) fn emit_invocation(
         &mut self,
         req: &Request,
         status: InvocationStatus,
         reject_reason: Option<&'static str>,
         end: SimTime,
+        slowdown: f64,
     ) {
         let Some(threshold) = self.model.invocation_sample else {
             return;
@@ -348,7 +314,7 @@ impl Simulation<'_> {
             } else {
                 SimTime::NEVER
             },
-            slowdown: started.then_some(1.0),
+            slowdown: started.then_some(slowdown),
             replica,
             node,
             image,
@@ -358,15 +324,27 @@ impl Simulation<'_> {
 
     /// At the end of the run: every request still waiting or in flight becomes `incomplete`.
     pub(super) fn finalize_requests(&mut self) {
-        for slot in 0..self.requests.len() {
-            if !self.requests[slot].done {
-                let req = self.requests[slot];
-                self.functions[req.function as usize].counts.incomplete += 1;
-                self.emit_invocation(&req, InvocationStatus::Incomplete, None, SimTime::NEVER);
-                self.outstanding -= 1;
-            }
+        for req in self.router.drain_unfinished() {
+            self.functions[req.function as usize].counts.incomplete += 1;
+            self.emit_invocation(
+                &req,
+                InvocationStatus::Incomplete,
+                None,
+                SimTime::NEVER,
+                1.0,
+            );
         }
-        self.free_requests.clear();
-        self.requests.clear();
     }
+}
+
+/// The concurrency model of replica `r`'s container.
+#[inline]
+pub(super) fn concurrency_of(
+    model: &Model,
+    replicas: &crate::platform::ReplicaTable,
+    r: Slot,
+) -> Concurrency {
+    let ri = r as usize;
+    model.functions[replicas.function[ri] as usize].containers[replicas.container[ri] as usize]
+        .concurrency
 }

@@ -2,9 +2,9 @@
 //! keep-alive timers and pre-warming, request-driven scaling, and the `replica_counts` series.
 //!
 //! The decisions themselves are the pure functions of [`crate::scaling`]; this file gathers their
-//! inputs from the simulation state and applies the results through the operations.
+//! inputs from the simulation state and hands every decision, keep-alive and idler ones
+//! included, to [`Simulation::apply`], the one place that changes a deployment and records it.
 
-use super::operations::{Record, Shortfall};
 use super::{Event, Simulation};
 use crate::config::CountMode;
 use crate::engine::{SimTime, TimerId};
@@ -70,11 +70,12 @@ impl Simulation<'_> {
                 let s = *s;
                 let mut q = std::mem::take(&mut self.scratch);
                 q.clear();
-                let f = &self.functions[fi];
+                let compute = &self.compute;
                 q.extend(
-                    f.eligible
+                    self.router
+                        .eligible(function)
                         .iter()
-                        .map(|&r| self.replicas.local_queue[r as usize].len() as u32),
+                        .map(|&r| compute.queued(r)),
                 );
                 let d = s.decide(&mut q, c, lo, hi);
                 self.scratch = q;
@@ -101,7 +102,7 @@ impl Simulation<'_> {
             return;
         }
         let f = &self.functions[fi];
-        let waiting = f.cold_queue.len() as u64;
+        let waiting = self.router.waiting(function) as u64;
         let mut slots = 0u64;
         for &r in &f.live_ids {
             let ri = r as usize;
@@ -147,21 +148,18 @@ impl Simulation<'_> {
             let check = idler::check(self.now, last, inactivity, f.live, outstanding);
             let idle_s = self.now.since(last).as_secs_f64();
             let function = fi as u32;
-            if check == idler::IdleCheck::Suspend {
-                let before = self.counts(function);
-                let done = self.op_suspend(function, "idle");
-                let rec = Record {
-                    scaler: Scaler::Idler,
-                    action: "suspend",
-                    metric: Some(("idle_s", idle_s)),
+            let d = if check == idler::IdleCheck::Suspend {
+                ScalingDecision {
+                    action: Action::Suspend,
                     desired: Some(0),
+                    metric_name: None,
+                    metric_value: None,
                     reason: "idle",
-                };
-                self.record(function, before, rec, done.n);
+                }
             } else {
-                let d = ScalingDecision::none(check.reason()).metric("idle_s", idle_s);
-                self.apply(function, Scaler::Idler, d);
-            }
+                ScalingDecision::none(check.reason())
+            };
+            self.apply(function, Scaler::Idler, d.metric("idle_s", idle_s));
         }
     }
 
@@ -179,16 +177,15 @@ impl Simulation<'_> {
         if after_request && w.prewarm > SimTime::ZERO {
             let f = &self.functions[fi];
             if f.live > self.model.functions[fi].scaling.scale_min {
-                let before = self.counts(function);
-                self.begin_teardown(r, ReplicaState::Suspended, "keepalive_expired");
-                let rec = Record {
-                    scaler: Scaler::Keepalive,
-                    action: "scale_down",
-                    metric: Some(("prewarm_s", w.prewarm.as_secs_f64())),
+                let d = ScalingDecision {
+                    action: Action::Retire(r),
                     desired: None,
+                    metric_name: None,
+                    metric_value: None,
                     reason: "prewarm",
                 };
-                self.record(function, before, rec, -1);
+                let d = d.metric("prewarm_s", w.prewarm.as_secs_f64());
+                self.apply(function, Scaler::Keepalive, d);
                 self.queue
                     .push(self.now.plus(w.prewarm), Event::Prewarm { function });
                 return;
@@ -231,23 +228,20 @@ impl Simulation<'_> {
         }
         self.replicas.idle_until[ri] = SimTime::NEVER;
         let function = self.replicas.function[ri];
-        let before = self.counts(function);
         let f = &self.functions[function as usize];
         let scale_min = self.model.functions[function as usize].scaling.scale_min;
-        let (applied, reason) = if f.live > scale_min {
-            self.begin_teardown(r, ReplicaState::Suspended, "keepalive_expired");
-            (-1, "keepalive_expired")
+        let d = if f.live > scale_min {
+            ScalingDecision {
+                action: Action::Retire(r),
+                desired: None,
+                metric_name: None,
+                metric_value: None,
+                reason: "keepalive_expired",
+            }
         } else {
-            (0, "at_scale_min")
+            ScalingDecision::none("at_scale_min")
         };
-        let rec = Record {
-            scaler: Scaler::Keepalive,
-            action: if applied < 0 { "scale_down" } else { "none" },
-            metric: None,
-            desired: None,
-            reason,
-        };
-        self.record(function, before, rec, applied);
+        self.apply(function, Scaler::Keepalive, d);
     }
 
     /// A pre-warm window ended: create a replica for the expected next request.
@@ -256,41 +250,13 @@ impl Simulation<'_> {
             return;
         }
         let d = ScalingDecision {
-            action: Action::ScaleUp(1),
+            action: Action::Prewarm(1),
             desired: None,
             metric_name: None,
             metric_value: None,
             reason: "prewarm",
         };
-        self.apply_named(function, Scaler::Keepalive, "prewarm", d);
-    }
-
-    /// Like [`Simulation::apply`] but with a fixed action name in the record.
-    fn apply_named(
-        &mut self,
-        function: u32,
-        scaler: Scaler,
-        action: &'static str,
-        d: ScalingDecision,
-    ) -> i32 {
-        let before = self.counts(function);
-        let done = match d.action {
-            Action::ScaleUp(n) => self.op_scale_up(function, n),
-            _ => unreachable!("only scale-ups are named"),
-        };
-        let reason = match done.short {
-            Some(why) if done.n == 0 || why == Shortfall::ImageCaps => why.as_str(),
-            _ => d.reason,
-        };
-        let rec = Record {
-            scaler,
-            action,
-            metric: None,
-            desired: d.desired,
-            reason,
-        };
-        self.record(function, before, rec, done.n);
-        done.n
+        self.apply(function, Scaler::Keepalive, d);
     }
 
     /// Appends a `replica_counts` row if the function's live or Running count changed; several

@@ -355,6 +355,10 @@ impl Scheduler for Kubernetes {
         "kubernetes"
     }
 
+    fn filters_with(&self, name: &str) -> bool {
+        self.filters.names().contains(&name)
+    }
+
     fn schedule(&mut self, pod: &Pod, ctx: &SchedContext, out: &mut Decision) {
         let cluster = ctx.cluster;
         let n = self.facts.n;

@@ -195,6 +195,10 @@ impl Scheduler for Skippy {
         "skippy"
     }
 
+    fn filters_with(&self, name: &str) -> bool {
+        self.preds.names().contains(&name)
+    }
+
     fn schedule(&mut self, pod: &Pod, ctx: &SchedContext, out: &mut Decision) {
         let Skippy {
             facts,

@@ -1,0 +1,257 @@
+//! Compute: how replicas execute the requests dispatched to them (`docs/model.md`, execution).
+//!
+//! Owns, per replica slot, the worker pool (requests executing now), the local FIFO queue of
+//! requests waiting for a worker and the count of requests served; per function, the
+//! `exec/<function>` stream that draws execution times. The concurrency model of a container
+//! ([`crate::execution::Concurrency`]) says how many requests execute at once (one, W workers of
+//! an HTTP watchdog, or unbounded for forking) and how long the local queue may grow.
+//!
+//! Two CPU models (`execution.cpu_model`, `docs/workloads.md`):
+//!
+//! - *isolated*: a request's completion is fixed when it starts: its execution time is drawn
+//!   once and an `InvocationDone` event is posted;
+//! - *shared*: each node's cores are shared among the requests computing on it
+//!   ([`crate::execution::SharedCpu`], processor sharing). The draw is the request's *work*;
+//!   its completion is a timer, and every start or finish on the node moves the timers of the
+//!   other requests there (`EventQueue::move_to`). A request's slowdown is its elapsed time
+//!   over its work.
+//!
+//! Compute never ends a request or touches the router's state: [`Compute::admit`] says whether a
+//! dispatched request starts, queues or is refused, and [`Compute::finish`] hands back the next
+//! queued request, and the `Simulation` carries both out.
+
+use crate::config::CpuModel;
+use crate::engine::{stream_rng, EventQueue, SimRng, SimTime, TimerId};
+use crate::execution::{Concurrency, DurationSampler, JobId, SharedCpu};
+use crate::model::Model;
+use crate::platform::Slot;
+use crate::sim::Event;
+use std::collections::VecDeque;
+
+/// What happens to a request dispatched to a replica.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// A worker is free: start it now ([`Compute::start`]).
+    Start,
+    /// Every worker is busy: it waits in the replica's local queue.
+    Queued,
+    /// Every worker is busy and the local queue is at its capacity: it is refused.
+    QueueFull,
+}
+
+/// Worker pools and local queues of every replica.
+#[derive(Debug, Default)]
+pub struct Compute {
+    /// Requests executing, per replica slot.
+    executing: Vec<u32>,
+    /// Requests waiting for a worker (request slots, FIFO), per replica slot.
+    queued: Vec<VecDeque<u32>>,
+    /// Completed requests, per replica slot.
+    served: Vec<u64>,
+    /// `exec/<function>` streams.
+    rng: Vec<SimRng>,
+    /// Shared CPUs: one per node (empty with isolated CPUs).
+    cpus: Vec<SharedCpu>,
+    /// Shared CPUs, per request slot: the request's job and completion timer while it computes.
+    computing: Vec<Computing>,
+    /// Shared CPUs, per node: the request slot of each job id.
+    job_request: Vec<Vec<u32>>,
+    /// Scratch: jobs whose completion changed.
+    moved: Vec<(JobId, SimTime)>,
+}
+
+/// A request computing on a shared CPU.
+#[derive(Clone, Copy, Debug)]
+struct Computing {
+    node: u32,
+    job: JobId,
+    timer: TimerId,
+}
+
+/// A request that finished on its replica.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Finished {
+    /// The next request of the replica's local queue, which the caller starts.
+    pub next: Option<u32>,
+    /// Elapsed time over work (1 with isolated CPUs).
+    pub slowdown: f64,
+}
+
+impl Compute {
+    /// The compute state of a run of `model` with master seed `seed`.
+    pub fn new(model: &Model, seed: u64) -> Compute {
+        let nodes = &model.cluster.nodes;
+        let cpus = match model.execution.cpu_model {
+            CpuModel::Isolated => Vec::new(),
+            CpuModel::Shared => nodes
+                .cpu_capacity
+                .iter()
+                .map(|&millis| SharedCpu::new(millis as f64 / 1000.0, model.execution.degradation))
+                .collect(),
+        };
+        Compute {
+            rng: model
+                .functions
+                .iter()
+                .map(|f| stream_rng(seed, &format!("exec/{}", f.name)))
+                .collect(),
+            job_request: vec![Vec::new(); cpus.len()],
+            cpus,
+            ..Compute::default()
+        }
+    }
+
+    /// Whether replica `r` (concurrency `c`) has a free worker.
+    #[inline]
+    pub fn has_free_worker(&self, r: Slot, c: Concurrency) -> bool {
+        self.executing[r as usize] < c.workers
+    }
+
+    /// A new replica occupies slot `r`: its pool is empty (a reused slot keeps its queue's
+    /// capacity).
+    pub fn reset_replica(&mut self, r: Slot) {
+        let i = r as usize;
+        if i >= self.executing.len() {
+            self.executing.resize(i + 1, 0);
+            self.queued.resize_with(i + 1, VecDeque::new);
+            self.served.resize(i + 1, 0);
+        }
+        self.executing[i] = 0;
+        self.queued[i].clear();
+        self.served[i] = 0;
+    }
+
+    /// A request (slot `request`) is dispatched to replica `r` with concurrency `c`.
+    #[inline]
+    pub fn admit(&mut self, r: Slot, request: u32, c: Concurrency) -> Admission {
+        let i = r as usize;
+        if self.executing[i] < c.workers {
+            Admission::Start
+        } else if c
+            .queue_capacity
+            .is_some_and(|cap| self.queued[i].len() as u32 >= cap)
+        {
+            Admission::QueueFull
+        } else {
+            self.queued[i].push_back(request);
+            Admission::Queued
+        }
+    }
+
+    /// A worker of replica `r` (of `function`, on `node`, CPU request `cpu_millis`) begins
+    /// processing request `request` now: its execution time (or work) is drawn from `exec` and
+    /// its completion scheduled. Without a sampler for the node's type the request takes no time
+    /// (`Model::compile` rejects such scenarios unless the `CanRun` predicate keeps those pods
+    /// off those nodes).
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn start(
+        &mut self,
+        queue: &mut EventQueue<Event>,
+        now: SimTime,
+        r: Slot,
+        function: u32,
+        request: u32,
+        node: u32,
+        cpu_millis: i64,
+        exec: Option<&DurationSampler>,
+    ) {
+        self.executing[r as usize] += 1;
+        let d = exec
+            .map(|s| s.sample(&mut self.rng[function as usize]))
+            .unwrap_or(SimTime::ZERO);
+        if self.cpus.is_empty() {
+            queue.push(now.plus(d), Event::InvocationDone { slot: request });
+            return;
+        }
+        let n = node as usize;
+        let share = cpu_millis.max(0) as f64 / 1000.0;
+        let (job, at) = self.cpus[n].start(now, r, share, d.as_secs_f64(), &mut self.moved);
+        let timer = queue.schedule(at, Event::InvocationDone { slot: request });
+        let i = request as usize;
+        if i >= self.computing.len() {
+            self.computing.resize(
+                i + 1,
+                Computing {
+                    node: 0,
+                    job: JobId(0),
+                    timer: TimerId::NONE,
+                },
+            );
+        }
+        self.computing[i] = Computing { node, job, timer };
+        let slots = &mut self.job_request[n];
+        if job.0 as usize >= slots.len() {
+            slots.resize(job.0 as usize + 1, u32::MAX);
+        }
+        slots[job.0 as usize] = request;
+        self.retime(queue, n);
+    }
+
+    /// Moves the completion timers of the jobs on node `n` whose completion changed.
+    fn retime(&mut self, queue: &mut EventQueue<Event>, n: usize) {
+        for (job, at) in self.moved.drain(..) {
+            let request = self.job_request[n][job.0 as usize];
+            queue.move_to(self.computing[request as usize].timer, at);
+        }
+    }
+
+    /// Request `request` of replica `r` finished now.
+    #[inline]
+    pub fn finish(
+        &mut self,
+        queue: &mut EventQueue<Event>,
+        now: SimTime,
+        r: Slot,
+        request: u32,
+    ) -> Finished {
+        let i = r as usize;
+        self.executing[i] -= 1;
+        self.served[i] += 1;
+        let slowdown = if self.cpus.is_empty() {
+            1.0
+        } else {
+            let c = self.computing[request as usize];
+            let n = c.node as usize;
+            let s = self.cpus[n].finish(now, c.job, &mut self.moved);
+            self.retime(queue, n);
+            s
+        };
+        Finished {
+            next: self.queued[i].pop_front(),
+            slowdown,
+        }
+    }
+
+    /// Request `request` leaves replica `r`'s local queue (it timed out there).
+    pub fn withdraw(&mut self, r: Slot, request: u32) {
+        let q = &mut self.queued[r as usize];
+        if let Some(pos) = q.iter().position(|&s| s == request) {
+            q.remove(pos);
+        }
+    }
+
+    /// Requests executing on replica `r`.
+    #[inline]
+    pub fn executing(&self, r: Slot) -> u32 {
+        self.executing[r as usize]
+    }
+
+    /// Requests in replica `r`'s local queue.
+    #[inline]
+    pub fn queued(&self, r: Slot) -> u32 {
+        self.queued[r as usize].len() as u32
+    }
+
+    /// Requests on replica `r`: executing plus locally queued.
+    #[inline]
+    pub fn outstanding(&self, r: Slot) -> u32 {
+        self.executing[r as usize] + self.queued[r as usize].len() as u32
+    }
+
+    /// Requests replica `r` completed.
+    #[inline]
+    pub fn served(&self, r: Slot) -> u64 {
+        self.served[r as usize]
+    }
+}

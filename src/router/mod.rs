@@ -1,0 +1,275 @@
+//! The router: where a request waits and which replica it goes to (`docs/model.md`, routing).
+//!
+//! Owns the requests in flight (a slab of [`Request`] slots with a free list), each function's
+//! *eligible* replicas (Running and not draining, in creation order), its queue of requests
+//! waiting for a replica (the cold queue), its load balancer and `lb/<function>` stream, and the
+//! two per-request timers of `routing`: the request timeout and the cold-start poll.
+//!
+//! The router decides and remembers; it never starts work or creates replicas. Its calls return
+//! what should happen next (dispatch this request to that replica, the request must wait) and
+//! the `Simulation` carries that out through compute and the scaling operations.
+//!
+//! Two modes (`routing.mode`): in *push* mode a request is handed to a replica (chosen by the
+//! balancer) when it arrives or when a replica becomes Running, and a busy replica queues it
+//! locally; in *pull* mode requests wait in the function's queue until a replica has a free
+//! worker, so the queue holds every waiting request and `per_request` scaling sees it.
+
+mod requests;
+
+pub use requests::Request;
+
+use crate::config::RoutingMode;
+use crate::engine::{stream_rng, EventQueue, SimRng, SimTime, TimerId};
+use crate::model::Model;
+use crate::platform::{LoadBalancer, ReplicaTable, Slot};
+use crate::sim::Event;
+use requests::RequestSlab;
+use std::collections::VecDeque;
+
+/// One function's routing state.
+#[derive(Debug)]
+struct FunctionRoute {
+    /// Running, non-draining replicas in creation order.
+    eligible: Vec<Slot>,
+    /// Requests waiting for a replica (request slots, FIFO).
+    waiting: VecDeque<u32>,
+    lb: LoadBalancer,
+    /// The `lb/<function>` stream.
+    rng: SimRng,
+}
+
+/// Requests in flight and where they go.
+#[derive(Debug)]
+pub struct Router {
+    /// `routing.request_timeout_s`.
+    timeout: Option<SimTime>,
+    /// `routing.cold_start_poll_s` (None: waiting requests are dispatched when a replica
+    /// becomes Running).
+    poll: Option<SimTime>,
+    /// `routing.mode`.
+    mode: RoutingMode,
+    requests: RequestSlab,
+    functions: Vec<FunctionRoute>,
+    /// Scratch: eligible replicas with a free worker (pull mode).
+    free: Vec<Slot>,
+}
+
+impl Router {
+    /// The router of a run of `model` with master seed `seed`.
+    pub fn new(model: &Model, seed: u64) -> Router {
+        Router {
+            timeout: model.routing.timeout,
+            poll: model.routing.poll,
+            mode: model.routing.mode,
+            free: Vec::new(),
+            requests: RequestSlab::default(),
+            functions: model
+                .functions
+                .iter()
+                .map(|f| FunctionRoute {
+                    eligible: Vec::new(),
+                    waiting: VecDeque::new(),
+                    lb: LoadBalancer::new(model.routing.balancer),
+                    rng: stream_rng(seed, &format!("lb/{}", f.name)),
+                })
+                .collect(),
+        }
+    }
+
+    /// `routing.mode`.
+    #[inline]
+    pub fn mode(&self) -> RoutingMode {
+        self.mode
+    }
+
+    /// Pull mode: chooses, by the balancer, one of the eligible replicas of `function` that has
+    /// a free worker (`free`), if any.
+    pub fn pick_free(
+        &mut self,
+        function: u32,
+        free: impl Fn(Slot) -> bool,
+        load: impl Fn(Slot) -> u32,
+    ) -> Option<Slot> {
+        let f = &mut self.functions[function as usize];
+        self.free.clear();
+        self.free
+            .extend(f.eligible.iter().copied().filter(|&r| free(r)));
+        if self.free.is_empty() {
+            return None;
+        }
+        Some(f.lb.pick(&self.free, load, &mut f.rng))
+    }
+
+    /// A request of `function` (its `fn_seq`-th) arrives now; returns its slot.
+    pub fn admit(&mut self, now: SimTime, function: u32, fn_seq: u64) -> u32 {
+        self.requests.alloc(now, function, fn_seq)
+    }
+
+    /// The request in `slot`.
+    #[inline]
+    pub fn request(&self, slot: u32) -> &Request {
+        self.requests.get(slot)
+    }
+
+    /// Requests not yet in a final state.
+    #[inline]
+    pub fn outstanding(&self) -> u64 {
+        self.requests.outstanding()
+    }
+
+    /// Chooses a replica for a request of `function` now, if one is eligible; `load` is a
+    /// replica's outstanding requests (for the least-outstanding balancer).
+    #[inline]
+    pub fn pick(&mut self, function: u32, load: impl Fn(Slot) -> u32) -> Option<Slot> {
+        let f = &mut self.functions[function as usize];
+        if f.eligible.is_empty() {
+            return None;
+        }
+        Some(f.lb.pick(&f.eligible, load, &mut f.rng))
+    }
+
+    /// The request waits in its function's queue (its timeout and, with polling, its first
+    /// poll are armed); `cold`: it found no eligible replica (in pull mode a request may also
+    /// wait because every replica is busy).
+    pub fn wait(&mut self, queue: &mut EventQueue<Event>, now: SimTime, slot: u32, cold: bool) {
+        let function = {
+            let req = self.requests.get_mut(slot);
+            req.cold = cold;
+            req.function
+        };
+        self.functions[function as usize].waiting.push_back(slot);
+        self.arm_timeout(queue, slot);
+        if let Some(p) = self.poll {
+            self.requests.get_mut(slot).poll =
+                queue.schedule(now.plus(p), Event::ColdPoll { slot });
+        }
+    }
+
+    /// Requests of `function` waiting for a replica.
+    #[inline]
+    pub fn waiting(&self, function: u32) -> usize {
+        self.functions[function as usize].waiting.len()
+    }
+
+    /// The request is handed to replica `r` now: it no longer polls.
+    pub fn dispatched(&mut self, queue: &mut EventQueue<Event>, now: SimTime, slot: u32, r: Slot) {
+        let req = self.requests.get_mut(slot);
+        req.dispatch = now;
+        req.replica = r;
+        queue.cancel(req.poll);
+    }
+
+    /// Arms the request's timeout once it has to wait (no event for requests that start at
+    /// once).
+    pub fn arm_timeout(&mut self, queue: &mut EventQueue<Event>, slot: u32) {
+        let Some(t) = self.timeout else {
+            return;
+        };
+        let req = self.requests.get_mut(slot);
+        if req.timeout == TimerId::NONE {
+            let at = req.arrival.plus(t);
+            req.timeout = queue.schedule(at, Event::RequestTimeout { slot });
+        }
+    }
+
+    /// The request starts executing now: it can no longer time out.
+    pub fn started(&mut self, queue: &mut EventQueue<Event>, now: SimTime, slot: u32) {
+        let req = self.requests.get_mut(slot);
+        req.start = now;
+        queue.cancel(req.timeout);
+    }
+
+    /// The request's timeout fired before it started: it leaves the cold queue if it waited
+    /// there. Returns the request as it was (`replica != NONE`: it waited in that replica's
+    /// local queue, which compute owns).
+    pub fn timed_out(&mut self, slot: u32) -> Request {
+        let req = *self.requests.get(slot);
+        if req.replica == u32::MAX {
+            let q = &mut self.functions[req.function as usize].waiting;
+            if let Some(pos) = q.iter().position(|&s| s == slot) {
+                q.remove(pos);
+            }
+        }
+        req
+    }
+
+    /// `routing.cold_start_poll_s`: a waiting request checks for an eligible replica. Returns
+    /// the replica to dispatch it to, or re-arms the poll.
+    pub fn poll(
+        &mut self,
+        queue: &mut EventQueue<Event>,
+        now: SimTime,
+        slot: u32,
+        load: impl Fn(Slot) -> u32,
+    ) -> Option<Slot> {
+        let function = self.requests.get(slot).function;
+        let f = &mut self.functions[function as usize];
+        if f.eligible.is_empty() {
+            let p = self.poll.expect("polling is configured");
+            self.requests.get_mut(slot).poll =
+                queue.schedule(now.plus(p), Event::ColdPoll { slot });
+            return None;
+        }
+        if let Some(pos) = f.waiting.iter().position(|&s| s == slot) {
+            f.waiting.remove(pos);
+        }
+        Some(f.lb.pick(&f.eligible, load, &mut f.rng))
+    }
+
+    /// The next waiting request of `function` and the replica it goes to (call after a replica
+    /// became eligible, until it returns `None`; dispatch between calls, as loads change).
+    pub fn next_waiting(
+        &mut self,
+        function: u32,
+        load: impl Fn(Slot) -> u32,
+    ) -> Option<(u32, Slot)> {
+        let f = &mut self.functions[function as usize];
+        let slot = f.waiting.pop_front()?;
+        Some((slot, f.lb.pick(&f.eligible, load, &mut f.rng)))
+    }
+
+    /// Takes the next waiting request of `function` out of its queue without a replica (the
+    /// deployment was removed).
+    pub fn take_waiting(&mut self, function: u32) -> Option<u32> {
+        self.functions[function as usize].waiting.pop_front()
+    }
+
+    /// Replica `r` of `function` became Running. Returns whether the waiting requests are to
+    /// be dispatched now (push mode without polling; with polling each request finds it at its
+    /// next poll).
+    pub fn replica_running(&mut self, function: u32, r: Slot, replicas: &ReplicaTable) -> bool {
+        replicas.insert_ordered(&mut self.functions[function as usize].eligible, r);
+        self.poll.is_none()
+    }
+
+    /// Replica `r` of `function` no longer takes requests (draining or ended).
+    pub fn replica_leaves(&mut self, function: u32, r: Slot, replicas: &ReplicaTable) {
+        replicas.remove_ordered(&mut self.functions[function as usize].eligible, r);
+    }
+
+    /// The eligible replicas of `function`, in creation order.
+    #[inline]
+    pub fn eligible(&self, function: u32) -> &[Slot] {
+        &self.functions[function as usize].eligible
+    }
+
+    /// The request reached a final state: its timers are cancelled and its slot is free.
+    pub fn release(&mut self, queue: &mut EventQueue<Event>, slot: u32) {
+        let req = self.requests.get_mut(slot);
+        req.done = true;
+        queue.cancel(req.timeout);
+        queue.cancel(req.poll);
+        self.requests.free(slot);
+    }
+
+    /// At the end of the run: every request not in a final state, in slot order; the slab is
+    /// emptied.
+    pub fn drain_unfinished(&mut self) -> Vec<Request> {
+        self.requests.drain_unfinished()
+    }
+
+    /// Bytes held by the request slots (for the memory guard).
+    pub fn bytes(&self) -> usize {
+        self.requests.bytes()
+    }
+}
