@@ -138,13 +138,43 @@ fn a_2021_replay_gives_the_recorded_arrival_times() {
             (10.75, "az21-a2-f9".to_string()),
         ]
     );
+    // Each request executes for its recorded duration (unbounded concurrency, isolated CPUs),
+    // whatever the template's `exec` says.
+    let mut execs: Vec<(f64, f64)> = out
+        .invocations
+        .iter()
+        .map(|r| (r.arrival.as_secs_f64(), r.end.since(r.start).as_secs_f64()))
+        .collect();
+    execs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    assert_eq!(execs, [(9.0, 3.0), (10.0, 0.5), (10.75, 0.25)]);
+}
+
+#[test]
+fn a_cold_penalty_lengthens_only_each_replicas_first_request() {
+    let text = common::one_function(
+        "{ scale_min = 1, scale_max = 1 }",
+        "exec = { constant = { value = 1.0 } }\ncold_penalty = { constant = { value = 2.5 } }",
+        "rate = { constant = { rps = 0.1 } }\narrivals = { static = {} }\nstart = \"after_ready\"\nmax_requests = 4",
+        "outputs = { invocations = \"all\" }",
+    );
+    let out = run(&scenario(&text), 1);
+    let execs: Vec<f64> = out
+        .invocations
+        .iter()
+        .map(|r| r.end.since(r.start).as_secs_f64())
+        .collect();
+    assert_eq!(execs, [3.5, 1.0, 1.0, 1.0]);
 }
 
 #[test]
 fn recorded_arrivals_replay_at_their_times_from_the_start() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("arrivals.csv");
-    std::fs::write(&csv, "t_s,function\n0.5,f\n1.0,g\n2.25,f\n2.25,f\n").unwrap();
+    std::fs::write(
+        &csv,
+        "t_s,function,duration_s\n0.5,f,0.2\n1.0,g,\n2.25,f,\n2.25,f,4\n",
+    )
+    .unwrap();
     let text = common::one_function(
         "{ scale_min = 1, scale_max = 1 }",
         "",
@@ -161,6 +191,13 @@ fn recorded_arrivals_replay_at_their_times_from_the_start() {
         .map(|r| r.arrival.as_secs_f64())
         .collect();
     assert_eq!(times, [10.5, 12.25, 12.25]);
+    // A recorded duration replaces the container's exec model (1 s); an empty one keeps it.
+    let execs: Vec<f64> = out
+        .invocations
+        .iter()
+        .map(|r| r.end.since(r.start).as_secs_f64())
+        .collect();
+    assert_eq!(execs, [0.2, 1.0, 4.0]);
 }
 
 /// Copies the 2019 fixture directory to `to`.
