@@ -98,7 +98,7 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
     + cols("reject_reason", S, True)
     + cols("cold", B)
     + cols("arrival_s", F64)
-    + cols("dispatch_s start_s end_s wait_s queue_s exec_s response_s transfer_s slowdown", F64, True)
+    + cols("dispatch_s start_s end_s wait_s cold_wait_s queue_s exec_s response_s transfer_s slowdown", F64, True)
     + cols("replica_id", I64, True)
     + cols("node image", S, True)
     + cols("memory_bytes", I64, True),

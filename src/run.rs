@@ -8,11 +8,44 @@ use crate::scheduler::SchedulerRegistry;
 use crate::sim::Simulation;
 use sha2::{Digest, Sha256};
 
-/// Canonical JSON of a resolved scenario: sorted keys, no whitespace, shortest floats.
+/// Canonical JSON of a resolved scenario: sorted keys, no whitespace, shortest floats. The
+/// paths of recorded arrivals and traces are replaced by their files' content hash
+/// (`"sha256:<hex>"`), so moving a trace keeps run ids and editing it changes them.
 pub fn canonical_json(sc: &Scenario) -> String {
     // serde_json's Map is a BTreeMap (no `preserve_order`), so keys come out sorted.
-    let v = serde_json::to_value(sc).expect("scenario serialises");
+    let mut v = serde_json::to_value(sc).expect("scenario serialises");
+    content_addressed(sc, &mut v);
     serde_json::to_string(&v).expect("value serialises")
+}
+
+/// Replaces input file paths in the serialised scenario `v` by content hashes. A file that
+/// cannot be read keeps its path (the scenario then fails to compile anyway).
+fn content_addressed(sc: &Scenario, v: &mut serde_json::Value) {
+    use crate::config::{ArrivalsConfig, TraceFormat};
+    use crate::workload::azure::{content_hash_cached, Azure2019Trace};
+    for (i, w) in sc.workloads.iter().enumerate() {
+        if let ArrivalsConfig::Replay(file) = &w.arrivals {
+            let path = sc.topology.resolve(file);
+            if let Ok(h) = content_hash_cached(&[path]) {
+                v["workloads"][i]["arrivals"]["replay"] = format!("sha256:{h}").into();
+            }
+        }
+    }
+    for (i, t) in sc.traces.iter().enumerate() {
+        let path = sc.topology.resolve(&t.path);
+        let files = match t.format {
+            TraceFormat::Azure2019 => {
+                Azure2019Trace::window_files(&path, t.day, t.start_minute, t.minutes)
+            }
+            TraceFormat::Azure2021 => vec![path],
+        };
+        if files.is_empty() {
+            continue;
+        }
+        if let Ok(h) = content_hash_cached(&files) {
+            v["traces"][i]["path"] = format!("sha256:{h}").into();
+        }
+    }
 }
 
 /// First 8 bytes of SHA-256 over `parts`, as 16 lowercase hex characters.

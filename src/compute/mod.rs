@@ -39,6 +39,19 @@ pub enum Admission {
     QueueFull,
 }
 
+/// How long a request's compute part takes: its recorded duration if a trace gave one, else a
+/// draw of the container's `exec` model; plus, on a replica's first request, a draw of the
+/// container's `cold_penalty` (from the same `exec/<function>` stream, after the first draw).
+#[derive(Clone, Copy, Debug)]
+pub struct ExecTime<'a> {
+    /// The container's `exec` sampler for the node's type.
+    pub model: Option<&'a DurationSampler>,
+    /// The request's recorded duration (`SimTime::NEVER`: none).
+    pub recorded: SimTime,
+    /// The container's `cold_penalty` sampler for the node's type, if it has one.
+    pub cold_penalty: Option<&'a DurationSampler>,
+}
+
 /// Worker pools and local queues of every replica.
 #[derive(Debug, Default)]
 pub struct Compute {
@@ -154,12 +167,22 @@ impl Compute {
         request: u32,
         node: u32,
         cpu_millis: i64,
-        exec: Option<&DurationSampler>,
+        exec: ExecTime<'_>,
     ) {
-        self.executing[r as usize] += 1;
-        let d = exec
-            .map(|s| s.sample(&mut self.rng[function as usize]))
-            .unwrap_or(SimTime::ZERO);
+        let i = r as usize;
+        self.executing[i] += 1;
+        let rng = &mut self.rng[function as usize];
+        let mut d = if exec.recorded.is_set() {
+            exec.recorded
+        } else {
+            exec.model.map(|s| s.sample(rng)).unwrap_or(SimTime::ZERO)
+        };
+        // The replica's first request: nothing served yet and no other request executing.
+        if self.served[i] == 0 && self.executing[i] == 1 {
+            if let Some(p) = exec.cold_penalty {
+                d = d.plus(p.sample(rng));
+            }
+        }
         if self.cpus.is_empty() {
             queue.push(now.plus(d), Event::InvocationDone { slot: request });
             return;

@@ -14,6 +14,7 @@ pub mod scenario;
 pub mod scheduler;
 pub mod timemodel;
 pub mod topology;
+pub mod traces;
 pub mod validate;
 
 #[cfg(test)]

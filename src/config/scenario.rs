@@ -21,6 +21,7 @@ pub use super::topology::{
     CellDensity, CloudletConfig, EdgeConfig, ExplicitFile, LatencyMatrix, LatencyRow, LatencySpec,
     RegionConfig, VertexConfig,
 };
+pub use super::traces::{TraceConfig, TraceFormat, TraceTemplate, MEMORY_PERCENTILES_2019};
 
 /// Ordered string → string labels.
 pub type Labels = BTreeMap<String, String>;
@@ -52,6 +53,10 @@ pub struct Scenario {
     /// Settings shared by every workload (`workload.scale`).
     #[serde(default, skip_serializing_if = "WorkloadGlobalConfig::is_default")]
     pub workload: WorkloadGlobalConfig,
+    /// Public traces replayed as workloads, each creating its functions' deployments from a
+    /// template (`docs/workloads.md`). Left out of the canonical form when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub traces: Vec<TraceConfig>,
     /// Placement of pods onto nodes.
     #[serde(default)]
     pub scheduler: SchedulerConfig,
@@ -538,6 +543,10 @@ pub struct ContainerConfig {
     /// Teardown phase duration.
     #[serde(default = "TimeModelSpec::zero")]
     pub teardown: TimeModelSpec,
+    /// Extra execution time of a replica's first request (a cold-start penalty: class loading,
+    /// JIT warm-up), added to its `exec` sample. Left out of the canonical form when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cold_penalty: Option<TimeModelSpec>,
     /// Concurrency model; default `unbounded`, or the HTTP watchdog when labels say so.
     #[serde(default)]
     pub concurrency: Option<ConcurrencyConfig>,
@@ -876,6 +885,18 @@ pub enum RateConfig {
         /// Burst period, seconds.
         every_s: f64,
     },
+    /// faas-sim's Gaussian random walk of the rate, clamped to `[min_rps, max_rps]`.
+    RandomWalk {
+        /// Initial rate.
+        mu: f64,
+        /// Standard deviation of one step (one step per arrival).
+        sigma: f64,
+        /// Upper clamp.
+        max_rps: f64,
+        /// Lower clamp.
+        #[serde(default)]
+        min_rps: f64,
+    },
     /// Piecewise constant: `[[t_s, rps], …]`, 0 before the first point.
     Steps {
         /// `[t_s, rps]` pairs with increasing times.
@@ -909,6 +930,9 @@ pub enum ArrivalsConfig {
         /// Number of requests.
         count: u64,
     },
+    /// Recorded arrivals: a CSV or Parquet file (relative to the scenario file) with `ia_s` or
+    /// `t_s`, optionally `function` and `duration_s` (`docs/workloads.md`).
+    Replay(String),
 }
 
 fn one() -> f64 {

@@ -54,6 +54,7 @@ pub fn validate(sc: &Scenario) -> Result<(), ConfigError> {
     v.deployments()?;
     non_negative("workload.scale", v.sc.workload.scale)?;
     v.workloads()?;
+    v.traces()?;
     v.scheduler()?;
     v.routing_network_outputs()?;
     v.scaling_and_monitor()
@@ -522,6 +523,9 @@ impl Validator<'_> {
         ] {
             self.time_model_spec(&format!("{path}.{key}"), spec)?;
         }
+        if let Some(spec) = &c.cold_penalty {
+            self.time_model_spec(&format!("{path}.cold_penalty"), spec)?;
+        }
         if let Some(aff) = &c.affinity {
             // Upstream's API validation: a preferred term's weight is 1..100.
             for (i, t) in aff.preferred.iter().enumerate() {
@@ -582,6 +586,22 @@ impl Validator<'_> {
                     "a batch has no rate: all `count` requests arrive at the start; remove `rate`",
                 )?,
                 (None, ArrivalsConfig::Batch { .. }) => {}
+                (Some(_), ArrivalsConfig::Replay(_)) => fail(
+                    format!("{path}.rate"),
+                    "recorded arrivals have no rate: the file gives every arrival time; remove `rate`",
+                )?,
+                (None, ArrivalsConfig::Replay(file)) => {
+                    if file.trim().is_empty() {
+                        fail(
+                            format!("{path}.arrivals.replay"),
+                            "must name a CSV or Parquet file of arrival times",
+                        )?;
+                    }
+                }
+                (Some(RateConfig::RandomWalk { .. }), ArrivalsConfig::PoissonExact {}) => fail(
+                    format!("{path}.arrivals"),
+                    "`poisson_exact` needs a rate curve of time; a random walk is drawn per arrival: use `static` or `poisson`",
+                )?,
                 (Some(r), _) => rate(&format!("{path}.rate"), r)?,
                 (None, _) => fail(
                     format!("{path}.rate"),
@@ -615,7 +635,10 @@ impl Validator<'_> {
                     "must be >= 1 when set, got 0",
                 )?;
             }
-            let finite_kind = matches!(w.arrivals, ArrivalsConfig::Batch { .. });
+            let finite_kind = matches!(
+                w.arrivals,
+                ArrivalsConfig::Batch { .. } | ArrivalsConfig::Replay(_)
+            );
             if self.sc.run.horizon_s.is_none()
                 && w.duration_s.is_none()
                 && w.max_requests.is_none()
@@ -628,6 +651,72 @@ impl Validator<'_> {
                      `run.horizon_s`",
                 )?;
             }
+        }
+        Ok(())
+    }
+
+    fn traces(&self) -> Check {
+        use crate::config::{TraceFormat, MEMORY_PERCENTILES_2019};
+        use crate::workload::azure::Selection;
+        for (i, t) in self.sc.traces.iter().enumerate() {
+            let path = format!("traces[{i}]");
+            if t.path.trim().is_empty() {
+                fail(
+                    format!("{path}.path"),
+                    "must name the trace (a 2019 directory or a 2021 file)",
+                )?;
+            }
+            match &t.select {
+                Selection::Top { count } | Selection::Sample { count } if *count == 0 => fail(
+                    format!("{path}.select"),
+                    "must select at least one function, got count = 0",
+                )?,
+                Selection::List { ids } if ids.is_empty() => fail(
+                    format!("{path}.select.list.ids"),
+                    "must name at least one function hash",
+                )?,
+                _ => {}
+            }
+            if t.day == 0 {
+                fail(format!("{path}.day"), "days are numbered from 1, got 0")?;
+            }
+            if t.minutes == 0 {
+                fail(format!("{path}.minutes"), "must be >= 1, got 0")?;
+            }
+            non_negative(&format!("{path}.rate_scale"), t.rate_scale)?;
+            if !MEMORY_PERCENTILES_2019.contains(&t.memory_percentile) {
+                fail(
+                    format!("{path}.memory_percentile"),
+                    format!(
+                        "must be one of {MEMORY_PERCENTILES_2019:?} (the memory file's columns), got {}",
+                        t.memory_percentile
+                    ),
+                )?;
+            }
+            if !t.offset_s.is_finite() {
+                fail(format!("{path}.offset_s"), "must be a finite number")?;
+            }
+            if let Some(w) = t.window_s {
+                period(&format!("{path}.window_s"), w)?;
+            }
+            non_negative(&format!("{path}.reorder_window_s"), t.reorder_window_s)?;
+            if t.format == TraceFormat::Azure2021
+                && t.window_s.is_none()
+                && self.sc.run.horizon_s.is_none()
+            {
+                fail(
+                    format!("{path}.window_s"),
+                    "a 2021 trace spans two weeks: set `window_s` (seconds of the trace to replay) or `run.horizon_s`",
+                )?;
+            }
+            if let Some(s) = t.start.fixed_s() {
+                non_negative(&format!("{path}.start"), s)?;
+            }
+            let c = &t.deployment.container;
+            let cpath = format!("{path}.deployment.container");
+            self.image(&format!("{cpath}.image"), &c.image)?;
+            self.container(&cpath, c)?;
+            scaling(&format!("{path}.deployment.scaling"), &t.deployment.scaling)?;
         }
         Ok(())
     }
@@ -903,6 +992,28 @@ fn rate(path: &str, r: &RateConfig) -> Check {
             non_negative(&format!("{path}.bursts.length_s"), *length_s)?;
             period(&format!("{path}.bursts.every_s"), *every_s)
         }
+        RateConfig::RandomWalk {
+            mu,
+            sigma,
+            max_rps,
+            min_rps,
+        } => {
+            non_negative(&format!("{path}.random_walk.min_rps"), *min_rps)?;
+            non_negative(&format!("{path}.random_walk.sigma"), *sigma)?;
+            if max_rps < min_rps || !max_rps.is_finite() {
+                fail(
+                    format!("{path}.random_walk.max_rps"),
+                    format!("must be finite and >= min_rps ({min_rps}), got {max_rps}"),
+                )?;
+            }
+            if !(min_rps..=max_rps).contains(&mu) {
+                fail(
+                    format!("{path}.random_walk.mu"),
+                    format!("must lie in [min_rps, max_rps] = [{min_rps}, {max_rps}], got {mu}"),
+                )?;
+            }
+            Ok(())
+        }
         RateConfig::Steps { points } => {
             if points.is_empty() {
                 fail(
@@ -935,6 +1046,7 @@ fn peak_rate(path: &str, w: &WorkloadConfig, scale: f64) -> Check {
         RateConfig::Ramp { .. } => "ramp",
         RateConfig::Bursts { .. } => "bursts",
         RateConfig::Steps { .. } => "steps.points",
+        RateConfig::RandomWalk { .. } => "random_walk.max_rps",
     };
     let rps = crate::workload::RateProfile::from_config(r, scale).max_rate();
     let ia_scale = match w.arrivals {
@@ -965,7 +1077,7 @@ fn arrivals(path: &str, a: &ArrivalsConfig) -> Check {
             period(&format!("{path}.poisson.scale"), *scale)?;
             ("poisson", max_ia)
         }
-        ArrivalsConfig::PoissonExact {} => return Ok(()),
+        ArrivalsConfig::PoissonExact {} | ArrivalsConfig::Replay(_) => return Ok(()),
         ArrivalsConfig::Batch { count } => {
             if *count == 0 {
                 fail(format!("{path}.batch.count"), "must be >= 1, got 0")?;

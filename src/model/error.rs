@@ -14,6 +14,15 @@ pub enum ModelError {
         /// What is wrong.
         message: String,
     },
+    /// An input file the configuration names (recorded arrivals, a trace) is missing or
+    /// unusable; the message names the file and, for bad content, the line.
+    #[error("{key_path}: {message}")]
+    Input {
+        /// Dotted key path of the entry naming the file (`traces[0]`, `workloads[1].arrivals`).
+        key_path: String,
+        /// What is wrong, with the file and line.
+        message: String,
+    },
     /// The scheduler profile could not be built from the scenario.
     #[error("{0}")]
     Scheduler(String),

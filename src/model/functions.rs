@@ -67,6 +67,9 @@ pub struct ContainerModel {
     pub setup: PhaseModel,
     /// Teardown phase by node type.
     pub teardown: PhaseModel,
+    /// Extra execution time of a replica's first request by node type (`cold_penalty`); `None`
+    /// without one, so such runs draw nothing for it.
+    pub cold_penalty: Option<PhaseModel>,
     /// Concurrency model.
     pub concurrency: Concurrency,
     /// Cap on live replicas of this image: `floor(function_factor × scale_max)`.
@@ -196,6 +199,10 @@ pub fn compile_functions(
                         startup: compile_phase(&c.startup, cluster),
                         setup: compile_phase(&c.setup, cluster),
                         teardown: compile_phase(&c.teardown, cluster),
+                        cold_penalty: c
+                            .cold_penalty
+                            .as_ref()
+                            .map(|spec| compile_phase(spec, cluster)),
                         cap: (factor * d.scaling.scale_max as f64).floor() as u32,
                         config_index: ci,
                         idle_cpu: c.idle_cpu.0,

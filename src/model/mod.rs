@@ -13,13 +13,15 @@ mod commands;
 mod data;
 mod error;
 mod functions;
+mod traces;
 mod workloads;
 
 pub use commands::{CommandKind, CommandModel};
 pub use data::{DataItem, DataTransfers};
 pub use error::ModelError;
 pub use functions::{ContainerModel, FunctionModel, PhaseModel, PodTemplate};
-pub use workloads::{WorkloadModel, WorkloadStart};
+pub use traces::{trace_path, OpenedTrace, TraceModel};
+pub use workloads::{ArrivalKind, WorkloadModel, WorkloadStart};
 
 use crate::cluster::Cluster;
 use crate::config::{
@@ -153,6 +155,12 @@ impl Model {
         sc: &Scenario,
         schedulers: &SchedulerRegistry,
     ) -> Result<Model, ModelError> {
+        // Traces add their functions and deployments; the rest compiles the expanded scenario.
+        let expanded = traces::expand(sc)?;
+        let (sc, trace_models) = match &expanded {
+            Some(e) => (&e.scenario, e.traces.as_slice()),
+            None => (sc, &[][..]),
+        };
         let cluster = Cluster::build(sc).map_err(ModelError::from_prefixed)?;
         let functions = functions::compile_functions(sc, &cluster)?;
         let mut function_ids: HashMap<&str, u32> = HashMap::with_capacity(functions.len());
@@ -164,7 +172,7 @@ impl Model {
             }
         }
         let deployed: Vec<bool> = functions.iter().map(|f| f.deployment.is_some()).collect();
-        let workloads = workloads::compile_workloads(sc, &function_ids, &deployed)?;
+        let workloads = workloads::compile_workloads(sc, &function_ids, &deployed, trace_models)?;
         let commands = commands::compile_commands(sc, &deployment_ids)?;
         // The profile's own checks (unknown profile, bad settings) belong to compilation too.
         // A user-written scheduler may place a pod anywhere.

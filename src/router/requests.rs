@@ -20,6 +20,9 @@ pub struct Request {
     pub dispatch: SimTime,
     /// A worker began processing it (`NEVER` until then).
     pub start: SimTime,
+    /// Execution time recorded for it by a trace or replay file (`NEVER`: none; the container's
+    /// `exec` model applies).
+    pub duration: SimTime,
     /// Found no eligible replica on arrival.
     pub cold: bool,
     /// Reached a final state (only requests still in flight at the end of a run are not).
@@ -42,8 +45,9 @@ pub(super) struct RequestSlab {
 
 impl RequestSlab {
     /// A new request arriving now; returns its slot.
-    pub fn alloc(&mut self, now: SimTime, function: u32, fn_seq: u64) -> u32 {
+    pub fn alloc(&mut self, now: SimTime, function: u32, fn_seq: u64, duration: SimTime) -> u32 {
         let req = Request {
+            duration,
             id: self.next_id,
             fn_seq,
             function,

@@ -530,7 +530,11 @@ impl<'a> Simulation<'a> {
             Event::RequestTimeout { slot } => self.on_request_timeout(slot),
             Event::ColdPoll { slot } => self.on_cold_poll(slot),
         }
-        Ok(())
+        // A recorded-arrivals or trace file that could not be read further stops the run.
+        match self.workloads.take_error() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// The drain end condition: past any configured horizon, every workload is done and no

@@ -7,7 +7,7 @@
 //! state lives in the subsystems.
 
 use super::{keep_invocation, Simulation};
-use crate::compute::Admission;
+use crate::compute::{Admission, ExecTime};
 use crate::config::{RoutingMode, ScaleFromZero};
 use crate::engine::SimTime;
 use crate::execution::Concurrency;
@@ -27,7 +27,10 @@ impl Simulation<'_> {
         let fn_seq = f.arrivals;
         f.arrivals += 1;
         f.counts.requests += 1;
-        let slot = self.router.admit(self.now, function, fn_seq);
+        // A trace or replay may record the request's execution time; read it before the
+        // source moves on to its next arrival.
+        let duration = self.workloads.duration(wi).unwrap_or(SimTime::NEVER);
+        let slot = self.router.admit(self.now, function, fn_seq, duration);
         // Generate the next arrival before handling this one (the process only reads r(t)).
         self.schedule_next_arrival(wi);
         let fs = &mut self.fscale[fi];
@@ -138,6 +141,11 @@ impl Simulation<'_> {
         let c = &self.model.functions[function as usize].containers
             [self.replicas.container[ri] as usize];
         self.usage.add_cpu(self.now, r, node, c.cpu_per_invocation);
+        let exec = ExecTime {
+            model: c.exec[node_type].as_ref(),
+            recorded: self.router.request(slot).duration,
+            cold_penalty: c.cold_penalty.as_ref().and_then(|p| p[node_type].as_ref()),
+        };
         self.compute.start(
             &mut self.queue,
             self.now,
@@ -146,7 +154,7 @@ impl Simulation<'_> {
             slot,
             node,
             c.cpu,
-            c.exec[node_type].as_ref(),
+            exec,
         );
     }
 

@@ -3,6 +3,7 @@
 //! retirement of the last one closes the horizon of runs without a configured one.
 
 use super::{Event, Simulation};
+use crate::model::WorkloadStart;
 use crate::workload::NextArrival;
 
 impl Simulation<'_> {
@@ -31,14 +32,24 @@ impl Simulation<'_> {
         }
     }
 
+    /// Starts every waiting workload whose deployments are ready: one Running replica each for
+    /// `after_ready`, `max(1, scale_min)` each for `after_all_ready`.
     pub(super) fn check_ready_workloads(&mut self) {
         for wi in 0..self.workloads.len() as u32 {
-            if self.workloads.waiting_ready(wi)
-                && self.model.workloads[wi as usize]
-                    .ready_for
-                    .iter()
-                    .all(|&f| self.functions[f as usize].running > 0)
-            {
+            if !self.workloads.waiting_ready(wi) {
+                continue;
+            }
+            let w = &self.model.workloads[wi as usize];
+            let all = w.start == WorkloadStart::AfterAllReady;
+            let ready = w.ready_for.iter().all(|&f| {
+                let needed = if all {
+                    self.model.functions[f as usize].scaling.scale_min.max(1)
+                } else {
+                    1
+                };
+                self.functions[f as usize].running >= needed
+            });
+            if ready {
                 self.start_workload(wi);
             }
         }

@@ -70,13 +70,10 @@ impl ArrivalProcess {
                 };
                 (e * scale).min(max_ia.unwrap_or(f64::INFINITY))
             }
-            ArrivalsConfig::PoissonExact {} | ArrivalsConfig::Batch { .. } => 0.0,
+            ArrivalsConfig::PoissonExact {}
+            | ArrivalsConfig::Batch { .. }
+            | ArrivalsConfig::Replay(_) => 0.0,
         }
-    }
-
-    /// True for `poisson_exact`, which needs the whole curve rather than one rate.
-    pub fn is_exact(&self) -> bool {
-        matches!(self.kind, ArrivalsConfig::PoissonExact {})
     }
 }
 

@@ -65,6 +65,9 @@ impl RateProfile {
                 length_s: *length_s,
                 every_s: *every_s,
             }),
+            // The walk itself lives in the workload's source (it has state); the curve is only
+            // its upper bound, for validation.
+            RateConfig::RandomWalk { max_rps, .. } => RateProfile::Constant(max_rps * scale),
             RateConfig::Steps { points } => RateProfile::Steps(Steps {
                 points: points.iter().map(|&[t, r]| [t, r * scale]).collect(),
             }),

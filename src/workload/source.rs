@@ -3,15 +3,19 @@
 //! [`WorkloadSources`] owns one source per workload of the model and the count of those still
 //! generating. Each source keeps exactly one pending arrival: the run asks for the next one
 //! ([`WorkloadSources::next_arrival`]) when the previous arrives, and schedules it as an event.
-//! Today every source is [`Source::Rate`], a rate profile sampled by an inter-arrival process
-//! (`docs/scenario.md`, `workloads`); a trace reader or another arrival process is a new variant
-//! of [`Source`] answering the same question — when is the next request, if any.
+//! A source is a rate profile sampled by an inter-arrival process ([`Source::Rate`]), a
+//! recorded-arrivals file ([`Source::Replay`]) or a public trace ([`Source::Azure2019`],
+//! [`Source::Azure2021`]), all answering the same question — when is the next request, for which
+//! function, and does it carry a recorded duration (`docs/workloads.md`). Files are read as the
+//! run advances: a trace source holds one pending request, never the trace.
 
 use crate::engine::{stream_rng, SimRng, SimTime};
-use crate::model::{WorkloadModel, WorkloadStart};
+use crate::model::{ArrivalKind, OpenedTrace, WorkloadModel, WorkloadStart};
+use crate::workload::azure::{Azure2019Replay, Azure2021Replay, TraceRequest};
+use crate::workload::{RandomWalk, Replay, WorkloadError};
+use std::sync::Arc;
 
 /// How one workload produces arrivals.
-#[derive(Debug)]
 pub enum Source {
     /// Inter-arrival times drawn from the model's process over its rate profile.
     Rate {
@@ -19,7 +23,36 @@ pub enum Source {
         rng: SimRng,
         /// Time of the last arrival generated (the start before the first).
         last: SimTime,
+        /// faas-sim's random-walk rate (its state), queried once per arrival.
+        walk: Option<RandomWalk>,
     },
+    /// Recorded arrivals, opened when the workload starts (times are relative to the start).
+    Replay(Option<Box<Replay>>),
+    /// An Azure 2019 window; times are relative to the start.
+    Azure2019 {
+        /// The lazy replay (built when the workload starts).
+        replay: Option<Box<Azure2019Replay>>,
+        /// Function id of each selected function.
+        functions: Arc<[u32]>,
+    },
+    /// An Azure 2021 file; times are relative to the start.
+    Azure2021 {
+        /// The lazy replay (opened when the workload starts).
+        replay: Option<Box<Azure2021Replay>>,
+        /// Function id of each selected function.
+        functions: Arc<[u32]>,
+    },
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Rate { .. } => "Rate",
+            Source::Replay(_) => "Replay",
+            Source::Azure2019 { .. } => "Azure2019",
+            Source::Azure2021 { .. } => "Azure2021",
+        })
+    }
 }
 
 /// Run-time state of one workload (its description is the model's [`WorkloadModel`]).
@@ -34,6 +67,10 @@ struct WorkloadState {
     end: SimTime,
     remaining: u64,
     source: Source,
+    /// The function of the pending arrival.
+    pending_function: u32,
+    /// The recorded duration of the pending arrival (`SimTime::NEVER`: none).
+    pending_duration: SimTime,
 }
 
 /// What a source does next.
@@ -55,6 +92,10 @@ pub enum NextArrival {
 pub struct WorkloadSources {
     sources: Vec<WorkloadState>,
     generating: u32,
+    /// The run's master seed (trace synthesis streams derive from it unless a trace fixes one).
+    seed: u64,
+    /// A file that could not be read further (the run stops with this message).
+    error: Option<String>,
 }
 
 impl WorkloadSources {
@@ -65,7 +106,27 @@ impl WorkloadSources {
             .map(|w| {
                 let (start, waiting_ready) = match w.start {
                     WorkloadStart::At(t) => (t, false),
-                    WorkloadStart::AfterReady => (SimTime::NEVER, true),
+                    WorkloadStart::AfterReady | WorkloadStart::AfterAllReady => {
+                        (SimTime::NEVER, true)
+                    }
+                };
+                let source = match &w.kind {
+                    ArrivalKind::Rate => Source::Rate {
+                        rng: stream_rng(seed, &w.stream),
+                        last: SimTime::ZERO,
+                        walk: w.walk.clone(),
+                    },
+                    ArrivalKind::Replay { .. } => Source::Replay(None),
+                    ArrivalKind::Trace(t) => match &t.trace {
+                        OpenedTrace::Azure2019(_) => Source::Azure2019 {
+                            replay: None,
+                            functions: Arc::clone(&t.functions),
+                        },
+                        OpenedTrace::Azure2021(_) => Source::Azure2021 {
+                            replay: None,
+                            functions: Arc::clone(&t.functions),
+                        },
+                    },
                 };
                 WorkloadState {
                     function: w.function,
@@ -74,17 +135,23 @@ impl WorkloadSources {
                     start,
                     end: SimTime::NEVER,
                     remaining: w.max_requests,
-                    source: Source::Rate {
-                        rng: stream_rng(seed, &w.stream),
-                        last: SimTime::ZERO,
-                    },
+                    source,
+                    pending_function: w.function,
+                    pending_duration: SimTime::NEVER,
                 }
             })
             .collect();
         WorkloadSources {
             generating: sources.len() as u32,
             sources,
+            seed,
+            error: None,
         }
+    }
+
+    /// The message of a file that could not be read further, once (the run then stops).
+    pub fn take_error(&mut self) -> Option<String> {
+        self.error.take()
     }
 
     /// Number of workloads.
@@ -102,10 +169,17 @@ impl WorkloadSources {
         self.generating
     }
 
-    /// The function workload `wi` sends requests to.
+    /// The function of workload `wi`'s pending arrival.
     #[inline]
     pub fn function(&self, wi: u32) -> u32 {
-        self.sources[wi as usize].function
+        self.sources[wi as usize].pending_function
+    }
+
+    /// The recorded duration of workload `wi`'s pending arrival, if its source has one.
+    #[inline]
+    pub fn duration(&self, wi: u32) -> Option<SimTime> {
+        let d = self.sources[wi as usize].pending_duration;
+        d.is_set().then_some(d)
     }
 
     /// Workload `wi` waits for its functions to have a Running replica (`after_ready`).
@@ -130,8 +204,36 @@ impl WorkloadSources {
         };
         w.start = start;
         w.waiting_ready = false;
-        match &mut w.source {
-            Source::Rate { last, .. } => *last = start,
+        let opened = match (&mut w.source, &model.kind) {
+            (Source::Rate { last, .. }, _) => {
+                *last = start;
+                Ok(())
+            }
+            (
+                Source::Replay(r),
+                ArrivalKind::Replay {
+                    path,
+                    function_name,
+                },
+            ) => Replay::open(path, function_name, start).map(|o| *r = Some(Box::new(o))),
+            (Source::Azure2019 { replay, .. }, ArrivalKind::Trace(t)) => match &t.trace {
+                OpenedTrace::Azure2019(trace) => {
+                    *replay = Some(Box::new(trace.replay(t.seed.unwrap_or(self.seed))));
+                    Ok(())
+                }
+                OpenedTrace::Azure2021(_) => unreachable!("sources follow their model"),
+            },
+            (Source::Azure2021 { replay, .. }, ArrivalKind::Trace(t)) => match &t.trace {
+                OpenedTrace::Azure2021(trace) => {
+                    trace.replay().map(|o| *replay = Some(Box::new(o)))
+                }
+                OpenedTrace::Azure2019(_) => unreachable!("sources follow their model"),
+            },
+            _ => unreachable!("sources follow their model"),
+        };
+        if let Err(e) = opened {
+            self.error = Some(e.to_string());
+            return self.retire(wi);
         }
         let end = model
             .duration
@@ -147,23 +249,64 @@ impl WorkloadSources {
         if w.remaining == 0 {
             return self.retire(wi);
         }
-        let t = match &mut w.source {
-            Source::Rate { rng, last } => {
-                let ia = model.process.next_ia(last.as_secs_f64(), rng);
-                last.plus(SimTime::from_secs_f64(ia))
+        let start = w.start;
+        let next: Result<Option<(SimTime, u32, SimTime)>, WorkloadError> = match &mut w.source {
+            Source::Rate { rng, last, walk } => {
+                // Draw order per arrival: the walk's step, then the process's draw.
+                let ia = match walk {
+                    Some(w) => model.process.ia_for_rate(w.next_rate(rng), rng),
+                    None => model.process.next_ia(last.as_secs_f64(), rng),
+                };
+                Ok(Some((
+                    last.plus(SimTime::from_secs_f64(ia)),
+                    w.function,
+                    SimTime::NEVER,
+                )))
+            }
+            Source::Replay(r) => r
+                .as_mut()
+                .expect("opened at the start")
+                .next_arrival()
+                .map(|a| a.map(|(t, d)| (t, w.function, d.unwrap_or(SimTime::NEVER)))),
+            Source::Azure2019 { replay, functions } => replay
+                .as_mut()
+                .expect("built at the start")
+                .next_request()
+                .map(|q| q.map(|q| trace_arrival(q, start, functions))),
+            Source::Azure2021 { replay, functions } => replay
+                .as_mut()
+                .expect("opened at the start")
+                .next_request()
+                .map(|q| q.map(|q| trace_arrival(q, start, functions))),
+        };
+        let (t, function, duration) = match next {
+            Ok(Some(a)) => a,
+            Ok(None) => return self.retire(wi),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return self.retire(wi);
             }
         };
         if t >= w.end {
             return self.retire(wi);
         }
-        match &mut w.source {
-            Source::Rate { last, .. } => *last = t,
+        if let Source::Rate { last, .. } = &mut w.source {
+            *last = t;
         }
+        w.pending_function = function;
+        w.pending_duration = duration;
         w.remaining -= 1;
         NextArrival::At(t)
     }
 
     fn retire(&mut self, wi: u32) -> NextArrival {
+        // A finished file is closed now, not at the end of the run.
+        match &mut self.sources[wi as usize].source {
+            Source::Replay(r) => *r = None,
+            Source::Azure2019 { replay, .. } => *replay = None,
+            Source::Azure2021 { replay, .. } => *replay = None,
+            Source::Rate { .. } => {}
+        }
         let w = &mut self.sources[wi as usize];
         if !w.active {
             return NextArrival::Done;
@@ -174,4 +317,14 @@ impl WorkloadSources {
             last: self.generating == 0,
         }
     }
+}
+
+/// A trace request as (time since the run's start, function id, duration or `NEVER`).
+#[inline]
+fn trace_arrival(q: TraceRequest, start: SimTime, functions: &[u32]) -> (SimTime, u32, SimTime) {
+    (
+        start.plus(q.time),
+        functions[q.function as usize],
+        q.duration.unwrap_or(SimTime::NEVER),
+    )
 }

@@ -80,6 +80,7 @@ output_table! {
         "start_s": OptF64 = row.start.secs_opt(),
         "end_s": OptF64 = row.end.secs_opt(),
         "wait_s": OptF64 = diff_secs(row.dispatch, row.arrival),
+        "cold_wait_s": OptF64 = cold_wait(row),
         "queue_s": OptF64 = diff_secs(row.start, row.dispatch),
         "exec_s": OptF64 = diff_secs(row.end, row.start),
         "response_s": OptF64 = diff_secs(row.end, row.arrival),
@@ -90,4 +91,11 @@ output_table! {
         "image": OptUtf8 = row.image.map(|i| run.image(i)),
         "memory_bytes": OptI64<u64> = row.memory_bytes,
     }
+}
+
+/// The part of the wait spent for a replica to start: the whole wait of a cold request, 0 for a
+/// request that found a Running replica, null for one never dispatched.
+fn cold_wait(row: &InvocationRow) -> Option<f64> {
+    let wait = diff_secs(row.dispatch, row.arrival)?;
+    Some(if row.cold { wait } else { 0.0 })
 }

@@ -211,6 +211,37 @@ impl Azure2019Trace {
         })
     }
 
+    /// The files a window of `minutes` minutes from minute `start_minute` of day `first_day`
+    /// reads, found from the count files' headers only (for the run's identity, before the
+    /// trace is opened). Missing files end the list: opening the trace reports them.
+    pub fn window_files(
+        dir: &Path,
+        first_day: u32,
+        start_minute: u32,
+        minutes: u32,
+    ) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let (mut day, mut from, mut left) = (first_day, start_minute, minutes);
+        while left > 0 {
+            let Ok(file) = CountsFile::open(&invocations_file(dir, day)) else {
+                break;
+            };
+            if from >= file.minutes {
+                break;
+            }
+            left -= left.min(file.minutes - from);
+            out.push(invocations_file(dir, day));
+            out.push(durations_file(dir, day));
+            let mem = memory_file(dir, day);
+            if mem.exists() {
+                out.push(mem);
+            }
+            day += 1;
+            from = 0;
+        }
+        out
+    }
+
     /// The files the window reads, for the run's identity ([`super::content_hash`]).
     pub fn files(&self) -> Vec<PathBuf> {
         let mut out = Vec::new();

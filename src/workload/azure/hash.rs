@@ -3,8 +3,10 @@
 
 use crate::workload::WorkloadError;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 /// SHA-256 over the files in the given order (each preceded by its length), as 64 hex characters.
 /// Files are read in 64 KiB blocks, so a trace of any size is hashed in constant memory.
@@ -29,6 +31,28 @@ pub fn content_hash(paths: &[&Path]) -> Result<String, WorkloadError> {
         }
     }
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// [`content_hash`], remembered per process for files whose path, length and modification time
+/// have not changed: every run of a sweep names the same trace, which is read once.
+pub fn content_hash_cached(paths: &[PathBuf]) -> Result<String, WorkloadError> {
+    type Key = Vec<(PathBuf, u64, Option<std::time::SystemTime>)>;
+    static MEMO: OnceLock<Mutex<HashMap<Key, String>>> = OnceLock::new();
+    let key: Key = paths
+        .iter()
+        .map(|p| {
+            let m = std::fs::metadata(p).map_err(|e| WorkloadError::unreadable(p, e))?;
+            Ok((p.clone(), m.len(), m.modified().ok()))
+        })
+        .collect::<Result<_, WorkloadError>>()?;
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(h) = memo.lock().expect("hash memo").get(&key) {
+        return Ok(h.clone());
+    }
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let h = content_hash(&refs)?;
+    memo.lock().expect("hash memo").insert(key, h.clone());
+    Ok(h)
 }
 
 #[cfg(test)]

@@ -1,0 +1,111 @@
+//! `[[traces]]`: a public Azure Functions trace replayed as a workload, with the deployment
+//! template its functions are created from (`docs/workloads.md`, `docs/scenario.md`).
+//!
+//! One entry reads one trace (a 2019 directory or a 2021 file), selects functions from it and
+//! creates one function and one deployment per selected function from `deployment`; the trace's
+//! arrivals then come from a single workload source merging every selected function.
+
+use super::scenario::{ContainerConfig, ScalingConfig, StartConfig};
+use crate::workload::azure::{Selection, Synthesis};
+use serde::{Deserialize, Serialize};
+
+/// Which dataset a trace entry reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceFormat {
+    /// Azure Functions Trace 2019: per-minute counts, duration and memory percentiles; `path` is
+    /// the directory holding the `*.dNN.csv` files.
+    Azure2019,
+    /// Azure Functions Invocation Trace 2021: one row per invocation; `path` is the CSV file.
+    Azure2021,
+}
+
+/// What every function of a trace is deployed as.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceTemplate {
+    /// The one container of each deployment (its image must be declared). A 2019 trace replaces
+    /// `exec` by the function's duration percentiles and the memory request by its
+    /// application's memory, where the trace has them.
+    pub container: ContainerConfig,
+    /// Scaling configuration of each deployment.
+    #[serde(default)]
+    pub scaling: ScalingConfig,
+}
+
+/// One `[[traces]]` entry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceConfig {
+    /// The dataset.
+    pub format: TraceFormat,
+    /// 2019: the directory of the day files; 2021: the CSV file. Relative to the scenario file.
+    /// The run's identity holds the files' content hash instead of this path.
+    pub path: String,
+    /// Which functions to replay (default: every function with an invocation in the window).
+    #[serde(default = "all")]
+    pub select: Selection,
+    /// 2019: keep only functions with these triggers (`http`, `timer`, …); empty keeps all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<String>,
+    /// 2019: first day of the window (the `NN` of `dNN`).
+    #[serde(default = "one_u32")]
+    pub day: u32,
+    /// 2019: minute of the first day at which simulated trace time 0 lies.
+    #[serde(default)]
+    pub start_minute: u32,
+    /// 2019: window length in minutes (it may run into the following days).
+    #[serde(default = "sixty")]
+    pub minutes: u32,
+    /// 2019: placement of a minute's invocations within the minute.
+    #[serde(default)]
+    pub synthesis: Synthesis,
+    /// 2019: multiplies every minute count (fractions resolved by a seeded draw).
+    #[serde(default = "one_f64")]
+    pub rate_scale: f64,
+    /// 2019: which `AverageAllocatedMb_pct<N>` column gives a function's memory request.
+    #[serde(default = "hundred")]
+    pub memory_percentile: u32,
+    /// 2021: seconds subtracted from every arrival (`end_timestamp − duration − offset_s`).
+    #[serde(default)]
+    pub offset_s: f64,
+    /// 2021: arrivals in `[0, window_s)` are replayed (default: `run.horizon_s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_s: Option<f64>,
+    /// 2021: how far the file may be out of arrival order, seconds.
+    #[serde(default = "d_reorder")]
+    pub reorder_window_s: f64,
+    /// Replaces the run's seed for this trace's `trace/*` streams, so every run of a sweep
+    /// replays the same synthesised arrivals. A `sample` selection always draws from this seed
+    /// (0 when unset): the selected functions become deployments when the scenario is compiled,
+    /// before any run has a seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// When trace time 0 is in the simulation (a time, `"after_ready"` or `"after_all_ready"`).
+    #[serde(default)]
+    pub start: StartConfig,
+    /// The deployment each selected function gets.
+    pub deployment: TraceTemplate,
+}
+
+fn all() -> Selection {
+    Selection::All {}
+}
+fn one_u32() -> u32 {
+    1
+}
+fn sixty() -> u32 {
+    60
+}
+fn one_f64() -> f64 {
+    1.0
+}
+fn hundred() -> u32 {
+    100
+}
+fn d_reorder() -> f64 {
+    600.0
+}
+
+/// The memory percentiles the 2019 memory files have a column for.
+pub const MEMORY_PERCENTILES_2019: [u32; 8] = [1, 5, 25, 50, 75, 95, 99, 100];
