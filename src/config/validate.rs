@@ -515,6 +515,16 @@ impl Validator<'_> {
     }
 
     fn container(&self, path: &str, c: &ContainerConfig) -> Check {
+        // Refused rather than accepted and ignored: per-invocation transfers are not simulated
+        // yet (`docs/network.md`, "Data transfers").
+        if c.data_phase == DataPhase::Invocation {
+            fail(
+                format!("{path}.data_phase"),
+                "\"invocation\" (a transfer per request) is not simulated yet; use \"setup\" \
+                 (download once before the replica is Running) or \"none\""
+                    .to_string(),
+            )?;
+        }
         for (key, spec) in [
             ("exec", &c.exec),
             ("startup", &c.startup),
@@ -1455,6 +1465,25 @@ mod tests {
             "max_requests = 100\nstart = \"after_ready\"\nready_for = [\"python-pi\", \"x\"]",
         );
         assert_err(&e, "workloads[0].ready_for[1]", "unknown deployment `x`");
+    }
+
+    #[test]
+    fn a_per_invocation_data_phase_is_refused_until_it_is_simulated() {
+        let e = err_with(
+            "exec = { constant = { value = 1.0 } }",
+            "exec = { constant = { value = 1.0 } }\ndata_phase = \"invocation\"",
+        );
+        assert_err(
+            &e,
+            "deployments[0].containers[0].data_phase",
+            "not simulated yet",
+        );
+        parse(&BASE.replacen(
+            "exec = { constant = { value = 1.0 } }",
+            "exec = { constant = { value = 1.0 } }\ndata_phase = \"setup\"",
+            1,
+        ))
+        .unwrap();
     }
 
     #[test]
