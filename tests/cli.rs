@@ -246,8 +246,8 @@ fn reruns_are_byte_identical_whatever_the_thread_count() {
     };
     assert_eq!(
         parquet(&a).len(),
-        8,
-        "seven tables of the foundation plus replica_counts"
+        11,
+        "seven tables of the foundation, replica_counts, and the network's flows, links and nodes"
     );
     assert_eq!(parquet(&a), parquet(&b));
     assert_eq!(parquet(&a), parquet(&c));

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{one_function, run, scenario};
+use common::{one_function, run, scenario_fixed_rate_pulls as scenario};
 use faasim::engine::SimTime;
 use faasim::metrics::InvocationStatus;
 

@@ -65,3 +65,13 @@ pub fn experiment_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 pub fn is_sweep_file(text: &str) -> bool {
     text.starts_with("scenario =") || text.contains("\nscenario =")
 }
+
+/// [`scenario`] with `network.enabled = false`: image pulls take `bytes / default_bandwidth_mbit`
+/// with no connection set-up or goodput factor, so tests of the replica life cycle and scaling
+/// can state their times by hand (the flow model has its own tests in `tests/network.rs`).
+#[allow(dead_code)]
+pub fn scenario_fixed_rate_pulls(text: &str) -> Scenario {
+    let mut sc = scenario(text);
+    sc.network.enabled = false;
+    sc
+}
