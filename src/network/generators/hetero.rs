@@ -7,10 +7,10 @@
 //! `internet`. Cloud-locality types form a cloudlet of racks of 5. Each neighbourhood is built
 //! once.
 
-use super::{densities, internal};
+use super::{densities, internal, lan_switch};
 use crate::config::{CellDensity, TopologyConfig};
 use crate::engine::rng::SimRng;
-use crate::network::graph::{LinkKind, VertexId};
+use crate::network::graph::LinkKind;
 use crate::network::latency::LatencyModel;
 use crate::network::topology::{TopologyBuilder, UpDown};
 use rand::seq::SliceRandom;
@@ -133,18 +133,4 @@ pub(super) fn build(
 
 fn is_cloud(name: &str) -> bool {
     matches!(name, "xeoncpu" | "xeongpu" | "cloudvm" | "server")
-}
-
-fn lan_switch(
-    b: &mut TopologyBuilder,
-    lan: &mut u32,
-    parent: VertexId,
-) -> Result<VertexId, String> {
-    let sw = b.switch(format!("switch_lan_{lan}")).map_err(internal)?;
-    *lan += 1;
-    b.topo
-        .graph
-        .connect(sw, parent, LatencyModel::LAN)
-        .map_err(internal)?;
-    Ok(sw)
 }

@@ -129,5 +129,21 @@ fn internal(e: super::graph::GraphError) -> String {
     format!("topology.generator: {e}")
 }
 
+/// A new LAN switch (`switch_lan_<lan>`, numbered by the running `lan` counter) attached to
+/// `parent` with `lan` latency; the urban generators share it.
+fn lan_switch(
+    b: &mut TopologyBuilder,
+    lan: &mut u32,
+    parent: VertexId,
+) -> Result<VertexId, String> {
+    let sw = b.switch(format!("switch_lan_{lan}")).map_err(internal)?;
+    *lan += 1;
+    b.topo
+        .graph
+        .connect(sw, parent, super::latency::LatencyModel::LAN)
+        .map_err(internal)?;
+    Ok(sw)
+}
+
 #[cfg(test)]
 mod tests;

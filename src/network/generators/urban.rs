@@ -1,7 +1,7 @@
 //! `urban_sensing`: cells of IoT boxes and an accelerator LAN on a shared link with mobile
 //! backhaul, plus a cloudlet of server racks on fiber.
 
-use super::{densities, internal};
+use super::{densities, internal, lan_switch};
 use crate::config::TopologyConfig;
 use crate::engine::rng::SimRng;
 use crate::network::graph::{GraphError, LinkKind, VertexId};
@@ -47,21 +47,6 @@ pub(super) fn build(
         }
     }
     cloudlet(b, t, internet, 0, &mut lan)
-}
-
-/// A new LAN switch attached to `parent` with `lan` latency.
-fn lan_switch(
-    b: &mut TopologyBuilder,
-    lan: &mut u32,
-    parent: VertexId,
-) -> Result<VertexId, String> {
-    let sw = b.switch(format!("switch_lan_{lan}")).map_err(internal)?;
-    *lan += 1;
-    b.topo
-        .graph
-        .connect(sw, parent, LatencyModel::LAN)
-        .map_err(internal)?;
-    Ok(sw)
 }
 
 /// `switch_cloudlet_<k>` with a fiber pair to `internet`, and `racks` LANs of servers.
