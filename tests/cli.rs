@@ -1,17 +1,12 @@
 //! The `faasim` binary end to end: shipped experiments run, bad input is rejected with exit
 //! status 2 and nothing written, reruns are byte-identical, and Python reads every table.
 
+mod common;
+use common::faasim;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn faasim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_faasim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("faasim runs")
-}
+use std::process::Command;
 
 fn tmpdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")

@@ -2,16 +2,11 @@
 //! `outputs.latency_histograms` switch, and the readers documented in docs/outputs.md (polars,
 //! pandas, DuckDB — run by `scripts/check_tables.py`, which also checks the table's invariants).
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+use common::faasim;
 
-fn faasim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_faasim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("faasim runs")
-}
+use std::path::Path;
+use std::process::Command;
 
 fn run(out: &Path, extra: &[&str]) {
     let mut args = vec![

@@ -4,10 +4,10 @@
 //! bad topology input (docs/network.md).
 
 mod common;
+use common::faasim;
 
 use faasim::metrics::{FlowRow, RunOutput, RunStatus};
 use std::path::Path;
-use std::process::Command;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -292,13 +292,6 @@ labels = {{ "data.skippy.io/receives-from-storage" = "25M", "data.skippy.io/rece
     assert_eq!(out.names.nodes[dl[0].source.unwrap() as usize], "store");
     let r = &out.replicas[0];
     assert_eq!(r.running, dl[0].ended, "Running once the download is done");
-}
-
-fn faasim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_faasim"))
-        .args(args)
-        .output()
-        .expect("faasim runs")
 }
 
 /// Bad topologies are configuration errors: exit status 2, a message naming the file and the

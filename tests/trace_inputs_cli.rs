@@ -2,18 +2,12 @@
 //! row, unsorted timestamps, a selection that matches nothing and negative durations each exit
 //! with status 2, say what to fix (with the file and line), and write nothing.
 
+mod common;
+use common::faasim;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/azure");
-
-fn faasim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_faasim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("faasim runs")
-}
 
 const HEAD: &str = r#"
 name = "bad"

@@ -3,6 +3,16 @@
 
 use faasim::config::Scenario;
 use faasim::metrics::RunOutput;
+use std::process::{Command, Output};
+
+/// Runs the `faasim` binary with `args` in the repository's root (so `experiments/…` resolve).
+pub fn faasim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_faasim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("faasim runs")
+}
 
 /// Parses a scenario from TOML text (panics with the error, for tests).
 pub fn scenario(text: &str) -> Scenario {
@@ -69,7 +79,6 @@ pub fn is_sweep_file(text: &str) -> bool {
 /// [`scenario`] with `network.enabled = false`: image pulls take `bytes / default_bandwidth_mbit`
 /// with no connection set-up or goodput factor, so tests of the replica life cycle and scaling
 /// can state their times by hand (the flow model has its own tests in `tests/network.rs`).
-#[allow(dead_code)]
 pub fn scenario_fixed_rate_pulls(text: &str) -> Scenario {
     let mut sc = scenario(text);
     sc.network.enabled = false;
