@@ -235,20 +235,32 @@ impl DatasetWriter {
     }
 
     /// Writes the parts of batch `batch` (the runs in `run_index` order) and then its commit
-    /// marker.
-    ///
-    /// Each table with rows goes to `_tmp/<table>-part-<b>.parquet`, is `fsync`ed and renamed
-    /// to `<table>/part-<b>.parquet`; stale parts of this batch in other table directories are
-    /// removed; finally `_commits/batch-<b>.json` lists the run ids and per table the file,
-    /// rows, size and SHA-256. Failed runs contribute only their `runs` row.
+    /// marker: [`DatasetWriter::encode_batch`] followed by [`DatasetWriter::commit_batch`].
     pub fn write_batch(
         &self,
         batch: u32,
         runs: &[RunOutput],
         telemetry: bool,
     ) -> Result<(), OutputError> {
-        let commits = self.root.join(COMMITS_DIR);
-        let marker_path = commits.join(commit_file_name(batch));
+        let staged = self.encode_batch(batch, runs, telemetry)?;
+        self.commit_batch(staged)
+    }
+
+    /// Encodes the parts of batch `batch` (the runs in `run_index` order) into the staging
+    /// directory: each table with rows goes to `_tmp/<table>-part-<b>.parquet`, hashed and
+    /// counted while it is written. Nothing is durable or visible yet; that is
+    /// [`DatasetWriter::commit_batch`]'s work.
+    ///
+    /// Why two steps: encoding is CPU work that a sweep spreads over its worker threads, while a
+    /// commit mostly waits for `fsync`. One committer thread doing the waiting keeps every
+    /// worker computing (`docs/sweeps.md`).
+    pub fn encode_batch(
+        &self,
+        batch: u32,
+        runs: &[RunOutput],
+        telemetry: bool,
+    ) -> Result<StagedBatch, OutputError> {
+        let marker_path = self.root.join(COMMITS_DIR).join(commit_file_name(batch));
         let (Some(first), Some(last)) = (
             runs.iter().map(|r| r.run.id.run_index).min(),
             runs.iter().map(|r| r.run.id.run_index).max(),
@@ -267,16 +279,17 @@ impl DatasetWriter {
                 inferred.as_slice()
             }
         };
-        let tmp = &self.tmp;
         let part = part_file_name(batch);
+        let mut parts = Vec::new();
         let mut tables = BTreeMap::new();
         for_each_table_batch(runs, telemetry, params, |table, rb| {
-            let dir = self.root.join(table);
-            fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-            let tmp_path = tmp.join(format!("{table}-{part}"));
-            let dest = dir.join(&part);
-            let (bytes, sha256) = write_part_atomic(&tmp_path, &dest, table, &rb)?;
-            sync_dir(&dir)?;
+            let tmp = self.tmp.join(format!("{table}-{part}"));
+            let (file, bytes, sha256) = encode_part(&tmp, table, &rb)?;
+            parts.push(StagedPart {
+                tmp,
+                dest: self.root.join(table).join(&part),
+                file,
+            });
             tables.insert(
                 table.to_string(),
                 PartInfo {
@@ -288,28 +301,85 @@ impl DatasetWriter {
             );
             Ok::<(), OutputError>(())
         })?;
+        Ok(StagedBatch {
+            parts,
+            marker: CommitMarker {
+                schema_version: SCHEMA_VERSION,
+                batch,
+                run_index_start: first,
+                run_index_end: last + 1,
+                run_ids: runs.iter().map(|r| r.run.id.run_id.clone()).collect(),
+                tables,
+            },
+        })
+    }
+
+    /// Makes a staged batch durable and visible: each part is `fsync`ed and renamed to
+    /// `<table>/part-<b>.parquet`, the table directories are synced, stale parts of this batch
+    /// in other table directories are removed, and finally `_commits/batch-<b>.json` lists the
+    /// run ids and per table the file, rows, size and SHA-256. Failed runs contribute only their
+    /// `runs` row.
+    pub fn commit_batch(&self, staged: StagedBatch) -> Result<(), OutputError> {
+        let StagedBatch { parts, marker } = staged;
+        let batch = marker.batch;
+        let mut dirs = BTreeSet::new();
+        for StagedPart { tmp, dest, file } in parts {
+            file.sync_all().map_err(io_err(&tmp))?;
+            drop(file);
+            let dir = dest.parent().expect("a part lives in its table directory");
+            if dirs.insert(dir.to_path_buf()) {
+                fs::create_dir_all(dir).map_err(io_err(dir))?;
+            }
+            fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
+        }
+        for dir in &dirs {
+            sync_dir(dir)?;
+        }
         // A part left by an earlier attempt of this batch in a table that now has no rows.
+        let part = part_file_name(batch);
         for table in TABLES {
-            if !tables.contains_key(*table) {
+            if !marker.tables.contains_key(*table) {
                 remove_if_exists(&self.root.join(table).join(&part))?;
             }
         }
 
-        let marker = CommitMarker {
-            schema_version: SCHEMA_VERSION,
-            batch,
-            run_index_start: first,
-            run_index_end: last + 1,
-            run_ids: runs.iter().map(|r| r.run.id.run_id.clone()).collect(),
-            tables,
-        };
+        let commits = self.root.join(COMMITS_DIR);
+        let marker_path = commits.join(commit_file_name(batch));
         let bytes = serde_json::to_vec_pretty(&marker).map_err(|source| OutputError::Json {
             path: marker_path.clone(),
             source,
         })?;
-        write_file_atomic(&tmp.join(commit_file_name(batch)), &marker_path, &bytes)?;
+        write_file_atomic(
+            &self.tmp.join(commit_file_name(batch)),
+            &marker_path,
+            &bytes,
+        )?;
         sync_dir(&commits)
     }
+}
+
+/// A batch encoded into the staging directory by [`DatasetWriter::encode_batch`], waiting for
+/// [`DatasetWriter::commit_batch`]. Dropping it leaves staged files that the next writer of
+/// the dataset cleans up.
+#[derive(Debug)]
+pub struct StagedBatch {
+    parts: Vec<StagedPart>,
+    marker: CommitMarker,
+}
+
+impl StagedBatch {
+    /// The batch number.
+    pub fn batch(&self) -> u32 {
+        self.marker.batch
+    }
+}
+
+/// One encoded part: written and flushed to the operating system, not yet synced or renamed.
+#[derive(Debug)]
+struct StagedPart {
+    tmp: PathBuf,
+    dest: PathBuf,
+    file: File,
 }
 
 /// Reads `manifest.json` of the dataset at `root`.
@@ -606,13 +676,13 @@ fn finish_atomic(file: BufWriter<File>, tmp: &Path, dest: &Path) -> Result<(), O
 /// once in a sweep, each with one part open; a large buffer per part only adds to the peak.
 const PART_WRITE_BUFFER: usize = 64 * 1024;
 
-/// Writes `table`'s part to `tmp`, then moves it to `dest`; returns its size and SHA-256.
-fn write_part_atomic(
+/// Encodes `table`'s part into `tmp` and flushes it to the operating system; returns the open
+/// file (still to be synced), its size and its SHA-256.
+fn encode_part(
     tmp: &Path,
-    dest: &Path,
     table: &str,
     batch: &arrow_array::RecordBatch,
-) -> Result<(u64, String), OutputError> {
+) -> Result<(File, u64, String), OutputError> {
     let file = File::create(tmp).map_err(io_err(tmp))?;
     let writer = HashingWriter {
         // Parquet hands over whole encoded pages; a small buffer only batches their writes.
@@ -625,8 +695,10 @@ fn write_part_atomic(
         source,
     })?;
     let HashingWriter { inner, hasher, len } = writer;
-    finish_atomic(inner, tmp, dest)?;
-    Ok((len, hex(&hasher.finalize())))
+    let file = inner
+        .into_inner()
+        .map_err(|e| io_err(tmp)(e.into_error()))?;
+    Ok((file, len, hex(&hasher.finalize())))
 }
 
 /// Writes `bytes` to `tmp`, then moves it to `dest`.

@@ -35,6 +35,7 @@ pub use dataset::{
     clean_uncommitted, clean_uncommitted_shard, commit_file_name, committed_batches,
     expected_batches, invalid_markers, part_file_name, read_commit, read_manifest, shard_tmp_dir,
     staging_leftovers, verified_batches, CommitMarker, DatasetWriter, OutputError, PartInfo,
+    StagedBatch,
 };
 pub use define::TableRow;
 pub use lock::{LockMode, OutputLock};

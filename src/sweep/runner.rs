@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -28,7 +28,7 @@ use crate::metrics::{RunOutput, RunStatus};
 use crate::output::dataset::TMP_DIR;
 use crate::output::{
     clean_uncommitted_shard, commit_file_name, committed_batches, shard_tmp_dir, verified_batches,
-    DatasetWriter, LockMode, OutputError, OutputLock,
+    DatasetWriter, LockMode, OutputError, OutputLock, StagedBatch,
 };
 use crate::provenance::{peak_rss_bytes, ProcessProvenance};
 use crate::scheduler::SchedulerRegistry;
@@ -303,8 +303,9 @@ fn run_one(
 }
 
 /// The collector thread: collects runs into their batch's slots and, when all of a batch's runs
-/// are in, spawns its encoding and commit on the worker pool, which frees the batch's window
-/// permits once the batch is written.
+/// are in, spawns its encoding on the worker pool. An encoded batch frees its runs' window
+/// permits and goes to one committer thread, which makes it durable (`fsync`, rename, commit
+/// marker). Keeping the waiting for the disk on its own thread keeps every worker computing.
 fn write_batches(
     sweep: &Sweep,
     writer: &DatasetWriter,
@@ -324,50 +325,47 @@ fn write_batches(
     };
     let failure: Mutex<Option<OutputError>> = Mutex::new(None);
     let written = AtomicU32::new(0);
-    // Complete batches are encoded on the worker pool; the scope returns once all are written.
-    pool.in_place_scope_fifo(|encoders| {
-        for out in rx.iter() {
-            let i = out.run.id.run_index;
-            let b = i / rpb;
-            progress.record(out.run.status == RunStatus::Ok);
-            done.executed += 1;
-            if out.run.status != RunStatus::Ok {
-                done.failed += 1;
-                if done.first_failure.as_ref().is_none_or(|(j, _)| i < *j) {
-                    let msg = out.run.error.clone().unwrap_or_default();
-                    done.first_failure = Some((i, msg));
+    // Encoded batches waiting for the committer. The bound keeps the staged files few: an
+    // encoder waits for a slot while the disk falls behind.
+    let (staged_tx, staged_rx) = sync_channel::<StagedBatch>(pool.current_num_threads() + 1);
+    std::thread::scope(|threads| {
+        let committer =
+            threads.spawn(|| commit_batches(writer, staged_rx, window, &failure, &written));
+        // Complete batches are encoded on the worker pool; the scope returns once all are encoded.
+        pool.in_place_scope_fifo(|encoders| {
+            for out in rx.iter() {
+                let i = out.run.id.run_index;
+                let b = i / rpb;
+                progress.record(out.run.status == RunStatus::Ok);
+                done.executed += 1;
+                if out.run.status != RunStatus::Ok {
+                    done.failed += 1;
+                    if done.first_failure.as_ref().is_none_or(|(j, _)| i < *j) {
+                        let msg = out.run.error.clone().unwrap_or_default();
+                        done.first_failure = Some((i, msg));
+                    }
+                }
+                let range = sweep.batch_runs(b);
+                let (slot, filled) = slots
+                    .entry(b)
+                    .or_insert_with(|| ((0..range.len()).map(|_| None).collect(), 0));
+                slot[(i - range.start) as usize] = Some(out);
+                *filled += 1;
+                if *filled == slot.len() {
+                    let (slot, _) = slots.remove(&b).expect("the batch is present");
+                    let runs: Vec<RunOutput> =
+                        slot.into_iter().map(|r| r.expect("complete")).collect();
+                    let (failure, staged_tx) = (&failure, staged_tx.clone());
+                    encoders.spawn_fifo(move |_| {
+                        encode_one(writer, b, runs, telemetry, window, failure, staged_tx)
+                    });
                 }
             }
-            let range = sweep.batch_runs(b);
-            let (slot, filled) = slots
-                .entry(b)
-                .or_insert_with(|| ((0..range.len()).map(|_| None).collect(), 0));
-            slot[(i - range.start) as usize] = Some(out);
-            *filled += 1;
-            if *filled == slot.len() {
-                let (slot, _) = slots.remove(&b).expect("the batch is present");
-                let runs: Vec<RunOutput> = slot.into_iter().map(|r| r.expect("complete")).collect();
-                let (failure, written) = (&failure, &written);
-                encoders.spawn_fifo(move |_| {
-                    if window.aborted() {
-                        return;
-                    }
-                    match writer.write_batch(b, &runs, telemetry) {
-                        Ok(()) => {
-                            written.fetch_add(1, Ordering::Relaxed);
-                            // The batch's memory is freed before its runs' permits return.
-                            let n = runs.len();
-                            drop(runs);
-                            window.release(n);
-                        }
-                        Err(e) => {
-                            failure.lock().expect("failure lock").get_or_insert(e);
-                            window.abort();
-                        }
-                    }
-                });
-            }
-        }
+        });
+        drop(staged_tx);
+        committer
+            .join()
+            .expect("the committer thread does not panic");
     });
     progress.finish();
     done.batches_written = written.into_inner();
@@ -376,6 +374,61 @@ fn write_batches(
         None => {
             debug_assert!(slots.is_empty() || window.aborted());
             Ok(done)
+        }
+    }
+}
+
+/// Encodes batch `b` on a worker; its runs' memory and window permits are freed before the
+/// staged batch waits for the committer.
+fn encode_one(
+    writer: &DatasetWriter,
+    b: u32,
+    runs: Vec<RunOutput>,
+    telemetry: bool,
+    window: &Window,
+    failure: &Mutex<Option<OutputError>>,
+    staged_tx: SyncSender<StagedBatch>,
+) {
+    if window.aborted() {
+        return;
+    }
+    match writer.encode_batch(b, &runs, telemetry) {
+        Ok(staged) => {
+            let n = runs.len();
+            drop(runs);
+            window.release(n);
+            // The committer only hangs up after an error, which it reports itself.
+            let _ = staged_tx.send(staged);
+        }
+        Err(e) => {
+            failure.lock().expect("failure lock").get_or_insert(e);
+            window.abort();
+        }
+    }
+}
+
+/// The committer thread: commits staged batches as they come, until every encoder is done or
+/// an error closes the window.
+fn commit_batches(
+    writer: &DatasetWriter,
+    staged: Receiver<StagedBatch>,
+    window: &Window,
+    failure: &Mutex<Option<OutputError>>,
+    written: &AtomicU32,
+) {
+    for batch in staged.iter() {
+        if window.aborted() {
+            // Staged files of uncommitted batches are cleaned up by the next writer.
+            continue;
+        }
+        match writer.commit_batch(batch) {
+            Ok(()) => {
+                written.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => {
+                failure.lock().expect("failure lock").get_or_insert(e);
+                window.abort();
+            }
         }
     }
 }
