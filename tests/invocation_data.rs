@@ -397,3 +397,35 @@ fn bad_invocation_data_input_exits_2_naming_the_key_path() {
         assert!(!out.exists(), "{file}: nothing may be written");
     }
 }
+
+/// The scheduler may place a replica on a node its bucket's storage node cannot reach (here
+/// `n1`, on a second `internet_b` switch that only the registry shares): the run fails when the
+/// replica is about to run, naming the container, both nodes and the bucket.
+#[test]
+fn a_storage_node_that_cannot_reach_the_replica_fails_the_run() {
+    let text = scenario(STORE_VERTICES, STORE_EDGES, "", IN_AND_OUT, 1)
+        .replace(
+            r#"{ kind = "node", name = "n0" }"#,
+            r#"{ kind = "node", name = "n0", type = "rpi3" },
+  { kind = "node", name = "n1" },
+  { kind = "link", name = "l_n1", capacity_mbit = 100 },
+  { kind = "switch", name = "internet_b" }"#,
+        )
+        .replace(
+            r#"{ from = "l_n0", to = "internet" },"#,
+            r#"{ from = "l_n0", to = "internet" },
+  { from = "n1", to = "l_n1" },
+  { from = "l_n1", to = "internet_b" },"#,
+        )
+        // too big for the Raspberry Pi: the replica goes to n1
+        .replace("data_phase", "requests = { memory = \"2Gi\" }\ndata_phase");
+    let out = common::run(&common::scenario(&text), 1);
+    assert_eq!(out.run.status, RunStatus::Error);
+    let e = out.run.error.unwrap();
+    assert!(
+        e.contains("deployments[0].containers[0]")
+            && e.contains("no route from node `store` to node `n1`")
+            && e.contains("bucket `data`"),
+        "{e}"
+    );
+}
