@@ -19,8 +19,9 @@ Reads every table directory present with pyarrow and with polars and checks:
     one-liners of docs/outputs.md (polars, pandas, DuckDB) read the same bucket rows;
   - `replica_counts`: pending = live - running, times strictly increasing per run and function;
   - `utilization`: levels `node`/`replica`, replica_id exactly on replica rows, usage >= 0;
-  - `flows`: known kinds, request <= activation <= end, at least one byte; `nodes`: one row
-    per node and run;
+  - `flows`: known kinds, request <= activation <= end, at least one byte, no `request_id`
+    on image pulls; `nodes`: one row per node and run;
+  - `invocations`: `0 <= transfer_s <= exec_s` where both are set;
   - with --expect-invocations: that `invocations` has `runs.requests` rows per ok run.
 
 When `_commits/` exists only the parts listed in commit markers are read (their row counts are
@@ -169,7 +170,7 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
     + cols("bytes hops", I64)
     + cols("rtt_ms", F64)
     + cols("mean_rate_mbit", F64, True)
-    + cols("replica_id", I64, True)
+    + cols("replica_id request_id", I64, True)
     + cols("image", S, True),
     "links": ID + cols("link_id", I64) + cols("link kind", S) + cols("capacity_mbit", F64) + cols("bytes", I64) + cols("busy_s", F64),
     "nodes": ID
@@ -429,6 +430,15 @@ def check(out: Path, expect_invocations: bool) -> list[str]:
         bad = flows.filter(pl.col("bytes") <= 0)
         if bad.height:
             fail("flows: a flow moves at least one byte")
+        bad = flows.filter((pl.col("kind") == "image_pull") & pl.col("request_id").is_not_null())
+        if bad.height:
+            fail("flows: an image pull serves no request (request_id must be null)")
+
+    inv = frames.get("invocations")
+    if inv is not None:
+        bad = inv.filter((pl.col("transfer_s") < 0) | (pl.col("transfer_s") > pl.col("exec_s") + 1e-9))
+        if bad.height:
+            fail(f"invocations: transfer_s must be within [0, exec_s], e.g. {bad.row(0)}")
 
     nodes = frames.get("nodes")
     if nodes is not None:

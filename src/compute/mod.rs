@@ -246,6 +246,46 @@ impl Compute {
         }
     }
 
+    /// A request that downloads data before it computes takes a worker of replica `r` now and
+    /// holds it through the download (`docs/network.md`, "Data transfers"): the worker counts as
+    /// executing, so the replica admits no other request on it.
+    pub fn hold_worker(&mut self, r: Slot) {
+        self.executing[r as usize] += 1;
+    }
+
+    /// The worker held by a download begins computing: [`Compute::start`] takes it again.
+    pub fn unhold_worker(&mut self, r: Slot) {
+        self.executing[r as usize] -= 1;
+    }
+
+    /// The compute part of request `request` ended now, but its worker stays held (for the
+    /// request's upload) until [`Compute::release_worker`]. Returns the request's slowdown.
+    pub fn end_compute(
+        &mut self,
+        queue: &mut EventQueue<Event>,
+        now: SimTime,
+        request: u32,
+    ) -> f64 {
+        if self.cpus.is_empty() {
+            return 1.0;
+        }
+        let c = self.computing[request as usize];
+        let n = c.node as usize;
+        let s = self.cpus[n].finish(now, c.job, &mut self.moved);
+        self.retime(queue, n);
+        s
+    }
+
+    /// The request holding a worker of replica `r` after [`Compute::end_compute`] finished:
+    /// the worker is free; returns the next request of the replica's local queue (as
+    /// [`Compute::finish`] does).
+    pub fn release_worker(&mut self, r: Slot) -> Option<u32> {
+        let i = r as usize;
+        self.executing[i] -= 1;
+        self.served[i] += 1;
+        self.queued[i].pop_front()
+    }
+
     /// Request `request` leaves replica `r`'s local queue (it timed out there).
     pub fn withdraw(&mut self, r: Slot, request: u32) {
         let q = &mut self.queued[r as usize];

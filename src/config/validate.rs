@@ -515,16 +515,6 @@ impl Validator<'_> {
     }
 
     fn container(&self, path: &str, c: &ContainerConfig) -> Check {
-        // Refused rather than accepted and ignored: per-invocation transfers are not simulated
-        // yet (`docs/network.md`, "Data transfers").
-        if c.data_phase == DataPhase::Invocation {
-            fail(
-                format!("{path}.data_phase"),
-                "\"invocation\" (a transfer per request) is not simulated yet; use \"setup\" \
-                 (download once before the replica is Running) or \"none\""
-                    .to_string(),
-            )?;
-        }
         for (key, spec) in [
             ("exec", &c.exec),
             ("startup", &c.startup),
@@ -1468,22 +1458,20 @@ mod tests {
     }
 
     #[test]
-    fn a_per_invocation_data_phase_is_refused_until_it_is_simulated() {
+    fn data_phase_is_none_setup_or_invocation() {
+        for phase in ["none", "setup", "invocation"] {
+            parse(&BASE.replacen(
+                "exec = { constant = { value = 1.0 } }",
+                &format!("exec = {{ constant = {{ value = 1.0 }} }}\ndata_phase = \"{phase}\""),
+                1,
+            ))
+            .unwrap();
+        }
         let e = err_with(
             "exec = { constant = { value = 1.0 } }",
-            "exec = { constant = { value = 1.0 } }\ndata_phase = \"invocation\"",
+            "exec = { constant = { value = 1.0 } }\ndata_phase = \"always\"",
         );
-        assert_err(
-            &e,
-            "deployments[0].containers[0].data_phase",
-            "not simulated yet",
-        );
-        parse(&BASE.replacen(
-            "exec = { constant = { value = 1.0 } }",
-            "exec = { constant = { value = 1.0 } }\ndata_phase = \"setup\"",
-            1,
-        ))
-        .unwrap();
+        assert_err(&e, "deployments[0].containers[0].data_phase", "invocation");
     }
 
     #[test]

@@ -49,8 +49,22 @@ impl DataTransfers {
         }
         let item = |size_key: &str| -> Result<Option<DataItem>, ModelError> {
             let path_key = format!("{size_key}/path");
-            let (Some(size), Some(path)) = (labels.get(size_key), labels.get(&path_key)) else {
-                return Ok(None);
+            let (size, path) = match (labels.get(size_key), labels.get(&path_key)) {
+                (Some(size), Some(path)) => (size, path),
+                (None, None) => return Ok(None),
+                // Half a pair would silently move nothing.
+                (Some(_), None) => {
+                    return Err(ModelError::at(
+                        format!("{at}.labels"),
+                        format!("`{size_key}` needs `{path_key}` (`bucket/item`) beside it"),
+                    ))
+                }
+                (None, Some(_)) => {
+                    return Err(ModelError::at(
+                        format!("{at}.labels"),
+                        format!("`{path_key}` needs `{size_key}` (a size) beside it"),
+                    ))
+                }
             };
             let bytes = parse_size(size).map_err(|e| {
                 ModelError::at(format!("{at}.labels.\"{size_key}\""), e.to_string())
@@ -67,10 +81,26 @@ impl DataTransfers {
                 bytes,
             }))
         };
-        Ok(DataTransfers {
+        let data = DataTransfers {
             phase,
             download: item(KEY_RECV_SIZE)?,
             upload: item(KEY_SEND_SIZE)?,
-        })
+        };
+        // A phase that moves nothing is a mistake worth naming (setup only downloads).
+        let nothing = match phase {
+            DataPhase::Setup => data.download.is_none().then_some(("setup", KEY_RECV_SIZE)),
+            _ => (data.download.is_none() && data.upload.is_none())
+                .then_some(("invocation", "data.skippy.io/*-storage")),
+        };
+        if let Some((name, key)) = nothing {
+            return Err(ModelError::at(
+                format!("{at}.data_phase"),
+                format!(
+                    "\"{name}\" moves nothing: the container has no `{key}` label (with its \
+                     `/path` label)"
+                ),
+            ));
+        }
+        Ok(data)
     }
 }

@@ -53,27 +53,58 @@ impl Network {
         node: NodeId,
         bytes: u64,
         owner: Owner,
-        replica_id: u32,
+        facts: RowFacts,
         queue: &mut EventQueue<E>,
     ) -> Result<(), String> {
         let s = self
             .storage_node(links, storage, bucket, node)
             .ok_or_else(|| format!("no storage node holds bucket `{bucket}`"))?;
-        if s == node {
+        self.start_data_with(now, links, kind, s, node, bytes, owner, facts, queue)
+    }
+
+    /// [`Network::start_data`] with the storage node `storage_node` already chosen.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_data_with<E: TransferEvents>(
+        &mut self,
+        now: SimTime,
+        links: &LinkModel,
+        kind: TransferKind,
+        storage_node: NodeId,
+        node: NodeId,
+        bytes: u64,
+        owner: Owner,
+        facts: RowFacts,
+        queue: &mut EventQueue<E>,
+    ) -> Result<(), String> {
+        if storage_node == node {
             let rate = self.local_io_bytes_per_s;
             self.transfers
                 .start_local(now, kind, node, bytes, rate, owner, queue);
             return Ok(());
         }
         let (from, to) = match kind {
-            TransferKind::DataUpload => (Endpoint::Node(node), Endpoint::Node(s)),
-            _ => (Endpoint::Node(s), Endpoint::Node(node)),
-        };
-        let facts = RowFacts {
-            replica_id: Some(replica_id),
-            image: None,
+            TransferKind::DataUpload => (Endpoint::Node(node), Endpoint::Node(storage_node)),
+            _ => (Endpoint::Node(storage_node), Endpoint::Node(node)),
         };
         self.transfers
             .start(now, links, kind, from, to, bytes, owner, facts, queue)
+    }
+
+    /// Whether `node` and `storage_node` can exchange data in the direction of `kind` (always
+    /// for the same node, and without the network model, which has no routes).
+    pub fn data_reachable(
+        links: &LinkModel,
+        kind: TransferKind,
+        storage_node: NodeId,
+        node: NodeId,
+    ) -> bool {
+        if storage_node == node || !links.enabled {
+            return true;
+        }
+        let (s, n) = (Endpoint::Node(storage_node), Endpoint::Node(node));
+        match kind {
+            TransferKind::DataUpload => links.route(n, s).is_some(),
+            _ => links.route(s, n).is_some(),
+        }
     }
 }

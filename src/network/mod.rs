@@ -17,4 +17,4 @@ pub use latency::{LatencyMode, LatencyModel};
 pub use pulls::{Network, Pull};
 pub use routing::{route, Route, RouteCache};
 pub use topology::{Topology, TopologyBuilder, TopologyNode};
-pub use transfers::{Finished, TransferEvents, TransferKind, Transfers};
+pub use transfers::{Finished, Owner, RowFacts, TransferEvents, TransferKind, Transfers};

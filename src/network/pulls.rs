@@ -6,7 +6,7 @@
 //! that pull instead of starting a second flow; every waiter is released when the pull
 //! completes. Three calls: [`Network::join`], [`Network::start`], [`Network::complete`].
 
-use super::transfers::{RowFacts, TransferEvents, TransferKind, Transfers};
+use super::transfers::{Owner, RowFacts, TransferEvents, TransferKind, Transfers};
 use crate::cluster::{Endpoint, LinkModel};
 use crate::config::NetworkConfig;
 use crate::engine::{EventQueue, SimTime};
@@ -71,7 +71,8 @@ impl Network {
 
     /// Starts moving `bytes` of `image` from the registry to `node` for `waiter` (replica id
     /// `replica_id`); its completion comes back as the owner of a finished
-    /// [`TransferKind::ImagePull`] transfer, to be passed to [`Network::complete`].
+    /// [`TransferKind::ImagePull`] transfer (owner [`Owner::Pull`]), to be passed to
+    /// [`Network::complete`].
     #[allow(clippy::too_many_arguments)]
     pub fn start<E: TransferEvents>(
         &mut self,
@@ -108,9 +109,10 @@ impl Network {
             Endpoint::Registry,
             Endpoint::Node(node),
             bytes,
-            slot,
+            Owner::Pull(slot),
             RowFacts {
                 replica_id: Some(replica_id),
+                request_id: None,
                 image: Some(image),
             },
             queue,

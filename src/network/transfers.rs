@@ -44,9 +44,16 @@ impl TransferKind {
     }
 }
 
-/// Who waits for a transfer: the caller's own id (a pull slot, a replica slot), returned when
-/// the transfer completes.
-pub type Owner = u32;
+/// Who waits for a transfer, handed back when it completes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    /// An image pull in flight (its pull slot in [`super::Network`]).
+    Pull(u32),
+    /// A replica's setup-phase download (its replica slot).
+    Replica(u32),
+    /// A request's per-invocation download or upload (its request slot).
+    Request(u32),
+}
 
 /// The simulation's events for the two steps of a transfer.
 pub trait TransferEvents: Copy {
@@ -82,6 +89,8 @@ struct Transfer {
     timer: TimerId,
     /// The replica the transfer serves (`flows.replica_id`).
     replica_id: Option<u32>,
+    /// The request the transfer serves (`flows.request_id`).
+    request_id: Option<u64>,
     /// The image pulled (`flows.image`).
     image: Option<u32>,
 }
@@ -114,6 +123,8 @@ pub struct Transfers {
 pub struct RowFacts {
     /// The replica served.
     pub replica_id: Option<u32>,
+    /// The request served (per-invocation data transfers).
+    pub request_id: Option<u64>,
     /// The image pulled.
     pub image: Option<u32>,
 }
@@ -174,6 +185,7 @@ impl Transfers {
             flow: None,
             timer: TimerId::NONE,
             replica_id: facts.replica_id,
+            request_id: facts.request_id,
             image: facts.image,
         };
         if bytes == 0 {
@@ -240,6 +252,7 @@ impl Transfers {
             flow: None,
             timer: TimerId::NONE,
             replica_id: None,
+            request_id: None,
             image: None,
         });
         let at = now.plus(SimTime::from_secs_f64(bytes as f64 / bytes_per_s));
@@ -357,6 +370,7 @@ fn row(t: &Transfer, ended: SimTime) -> FlowRow {
         rtt_ms: t.rtt_ms,
         mean_rate_mbit,
         replica_id: t.replica_id,
+        request_id: t.request_id,
         image: t.image,
     }
 }

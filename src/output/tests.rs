@@ -404,6 +404,7 @@ fn ok_run(index: u32) -> RunOutput {
             rtt_ms: 3.0,
             mean_rate_mbit: Some(1000.0),
             replica_id: Some(1),
+            request_id: None,
             image: Some(1),
         }],
         links: vec![crate::metrics::LinkRow {

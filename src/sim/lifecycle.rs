@@ -6,7 +6,7 @@ use crate::config::{DataPhase, MissingArch};
 use crate::engine::SimTime;
 use crate::metrics::PlacementRow;
 use crate::model::Model;
-use crate::network::TransferKind;
+use crate::network::{Owner, RowFacts, TransferKind};
 use crate::platform::functions::metric;
 use crate::platform::{ReplicaId, ReplicaState, Slot, NONE};
 use crate::scheduler::{Pod, SchedContext};
@@ -252,10 +252,12 @@ impl<'a> Simulation<'a> {
             .network
             .transfers
             .on_done(self.now, transfer, &mut self.queue);
-        match done.kind {
-            TransferKind::ImagePull => self.on_pull_done(done.owner),
-            TransferKind::DataDownload | TransferKind::DataUpload => {
-                self.on_setup_transfer_done(done.owner)
+        match done.owner {
+            Owner::Pull(pull) => self.on_pull_done(pull),
+            Owner::Replica(r) => self.on_setup_transfer_done(r),
+            Owner::Request(slot) => {
+                self.on_request_transfer_done(slot, done.kind);
+                Ok(())
             }
         }
     }
@@ -360,11 +362,15 @@ impl<'a> Simulation<'a> {
     }
 
     /// The sampled setup phase is over: a container with `data_phase = "setup"` downloads its
-    /// data now; otherwise the replica is Running.
+    /// data now; otherwise the replica is Running (with `"invocation"`, once the storage nodes
+    /// its requests will use are chosen).
     pub(super) fn on_setup_done(&mut self, r: Slot) -> Result<(), String> {
         let ri = r as usize;
         let fi = self.replicas.function[ri] as usize;
         let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];
+        if c.data.phase == DataPhase::Invocation {
+            self.choose_request_storage(r)?;
+        }
         if c.data.phase == DataPhase::Setup {
             if let Some(item) = &c.data.download {
                 let node = self.replicas.node[ri];
@@ -377,8 +383,12 @@ impl<'a> Simulation<'a> {
                     &item.bucket,
                     node,
                     item.bytes,
-                    r,
-                    id,
+                    Owner::Replica(r),
+                    RowFacts {
+                        replica_id: Some(id),
+                        request_id: None,
+                        image: None,
+                    },
                     &mut self.queue,
                 );
             }

@@ -14,6 +14,7 @@ pub use guard::DEFAULT_MAX_MEMORY_MB;
 mod lifecycle;
 mod monitor;
 mod operations;
+mod request_data;
 mod requests;
 mod scalers;
 mod workloads;
@@ -156,6 +157,8 @@ pub struct Simulation<'a> {
     replicas: ReplicaTable,
     /// Transfers and image pulls in flight (the network model).
     network: Network,
+    /// Per-invocation data transfers of requests in flight.
+    request_data: request_data::RequestData,
     /// The per-run topology could not be built (the run fails with this message).
     build_error: Option<String>,
     /// Requests in flight, waiting requests and where they go.
@@ -290,6 +293,7 @@ impl<'a> Simulation<'a> {
             functions,
             replicas: ReplicaTable::default(),
             network,
+            request_data: request_data::RequestData::new(model),
             build_error,
             router: Router::new(model, seed),
             compute: Compute::new(model, seed),

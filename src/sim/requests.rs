@@ -7,7 +7,7 @@
 //! state lives in the subsystems.
 
 use super::{keep_invocation, Simulation};
-use crate::compute::{Admission, ExecTime};
+use crate::compute::{Admission, ExecTime, Finished};
 use crate::config::{RoutingMode, ScaleFromZero};
 use crate::engine::SimTime;
 use crate::execution::Concurrency;
@@ -133,6 +133,15 @@ impl Simulation<'_> {
     /// A worker begins processing the request.
     fn start_request(&mut self, slot: u32) {
         self.router.started(&mut self.queue, self.now, slot);
+        // Per-invocation data: the download comes first (`request_data`).
+        if self.request_data.active && self.download_before_compute(slot) {
+            return;
+        }
+        self.start_compute(slot);
+    }
+
+    /// The request's compute part begins on the worker it holds.
+    pub(super) fn start_compute(&mut self, slot: u32) {
         let r = self.router.request(slot).replica;
         let ri = r as usize;
         let node = self.replicas.node[ri];
@@ -158,8 +167,30 @@ impl Simulation<'_> {
         );
     }
 
-    /// Processing finished: record the request and start the next one in the replica's queue.
+    /// The compute part finished: the request is done (unless it uploads data first,
+    /// `request_data`); record it and start the next one in the replica's queue.
     pub(super) fn on_invocation_done(&mut self, slot: u32) {
+        if self.request_data.active && self.upload_after_compute(slot) {
+            return;
+        }
+        let req = *self.router.request(slot);
+        let ri = req.replica as usize;
+        let fi = req.function as usize;
+        let done = self
+            .compute
+            .finish(&mut self.queue, self.now, req.replica, slot);
+        {
+            let cpu = self.model.functions[fi].containers[self.replicas.container[ri] as usize]
+                .cpu_per_invocation;
+            self.usage
+                .sub_cpu(self.now, req.replica, self.replicas.node[ri], cpu);
+        }
+        self.complete_request(slot, done);
+    }
+
+    /// Request `slot` is done now and its worker free (`done`): its histograms and row, then
+    /// the replica's next request.
+    pub(super) fn complete_request(&mut self, slot: u32, done: Finished) {
         let req = *self.router.request(slot);
         let ri = req.replica as usize;
         let fi = req.function as usize;
@@ -174,15 +205,6 @@ impl Simulation<'_> {
             if req.cold {
                 f.hist[metric::COLD_WAIT].record(wait);
             }
-        }
-        let done = self
-            .compute
-            .finish(&mut self.queue, self.now, req.replica, slot);
-        {
-            let cpu = self.model.functions[fi].containers[self.replicas.container[ri] as usize]
-                .cpu_per_invocation;
-            self.usage
-                .sub_cpu(self.now, req.replica, self.replicas.node[ri], cpu);
         }
         self.fscale[fi].keepalive.on_completion(self.now);
         self.emit_invocation(
@@ -318,7 +340,7 @@ impl Simulation<'_> {
             start: req.start,
             end,
             transfer: if started {
-                SimTime::ZERO
+                self.request_data.transfer_time(req.id, self.last_event)
             } else {
                 SimTime::NEVER
             },

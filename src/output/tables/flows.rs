@@ -32,6 +32,8 @@ output_table! {
         pub mean_rate_mbit: Option<f64>,
         /// The replica the transfer served.
         pub replica_id: Option<u32>,
+        /// The request the transfer served (per-invocation data transfers only).
+        pub request_id: Option<u64>,
         /// The image pulled.
         pub image: Option<u32>,
     }
@@ -48,6 +50,7 @@ output_table! {
         "rtt_ms": F64 = row.rtt_ms,
         "mean_rate_mbit": OptF64 = row.mean_rate_mbit,
         "replica_id": OptI64<u32> = row.replica_id,
+        "request_id": OptI64<u64> = row.request_id,
         "image": OptUtf8 = row.image.map(|i| run.image(i)),
     }
 }
