@@ -184,6 +184,14 @@ pub fn compile_functions(
                         })
                         .unwrap_or(1.0);
                     let (cpu, mem) = (c.requests.cpu.0 as i64, c.requests.memory.0 as i64);
+                    // Node speed factors fold into the per-node-type `exec` models here (the
+                    // samplers and the scheduler's `ExecutionTime` see the scaled models), so
+                    // drawing costs nothing extra and a scenario without them is unchanged.
+                    let mut c = c.clone();
+                    if !sc.execution.speed_factor.is_empty() {
+                        c.exec = c.exec.scaled_by_node_type(&sc.execution.speed_factor);
+                    }
+                    let c = &c;
                     let data = DataTransfers::compile(
                         c.data_phase,
                         &labels,
