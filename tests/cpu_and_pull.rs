@@ -192,11 +192,16 @@ fn the_contention_experiment_slows_requests_down_and_plots() {
 /// Four replicas of one core each on one NUC (4 cores), each executing two requests of 10 s
 /// work at once (a batch of eight), with the resource monitor sampling every second.
 fn saturated_nuc(cpu_model: &str) -> RunOutput {
+    saturated_nuc_with(&format!("cpu_model = \"{cpu_model}\""), 8)
+}
+
+/// [`saturated_nuc`] with the `execution` table's keys `execution` and a batch of `batch`.
+fn saturated_nuc_with(execution: &str, batch: u32) -> RunOutput {
     let text = format!(
         r#"
 name = "saturated"
 topology = {{ generator = "cluster", nodes = [{{ type = "nuc", count = 1 }}] }}
-execution = {{ cpu_model = "{cpu_model}" }}
+execution = {{ {execution} }}
 routing = {{ balancer = "least_outstanding" }}
 outputs = {{ invocations = "all", utilization = {{ enabled = true, per_replica = true }} }}
 
@@ -220,7 +225,7 @@ concurrency = "unbounded"
 [[workloads]]
 function = "f"
 start = "after_all_ready"
-arrivals = {{ batch = {{ count = 8 }} }}
+arrivals = {{ batch = {{ count = {batch} }} }}
 "#
     );
     run(&scenario(&text), 1)
@@ -272,6 +277,32 @@ fn an_oversubscribed_node_under_shared_cpus_is_exactly_fully_utilised() {
         !node.is_empty() && node.iter().all(|&u| u == 2.0),
         "{node:?}"
     );
+}
+
+#[test]
+fn a_cpu_share_above_the_request_oversubscribes_the_node() {
+    // Four replicas requesting one core each but competing with two (`cpu_share`): one request
+    // each, L = 8 > C = 4, so each runs at 4/8 and its 10 s of work take 20 s. Each replica
+    // uses 2000 × 4/8 = 1000 millicores: the node is at exactly 1.0.
+    let out = saturated_nuc_with("cpu_model = \"shared\", cpu_share = { img = 2.0 }", 4);
+    let start = out.invocations[0].start.as_secs_f64();
+    for i in &out.invocations {
+        assert!((i.end.as_secs_f64() - start - 20.0).abs() < 1e-6, "{i:?}");
+        assert!((i.slowdown.unwrap() - 2.0).abs() < 1e-9);
+    }
+    let (node, replica) = utilisation_within(&out, start, start + 20.0);
+    assert!(
+        node.len() >= 18 && node.iter().all(|&u| u == 1.0),
+        "{node:?}"
+    );
+    assert!(replica.iter().all(|&u| u == 1.0), "{replica:?}");
+    // Without it the four fit the four cores and take their 10 s.
+    let out = saturated_nuc_with("cpu_model = \"shared\"", 4);
+    let start = out.invocations[0].start.as_secs_f64();
+    assert!(out
+        .invocations
+        .iter()
+        .all(|i| (i.end.as_secs_f64() - start - 10.0).abs() < 1e-6));
 }
 
 /// Execution times (end − start) of a one-function run on servers with `extra` top-level keys.

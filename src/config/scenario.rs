@@ -996,6 +996,10 @@ pub struct ExecutionConfig {
     /// is multiplied by `speed_factor[T]` (default 1).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub speed_factor: BTreeMap<String, f64>,
+    /// Shared CPUs: the share (cores) of a replica of image `I` is `cpu_share[I]` instead of
+    /// its CPU request.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cpu_share: BTreeMap<String, f64>,
 }
 
 /// `execution.cpu_model`.

@@ -791,6 +791,11 @@ impl Validator<'_> {
                 "must be 0 with routing.mode = \"pull\" (replicas take waiting requests as soon as a worker is free)",
             )?;
         }
+        for (image, &cores) in &self.sc.execution.cpu_share {
+            let path = format!("execution.cpu_share.{image}");
+            self.image(&path, image)?;
+            positive(&path, cores)?;
+        }
         for (node_type, &f) in &self.sc.execution.speed_factor {
             let path = format!("execution.speed_factor.{node_type}");
             self.node_type(&path, node_type)?;

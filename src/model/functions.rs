@@ -59,6 +59,9 @@ pub struct ContainerModel {
     pub cpu: i64,
     /// Memory request, bytes.
     pub mem: i64,
+    /// Share of the node's cores under shared CPUs, millicores: `execution.cpu_share` of the
+    /// image, else the CPU request.
+    pub cpu_share: i64,
     /// Execution time by node type.
     pub exec: PhaseModel,
     /// Startup phase by node type.
@@ -198,10 +201,17 @@ pub fn compile_functions(
                         &cluster.storage,
                         &format!("deployments[{di}].containers[{ci}]"),
                     )?;
+                    let cpu_share = sc
+                        .execution
+                        .cpu_share
+                        .iter()
+                        .find(|(k, _)| normalize_image_name(k) == normalized[ci])
+                        .map_or(cpu, |(_, cores)| (cores * 1000.0).round() as i64);
                     containers.push(ContainerModel {
                         image,
                         cpu,
                         mem,
+                        cpu_share,
                         concurrency: Concurrency::from_config(c.concurrency.as_ref(), &labels),
                         exec: compile_phase(&c.exec, cluster),
                         startup: compile_phase(&c.startup, cluster),

@@ -156,7 +156,7 @@ impl Simulation<'_> {
             function,
             slot,
             node,
-            c.cpu,
+            c.cpu_share,
             exec,
         );
         if let Some(used) = self.compute.shared_use(node) {
