@@ -5,7 +5,9 @@
 //!
 //!   cargo run --release --example azure_replay_speed
 
-use faasim::workload::azure::{Azure2019Options, Azure2019Trace, Selection, Synthesis};
+use faasim::workload::azure::{
+    Azure2019Options, Azure2019Trace, DurationColumns, Selection, Synthesis,
+};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         synthesis: Synthesis::Uniform,
         rate_scale: 1.0,
         memory_percentile: 100,
+        duration: DurationColumns::Percentiles,
     };
     let unscaled: u64 = Azure2019Trace::open(&base, 1)?
         .functions

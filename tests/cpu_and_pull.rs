@@ -188,3 +188,223 @@ fn the_contention_experiment_slows_requests_down_and_plots() {
     let slowdown: f64 = last.split_whitespace().nth(3).unwrap().parse().unwrap();
     assert!(slowdown > 1.1, "slowdown at the highest load: {last}");
 }
+
+/// Four replicas of one core each on one NUC (4 cores), each executing two requests of 10 s
+/// work at once (a batch of eight), with the resource monitor sampling every second.
+fn saturated_nuc(cpu_model: &str) -> RunOutput {
+    saturated_nuc_with(&format!("cpu_model = \"{cpu_model}\""), 8)
+}
+
+/// [`saturated_nuc`] with the `execution` table's keys `execution` and a batch of `batch`.
+fn saturated_nuc_with(execution: &str, batch: u32) -> RunOutput {
+    let text = format!(
+        r#"
+name = "saturated"
+topology = {{ generator = "cluster", nodes = [{{ type = "nuc", count = 1 }}] }}
+execution = {{ {execution} }}
+routing = {{ balancer = "least_outstanding" }}
+outputs = {{ invocations = "all", utilization = {{ enabled = true, per_replica = true }} }}
+
+[[images]]
+name = "img"
+variants = [{{ arch = "x86", size = "10M" }}]
+
+[[functions]]
+name = "f"
+images = ["img"]
+
+[[deployments]]
+function = "f"
+scaling = {{ scale_min = 4, scale_max = 4 }}
+[[deployments.containers]]
+image = "img"
+requests = {{ cpu = "1", memory = "256Mi" }}
+exec = {{ constant = {{ value = 10.0 }} }}
+concurrency = "unbounded"
+
+[[workloads]]
+function = "f"
+start = "after_all_ready"
+arrivals = {{ batch = {{ count = {batch} }} }}
+"#
+    );
+    run(&scenario(&text), 1)
+}
+
+/// `cpu_util` of the node rows and of the replica rows whose whole interval lies in
+/// `[from, to]`.
+fn utilisation_within(out: &RunOutput, from: f64, to: f64) -> (Vec<f64>, Vec<f64>) {
+    let (mut node, mut replica) = (Vec::new(), Vec::new());
+    for u in &out.utilization {
+        let t = u.t.as_secs_f64();
+        if t - 1.0 >= from && t <= to {
+            match u.replica {
+                None => node.push(u.cpu_util),
+                Some(_) => replica.push(u.cpu_util),
+            }
+        }
+    }
+    (node, replica)
+}
+
+#[test]
+fn an_oversubscribed_node_under_shared_cpus_is_exactly_fully_utilised() {
+    // Shared: each busy replica uses its share, one core, so the node uses its four cores and
+    // no more: utilisation 1.0 (node) and 1.0 of each replica's request, while the eight
+    // requests progress at 1/2 and all end 20 s after the batch.
+    let out = saturated_nuc("shared");
+    let start = out.invocations[0].start.as_secs_f64();
+    assert!(out
+        .invocations
+        .iter()
+        .all(|i| i.start.as_secs_f64() == start));
+    assert!(out
+        .invocations
+        .iter()
+        .all(|i| (i.end.as_secs_f64() - start - 20.0).abs() < 1e-6));
+    let (node, replica) = utilisation_within(&out, start, start + 20.0);
+    assert!(node.len() >= 18, "{node:?}");
+    assert!(node.iter().all(|&u| u == 1.0), "{node:?}");
+    assert_eq!(replica.len(), 4 * node.len());
+    assert!(replica.iter().all(|&u| u == 1.0), "{replica:?}");
+    assert!(out.utilization.iter().all(|u| u.cpu_util <= 1.0));
+    // Isolated: each executing request books its CPU request, 8 cores on a 4-core node, for
+    // the 10 s the requests take.
+    let out = saturated_nuc("isolated");
+    let start = out.invocations[0].start.as_secs_f64();
+    let (node, _) = utilisation_within(&out, start, start + 10.0);
+    assert!(
+        !node.is_empty() && node.iter().all(|&u| u == 2.0),
+        "{node:?}"
+    );
+}
+
+#[test]
+fn a_cpu_share_above_the_request_oversubscribes_the_node() {
+    // Four replicas requesting one core each but competing with two (`cpu_share`): one request
+    // each, L = 8 > C = 4, so each runs at 4/8 and its 10 s of work take 20 s. Each replica
+    // uses 2000 × 4/8 = 1000 millicores: the node is at exactly 1.0.
+    let out = saturated_nuc_with("cpu_model = \"shared\", cpu_share = { img = 2.0 }", 4);
+    let start = out.invocations[0].start.as_secs_f64();
+    for i in &out.invocations {
+        assert!((i.end.as_secs_f64() - start - 20.0).abs() < 1e-6, "{i:?}");
+        assert!((i.slowdown.unwrap() - 2.0).abs() < 1e-9);
+    }
+    let (node, replica) = utilisation_within(&out, start, start + 20.0);
+    assert!(
+        node.len() >= 18 && node.iter().all(|&u| u == 1.0),
+        "{node:?}"
+    );
+    assert!(replica.iter().all(|&u| u == 1.0), "{replica:?}");
+    // Without it the four fit the four cores and take their 10 s.
+    let out = saturated_nuc_with("cpu_model = \"shared\"", 4);
+    let start = out.invocations[0].start.as_secs_f64();
+    assert!(out
+        .invocations
+        .iter()
+        .all(|i| (i.end.as_secs_f64() - start - 10.0).abs() < 1e-6));
+}
+
+/// Execution times (end − start) of a one-function run on servers with `extra` top-level keys.
+fn exec_times(extra: &str) -> Vec<f64> {
+    let text = one_function(
+        "{ scale_min = 2, scale_max = 2 }",
+        "exec = { lognormal = { s = 0.5, scale = 0.2, bounds = [0.05, 1.0] } }\nconcurrency = \"unbounded\"",
+        "rate = { constant = { rps = 5 } }\narrivals = { poisson = {} }\nstart = \"after_ready\"\nmax_requests = 200",
+        &format!("outputs = {{ invocations = \"all\" }}\n{extra}"),
+    );
+    run(&scenario(&text), 3)
+        .invocations
+        .iter()
+        .map(|i| i.end.since(i.start).as_secs_f64())
+        .collect()
+}
+
+#[test]
+fn a_node_speed_factor_multiplies_every_execution_sample_on_its_node_type() {
+    let base = exec_times("");
+    let slow = exec_times("execution = { speed_factor = { server = 2.5 } }");
+    assert_eq!(base.len(), 200);
+    assert_eq!(slow.len(), 200);
+    // The same random numbers, each sample (and the truncation bounds) times 2.5.
+    for (b, s) in base.iter().zip(&slow) {
+        assert!((s - 2.5 * b).abs() < 3e-9, "{s} vs 2.5 × {b}");
+    }
+    // A factor on a node type the run does not use changes nothing.
+    assert_eq!(
+        exec_times("execution = { speed_factor = { nuc = 2.5 } }"),
+        base
+    );
+    // The scheduler's `ExecutionTime` estimate sees the scaled model too.
+    let text = one_function(
+        "{ scale_min = 1, scale_max = 1 }",
+        "exec = { constant = { value = 0.4 } }",
+        "rate = { constant = { rps = 1 } }\nmax_requests = 1",
+        "execution = { speed_factor = { server = 0.5 } }",
+    );
+    let model = Model::compile(&scenario(&text)).unwrap();
+    let c = &model.functions[0].containers[0];
+    assert_eq!(
+        c.pod.container.exec.for_node_type("server").unwrap().mean(),
+        0.2
+    );
+    let server = model
+        .cluster
+        .types
+        .iter()
+        .position(|t| t.name == "server")
+        .unwrap();
+    assert_eq!(c.exec[server].as_ref().unwrap().mean_secs(), 0.2);
+}
+
+#[test]
+fn a_node_speed_factor_multiplies_recorded_trace_durations() {
+    let text = format!(
+        r#"
+name = "speed"
+topology = {{ generator = "cluster", nodes = [{{ type = "server", count = 1 }}] }}
+execution = {{ speed_factor = {{ server = 0.5 }} }}
+outputs = {{ invocations = "all" }}
+
+[[images]]
+name = "img"
+variants = [{{ arch = "x86", size = "10M" }}]
+
+[[traces]]
+format = "azure2021"
+path = "{}/tests/fixtures/azure/2021/AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt"
+window_s = 3600
+deployment.container = {{ image = "img", concurrency = "unbounded" }}
+deployment.scaling = {{ scale_min = 1, scale_max = 1 }}
+"#,
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let out = run(&scenario(&text), 1);
+    let mut execs: Vec<(f64, f64)> = out
+        .invocations
+        .iter()
+        .map(|r| (r.arrival.as_secs_f64(), r.end.since(r.start).as_secs_f64()))
+        .collect();
+    execs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    // Recorded 3.0, 0.5 and 0.25 s, on a node twice as fast.
+    assert_eq!(execs, [(9.0, 1.5), (10.0, 0.25), (10.75, 0.125)]);
+}
+
+#[test]
+fn speed_factors_name_a_node_type_and_are_positive() {
+    for (set, key) in [
+        ("{ nosuch = 2.0 }", "execution.speed_factor.nosuch"),
+        ("{ server = 0.0 }", "execution.speed_factor.server"),
+    ] {
+        let text = one_function(
+            "{ scale_min = 1, scale_max = 1 }",
+            "",
+            "rate = { constant = { rps = 1 } }\nmax_requests = 1",
+            &format!("execution = {{ speed_factor = {set} }}"),
+        );
+        let e = faasim::config::parse_scenario(&text, "<t>")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(key), "{e}");
+    }
+}

@@ -71,6 +71,8 @@ pub struct Compute {
     job_request: Vec<Vec<u32>>,
     /// Scratch: jobs whose completion changed.
     moved: Vec<(JobId, SimTime)>,
+    /// Scratch: used CPU of a node's busy replicas.
+    used: Vec<(u32, u64)>,
 }
 
 /// A request computing on a shared CPU.
@@ -284,6 +286,15 @@ impl Compute {
         self.executing[i] -= 1;
         self.served[i] += 1;
         self.queued[i].pop_front()
+    }
+
+    /// Shared CPUs: the used CPU of each busy replica on `node` now, `(replica, millicores)`
+    /// summing to at most the node's capacity; `None` with isolated CPUs, where each executing
+    /// request uses its container's `cpu_per_invocation`.
+    pub fn shared_use(&mut self, node: u32) -> Option<&[(u32, u64)]> {
+        let cpu = self.cpus.get(node as usize)?;
+        cpu.used_millis_by_replica(&mut self.used);
+        Some(&self.used)
     }
 
     /// Request `request` leaves replica `r`'s local queue (it timed out there).

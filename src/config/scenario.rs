@@ -983,7 +983,7 @@ pub enum RoutingMode {
 }
 
 /// `[execution]`: how requests use the CPUs of their node (`docs/workloads.md`, CPU contention).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExecutionConfig {
     /// Isolated (an execution takes its sample) or shared (processor sharing of the cores).
@@ -992,6 +992,14 @@ pub struct ExecutionConfig {
     /// Slowdown by node utilisation under `cpu_model = "shared"`.
     #[serde(default, skip_serializing_if = "is_default")]
     pub degradation: DegradationConfig,
+    /// Node speed factors: every execution sample and recorded duration on a node of type `T`
+    /// is multiplied by `speed_factor[T]` (default 1).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub speed_factor: BTreeMap<String, f64>,
+    /// Shared CPUs: the share (cores) of a replica of image `I` is `cpu_share[I]` instead of
+    /// its CPU request.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cpu_share: BTreeMap<String, f64>,
 }
 
 /// `execution.cpu_model`.

@@ -116,6 +116,52 @@ impl TimeModel {
     }
 }
 
+impl TimeModel {
+    /// The model of `f × X` for `X` drawn from this one (a node speed factor): every parameter
+    /// in seconds is multiplied (a lognormal's `s` is a shape and stays), bounds included, so a
+    /// sample of the scaled model is `f` times the sample this model draws from the same
+    /// random numbers.
+    pub fn scaled(&self, f: f64) -> TimeModel {
+        let b = |bounds: &Option<[f64; 2]>| bounds.map(|[lo, hi]| [lo * f, hi * f]);
+        match self {
+            TimeModel::Constant { value } => TimeModel::Constant { value: value * f },
+            TimeModel::Uniform { low, high, bounds } => TimeModel::Uniform {
+                low: low * f,
+                high: high * f,
+                bounds: b(bounds),
+            },
+            TimeModel::Exponential { mean, bounds } => TimeModel::Exponential {
+                mean: mean * f,
+                bounds: b(bounds),
+            },
+            TimeModel::Normal { mean, std, bounds } => TimeModel::Normal {
+                mean: mean * f,
+                std: std * f,
+                bounds: b(bounds),
+            },
+            TimeModel::Lognormal {
+                s,
+                loc,
+                scale,
+                bounds,
+            } => TimeModel::Lognormal {
+                s: *s,
+                loc: loc * f,
+                scale: scale * f,
+                bounds: b(bounds),
+            },
+            TimeModel::Empirical { values, bounds } => TimeModel::Empirical {
+                values: values.iter().map(|v| v * f).collect(),
+                bounds: b(bounds),
+            },
+            TimeModel::Percentiles { points, bounds } => TimeModel::Percentiles {
+                points: points.iter().map(|&[p, v]| [p, v * f]).collect(),
+                bounds: b(bounds),
+            },
+        }
+    }
+}
+
 /// A time model with optional per-node-type overrides.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TimeModelSpec {
@@ -147,6 +193,21 @@ impl TimeModelSpec {
     /// The model for a node of type `node_type`: `by_node_type[T]`, then `default`.
     pub fn for_node_type(&self, node_type: &str) -> Option<&TimeModel> {
         self.by_node_type.get(node_type).or(self.default.as_ref())
+    }
+
+    /// The spec with the model of each node type `T` in `factors` multiplied by
+    /// `factors[T]` ([`TimeModel::scaled`]); node types without a model stay without one.
+    pub fn scaled_by_node_type(&self, factors: &BTreeMap<String, f64>) -> TimeModelSpec {
+        let mut out = self.clone();
+        for (node_type, &f) in factors {
+            if f == 1.0 {
+                continue;
+            }
+            if let Some(m) = self.for_node_type(node_type) {
+                out.by_node_type.insert(node_type.clone(), m.scaled(f));
+            }
+        }
+        out
     }
 
     /// Every model in the spec (default first, then by node type in key order).

@@ -6,7 +6,8 @@
 //! arrivals then come from a single workload source merging every selected function.
 
 use super::scenario::{ContainerConfig, ScalingConfig, StartConfig};
-use crate::workload::azure::{Selection, Synthesis};
+use super::TimeModel;
+use crate::workload::azure::{DurationColumns, Selection, Synthesis};
 use serde::{Deserialize, Serialize};
 
 /// Which dataset a trace entry reads.
@@ -66,6 +67,21 @@ pub struct TraceConfig {
     /// 2019: which `AverageAllocatedMb_pct<N>` column gives a function's memory request.
     #[serde(default = "hundred")]
     pub memory_percentile: u32,
+    /// 2019: the duration percentiles (default) or the `Average` column as a constant.
+    #[serde(default, skip_serializing_if = "is_percentiles")]
+    pub duration: DurationColumns,
+    /// 2019: execution time of a function the duration files have no usable row for, seconds
+    /// (unset: the template's `exec`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_duration_s: Option<f64>,
+    /// 2019: memory request of a function whose application the memory files lack (days 13–14
+    /// have none), MiB (unset: the template's memory request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_memory_mb: Option<f64>,
+    /// 2021: distribution of the functions' memory requests in MiB, one draw per function from
+    /// stream `trace/memory/<app>/<func>` (unset: the template's memory request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_model: Option<TimeModel>,
     /// 2021: seconds subtracted from every arrival (`end_timestamp − duration − offset_s`).
     #[serde(default)]
     pub offset_s: f64,
@@ -99,6 +115,9 @@ fn sixty() -> u32 {
 }
 fn one_f64() -> f64 {
     1.0
+}
+fn is_percentiles(d: &DurationColumns) -> bool {
+    *d == DurationColumns::Percentiles
 }
 fn hundred() -> u32 {
     100

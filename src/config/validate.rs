@@ -693,6 +693,30 @@ impl Validator<'_> {
                     ),
                 )?;
             }
+            if let Some(d) = t.default_duration_s {
+                non_negative(&format!("{path}.default_duration_s"), d)?;
+            }
+            if let Some(m) = t.default_memory_mb {
+                non_negative(&format!("{path}.default_memory_mb"), m)?;
+            }
+            if let Some(m) = &t.memory_model {
+                time_model(&format!("{path}.memory_model"), m)?;
+            }
+            match t.format {
+                TraceFormat::Azure2019 if t.memory_model.is_some() => fail(
+                    format!("{path}.memory_model"),
+                    "a 2019 trace takes memory from its memory files (`memory_percentile`); use `default_memory_mb` for applications they lack",
+                )?,
+                TraceFormat::Azure2021 if t.default_memory_mb.is_some() => fail(
+                    format!("{path}.default_memory_mb"),
+                    "a 2021 trace has no memory data: give every function's memory with `memory_model` (or the template's `requests.memory`)",
+                )?,
+                TraceFormat::Azure2021 if t.default_duration_s.is_some() => fail(
+                    format!("{path}.default_duration_s"),
+                    "a 2021 request carries its own duration; remove `default_duration_s`",
+                )?,
+                _ => {}
+            }
             if !t.offset_s.is_finite() {
                 fail(format!("{path}.offset_s"), "must be a finite number")?;
             }
@@ -756,6 +780,16 @@ impl Validator<'_> {
                 "routing.cold_start_poll_s",
                 "must be 0 with routing.mode = \"pull\" (replicas take waiting requests as soon as a worker is free)",
             )?;
+        }
+        for (image, &cores) in &self.sc.execution.cpu_share {
+            let path = format!("execution.cpu_share.{image}");
+            self.image(&path, image)?;
+            positive(&path, cores)?;
+        }
+        for (node_type, &f) in &self.sc.execution.speed_factor {
+            let path = format!("execution.speed_factor.{node_type}");
+            self.node_type(&path, node_type)?;
+            positive(&path, f)?;
         }
         if let DegradationConfig::Linear { alpha, max_factor } = self.sc.execution.degradation {
             non_negative("execution.degradation.linear.alpha", alpha)?;

@@ -248,6 +248,28 @@ impl SharedCpu {
             })
     }
 
+    /// Used CPU of every busy replica, whole millicores, into `out` as `(replica, millicores)`:
+    /// `1000 × s_r × min(1, C / L)` apportioned so that the node's total is exactly
+    /// `min(L, C)` (each part is the difference of the rounded-down cumulative shares, within one
+    /// millicore of its exact value). Integer parts keep the usage integrals exact.
+    pub fn used_millis_by_replica(&self, out: &mut Vec<(u32, u64)>) {
+        out.clear();
+        let cap = (self.cores * 1000.0).round() as u128;
+        let millis = |b: &Busy| (b.share * 1000.0).round() as u128;
+        let load: u128 = self.busy.iter().map(millis).sum();
+        if load <= cap {
+            out.extend(self.busy.iter().map(|b| (b.replica, millis(b) as u64)));
+            return;
+        }
+        let (mut cum, mut given) = (0u128, 0u128);
+        for b in &self.busy {
+            cum += millis(b);
+            let upto = cap * cum / load;
+            out.push((b.replica, (upto - given) as u64));
+            given = upto;
+        }
+    }
+
     /// Requests computing on the node.
     pub fn computing(&self) -> u32 {
         self.busy.iter().map(|b| b.computing).sum()
@@ -373,5 +395,24 @@ mod tests {
         assert_eq!(cpu.used_millis(0) + cpu.used_millis(1), 1000.0);
         assert_eq!(cpu.completion(b), t(2.0));
         assert_eq!(cpu.computing(), 2);
+    }
+
+    #[test]
+    fn whole_millicore_use_of_an_oversubscribed_node_adds_up_to_its_capacity() {
+        // Three replicas of one core each on one core: 1000/3 each, apportioned 333 + 333 + 334.
+        let mut cpu = SharedCpu::new(1.0, UtilisationDegradation::None);
+        let mut moved = Vec::new();
+        for r in 0..3 {
+            cpu.start(t(0.0), r, 1.0, 1.0, &mut moved);
+        }
+        let mut used = Vec::new();
+        cpu.used_millis_by_replica(&mut used);
+        assert_eq!(used, [(0, 333), (1, 333), (2, 334)]);
+        // Under capacity every busy replica uses its whole share.
+        let mut cpu = SharedCpu::new(4.0, UtilisationDegradation::None);
+        cpu.start(t(0.0), 5, 0.25, 1.0, &mut moved);
+        cpu.start(t(0.0), 6, 1.5, 1.0, &mut moved);
+        cpu.used_millis_by_replica(&mut used);
+        assert_eq!(used, [(5, 250), (6, 1500)]);
     }
 }

@@ -59,6 +59,9 @@ pub struct ContainerModel {
     pub cpu: i64,
     /// Memory request, bytes.
     pub mem: i64,
+    /// Share of the node's cores under shared CPUs, millicores: `execution.cpu_share` of the
+    /// image, else the CPU request.
+    pub cpu_share: i64,
     /// Execution time by node type.
     pub exec: PhaseModel,
     /// Startup phase by node type.
@@ -184,16 +187,31 @@ pub fn compile_functions(
                         })
                         .unwrap_or(1.0);
                     let (cpu, mem) = (c.requests.cpu.0 as i64, c.requests.memory.0 as i64);
+                    // Node speed factors fold into the per-node-type `exec` models here (the
+                    // samplers and the scheduler's `ExecutionTime` see the scaled models), so
+                    // drawing costs nothing extra and a scenario without them is unchanged.
+                    let mut c = c.clone();
+                    if !sc.execution.speed_factor.is_empty() {
+                        c.exec = c.exec.scaled_by_node_type(&sc.execution.speed_factor);
+                    }
+                    let c = &c;
                     let data = DataTransfers::compile(
                         c.data_phase,
                         &labels,
                         &cluster.storage,
                         &format!("deployments[{di}].containers[{ci}]"),
                     )?;
+                    let cpu_share = sc
+                        .execution
+                        .cpu_share
+                        .iter()
+                        .find(|(k, _)| normalize_image_name(k) == normalized[ci])
+                        .map_or(cpu, |(_, cores)| (cores * 1000.0).round() as i64);
                     containers.push(ContainerModel {
                         image,
                         cpu,
                         mem,
+                        cpu_share,
                         concurrency: Concurrency::from_config(c.concurrency.as_ref(), &labels),
                         exec: compile_phase(&c.exec, cluster),
                         startup: compile_phase(&c.startup, cluster),

@@ -71,12 +71,29 @@ pub struct Routing {
 }
 
 /// How requests use their node's CPUs (`[execution]`).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecutionSettings {
     /// `execution.cpu_model`.
     pub cpu_model: CpuModel,
     /// `execution.degradation` (shared CPUs only).
     pub degradation: UtilisationDegradation,
+    /// `execution.speed_factor` by node type id, for recorded durations (`exec` models have it
+    /// folded in); `None` when every factor is 1, so a run without one never looks it up.
+    pub recorded_speed: Option<Box<[f64]>>,
+}
+
+impl ExecutionSettings {
+    /// A request's recorded duration (`SimTime::NEVER`: none) on a node of type `node_type`,
+    /// multiplied by the node type's speed factor.
+    #[inline]
+    pub fn recorded_on(&self, recorded: SimTime, node_type: usize) -> SimTime {
+        match &self.recorded_speed {
+            Some(f) if recorded.is_set() => {
+                SimTime::from_secs_f64(recorded.as_secs_f64() * f[node_type])
+            }
+            _ => recorded,
+        }
+    }
 }
 
 /// Scaling settings shared by every function.
@@ -130,6 +147,9 @@ pub struct Model {
     pub invocation_sample: Option<u64>,
     /// `images[*].on_missing_arch` by image id.
     pub on_missing_arch: Vec<MissingArch>,
+    /// Trace rows skipped with a warning (every run of the model reports them in
+    /// `runs.warnings`).
+    pub trace_warnings: u64,
 }
 
 impl std::fmt::Debug for Model {
@@ -173,6 +193,7 @@ impl Model {
         }
         let deployed: Vec<bool> = functions.iter().map(|f| f.deployment.is_some()).collect();
         let workloads = workloads::compile_workloads(sc, &function_ids, &deployed, trace_models)?;
+        let trace_warnings = trace_models.iter().map(|t| t.warnings).sum();
         let commands = commands::compile_commands(sc, &deployment_ids)?;
         // The profile's own checks (unknown profile, bad settings) belong to compilation too.
         // A user-written scheduler may place a pod anywhere.
@@ -222,6 +243,24 @@ impl Model {
                     max_factor: max_factor.unwrap_or(f64::INFINITY),
                 },
             },
+            recorded_speed: sc
+                .execution
+                .speed_factor
+                .values()
+                .any(|&f| f != 1.0)
+                .then(|| {
+                    cluster
+                        .types
+                        .iter()
+                        .map(|t| {
+                            sc.execution
+                                .speed_factor
+                                .get(&t.name)
+                                .copied()
+                                .unwrap_or(1.0)
+                        })
+                        .collect()
+                }),
         };
         let scaling = ScalingSettings {
             global: sc.scaling.clone(),
@@ -254,6 +293,7 @@ impl Model {
             invocation_sample,
             // Image ids are the declaration order (`ImageRegistry::build`).
             on_missing_arch: sc.images.iter().map(|i| i.on_missing_arch).collect(),
+            trace_warnings,
         })
     }
 

@@ -9,9 +9,11 @@
 
 use super::ModelError;
 use crate::config::{
-    ContainerConfig, DeploymentConfig, FunctionConfig, Labels, Scenario, Size, TimeModelSpec,
-    TraceConfig, TraceFormat,
+    ContainerConfig, DeploymentConfig, FunctionConfig, Labels, Scenario, Size, TimeModel,
+    TimeModelSpec, TraceConfig, TraceFormat,
 };
+use crate::engine::stream_rng;
+use crate::execution::DurationSampler;
 use crate::workload::azure::{Azure2019Options, Azure2019Trace, Azure2021Options, Azure2021Trace};
 use crate::workload::WorkloadError;
 use std::collections::HashSet;
@@ -38,6 +40,9 @@ pub struct TraceModel {
     pub seed: Option<u64>,
     /// Index of the entry in `traces`.
     pub index: usize,
+    /// Rows of the selected functions the trace skips with a warning (2021: arrivals before
+    /// time 0), counted in `runs.warnings`.
+    pub warnings: u64,
 }
 
 /// The scenario with every trace's functions and deployments appended, and the traces.
@@ -81,7 +86,7 @@ pub fn expand(sc: &Scenario) -> Result<Option<Expanded>, ModelError> {
         let select_seed = t.seed.unwrap_or(0);
         // (deployment name, exec override, memory override in MiB) per selected function.
         let mut selected: Vec<(String, Option<TimeModelSpec>, Option<f64>)> = Vec::new();
-        let trace = match t.format {
+        let (trace, warnings) = match t.format {
             TraceFormat::Azure2019 => {
                 let opts = Azure2019Options {
                     dir: path,
@@ -93,20 +98,30 @@ pub fn expand(sc: &Scenario) -> Result<Option<Expanded>, ModelError> {
                     synthesis: t.synthesis,
                     rate_scale: t.rate_scale,
                     memory_percentile: t.memory_percentile,
+                    duration: t.duration,
                 };
                 let trace =
                     Azure2019Trace::open(&opts, select_seed).map_err(|e| input_error(i, e))?;
+                // Fallbacks: a function without a usable duration row gets `default_duration_s`
+                // and one whose application has no memory row `default_memory_mb`; unset, the
+                // template's own `exec` and memory request stay.
+                let default_duration = t
+                    .default_duration_s
+                    .map(|value| TimeModel::Constant { value });
                 for f in &trace.functions {
                     selected.push((
                         format!("az19-{}", prefix(&f.key.2, 16)),
-                        f.duration.clone().map(|m| TimeModelSpec {
-                            default: Some(m),
-                            by_node_type: Default::default(),
-                        }),
-                        f.memory_mb,
+                        f.duration
+                            .clone()
+                            .or_else(|| default_duration.clone())
+                            .map(|m| TimeModelSpec {
+                                default: Some(m),
+                                by_node_type: Default::default(),
+                            }),
+                        f.memory_mb.or(t.default_memory_mb),
                     ));
                 }
-                OpenedTrace::Azure2019(Arc::new(trace))
+                (OpenedTrace::Azure2019(Arc::new(trace)), 0)
             }
             TraceFormat::Azure2021 => {
                 let window_s = t
@@ -130,14 +145,24 @@ pub fn expand(sc: &Scenario) -> Result<Option<Expanded>, ModelError> {
                     .map_err(|e| input_error(i, e))?
                     .is_some()
                 {}
+                // The trace has no memory data: `memory_model` draws each function's request
+                // (in MiB) from its own stream, of the entry's seed (0 when unset), because
+                // deployments are fixed before any run has a seed.
+                let memory = t.memory_model.as_ref().map(DurationSampler::new);
                 for ((app, func), _) in &trace.functions {
+                    let memory_mb = memory.as_ref().map(|m| {
+                        let mut rng =
+                            stream_rng(t.seed.unwrap_or(0), &format!("trace/memory/{app}/{func}"));
+                        m.sample_secs(&mut rng)
+                    });
                     selected.push((
                         format!("az21-{}-{}", prefix(app, 8), prefix(func, 8)),
                         None,
-                        None,
+                        memory_mb,
                     ));
                 }
-                OpenedTrace::Azure2021(Arc::new(trace))
+                let warnings = trace.negative_arrivals;
+                (OpenedTrace::Azure2021(Arc::new(trace)), warnings)
             }
         };
         let first_id = scenario.functions.len() as u32;
@@ -178,6 +203,7 @@ pub fn expand(sc: &Scenario) -> Result<Option<Expanded>, ModelError> {
             functions: (first_id..first_id + count).collect(),
             seed: t.seed,
             index: i,
+            warnings,
         });
     }
     Ok(Some(Expanded { scenario, traces }))

@@ -4,7 +4,8 @@
 //! A replica uses its container's `memory_usage` (default: the memory request) from Starting
 //! until it ends, and `idle_cpu` (default 0) plus `cpu_per_invocation` (default: the CPU request)
 //! per executing invocation while Starting, Running or in Teardown. A node uses the sum over its
-//! replicas. Each quantity keeps its cumulative integral `I(t)` (millicore·ns, byte·ns) in `u128`,
+//! replicas. Under shared CPUs a busy replica's requests use its share of the node instead of
+//! `cpu_per_invocation` each ([`Usage::set_contended`]). Each quantity keeps its cumulative integral `I(t)` (millicore·ns, byte·ns) in `u128`,
 //! updated only when the value changes and evaluated on demand, so the average over any interval
 //! is exact and independent of the order of events at equal times.
 
@@ -76,6 +77,11 @@ pub struct Usage {
     pub node_cpu: Vec<Integral>,
     /// Used memory per node.
     pub node_mem: Vec<Integral>,
+    /// Shared CPUs: the part of each replica's used CPU its computing requests account for
+    /// (included in `replica_cpu`), millicores.
+    contended: Vec<u64>,
+    /// Shared CPUs: the replicas of each node with a non-zero `contended` part.
+    contended_on: Vec<Vec<u32>>,
 }
 
 impl Usage {
@@ -84,6 +90,7 @@ impl Usage {
         Usage {
             node_cpu: vec![Integral::default(); nodes],
             node_mem: vec![Integral::default(); nodes],
+            contended_on: vec![Vec::new(); nodes],
             ..Default::default()
         }
     }
@@ -95,7 +102,9 @@ impl Usage {
             self.replica_cpu.resize(i + 1, Integral::default());
             self.replica_mem.resize(i + 1, Integral::default());
             self.cpu_at_running.resize(i + 1, 0);
+            self.contended.resize(i + 1, 0);
         }
+        self.contended[i] = 0;
         self.replica_cpu[i] = Integral::default();
         self.replica_mem[i] = Integral::default();
         self.cpu_at_running[i] = 0;
@@ -119,6 +128,27 @@ impl Usage {
         }
     }
 
+    /// Shared CPUs: from `now` on, the busy replicas of `node` use `used` (`(replica,
+    /// millicores)`, every busy replica of the node) for their computing requests, and the
+    /// node's other replicas nothing for theirs (`docs/workloads.md`, CPU contention).
+    pub fn set_contended(&mut self, now: SimTime, node: u32, used: &[(u32, u64)]) {
+        let n = node as usize;
+        for &r in &self.contended_on[n] {
+            let part = std::mem::take(&mut self.contended[r as usize]);
+            self.replica_cpu[r as usize].sub(now, part);
+            self.node_cpu[n].sub(now, part);
+        }
+        self.contended_on[n].clear();
+        for &(r, m) in used {
+            if m > 0 {
+                self.contended[r as usize] = m;
+                self.contended_on[n].push(r);
+                self.replica_cpu[r as usize].add(now, m);
+                self.node_cpu[n].add(now, m);
+            }
+        }
+    }
+
     /// Replica `r` on `node` starts using `cpu` millicores and `mem` bytes (entering Starting).
     pub fn start(&mut self, now: SimTime, r: u32, node: u32, cpu: u64, mem: u64) {
         self.add_cpu(now, r, node, cpu);
@@ -131,6 +161,9 @@ impl Usage {
     /// Replica `r` on `node` stops using anything (it ended).
     pub fn stop(&mut self, now: SimTime, r: u32, node: u32) {
         let ri = r as usize;
+        if std::mem::take(&mut self.contended[ri]) > 0 {
+            self.contended_on[node as usize].retain(|&o| o != r);
+        }
         let (cpu, mem) = (self.replica_cpu[ri].value(), self.replica_mem[ri].value());
         self.sub_cpu(now, r, node, cpu);
         if mem > 0 {

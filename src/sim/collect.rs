@@ -116,7 +116,7 @@ impl Simulation<'_> {
         run.flows = self.network.transfers.count;
         run.flow_bytes = self.network.transfers.bytes;
         run.low_bandwidth_flows = self.network.transfers.low_bandwidth;
-        run.warnings = 0;
+        run.warnings = self.model.trace_warnings.min(u32::MAX as u64) as u32;
         summary.push(total);
 
         let out = &self.model.outputs;

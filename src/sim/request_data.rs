@@ -176,7 +176,12 @@ impl Simulation<'_> {
             c.data.upload.as_ref().map(|i| i.bytes),
         );
         let slowdown = self.compute.end_compute(&mut self.queue, self.now, slot);
-        self.usage.sub_cpu(self.now, r, self.replicas.node[ri], cpu);
+        let node = self.replicas.node[ri];
+        if let Some(used) = self.compute.shared_use(node) {
+            self.usage.set_contended(self.now, node, used);
+        } else {
+            self.usage.sub_cpu(self.now, r, node, cpu);
+        }
         let id = self.router.request(slot).id;
         match upload {
             Some(bytes) => {

@@ -8,7 +8,7 @@
 
 use super::{keep_invocation, Simulation};
 use crate::compute::{Admission, ExecTime, Finished};
-use crate::config::{RoutingMode, ScaleFromZero};
+use crate::config::{CpuModel, RoutingMode, ScaleFromZero};
 use crate::engine::SimTime;
 use crate::execution::Concurrency;
 use crate::metrics::{InvocationRow, InvocationStatus};
@@ -149,10 +149,13 @@ impl Simulation<'_> {
         let function = self.replicas.function[ri];
         let c = &self.model.functions[function as usize].containers
             [self.replicas.container[ri] as usize];
-        self.usage.add_cpu(self.now, r, node, c.cpu_per_invocation);
+        if self.model.execution.cpu_model == CpuModel::Isolated {
+            self.usage.add_cpu(self.now, r, node, c.cpu_per_invocation);
+        }
         let exec = ExecTime {
             model: c.exec[node_type].as_ref(),
-            recorded: self.router.request(slot).duration,
+            recorded: (self.model.execution)
+                .recorded_on(self.router.request(slot).duration, node_type),
             cold_penalty: c.cold_penalty.as_ref().and_then(|p| p[node_type].as_ref()),
         };
         self.compute.start(
@@ -162,9 +165,12 @@ impl Simulation<'_> {
             function,
             slot,
             node,
-            c.cpu,
+            c.cpu_share,
             exec,
         );
+        if let Some(used) = self.compute.shared_use(node) {
+            self.usage.set_contended(self.now, node, used);
+        }
     }
 
     /// The compute part finished: the request is done (unless it uploads data first,
@@ -179,7 +185,10 @@ impl Simulation<'_> {
         let done = self
             .compute
             .finish(&mut self.queue, self.now, req.replica, slot);
-        {
+        if let Some(used) = self.compute.shared_use(self.replicas.node[ri]) {
+            self.usage
+                .set_contended(self.now, self.replicas.node[ri], used);
+        } else {
             let cpu = self.model.functions[fi].containers[self.replicas.container[ri] as usize]
                 .cpu_per_invocation;
             self.usage

@@ -13,12 +13,25 @@ use crate::config::TimeModel;
 use crate::engine::{stream_rng, SimRng, SimTime};
 use crate::workload::csv_rows::CsvRows;
 use crate::workload::WorkloadError;
+use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::path::{Path, PathBuf};
 
 /// Function key: `(HashOwner, HashApp, HashFunction)`.
 pub type FunctionKey = (String, String, String);
+
+/// Which columns of the duration file become a function's execution-time model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DurationColumns {
+    /// The seven `percentile_Average_*` points as a `percentiles` model (inverse CDF); all-zero
+    /// percentiles fall back to `Average` as a constant.
+    #[default]
+    Percentiles,
+    /// `Average` as a constant.
+    Average,
+}
 
 /// What to replay from a 2019 trace directory.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,6 +54,8 @@ pub struct Azure2019Options {
     pub rate_scale: f64,
     /// Memory percentile column (1, 5, 25, 50, 75, 95, 99 or 100).
     pub memory_percentile: u32,
+    /// Which duration columns give the execution-time model.
+    pub duration: DurationColumns,
 }
 
 /// One selected function.
@@ -50,8 +65,9 @@ pub struct Azure2019Function {
     pub key: FunctionKey,
     /// Invocations in the window (before rate scaling).
     pub invocations: u64,
-    /// Duration model from the percentiles of the first window day with a row, in seconds;
-    /// `None` when the trace has no usable row (the template's model applies).
+    /// Duration model from the first window day with a row, in seconds (the percentiles or the
+    /// average, [`DurationColumns`]); `None` when the trace has no row for the function or its
+    /// row is all zeros (the entry's default applies).
     pub duration: Option<TimeModel>,
     /// Memory of its application at the chosen percentile, MiB, maximum over the window's days;
     /// `None` when no memory file has the application.
@@ -198,7 +214,7 @@ impl Azure2019Trace {
             })
             .collect();
         for &(d, _, _) in &days {
-            read_durations(&durations_file(&opts.dir, d), &mut functions)?;
+            read_durations(&durations_file(&opts.dir, d), opts.duration, &mut functions)?;
             let mem = memory_file(&opts.dir, d);
             if mem.exists() {
                 read_memory(&mem, opts.memory_percentile, &mut functions)?;
@@ -285,8 +301,12 @@ impl Azure2019Trace {
     }
 }
 
-/// Parses a duration percentile row into a `percentiles` model in seconds.
-fn read_durations(path: &Path, functions: &mut [Azure2019Function]) -> Result<(), WorkloadError> {
+/// Parses a duration row into a `percentiles` model (or the `Average` constant) in seconds.
+fn read_durations(
+    path: &Path,
+    columns: DurationColumns,
+    functions: &mut [Azure2019Function],
+) -> Result<(), WorkloadError> {
     const COLS: [&str; 7] = ["0", "1", "25", "50", "75", "99", "100"];
     const PS: [f64; 7] = [0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0];
     let mut rows = CsvRows::open(path)?;
@@ -325,24 +345,26 @@ fn read_durations(path: &Path, functions: &mut [Azure2019Function]) -> Result<()
                 value: v / 1000.0,
             });
         }
-        functions[i].duration = if ms.iter().all(|&v| v == 0.0) {
-            (avg > 0.0).then_some(TimeModel::Constant {
-                value: avg / 1000.0,
-            })
-        } else {
-            // Percentiles of 30-second averages need not be monotone after rounding; keep the
-            // inverse CDF non-decreasing.
-            let mut points = Vec::with_capacity(7);
-            let mut last = 0.0f64;
-            for k in 0..7 {
-                last = last.max(ms[k] / 1000.0);
-                points.push([PS[k], last]);
-            }
-            Some(TimeModel::Percentiles {
-                points,
-                bounds: None,
-            })
-        };
+        let average = (avg > 0.0).then_some(TimeModel::Constant {
+            value: avg / 1000.0,
+        });
+        functions[i].duration =
+            if columns == DurationColumns::Average || ms.iter().all(|&v| v == 0.0) {
+                average
+            } else {
+                // Percentiles of 30-second averages need not be monotone after rounding; keep the
+                // inverse CDF non-decreasing.
+                let mut points = Vec::with_capacity(7);
+                let mut last = 0.0f64;
+                for k in 0..7 {
+                    last = last.max(ms[k] / 1000.0);
+                    points.push([PS[k], last]);
+                }
+                Some(TimeModel::Percentiles {
+                    points,
+                    bounds: None,
+                })
+            };
     }
     Ok(())
 }
@@ -489,6 +511,7 @@ mod tests {
             synthesis,
             rate_scale: 1.0,
             memory_percentile: 100,
+            duration: DurationColumns::Percentiles,
         }
     }
 
@@ -555,6 +578,44 @@ mod tests {
         assert_eq!(points[6], [1.0, 2.0]);
         assert_eq!(t.functions[0].memory_mb, Some(160.0));
         assert_eq!(t.functions[1].memory_mb, Some(160.0));
+    }
+
+    #[test]
+    fn all_zero_percentiles_fall_back_to_the_average_and_a_zero_average_to_none() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(
+            d.path().join("invocations_per_function_md.anon.d01.csv"),
+            "HashOwner,HashApp,HashFunction,Trigger,1\no,a,f1,http,1\no,a,f2,http,1\no,a,f3,http,1\n",
+        )
+        .unwrap();
+        std::fs::write(
+            d.path().join("function_durations_percentiles.anon.d01.csv"),
+            "HashOwner,HashApp,HashFunction,Average,Count,Minimum,Maximum,percentile_Average_0,percentile_Average_1,percentile_Average_25,percentile_Average_50,percentile_Average_75,percentile_Average_99,percentile_Average_100\n\
+             o,a,f1,250,1,0,0,0,0,0,0,0,0,0\n\
+             o,a,f2,0,1,0,0,0,0,0,0,0,0,0\n",
+        )
+        .unwrap();
+        let mut o = opts(Selection::All {}, Synthesis::Uniform, 1);
+        o.dir = d.path().to_path_buf();
+        let t = Azure2019Trace::open(&o, 1).unwrap();
+        let durations: Vec<_> = t.functions.iter().map(|f| f.duration.clone()).collect();
+        // f1: the average; f2: nothing usable; f3: no row. No memory file: no memory.
+        assert_eq!(
+            durations,
+            [Some(TimeModel::Constant { value: 0.25 }), None, None]
+        );
+        assert!(t.functions.iter().all(|f| f.memory_mb.is_none()));
+    }
+
+    #[test]
+    fn average_durations_ignore_the_percentiles() {
+        let mut o = opts(Selection::Top { count: 2 }, Synthesis::Uniform, 3);
+        o.duration = DurationColumns::Average;
+        let t = Azure2019Trace::open(&o, 1).unwrap();
+        assert_eq!(
+            t.functions[0].duration,
+            Some(TimeModel::Constant { value: 0.15 })
+        );
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub struct Azure2021Trace {
     opts: Azure2021Options,
     /// Selected functions in ascending key order, with their invocations in the window.
     pub functions: Vec<(FunctionKey, u64)>,
-    /// Rows whose arrival falls before time 0 (skipped; reported as a warning).
+    /// Rows of the selected functions whose arrival falls before time 0 (skipped; counted in
+    /// `runs.warnings`).
     pub negative_arrivals: u64,
 }
 
@@ -82,24 +83,28 @@ impl Azure2021Trace {
     /// Counts invocations per function in the window and selects (stream `trace/select`).
     pub fn open(opts: &Azure2021Options, seed: u64) -> Result<Azure2021Trace, WorkloadError> {
         let (mut rows, cols) = open_rows(opts)?;
-        let mut counts: BTreeMap<FunctionKey, u64> = BTreeMap::new();
-        let mut negative_arrivals = 0;
+        // Per function: invocations in the window, rows arriving before time 0.
+        let mut counts: BTreeMap<FunctionKey, (u64, u64)> = BTreeMap::new();
         while rows.advance()? {
             let (key, arrival, _, _) = parse_row(&rows, cols, opts.offset_s)?;
-            let n = counts.entry(key).or_insert(0);
+            let n = counts.entry(key).or_insert((0, 0));
             if arrival < 0.0 {
-                negative_arrivals += 1;
+                n.1 += 1;
             } else if arrival < opts.window_s {
-                *n += 1;
+                n.0 += 1;
             }
         }
-        let candidates: Vec<(FunctionKey, u64)> = counts.into_iter().collect();
+        let negative: Vec<u64> = counts.values().map(|n| n.1).collect();
+        let candidates: Vec<(FunctionKey, u64)> =
+            counts.into_iter().map(|(k, n)| (k, n.0)).collect();
         let mut rng = stream_rng(seed, "trace/select");
         let chosen = select(&candidates, &opts.select, |k| k.1.as_str(), &mut rng)?;
+        let mut negative_arrivals = 0;
         let functions = chosen
             .into_iter()
             .map(|k| {
                 let i = candidates.binary_search_by(|(c, _)| c.cmp(&k)).unwrap_or(0);
+                negative_arrivals += negative[i];
                 candidates[i].clone()
             })
             .collect();
@@ -240,8 +245,12 @@ mod tests {
         };
         o.offset_s = 10.0;
         let t = Azure2021Trace::open(&o, 1).unwrap();
-        assert_eq!(t.negative_arrivals, 1);
+        // a1/f1 arrives at −1 s once, but a1/f1 is not replayed: no warning.
+        assert_eq!(t.negative_arrivals, 0);
         assert_eq!(all(&t).unwrap(), [(0.75, 0, 0.25)]);
+        o.select = Selection::All {};
+        let t = Azure2021Trace::open(&o, 1).unwrap();
+        assert_eq!(t.negative_arrivals, 1);
     }
 
     #[test]

@@ -13,7 +13,9 @@ pub mod hash;
 pub mod select;
 pub mod synthesis;
 
-pub use azure2019::{Azure2019Function, Azure2019Options, Azure2019Replay, Azure2019Trace};
+pub use azure2019::{
+    Azure2019Function, Azure2019Options, Azure2019Replay, Azure2019Trace, DurationColumns,
+};
 pub use azure2021::{Azure2021Options, Azure2021Replay, Azure2021Trace};
 pub use hash::{content_hash, content_hash_cached};
 pub use select::Selection;
