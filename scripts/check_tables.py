@@ -241,9 +241,9 @@ def check_histogram_readers(out: Path) -> None:
 
     # The documented bucket-bound one-liners, verbatim but for the path, against the scripts'.
     b, P = pl.col("bucket"), pl.col("precision")
-    e = ((b - P) // P).clip(lower_bound=0)
-    lower = pl.when(b < P).then(b).otherwise((P + (b - P) % P) * 2**e)
-    upper = pl.when(b < P).then(b).otherwise(lower + 2**e - 1)
+    e = ((b - P) // P).clip(lower_bound=0)  # 2^e: Int64, not the Int32 of a bare 2
+    lower = pl.when(b < P).then(b).otherwise((P + (b - P) % P) * pl.lit(2, pl.Int64).pow(e))
+    upper = pl.when(b < P).then(b).otherwise(lower + pl.lit(2, pl.Int64).pow(e) - 1)
     bounds_polars = by_polars.with_columns(lower.alias("lower_ns"), upper.alias("upper_ns"))
     bounds_duckdb = duckdb.sql(
         f"""
