@@ -14,9 +14,11 @@ Reads every table directory present with pyarrow and with polars and checks:
   - that `summary` has exactly one total row (function null) per ok run, whose `requests`
     equals `runs.requests`;
   - that the `response` histogram counts of the total rows sum to `runs.completed` per run;
-  - `latency_histograms`: one row per run, function and metric; `bucket` and `count` of equal
-    length, buckets strictly increasing, counts summing to `n`; and that the documented
-    one-liners of docs/outputs.md (polars, pandas, DuckDB) read the same bucket rows;
+  - `latency_histograms`: one row per run, function and metric; `precision` a power of two
+    from 1 to 128; `bucket` and `count` of equal length, buckets strictly increasing, counts
+    summing to `n`, `max_ns` inside the range of the last bucket; and that the documented
+    one-liners of docs/outputs.md (polars, pandas, DuckDB) read the same bucket rows and the
+    same bucket bounds;
   - `replica_counts`: pending = live - running, times strictly increasing per run and function;
   - `utilization`: levels `node`/`replica`, replica_id exactly on replica rows, usage >= 0;
   - `flows`: known kinds, request <= activation <= end, at least one byte, no `request_id`
@@ -40,6 +42,9 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import merge_histograms as mh  # noqa: E402
 
 # Counts and ids are Int64 (differences never wrap); only `seed` is UInt64.
 S, U64, I64, F64, B = (
@@ -161,7 +166,7 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
     "latency_histograms": ID
     + cols("function", S, True)
     + cols("metric", S)
-    + cols("n sum_ns max_ns", I64)
+    + cols("n sum_ns max_ns precision", I64)
     + cols("bucket count", pa.list_(I64)),
     "flows": ID
     + cols("t_request_s", F64)
@@ -200,6 +205,16 @@ def check_histogram_rows(hist: pl.DataFrame) -> None:
     bad = hist.filter((pl.col("bucket").list.diff().list.drop_nulls().list.min() <= 0).fill_null(False))
     if bad.height:
         fail(f"latency_histograms: buckets not strictly increasing in {bad.height} rows")
+    p = pl.col("precision")
+    bad = hist.filter((p < 1) | (p > 128) | ((p & (p - 1)) != 0))
+    if bad.height:
+        fail(f"latency_histograms: precision not a power of two from 1 to 128 in {bad.height} rows")
+    # The exact maximum lies in the last non-empty bucket: this checks the bucket-bound rule
+    # of docs/outputs.md at every precision the table holds.
+    lower, upper = mh.bucket_bounds(pl.col("bucket").list.last(), p)
+    bad = hist.filter((pl.col("max_ns") < lower) | (pl.col("max_ns") > upper))
+    if bad.height:
+        fail(f"latency_histograms: max_ns outside the last bucket's bounds in {bad.height} rows, e.g. {bad.row(0)}")
 
 
 def check_histogram_readers(out: Path) -> None:
@@ -224,6 +239,30 @@ def check_histogram_readers(out: Path) -> None:
     for name, df in [("pandas", pl.from_pandas(by_pandas)), ("duckdb", by_duckdb)]:
         if not canonical(df).equals(want):
             fail(f"latency_histograms: the {name} one-liner reads other rows than polars")
+
+    # The documented bucket-bound one-liners, verbatim but for the path, against the scripts'.
+    b, P = pl.col("bucket"), pl.col("precision")
+    e = ((b - P) // P).clip(lower_bound=0)  # 2^e: Int64, not the Int32 of a bare 2
+    lower = pl.when(b < P).then(b).otherwise((P + (b - P) % P) * pl.lit(2, pl.Int64).pow(e))
+    upper = pl.when(b < P).then(b).otherwise(lower + pl.lit(2, pl.Int64).pow(e) - 1)
+    bounds_polars = by_polars.with_columns(lower.alias("lower_ns"), upper.alias("upper_ns"))
+    bounds_duckdb = duckdb.sql(
+        f"""
+        SELECT *, CASE WHEN bucket < precision THEN bucket
+                  ELSE (precision + (bucket - precision) % precision) << ((bucket - precision) // precision) END AS lower_ns,
+               CASE WHEN bucket < precision THEN bucket
+                  ELSE lower_ns + (1 << ((bucket - precision) // precision)) - 1 END AS upper_ns
+        FROM (SELECT * EXCLUDE (bucket, count), unnest(bucket) AS bucket, unnest(count) AS count
+              FROM '{glob}')
+        """
+    ).pl()
+    ref_lower, ref_upper = mh.bucket_bounds(pl.col("bucket"), pl.col("precision"))
+    want = by_polars.with_columns(ref_lower.alias("lower_ns"), ref_upper.alias("upper_ns"))
+    key_bounds = [*key, "lower_ns", "upper_ns"]
+    for name, df in [("polars", bounds_polars), ("duckdb", bounds_duckdb)]:
+        got = df.select(key_bounds).with_columns(pl.all().exclude("run_id", "function", "metric").cast(pl.Int64))
+        if not got.sort(key, nulls_last=True).equals(want.select(key_bounds).sort(key, nulls_last=True)):
+            fail(f"latency_histograms: the {name} bucket-bound one-liner disagrees with merge_histograms.bucket_bounds")
 
 class Mismatch(Exception):
     pass

@@ -9,11 +9,14 @@ Usage:
 Every run writes its latency histograms as rows of `latency_histograms`: one row per function
 and metric, the non-empty buckets in two list columns `bucket` and `count` (docs/outputs.md).
 Exploding both lists gives one (bucket, count) row per bucket. Bucket boundaries are fixed
-(log-linear, 128 sub-buckets per power of two, relative width <= 1/128), so histograms of
-different runs add up exactly: to pool runs, sum `count` per `bucket`; then a quantile q is the upper bound of the first bucket whose
-cumulative count reaches rank r = max(1, ceil(q * n)) -- the same rule `summary` uses per run,
-except that the exact maximum is not known after merging, so the result is an upper bound within
-1/128 of the true pooled quantile.
+(log-linear, `precision` sub-buckets per power of two -- outputs.histogram_precision, 8 by
+default -- so a bucket is at most 1/precision of its lower bound wide), so histograms of
+different runs at the same precision add up exactly: to pool runs, sum `count` per `bucket`;
+then a quantile q is the upper bound of the first bucket whose cumulative count reaches rank
+r = max(1, ceil(q * n)) -- the same rule `summary` uses per run (at 128 sub-buckets), except
+that the exact maximum is not known after merging, so the result is an upper bound within
+1/precision of the true pooled quantile. Runs written at different precisions are refused
+(select one precision, or re-run at one).
 
 Pooling answers "what is the p99 over all requests of all seeds"; the mean of the per-run p99s
 (scripts/analyze.py) answers "what p99 does one run typically see". Both are useful; they differ
@@ -23,7 +26,7 @@ As a library (scripts/analyze.py and scripts/plot.py import it):
     load_table(out, table)            committed parts of a table as one polars DataFrame
     scan_table(out, table)            the same as a polars LazyFrame (nothing read yet)
     histograms(out, metric, function) one (bucket, count) row per bucket, joined with `runs`
-    bucket_bounds(bucket)             polars expressions of a bucket's inclusive bounds (ns)
+    bucket_bounds(bucket, precision)  polars expressions of a bucket's inclusive bounds (ns)
     merge(hist, by)                   pooled counts per group and bucket, with the bounds
     quantiles(merged, by, qs)         pooled quantiles per group (seconds)
     cdf(merged, by)                   (group..., x_s, fraction) points of the pooled CDF
@@ -75,14 +78,15 @@ def scan_table(out: Path, table: str) -> pl.LazyFrame | None:
     return pl.scan_parquet([str(p) for p in parts])
 
 
-def bucket_bounds(bucket: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(lower_ns, upper_ns) of a bucket index: buckets 0..127 hold one value each; above,
-    bucket 128 + 128*e + s holds [(128 + s) * 2^e, (128 + s + 1) * 2^e - 1]."""
-    e = ((bucket - 128) // 128).clip(lower_bound=0)
+def bucket_bounds(bucket: pl.Expr, precision: pl.Expr | int) -> tuple[pl.Expr, pl.Expr]:
+    """(lower_ns, upper_ns) of a bucket index at `precision` P sub-buckets per power of two
+    (the table's `precision` column): buckets 0..P-1 hold one value each; above, bucket
+    P + P*e + s holds [(P + s) * 2^e, (P + s + 1) * 2^e - 1]."""
+    p = pl.lit(precision) if isinstance(precision, int) else precision
+    e = ((bucket - p) // p).clip(lower_bound=0)
     width = pl.lit(2.0).pow(e).cast(pl.Int64)
-    sub = (bucket - 128) % 128
-    lower = pl.when(bucket < 128).then(bucket).otherwise((128 + sub) * width)
-    upper = pl.when(bucket < 128).then(bucket).otherwise((128 + sub) * width + width - 1)
+    lower = pl.when(bucket < p).then(bucket).otherwise((p + (bucket - p) % p) * width)
+    upper = pl.when(bucket < p).then(bucket).otherwise((p + (bucket - p) % p) * width + width - 1)
     return lower, upper
 
 
@@ -100,18 +104,26 @@ def histograms(out: Path, metric: str = "response", function: str | None = None)
         raise SystemExit(f"{out}: no latency_histograms or runs parts")
     hist = hist.filter(pl.col("metric") == metric)
     hist = hist.filter(pl.col("function").is_null() if function is None else pl.col("function") == function)
-    hist = hist.select("run_id", "function", "metric", "bucket", "count").explode(["bucket", "count"])
+    hist = hist.select("run_id", "function", "metric", "precision", "bucket", "count").explode(["bucket", "count"])
     params = [c for c in runs.collect_schema().names() if c.startswith("param.")]
     keep = ["run_id", "seed", *params]
     ok = runs.filter(pl.col("status") == "ok").select(keep)
-    return hist.join(ok, on="run_id", how="inner").collect()
+    joined = hist.join(ok, on="run_id", how="inner").collect()
+    precisions = joined["precision"].unique().to_list()
+    if len(precisions) > 1:
+        raise SystemExit(
+            f"{out}: runs were written at different histogram precisions {sorted(precisions)}; "
+            "their buckets do not add up -- select runs of one precision"
+        )
+    return joined
 
 
 def merge(hist: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """Pooled histogram: counts summed per group and bucket, sorted by group then bucket."""
-    lower, upper = bucket_bounds(pl.col("bucket"))
+    """Pooled histogram: counts summed per group and bucket, sorted by group then bucket
+    (`hist` holds one precision, as `histograms` returns it)."""
+    lower, upper = bucket_bounds(pl.col("bucket"), pl.col("precision"))
     return (
-        hist.group_by([*by, "bucket"])
+        hist.group_by([*by, "precision", "bucket"])
         .agg(pl.col("count").sum())
         .with_columns(lower.alias("lower_ns"), upper.alias("upper_ns"))
         .sort([*by, "bucket"], nulls_last=True)

@@ -14,6 +14,7 @@ pub use super::scheduler::{
     TaintConfig, TolerationConfig, Unschedulable,
 };
 use super::timemodel::TimeModelSpec;
+use crate::output::HistogramPrecision;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -1188,6 +1189,11 @@ pub struct OutputsConfig {
     /// while on (the default), so that adding the key changed no `run_id`.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub latency_histograms: bool,
+    /// Sub-buckets per power of two of the `latency_histograms` table (a power of two from 1
+    /// to 128); the in-run histograms and `summary` keep 128. Left out of the resolved scenario
+    /// at its default, so that adding the key changed no `run_id`.
+    #[serde(default, skip_serializing_if = "is_default_precision")]
+    pub histogram_precision: HistogramPrecision,
     /// One `flows` row per transfer (left out of the resolved scenario while on).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub flows: bool,
@@ -1200,6 +1206,10 @@ pub struct OutputsConfig {
     /// Runs per part file in sweeps.
     #[serde(default = "default_runs_per_batch")]
     pub runs_per_batch: u32,
+}
+
+fn is_default_precision(p: &HistogramPrecision) -> bool {
+    *p == HistogramPrecision::DEFAULT
 }
 
 fn default_runs_per_batch() -> u32 {
@@ -1216,6 +1226,7 @@ impl Default for OutputsConfig {
             replica_counts: true,
             utilization: UtilizationOutput::default(),
             latency_histograms: true,
+            histogram_precision: HistogramPrecision::DEFAULT,
             flows: true,
             links: true,
             nodes: true,

@@ -273,3 +273,17 @@ fn the_example_in_the_scenario_reference_is_valid() {
     assert!((exec.for_node_type("server").unwrap().mean() - 0.8 * 0.045f64.exp()).abs() < 1e-12);
     assert_eq!(exec.for_node_type("tx2").unwrap().mean(), 1.6);
 }
+
+#[test]
+fn histogram_precision_is_a_power_of_two_up_to_128_and_left_out_at_its_default() {
+    let with = |p: &str| format!("{EXAMPLE}\n[outputs]\nhistogram_precision = {p}\n");
+    let sc = parse_scenario(&with("32"), "x.toml").unwrap();
+    assert_eq!(sc.outputs.histogram_precision.sub_buckets(), 32);
+    let e = parse_scenario(&with("12"), "x.toml").unwrap_err();
+    assert!(e.message.contains("power of two from 1 to 128"), "{e}");
+    assert!(parse_scenario(&with("256"), "x.toml").is_err());
+    // At its default the key stays out of the resolved scenario, so run ids did not change.
+    let sc = parse_scenario(&with("8"), "x.toml").unwrap();
+    let resolved = toml::Value::try_from(&sc).unwrap();
+    assert!(resolved["outputs"].get("histogram_precision").is_none());
+}

@@ -5,6 +5,8 @@
 //!   written with [`output_table!`](define) over the column kinds of [`columns`];
 //!   [`table_batches`] turns the [`RunOutput`](crate::metrics::RunOutput)s of one batch into one
 //!   `RecordBatch` per table, resolving ids to names.
+//! - [`histogram_precision`]: the resolution of the `latency_histograms` table and the exact
+//!   re-binning of the in-run histograms into it.
 //! - [`schema`]: the list of tables ([`TABLES`]) and their Arrow schemas.
 //! - [`parquet`]: the fixed writer settings; identical batches give byte-identical files.
 //! - [`dataset`]: [`DatasetWriter`] writes parts and commit markers atomically into
@@ -19,6 +21,7 @@
 pub mod columns;
 pub mod dataset;
 pub mod define;
+pub mod histogram_precision;
 pub mod lock;
 pub mod ownership;
 pub mod parquet;
@@ -38,6 +41,7 @@ pub use dataset::{
     StagedBatch,
 };
 pub use define::TableRow;
+pub use histogram_precision::{HistogramPrecision, InvalidPrecision};
 pub use lock::{LockMode, OutputLock};
 pub use ownership::{
     classify_output, refuse_working_directory, remove_stale_staging, staging_sibling, OutputDir,

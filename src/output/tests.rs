@@ -228,7 +228,7 @@ fn histogram_rows(function: Option<u32>, responses_ns: &[u64]) -> Vec<HistogramR
     for &v in responses_ns {
         h.record(v);
     }
-    HistogramRow::of(function, "response", &h)
+    HistogramRow::of(function, "response", &h, HistogramPrecision::FULL)
         .into_iter()
         .collect()
 }

@@ -7,6 +7,7 @@ use crate::metrics::{
     EnabledTables, HistogramRow, InvocationRow, LatencyHistogram, MetricStats, Names, ReplicaRow,
     RunOutput, RunRow, SummaryRow,
 };
+use crate::output::HistogramPrecision;
 use crate::platform::functions::{metric, HIST_METRICS};
 
 fn stats(h: &LatencyHistogram) -> MetricStats {
@@ -39,6 +40,7 @@ impl Simulation<'_> {
         let mut total = SummaryRow::default();
         let mut total_hist: [LatencyHistogram; 6] = Default::default();
         let mut histograms = Vec::new();
+        let precision = self.model.outputs.histogram_precision;
         for (fi, f) in self.functions.iter().enumerate() {
             let c = f.counts;
             let row = SummaryRow {
@@ -82,7 +84,13 @@ impl Simulation<'_> {
             summary.push(row);
             for (mi, h) in f.hist.iter().enumerate() {
                 total_hist[mi].merge(h);
-                push_buckets(&mut histograms, Some(fi as u32), HIST_METRICS[mi], h);
+                push_buckets(
+                    &mut histograms,
+                    Some(fi as u32),
+                    HIST_METRICS[mi],
+                    h,
+                    precision,
+                );
             }
         }
         total.stats = [
@@ -97,7 +105,7 @@ impl Simulation<'_> {
             0.0
         };
         for (mi, h) in total_hist.iter().enumerate() {
-            push_buckets(&mut histograms, None, HIST_METRICS[mi], h);
+            push_buckets(&mut histograms, None, HIST_METRICS[mi], h, precision);
         }
 
         run.sim_end = end;
@@ -238,6 +246,7 @@ fn push_buckets(
     function: Option<u32>,
     metric: &'static str,
     h: &LatencyHistogram,
+    precision: HistogramPrecision,
 ) {
-    out.extend(HistogramRow::of(function, metric, h));
+    out.extend(HistogramRow::of(function, metric, h, precision));
 }

@@ -1,6 +1,7 @@
 //! The `latency_histograms` table (docs/outputs.md, `latency_histograms`): one row per run,
 //! function (or all functions) and metric, holding the histogram's non-empty buckets as two list
-//! columns of equal length, `bucket` and `count`.
+//! columns of equal length, `bucket` and `count`, at the resolution `precision`
+//! (`outputs.histogram_precision`, re-binned by [`crate::output::histogram_precision`]).
 //!
 //! One row per histogram rather than one per bucket keeps the table small (a run with tens of
 //! thousands of requests used to write more bucket rows than it had requests) while staying
@@ -16,6 +17,7 @@ use arrow_schema::{DataType, Field};
 use crate::metrics::LatencyHistogram;
 use crate::output::columns::{AsInt64, ColumnKind, OptUtf8, Utf8, I64};
 use crate::output::define::output_table;
+use crate::output::histogram_precision::{rebin, HistogramPrecision};
 use crate::output::tables::placements::list_of;
 
 output_table! {
@@ -32,7 +34,9 @@ output_table! {
         pub sum_ns: u128,
         /// Exact largest value, ns.
         pub max_ns: u64,
-        /// Non-empty buckets in bucket order.
+        /// Sub-buckets per power of two of `buckets`.
+        pub precision: HistogramPrecision,
+        /// Non-empty buckets at `precision`, in bucket order.
         pub buckets: Vec<PackedBucket>,
     }
     columns |run, row| {
@@ -41,22 +45,26 @@ output_table! {
         "n": I64<u64> = row.n,
         "sum_ns": I64<u64> = u64::try_from(row.sum_ns).unwrap_or(u64::MAX),
         "max_ns": I64<u64> = row.max_ns,
+        "precision": I64<u32> = row.precision.sub_buckets(),
         "bucket": BucketIndexes = row.buckets.as_slice(),
         "count": BucketCounts = row.buckets.as_slice(),
     }
 }
 
 impl HistogramRow {
-    /// The row of histogram `h`, or None when it recorded nothing (empty histograms get no row).
-    pub fn of(function: Option<u32>, metric: &'static str, h: &LatencyHistogram) -> Option<Self> {
+    /// The row of histogram `h` at `precision`, or None when it recorded nothing (empty
+    /// histograms get no row).
+    pub fn of(
+        function: Option<u32>,
+        metric: &'static str,
+        h: &LatencyHistogram,
+        precision: HistogramPrecision,
+    ) -> Option<Self> {
         let n = h.count();
         (n > 0).then(|| {
-            let mut buckets: Vec<PackedBucket> = h
-                .buckets()
-                .map(|(b, _, _, c)| PackedBucket::new(b, c))
-                .collect();
+            let mut buckets = rebin(precision, h.buckets().map(|(_, lower, _, c)| (lower, c)));
             // The row outlives the run (a sweep holds it until its batch is written): drop the
-            // up to 2× spare capacity that collecting from a filter leaves.
+            // spare capacity that collecting an unknown number of buckets leaves.
             buckets.shrink_to_fit();
             HistogramRow {
                 function,
@@ -64,6 +72,7 @@ impl HistogramRow {
                 n,
                 sum_ns: h.sum_ns(),
                 max_ns: h.max_ns().unwrap_or(0),
+                precision,
                 buckets,
             }
         })
