@@ -467,6 +467,17 @@ impl<'a> Simulation<'a> {
         self.now
     }
 
+    /// The event queue's counts so far: entries pushed, leftovers of cancelled or moved timers
+    /// skipped, and the peak number of entries (docs/performance.md).
+    pub fn queue_stats(&self) -> crate::engine::QueueStats {
+        self.queue.stats()
+    }
+
+    /// Entries in the event queue now, leftovers of cancelled or moved timers included.
+    pub fn queue_entries(&self) -> usize {
+        self.queue.entries()
+    }
+
     /// The node table (free resources change as pods are placed and removed).
     pub fn nodes(&self) -> &crate::cluster::NodeTable {
         &self.cluster.nodes
