@@ -418,13 +418,10 @@ impl<'a> Simulation<'a> {
     /// queue holds nothing but observers is over. So enabling the monitor changes no result.
     #[inline]
     fn step_inner(&mut self) -> Result<bool, Abort> {
-        let Some(t) = self.queue.peek_time() else {
+        // The next event, unless none is left or it lies past the deadline.
+        let Some((t, ev)) = self.queue.pop_until(self.deadline) else {
             return Ok(false);
         };
-        if t > self.deadline {
-            return Ok(false);
-        }
-        let (t, ev) = self.queue.pop().expect("peeked");
         self.now = t;
         self.events += 1;
         if self.events > self.model.run.max_events {
