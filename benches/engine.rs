@@ -8,7 +8,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use faasim::config::{ArrivalsConfig, BalancerKind, Scenario};
 use faasim::engine::{stream_rng, EventQueue, SimTime};
-use faasim::platform::{LoadBalancer, Slot};
+use faasim::platform::{LeastLoaded, LoadBalancer, Slot};
 use faasim::workload::{ArrivalProcess, ArrivalSource, RateProfile};
 
 /// The hold model: a queue of `pending` events where each step pops the earliest and pushes
@@ -75,7 +75,8 @@ fn bench_arrival_source(c: &mut Criterion) {
     g.finish();
 }
 
-/// One least-outstanding pick among `replicas` Running replicas with uneven loads.
+/// One least-outstanding pick among `replicas` Running replicas with uneven loads: by the scan
+/// (`LoadBalancer::pick`) and by the index a run uses (a pick and two load updates).
 fn bench_balancer(c: &mut Criterion) {
     let mut g = c.benchmark_group("balancer");
     g.throughput(Throughput::Elements(1));
@@ -88,6 +89,21 @@ fn bench_balancer(c: &mut Criterion) {
         g.bench_function(format!("least_outstanding_{replicas}_replicas"), |b| {
             b.iter(|| lb.pick(&eligible, |s| outstanding[s as usize], &mut rng))
         });
+        // What a run does now (src/router): the index answers the pick, and the chosen
+        // replica's load goes up at dispatch and down at completion.
+        let mut index = LeastLoaded::default();
+        index.rebuild(outstanding.iter().copied());
+        g.bench_function(
+            format!("least_outstanding_indexed_{replicas}_replicas"),
+            |b| {
+                b.iter(|| {
+                    let p = index.least().expect("replicas");
+                    index.set(p, outstanding[p] + 1);
+                    index.set(p, outstanding[p]);
+                    p
+                })
+            },
+        );
     }
     g.finish();
 }

@@ -113,6 +113,12 @@ scenario(
     100, 30, 100, 3600, "{ http_watchdog = { workers = 4 } }", target_rps=2.4, scale_max=100,
     keepalive="{ fixed = { keepalive_s = 600 } }", startup_s=0.5,
 )
+scenario(
+    "azure-like-fork",
+    AZURE.format(mode="Forking: unbounded concurrency per replica."),
+    100, 30, 100, 3600, '"unbounded"', target_rps=2.4, scale_max=100,
+    keepalive="{ fixed = { keepalive_s = 600 } }", startup_s=0.5,
+)
 
 # The memory benchmark of docs/performance.md: a 450-run sweep of a 200-node, 20-function
 # scenario (3 loads x 3 scheduler profiles x 50 seeds), for peak RSS at --jobs 1 and 2.

@@ -15,13 +15,14 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 /// The shipped suite, in the order it is reported (relative to the working directory).
-pub const DEFAULT_SCENARIOS: [&str; 6] = [
+pub const DEFAULT_SCENARIOS: [&str; 7] = [
     "experiments/bench/S.toml",
     "experiments/bench/M.toml",
     "experiments/bench/L.toml",
     "experiments/bench/XL.toml",
     "experiments/bench/azure-like-one.toml",
     "experiments/bench/azure-like-watchdog.toml",
+    "experiments/bench/azure-like-fork.toml",
 ];
 
 /// What `faasim bench` was asked to do.

@@ -1,4 +1,4 @@
-//! The future-event list: a 4-ary heap ([`QuadHeap`]) ordered by `(time, insertion sequence)`,
+//! The future-event list: a radix heap ([`RadixHeap`]) ordered by `(time, insertion sequence)`,
 //! with timer handles that can be cancelled or moved.
 //!
 //! Ties at equal times resolve in insertion order (FIFO), like SimPy's, so an event scheduled for
@@ -16,8 +16,11 @@
 //! timer gets a fresh sequence number, exactly as if it had been pushed at the time of the move.
 //! Handles carry a generation, so a handle kept after its timer fired or was cancelled never
 //! touches a later timer that reuses the slot.
+//!
+//! [`EventQueue::stats`] counts the entries pushed, the leftovers skipped and the peak number of
+//! entries, so a profile can tell live events from leftovers (docs/performance.md).
 
-use super::quad_heap::{HeapEntry, QuadHeap};
+use super::radix_heap::{HeapEntry, RadixHeap};
 use super::time::SimTime;
 
 /// Bits of an entry's key that hold the timer slot; the sequence number takes the rest.
@@ -82,12 +85,25 @@ struct TimerSlot<E> {
     event: Option<E>,
 }
 
+/// What the queue has done so far: how many entries it held and how many were leftovers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Entries pushed (events posted, timers scheduled and moves).
+    pub pushed: u64,
+    /// Leftovers of cancelled or moved timers discarded when they reached the top.
+    pub stale_skipped: u64,
+    /// The most entries held at once, leftovers included.
+    pub peak_entries: usize,
+}
+
 /// A deterministic priority queue of events with cancellable timers.
 pub struct EventQueue<E: Copy> {
-    heap: QuadHeap<E>,
+    heap: RadixHeap<E>,
     next_seq: u64,
     timers: Vec<TimerSlot<E>>,
     free_timers: Vec<u32>,
+    stale_skipped: u64,
+    peak_entries: usize,
 }
 
 impl<E: Copy> Default for EventQueue<E> {
@@ -97,13 +113,32 @@ impl<E: Copy> Default for EventQueue<E> {
 }
 
 impl<E: Copy> EventQueue<E> {
-    /// An empty queue with room for `cap` pending events.
-    pub fn with_capacity(cap: usize) -> Self {
+    /// An empty queue. `cap` is a hint kept for callers sized for a binary heap; the radix
+    /// heap's buckets grow as needed.
+    pub fn with_capacity(_cap: usize) -> Self {
         EventQueue {
-            heap: QuadHeap::with_capacity(cap),
+            heap: RadixHeap::new(),
             next_seq: 0,
             timers: Vec::new(),
             free_timers: Vec::new(),
+            stale_skipped: 0,
+            peak_entries: 0,
+        }
+    }
+
+    /// Files an entry in the heap and tracks the peak size.
+    #[inline]
+    fn file(&mut self, entry: Entry<E>) {
+        self.heap.push(entry);
+        self.peak_entries = self.peak_entries.max(self.heap.len());
+    }
+
+    /// Counts so far (see [`QueueStats`]).
+    pub fn stats(&self) -> QueueStats {
+        QueueStats {
+            pushed: self.next_seq,
+            stale_skipped: self.stale_skipped,
+            peak_entries: self.peak_entries,
         }
     }
 
@@ -122,7 +157,7 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     pub fn push(&mut self, time: SimTime, event: E) -> u64 {
         let seq = self.take_seq();
-        self.heap.push(Entry {
+        self.file(Entry {
             time: time.0,
             key: key(seq, UNTIMED),
             event,
@@ -150,15 +185,13 @@ impl<E: Copy> EventQueue<E> {
         t.seq = seq;
         t.time = time;
         t.event = Some(event);
-        self.heap.push(Entry {
+        let generation = t.generation;
+        self.file(Entry {
             time: time.0,
             key: key(seq, slot),
             event,
         });
-        TimerId {
-            slot,
-            generation: t.generation,
-        }
+        TimerId { slot, generation }
     }
 
     /// The live slot of `id`, if its timer is still pending.
@@ -215,7 +248,7 @@ impl<E: Copy> EventQueue<E> {
         let t = &mut self.timers[s];
         t.seq = seq;
         t.time = time;
-        self.heap.push(Entry {
+        self.file(Entry {
             time: time.0,
             key: key(seq, s as u32),
             event,
@@ -233,11 +266,12 @@ impl<E: Copy> EventQueue<E> {
     /// Discards stale entries at the top of the heap.
     #[inline]
     fn skip_stale(&mut self) {
-        while let Some(top) = self.heap.peek() {
-            if !self.is_stale(top) {
+        while let Some(&top) = self.heap.peek() {
+            if !self.is_stale(&top) {
                 return;
             }
             self.heap.pop();
+            self.stale_skipped += 1;
         }
     }
 
@@ -247,6 +281,22 @@ impl<E: Copy> EventQueue<E> {
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         self.skip_stale();
         let e = self.heap.pop()?;
+        let timer = timer_of(&e);
+        if timer != UNTIMED {
+            self.release(timer as usize);
+        }
+        Some((SimTime(e.time), e.event))
+    }
+
+    /// Removes and returns the earliest live event if it is due at or before `deadline`; an
+    /// event after it stays queued. One look at the top instead of `peek_time` then `pop`.
+    #[inline]
+    pub fn pop_until(&mut self, deadline: SimTime) -> Option<(SimTime, E)> {
+        self.skip_stale();
+        if self.heap.peek()?.time > deadline.0 {
+            return None;
+        }
+        let e = self.heap.pop().expect("peeked");
         let timer = timer_of(&e);
         if timer != UNTIMED {
             self.release(timer as usize);
@@ -331,6 +381,19 @@ mod tests {
         assert!(!q.move_to(old, SimTime(0)));
         assert!(q.is_pending(new));
         assert_eq!(drain(&mut q), vec![(2, 'n')]);
+    }
+
+    #[test]
+    fn pop_until_leaves_later_events_queued_and_skips_leftovers() {
+        let mut q = EventQueue::default();
+        let t = q.schedule(SimTime(2), 'x');
+        q.push(SimTime(3), 'a');
+        q.push(SimTime(9), 'b');
+        q.cancel(t);
+        assert_eq!(q.pop_until(SimTime(5)), Some((SimTime(3), 'a')));
+        assert_eq!(q.pop_until(SimTime(5)), None);
+        assert_eq!(q.pop_until(SimTime(9)), Some((SimTime(9), 'b')));
+        assert_eq!(q.pop_until(SimTime::NEVER), None);
     }
 
     #[test]

@@ -2,6 +2,12 @@
 //! (docs/outputs.md, `latency_histograms`), plus exact count, sum and max.
 //!
 //! Bucket boundaries are fixed, so histograms of different runs add up exactly.
+//!
+//! Counts are kept as `u32` with a rare carry into a side list: recording is a random write
+//! into the bucket array, and at 128 sub-buckets per power of two a run's histograms (six per
+//! function) easily outgrow the CPU caches; half the bytes per bucket means fewer misses per
+//! invocation (docs/performance.md). A bucket passes 2³² − 1 only in runs of billions of
+//! requests; its carry keeps the count exact.
 
 /// Sub-buckets per power of two.
 const SUB: u64 = 128;
@@ -36,7 +42,10 @@ pub fn bucket_range(b: u32) -> (u64, u64) {
 /// A histogram of durations in nanoseconds.
 #[derive(Clone, Debug, Default)]
 pub struct LatencyHistogram {
-    counts: Vec<u64>,
+    /// Count of each bucket modulo 2³².
+    counts: Vec<u32>,
+    /// `(bucket, multiples of 2³²)` of the buckets whose count wrapped, sorted by bucket.
+    carries: Vec<(u32, u64)>,
     n: u64,
     sum: u128,
     max: u64,
@@ -55,12 +64,46 @@ impl LatencyHistogram {
         if b >= self.counts.len() {
             self.counts.resize(b + 1, 0);
         }
-        self.counts[b] += 1;
+        let c = &mut self.counts[b];
+        *c = c.wrapping_add(1);
+        if *c == 0 {
+            self.carry(b as u32, 1);
+        }
         self.n += 1;
         self.sum += v as u128;
         if v > self.max {
             self.max = v;
         }
+    }
+
+    /// Adds `multiples` × 2³² to bucket `b`'s count.
+    #[cold]
+    fn carry(&mut self, b: u32, multiples: u64) {
+        match self.carries.binary_search_by_key(&b, |&(bucket, _)| bucket) {
+            Ok(i) => self.carries[i].1 += multiples,
+            Err(i) => self.carries.insert(i, (b, multiples)),
+        }
+    }
+
+    /// The full count of bucket `b`, given its low 32 bits `low`.
+    #[inline]
+    fn full_count(&self, b: usize, low: u32) -> u64 {
+        let high = if self.carries.is_empty() {
+            0
+        } else {
+            self.carries
+                .binary_search_by_key(&(b as u32), |&(bucket, _)| bucket)
+                .map_or(0, |i| self.carries[i].1)
+        };
+        high << 32 | low as u64
+    }
+
+    /// Every bucket's full count, in bucket order.
+    fn full_counts(&self) -> impl Iterator<Item = u64> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .map(|(b, &c)| self.full_count(b, c))
     }
 
     /// Number of recorded values.
@@ -91,7 +134,7 @@ impl LatencyHistogram {
         }
         let r = ((num as u128 * self.n as u128).div_ceil(den as u128) as u64).max(1);
         let mut cum = 0u64;
-        for (b, &c) in self.counts.iter().enumerate() {
+        for (b, c) in self.full_counts().enumerate() {
             cum += c;
             if cum >= r {
                 return Some(bucket_range(b as u32).1.min(self.max));
@@ -102,11 +145,10 @@ impl LatencyHistogram {
 
     /// Non-empty buckets as `(bucket, lower, upper, count)` in bucket order.
     pub fn buckets(&self) -> impl Iterator<Item = (u32, u64, u64, u64)> + '_ {
-        self.counts
-            .iter()
+        self.full_counts()
             .enumerate()
-            .filter(|(_, &c)| c > 0)
-            .map(|(b, &c)| {
+            .filter(|&(_, c)| c > 0)
+            .map(|(b, c)| {
                 let (lo, hi) = bucket_range(b as u32);
                 (b as u32, lo, hi, c)
             })
@@ -117,8 +159,19 @@ impl LatencyHistogram {
         if other.counts.len() > self.counts.len() {
             self.counts.resize(other.counts.len(), 0);
         }
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
+        let mut wrapped = Vec::new();
+        for (b, (a, &c)) in self.counts.iter_mut().zip(&other.counts).enumerate() {
+            let (sum, over) = a.overflowing_add(c);
+            *a = sum;
+            if over {
+                wrapped.push(b as u32);
+            }
+        }
+        for b in wrapped {
+            self.carry(b, 1);
+        }
+        for &(b, multiples) in &other.carries {
+            self.carry(b, multiples);
         }
         self.n += other.n;
         self.sum += other.sum;
@@ -156,6 +209,26 @@ mod tests {
             let (lo, hi) = bucket_range(bucket_of(v));
             assert!(lo <= v && v <= hi, "{v} not in [{lo}, {hi}]");
         }
+    }
+
+    #[test]
+    fn a_bucket_count_past_u32_max_stays_exact_in_reads_and_merges() {
+        let mut h = LatencyHistogram::new();
+        h.record(5);
+        h.counts[5] = u32::MAX; // as if 2³² − 1 values had been recorded there
+        h.record(5);
+        h.record(5);
+        assert_eq!(h.buckets().next(), Some((5, 5, 5, (1 << 32) + 1)));
+        let mut sum = h.clone();
+        sum.merge(&h);
+        assert_eq!(sum.buckets().next(), Some((5, 5, 5, (1 << 33) + 2)));
+        let mut wraps = LatencyHistogram::new();
+        wraps.record(5);
+        wraps.counts[5] = u32::MAX;
+        let mut one = LatencyHistogram::new();
+        one.record(5);
+        wraps.merge(&one);
+        assert_eq!(wraps.buckets().next(), Some((5, 5, 5, 1 << 32)));
     }
 
     #[test]

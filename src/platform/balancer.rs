@@ -18,6 +18,12 @@ impl LoadBalancer {
         LoadBalancer { kind, counter: 0 }
     }
 
+    /// The balancer's kind.
+    #[inline]
+    pub fn kind(&self) -> BalancerKind {
+        self.kind
+    }
+
     /// Picks from `eligible` (Running, non-draining replicas in `replica_id` order, non-empty);
     /// `load` is a replica's outstanding requests (executing plus locally queued).
     #[inline]

@@ -4,10 +4,12 @@
 
 pub mod balancer;
 pub mod functions;
+pub mod least_loaded;
 pub mod replicas;
 pub mod usage;
 
 pub use balancer::LoadBalancer;
 pub use functions::{FunctionRt, HIST_METRICS};
+pub use least_loaded::LeastLoaded;
 pub use replicas::{ReplicaId, ReplicaRef, ReplicaState, ReplicaTable, Slot, NONE};
 pub use usage::{Integral, Usage};

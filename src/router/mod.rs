@@ -13,15 +13,19 @@
 //! balancer) when it arrives or when a replica becomes Running, and a busy replica queues it
 //! locally; in *pull* mode requests wait in the function's queue until a replica has a free
 //! worker, so the queue holds every waiting request and `per_request` scaling sees it.
+//!
+//! The least-outstanding balancer picks through a [`LeastLoaded`] index per function, kept up
+//! to date by [`Router::set_load`], so a push-mode pick costs the same at 1 and 2,000 replicas
+//! (docs/performance.md); the choice is the scan's, first replica in creation order on a tie.
 
 mod requests;
 
 pub use requests::Request;
 
-use crate::config::RoutingMode;
+use crate::config::{BalancerKind, RoutingMode};
 use crate::engine::{stream_rng, EventQueue, SimRng, SimTime, TimerId};
 use crate::model::Model;
-use crate::platform::{LoadBalancer, ReplicaTable, Slot};
+use crate::platform::{LeastLoaded, LoadBalancer, ReplicaTable, Slot};
 use crate::sim::Event;
 use requests::RequestSlab;
 use std::collections::VecDeque;
@@ -36,6 +40,23 @@ struct FunctionRoute {
     lb: LoadBalancer,
     /// The `lb/<function>` stream.
     rng: SimRng,
+    /// Least-outstanding balancer: the eligible position with the fewest outstanding requests.
+    least: LeastLoaded,
+}
+
+/// Where a replica slot sits in its function's eligible list.
+#[derive(Clone, Copy, Debug)]
+struct EligibleAt {
+    function: u32,
+    /// Position in the list (`u32::MAX`: not eligible).
+    position: u32,
+}
+
+impl EligibleAt {
+    const NOT: EligibleAt = EligibleAt {
+        function: u32::MAX,
+        position: u32::MAX,
+    };
 }
 
 /// Requests in flight and where they go.
@@ -52,6 +73,12 @@ pub struct Router {
     functions: Vec<FunctionRoute>,
     /// Scratch: eligible replicas with a free worker (pull mode).
     free: Vec<Slot>,
+    /// Outstanding requests per replica slot, as last reported by [`Router::set_load`].
+    loads: Vec<u32>,
+    /// Each replica slot's place in its function's eligible list.
+    eligible_at: Vec<EligibleAt>,
+    /// The balancer is `least_outstanding` (the [`LeastLoaded`] indexes are maintained).
+    indexed: bool,
 }
 
 impl Router {
@@ -62,6 +89,9 @@ impl Router {
             poll: model.routing.poll,
             mode: model.routing.mode,
             free: Vec::new(),
+            loads: Vec::new(),
+            eligible_at: Vec::new(),
+            indexed: model.routing.balancer == BalancerKind::LeastOutstanding,
             requests: RequestSlab::default(),
             functions: model
                 .functions
@@ -71,6 +101,7 @@ impl Router {
                     waiting: VecDeque::new(),
                     lb: LoadBalancer::new(model.routing.balancer),
                     rng: stream_rng(seed, &format!("lb/{}", f.name)),
+                    least: LeastLoaded::default(),
                 })
                 .collect(),
         }
@@ -121,11 +152,64 @@ impl Router {
     /// replica's outstanding requests (for the least-outstanding balancer).
     #[inline]
     pub fn pick(&mut self, function: u32, load: impl Fn(Slot) -> u32) -> Option<Slot> {
+        let indexed = self.indexed;
         let f = &mut self.functions[function as usize];
         if f.eligible.is_empty() {
             return None;
         }
-        Some(f.lb.pick(&f.eligible, load, &mut f.rng))
+        Some(Self::pick_eligible(indexed, f, load))
+    }
+
+    /// The balancer's choice among `f`'s eligible replicas (non-empty): through the index for
+    /// least-outstanding, which makes the scan's choice (checked in debug builds).
+    #[inline]
+    fn pick_eligible(indexed: bool, f: &mut FunctionRoute, load: impl Fn(Slot) -> u32) -> Slot {
+        if indexed {
+            let p = f.least.least().expect("the eligible list is not empty");
+            let r = f.eligible[p];
+            debug_assert_eq!(r, f.lb.pick(&f.eligible, load, &mut f.rng));
+            return r;
+        }
+        f.lb.pick(&f.eligible, load, &mut f.rng)
+    }
+
+    /// Replica `r` now has `load` outstanding requests (executing plus locally queued); call
+    /// after every change, so the least-outstanding index stays exact.
+    #[inline]
+    pub fn set_load(&mut self, r: Slot, load: u32) {
+        let i = r as usize;
+        if i >= self.loads.len() {
+            self.loads.resize(i + 1, 0);
+            self.eligible_at.resize(i + 1, EligibleAt::NOT);
+        }
+        self.loads[i] = load;
+        let at = self.eligible_at[i];
+        if self.indexed && at.position != u32::MAX {
+            self.functions[at.function as usize]
+                .least
+                .set(at.position as usize, load);
+        }
+    }
+
+    /// `function`'s eligible list changed: re-record positions and rebuild its index.
+    fn reindex(&mut self, function: u32) {
+        let f = &mut self.functions[function as usize];
+        for (p, &r) in f.eligible.iter().enumerate() {
+            let i = r as usize;
+            if i >= self.loads.len() {
+                self.loads.resize(i + 1, 0);
+                self.eligible_at.resize(i + 1, EligibleAt::NOT);
+            }
+            self.eligible_at[i] = EligibleAt {
+                function,
+                position: p as u32,
+            };
+        }
+        if self.indexed {
+            let loads = &self.loads;
+            f.least
+                .rebuild(f.eligible.iter().map(|&r| loads[r as usize]));
+        }
     }
 
     /// The request waits in its function's queue (its timeout and, with polling, its first
@@ -213,7 +297,7 @@ impl Router {
         if let Some(pos) = f.waiting.iter().position(|&s| s == slot) {
             f.waiting.remove(pos);
         }
-        Some(f.lb.pick(&f.eligible, load, &mut f.rng))
+        Some(Self::pick_eligible(self.indexed, f, load))
     }
 
     /// The next waiting request of `function` and the replica it goes to (call after a replica
@@ -223,9 +307,10 @@ impl Router {
         function: u32,
         load: impl Fn(Slot) -> u32,
     ) -> Option<(u32, Slot)> {
+        let indexed = self.indexed;
         let f = &mut self.functions[function as usize];
         let slot = f.waiting.pop_front()?;
-        Some((slot, f.lb.pick(&f.eligible, load, &mut f.rng)))
+        Some((slot, Self::pick_eligible(indexed, f, load)))
     }
 
     /// Takes the next waiting request of `function` out of its queue without a replica (the
@@ -239,12 +324,17 @@ impl Router {
     /// next poll).
     pub fn replica_running(&mut self, function: u32, r: Slot, replicas: &ReplicaTable) -> bool {
         replicas.insert_ordered(&mut self.functions[function as usize].eligible, r);
+        self.reindex(function);
         self.poll.is_none()
     }
 
     /// Replica `r` of `function` no longer takes requests (draining or ended).
     pub fn replica_leaves(&mut self, function: u32, r: Slot, replicas: &ReplicaTable) {
         replicas.remove_ordered(&mut self.functions[function as usize].eligible, r);
+        if let Some(at) = self.eligible_at.get_mut(r as usize) {
+            *at = EligibleAt::NOT;
+        }
+        self.reindex(function);
     }
 
     /// The eligible replicas of `function`, in creation order.

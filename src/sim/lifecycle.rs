@@ -41,6 +41,7 @@ impl<'a> Simulation<'a> {
         f.live_ids.push(r);
         self.usage.reset_replica(r);
         self.compute.reset_replica(r);
+        self.router.set_load(r, 0);
         self.note_counts(function);
         self.enqueue(r);
         r

@@ -422,13 +422,10 @@ impl<'a> Simulation<'a> {
     /// queue holds nothing but observers is over. So enabling the monitor changes no result.
     #[inline]
     fn step_inner(&mut self) -> Result<bool, Abort> {
-        let Some(t) = self.queue.peek_time() else {
+        // The next event, unless none is left or it lies past the deadline.
+        let Some((t, ev)) = self.queue.pop_until(self.deadline) else {
             return Ok(false);
         };
-        if t > self.deadline {
-            return Ok(false);
-        }
-        let (t, ev) = self.queue.pop().expect("peeked");
         self.now = t;
         self.events += 1;
         if self.events > self.model.run.max_events {
@@ -469,6 +466,17 @@ impl<'a> Simulation<'a> {
     /// Current simulated time.
     pub fn now(&self) -> SimTime {
         self.now
+    }
+
+    /// The event queue's counts so far: entries pushed, leftovers of cancelled or moved timers
+    /// skipped, and the peak number of entries (docs/performance.md).
+    pub fn queue_stats(&self) -> crate::engine::QueueStats {
+        self.queue.stats()
+    }
+
+    /// Entries in the event queue now, leftovers of cancelled or moved timers included.
+    pub fn queue_entries(&self) -> usize {
+        self.queue.entries()
     }
 
     /// The node table (free resources change as pods are placed and removed).

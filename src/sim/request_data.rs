@@ -157,6 +157,7 @@ impl Simulation<'_> {
         };
         let bytes = item.bytes;
         self.compute.hold_worker(r);
+        self.note_load(r);
         self.start_request_transfer(slot, TransferKind::DataDownload, bytes);
         true
     }
@@ -251,6 +252,7 @@ impl Simulation<'_> {
         let req = self.router.request(slot);
         let (id, r) = (req.id, req.replica);
         let next = self.compute.release_worker(r);
+        self.note_load(r);
         self.complete_request(slot, Finished { next, slowdown });
         self.request_data.moving.remove(&id);
     }

@@ -94,6 +94,7 @@ impl Simulation<'_> {
         let req = self.router.timed_out(slot);
         if req.replica != u32::MAX {
             self.compute.withdraw(req.replica, slot);
+            self.note_load(req.replica);
         }
         self.functions[req.function as usize].counts.timed_out += 1;
         self.emit_invocation(&req, InvocationStatus::TimedOut, None, SimTime::NEVER, 1.0);
@@ -126,8 +127,17 @@ impl Simulation<'_> {
         match self.compute.admit(r, slot, c) {
             Admission::Start => self.start_request(slot),
             Admission::QueueFull => self.reject(slot, "queue_full"),
-            Admission::Queued => self.router.arm_timeout(&mut self.queue, slot),
+            Admission::Queued => {
+                self.note_load(r);
+                self.router.arm_timeout(&mut self.queue, slot);
+            }
         }
+    }
+
+    /// Tells the router replica `r`'s outstanding requests (its least-outstanding index).
+    #[inline]
+    pub(super) fn note_load(&mut self, r: Slot) {
+        self.router.set_load(r, self.compute.outstanding(r));
     }
 
     /// A worker begins processing the request.
@@ -171,6 +181,7 @@ impl Simulation<'_> {
         if let Some(used) = self.compute.shared_use(node) {
             self.usage.set_contended(self.now, node, used);
         }
+        self.note_load(r);
     }
 
     /// The compute part finished: the request is done (unless it uploads data first,
@@ -185,6 +196,7 @@ impl Simulation<'_> {
         let done = self
             .compute
             .finish(&mut self.queue, self.now, req.replica, slot);
+        self.note_load(req.replica);
         if let Some(used) = self.compute.shared_use(self.replicas.node[ri]) {
             self.usage
                 .set_contended(self.now, self.replicas.node[ri], used);

@@ -1,0 +1,301 @@
+//! `RadixHeap`: the monotone priority queue under the event queue, keyed by the packed
+//! `(time, key)` pair of each entry (docs/performance.md, "The event queue").
+//!
+//! A discrete-event simulation never schedules into its past: every entry pushed is at least
+//! the last entry popped. A radix heap exploits that. It keeps the last popped order `last` and
+//! files each entry in a bucket by the *position of the highest bit in which it differs from
+//! `last`*; every entry of a lower bucket is smaller than every entry of a higher one. Popping
+//! takes the one entry equal to `last` if there is one, else empties the lowest non-empty bucket:
+//! its minimum becomes the new `last` and the others drop into lower buckets.
+//!
+//! Why a radix heap and not a d-ary heap: a heap pop descends log n levels with unpredictable
+//! comparisons and a likely cache miss at each; here a push is an append to one of a few
+//! hundred vectors, and a pop scans and redistributes one bucket from front to back. Each entry
+//! moves a bounded number of times on its way down (once per digit of its distance from `now`).
+//!
+//! Digits are 4 bits wide (16 buckets per digit position, 32 positions over the 128-bit order),
+//! so an entry scheduled a second ahead moves about eight times, not thirty as with one-bit
+//! digits. Within a position, buckets are ordered by the entry's digit there, which is always
+//! larger than `last`'s, so the lowest non-empty bucket index is found with a bit mask.
+//!
+//! The order is total (no two entries share a key), so every correct priority queue pops the
+//! same sequence: this one changes no simulation result (pinned by `tests/digests.rs`). An
+//! entry smaller than `last` (only possible after a [`RadixHeap::peek`] followed by a push of
+//! an earlier entry) is accepted too: the heap re-files its entries around the new minimum,
+//! which costs O(n) once.
+
+/// Bits per digit.
+const DIGIT_BITS: u32 = 4;
+/// Buckets per digit position.
+const RADIX: usize = 1 << DIGIT_BITS;
+/// Digit positions of a 128-bit order.
+const POSITIONS: usize = 128 / DIGIT_BITS as usize;
+/// Buckets in all; bucket 0 holds the one entry equal to `last` (a digit of 0 above `last`'s
+/// digit never occurs, so no other entry is ever filed there).
+const BUCKETS: usize = POSITIONS * RADIX;
+/// Words of the occupied-bucket mask.
+const MASK_WORDS: usize = BUCKETS / 64;
+/// Largest buffer (in entries) a drained bucket keeps.
+const KEPT_CAPACITY: usize = 1024;
+
+/// One entry: the ordering pair and the payload.
+#[derive(Clone, Copy, Debug)]
+pub struct HeapEntry<E> {
+    /// Primary order (the event time in nanoseconds).
+    pub time: u64,
+    /// Secondary order, unique per entry (the packed insertion sequence).
+    pub key: u64,
+    /// The payload.
+    pub event: E,
+}
+
+impl<E> HeapEntry<E> {
+    /// The ordering pair as one integer: comparing these compares `(time, key)`.
+    #[inline(always)]
+    fn order(&self) -> u128 {
+        (self.time as u128) << 64 | self.key as u128
+    }
+}
+
+/// The bucket of an entry of order `order` when the last popped order is `last` (`order ≥ last`).
+#[inline(always)]
+fn bucket_of(order: u128, last: u128) -> usize {
+    let diff = order ^ last;
+    if diff == 0 {
+        return 0;
+    }
+    let position = (127 - diff.leading_zeros()) / DIGIT_BITS;
+    let digit = (order >> (position * DIGIT_BITS)) as usize & (RADIX - 1);
+    position as usize * RADIX + digit
+}
+
+/// A min-queue on `(time, key)` for monotone use; see the module docs.
+#[derive(Clone, Debug)]
+pub struct RadixHeap<E> {
+    buckets: Vec<Vec<HeapEntry<E>>>,
+    /// Bit `b` set: bucket `b` is non-empty.
+    occupied: [u64; MASK_WORDS],
+    /// The order every entry is filed against: the last popped (or settled) minimum.
+    last: u128,
+    len: usize,
+}
+
+impl<E: Copy> Default for RadixHeap<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E: Copy> RadixHeap<E> {
+    /// An empty heap.
+    pub fn new() -> Self {
+        RadixHeap {
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            occupied: [0; MASK_WORDS],
+            last: 0,
+            len: 0,
+        }
+    }
+
+    /// Number of entries.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when there are no entries.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Drops every entry (keeping the buckets' allocations).
+    pub fn clear(&mut self) {
+        for b in &mut self.buckets {
+            b.clear();
+        }
+        self.occupied = [0; MASK_WORDS];
+        self.last = 0;
+        self.len = 0;
+    }
+
+    #[inline(always)]
+    fn file(&mut self, bucket: usize, entry: HeapEntry<E>) {
+        self.buckets[bucket].push(entry);
+        self.occupied[bucket / 64] |= 1 << (bucket % 64);
+    }
+
+    /// Adds an entry.
+    #[inline]
+    pub fn push(&mut self, entry: HeapEntry<E>) {
+        let order = entry.order();
+        if order < self.last {
+            self.refile_around(order);
+        }
+        let b = bucket_of(order, self.last);
+        self.file(b, entry);
+        self.len += 1;
+    }
+
+    /// An entry below `last` arrived: file every entry again against `order`.
+    #[cold]
+    fn refile_around(&mut self, order: u128) {
+        let mut all = Vec::with_capacity(self.len);
+        for b in &mut self.buckets {
+            all.append(b);
+        }
+        self.occupied = [0; MASK_WORDS];
+        self.last = order;
+        for e in all {
+            let b = bucket_of(e.order(), order);
+            self.file(b, e);
+        }
+    }
+
+    /// Makes bucket 0 hold the smallest entry; false when the heap is empty.
+    #[inline]
+    fn settle(&mut self) -> bool {
+        if self.occupied[0] & 1 != 0 {
+            return true;
+        }
+        let Some(word) = self.occupied.iter().position(|&w| w != 0) else {
+            return false;
+        };
+        let lowest = word * 64 + self.occupied[word].trailing_zeros() as usize;
+        self.occupied[word] &= !(1 << (lowest % 64));
+        let mut bucket = std::mem::take(&mut self.buckets[lowest]);
+        let min = bucket
+            .iter()
+            .map(HeapEntry::order)
+            .min()
+            .expect("an occupied bucket is not empty");
+        // Every other entry of the bucket shares `min`'s digits above this position, so it
+        // lands in a lower bucket: the loop never writes to the bucket it drains.
+        self.last = min;
+        for e in bucket.drain(..) {
+            let b = bucket_of(e.order(), min);
+            self.file(b, e);
+        }
+        // A drained bucket keeps its buffer for the next entries filed there, unless the buffer
+        // is large: buffers of every bucket that once held thousands of entries would add up to
+        // several times the heap's peak size.
+        if bucket.capacity() <= KEPT_CAPACITY {
+            self.buckets[lowest] = bucket;
+        }
+        true
+    }
+
+    /// The smallest entry (may re-file entries, hence `&mut`).
+    #[inline]
+    pub fn peek(&mut self) -> Option<&HeapEntry<E>> {
+        if self.settle() {
+            self.buckets[0].last()
+        } else {
+            None
+        }
+    }
+
+    /// Removes and returns the smallest entry.
+    #[inline]
+    pub fn pop(&mut self) -> Option<HeapEntry<E>> {
+        if !self.settle() {
+            return None;
+        }
+        self.occupied[0] &= !1;
+        self.len -= 1;
+        self.buckets[0].pop()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic shuffle of `0..n` (multiplicative stride, coprime to `n`).
+    fn scrambled(n: u64) -> Vec<u64> {
+        (0..n).map(|i| (i * 7919) % n).collect()
+    }
+
+    fn entry(time: u64, key: u64) -> HeapEntry<u64> {
+        HeapEntry {
+            time,
+            key,
+            event: key,
+        }
+    }
+
+    #[test]
+    fn pops_in_time_then_key_order() {
+        let mut h = RadixHeap::new();
+        for (time, key) in [(5, 2), (1, 9), (5, 1), (3, 0), (1, 3)] {
+            h.push(entry(time, key));
+        }
+        let order: Vec<(u64, u64)> =
+            std::iter::from_fn(|| h.pop().map(|e| (e.time, e.key))).collect();
+        assert_eq!(order, vec![(1, 3), (1, 9), (3, 0), (5, 1), (5, 2)]);
+        assert!(h.is_empty());
+    }
+
+    #[test]
+    fn a_simulation_like_sequence_pops_exactly_as_a_sorted_set_does() {
+        // The hold model: pop the earliest, push one or two entries at or after it, with keys
+        // increasing like insertion sequence numbers and many equal times.
+        let mut h = RadixHeap::new();
+        let mut reference = std::collections::BTreeSet::new();
+        let mut key = 0u64;
+        for t in scrambled(1_000) {
+            h.push(entry(t * 1_000, key));
+            reference.insert((t * 1_000, key));
+            key += 1;
+        }
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut now = 0;
+        for step in 0..50_000u64 {
+            let e = h.pop().unwrap();
+            assert_eq!(Some((e.time, e.key)), reference.pop_first(), "step {step}");
+            now = now.max(e.time);
+            for _ in 0..(1 + step % 2) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // A third of the entries land at the same instant.
+                let at = if x % 3 == 0 { now } else { now + x % 5_000_000 };
+                h.push(entry(at, key));
+                reference.insert((at, key));
+                key += 1;
+            }
+            if step % 3 == 0 {
+                let (t, k) = reference.pop_first().unwrap();
+                let e = h.pop().unwrap();
+                assert_eq!((e.time, e.key), (t, k));
+                now = t;
+            }
+        }
+        assert_eq!(h.len(), reference.len());
+    }
+
+    #[test]
+    fn an_entry_earlier_than_a_peeked_one_still_comes_first() {
+        let mut h = RadixHeap::new();
+        h.push(entry(10, 0));
+        h.push(entry(20, 1));
+        h.push(entry(30, 2));
+        assert_eq!(h.peek().map(|e| e.time), Some(10));
+        h.push(entry(5, 3));
+        let times: Vec<u64> = std::iter::from_fn(|| h.pop().map(|e| e.time)).collect();
+        assert_eq!(times, vec![5, 10, 20, 30]);
+    }
+
+    #[test]
+    fn clear_empties_the_heap() {
+        let mut h = RadixHeap::new();
+        h.push(entry(7, 0));
+        h.push(entry(9, 1));
+        h.pop();
+        h.clear();
+        assert!(h.is_empty());
+        assert!(h.pop().is_none());
+        h.push(entry(1, 2));
+        assert_eq!(h.pop().map(|e| e.time), Some(1));
+    }
+}
