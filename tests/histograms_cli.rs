@@ -8,7 +8,8 @@ use common::faasim;
 use std::path::Path;
 use std::process::Command;
 
-fn run(out: &Path, extra: &[&str]) {
+/// Runs the overload experiment into `out`; returns what it printed.
+fn run(out: &Path, extra: &[&str]) -> String {
     let mut args = vec![
         "run",
         "experiments/overload.toml",
@@ -18,6 +19,7 @@ fn run(out: &Path, extra: &[&str]) {
     args.extend_from_slice(extra);
     let o = faasim(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// The Python with pyarrow, polars, pandas and duckdb that `scripts/test.sh` sets up, if any.
@@ -65,8 +67,13 @@ fn histograms_are_written_by_default_and_read_alike_by_polars_pandas_and_duckdb(
 fn outputs_latency_histograms_false_leaves_the_table_out() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("off");
-    run(&out, &["--set", "outputs.latency_histograms=false"]);
+    let printed = run(&out, &["--set", "outputs.latency_histograms=false"]);
     assert!(!out.join("latency_histograms").exists());
+    let wrote = printed.lines().find(|l| l.starts_with("wrote ")).unwrap();
+    assert!(
+        !wrote.contains("latency_histograms"),
+        "the table is not listed as written: {wrote}"
+    );
     assert!(out.join("summary/part-000000.parquet").is_file());
     if let Some(py) = python() {
         check_tables(&py, &out);

@@ -35,7 +35,8 @@ pub fn bucket_range(b: u32) -> (u64, u64) {
         let e7 = (b - SUB) / SUB;
         let sub = (b - SUB) % SUB;
         let lower = (SUB + sub) << e7;
-        (lower, lower + (1u64 << e7) - 1)
+        // `lower + 2^e7` itself overflows for the last bucket, whose upper end is u64::MAX.
+        (lower, lower + ((1u64 << e7) - 1))
     }
 }
 
@@ -182,6 +183,15 @@ impl LatencyHistogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_bucket_ends_at_u64_max_without_overflow() {
+        let last = bucket_of(u64::MAX);
+        let (lower, upper) = bucket_range(last);
+        assert_eq!(upper, u64::MAX);
+        assert_eq!(bucket_of(lower), last);
+        assert_eq!(bucket_of(lower - 1), last - 1);
+    }
 
     #[test]
     fn buckets_match_the_spec_examples() {

@@ -41,6 +41,8 @@ impl Simulation<'_> {
         let mut total_hist: [LatencyHistogram; 6] = Default::default();
         let mut histograms = Vec::new();
         let precision = self.model.outputs.histogram_precision;
+        // Without the table, its rows are not built (the summary still reads the histograms).
+        let histogram_rows = self.model.outputs.latency_histograms;
         for (fi, f) in self.functions.iter().enumerate() {
             let c = f.counts;
             let row = SummaryRow {
@@ -84,13 +86,15 @@ impl Simulation<'_> {
             summary.push(row);
             for (mi, h) in f.hist.iter().enumerate() {
                 total_hist[mi].merge(h);
-                push_buckets(
-                    &mut histograms,
-                    Some(fi as u32),
-                    HIST_METRICS[mi],
-                    h,
-                    precision,
-                );
+                if histogram_rows {
+                    push_buckets(
+                        &mut histograms,
+                        Some(fi as u32),
+                        HIST_METRICS[mi],
+                        h,
+                        precision,
+                    );
+                }
             }
         }
         total.stats = [
@@ -104,8 +108,10 @@ impl Simulation<'_> {
         } else {
             0.0
         };
-        for (mi, h) in total_hist.iter().enumerate() {
-            push_buckets(&mut histograms, None, HIST_METRICS[mi], h, precision);
+        if histogram_rows {
+            for (mi, h) in total_hist.iter().enumerate() {
+                push_buckets(&mut histograms, None, HIST_METRICS[mi], h, precision);
+            }
         }
 
         run.sim_end = end;
