@@ -14,9 +14,11 @@ Reads every table directory present with pyarrow and with polars and checks:
   - that `summary` has exactly one total row (function null) per ok run, whose `requests`
     equals `runs.requests`;
   - that the `response` histogram counts of the total rows sum to `runs.completed` per run;
-  - `latency_histograms`: one row per run, function and metric; `precision` a power of two
-    from 1 to 128; `bucket` and `count` of equal length, buckets strictly increasing, counts
-    summing to `n`, `max_ns` inside the range of the last bucket; and that the documented
+  - `latency_histograms`: one row per run, function and metric; all-function rows for every
+    metric that has per-function rows; `precision` a power of two from 1 to 128; `count`
+    non-empty with non-zero ends, summing to `n`, `max_ns` inside the range of the last
+    bucket (`first_bucket + len(count) - 1`); rows grouped by function and metric within each
+    part; that the part files carry the schema version of the manifest; and that the documented
     one-liners of docs/outputs.md (polars, pandas, DuckDB) read the same bucket rows and the
     same bucket bounds;
   - `replica_counts`: pending = live - running, times strictly increasing per run and function;
@@ -166,8 +168,8 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType, bool]]] = {
     "latency_histograms": ID
     + cols("function", S, True)
     + cols("metric", S)
-    + cols("n sum_ns max_ns precision", I64)
-    + cols("bucket count", pa.list_(I64)),
+    + cols("n sum_ns max_ns precision first_bucket", I64)
+    + cols("count", pa.list_(I64)),
     "flows": ID
     + cols("t_request_s", F64)
     + cols("t_active_s t_end_s duration_s", F64, True)
@@ -192,29 +194,48 @@ OTHER_TABLES: tuple[str, ...] = ()
 
 
 def check_histogram_rows(hist: pl.DataFrame) -> None:
-    """One row per (run, function, metric); parallel, sorted, consistent bucket lists."""
+    """One row per (run, function, metric); dense count lists that start and end non-empty."""
     dup = hist.group_by("run_id", "function", "metric").len().filter(pl.col("len") > 1)
     if dup.height:
         fail(f"latency_histograms: {dup.height} (run, function, metric) keys have several rows, e.g. {dup.row(0)}")
-    bad = hist.filter(pl.col("bucket").list.len() != pl.col("count").list.len())
+    totals = hist.filter(pl.col("function").is_null()).select("run_id", "metric").unique()
+    orphans = hist.filter(pl.col("function").is_not_null()).select("run_id", "metric").unique().join(
+        totals, on=["run_id", "metric"], how="anti"
+    )
+    if orphans.height:
+        fail(f"latency_histograms: per-function rows without their all-function row, e.g. {orphans.row(0)}")
+    bad = hist.filter((pl.col("count").list.len() == 0) | (pl.col("count").list.first() <= 0) | (pl.col("count").list.last() <= 0))
     if bad.height:
-        fail(f"latency_histograms: bucket and count differ in length in {bad.height} rows")
+        fail(f"latency_histograms: count empty or with an empty first or last bucket in {bad.height} rows")
+    bad = hist.filter(pl.col("count").list.min() < 0)
+    if bad.height:
+        fail(f"latency_histograms: negative counts in {bad.height} rows")
     bad = hist.filter(pl.col("count").list.sum() != pl.col("n"))
     if bad.height:
         fail(f"latency_histograms: counts do not sum to n in {bad.height} rows")
-    bad = hist.filter((pl.col("bucket").list.diff().list.drop_nulls().list.min() <= 0).fill_null(False))
-    if bad.height:
-        fail(f"latency_histograms: buckets not strictly increasing in {bad.height} rows")
     p = pl.col("precision")
     bad = hist.filter((p < 1) | (p > 128) | ((p & (p - 1)) != 0))
     if bad.height:
         fail(f"latency_histograms: precision not a power of two from 1 to 128 in {bad.height} rows")
     # The exact maximum lies in the last non-empty bucket: this checks the bucket-bound rule
     # of docs/outputs.md at every precision the table holds.
-    lower, upper = mh.bucket_bounds(pl.col("bucket").list.last(), p)
+    last = pl.col("first_bucket") + pl.col("count").list.len() - 1
+    lower, upper = mh.bucket_bounds(last, p)
     bad = hist.filter((pl.col("max_ns") < lower) | (pl.col("max_ns") > upper))
     if bad.height:
         fail(f"latency_histograms: max_ns outside the last bucket's bounds in {bad.height} rows, e.g. {bad.row(0)}")
+
+
+def check_histogram_order(out: Path) -> None:
+    """Within each part, rows are grouped: all-function rows first, then functions by name,
+    then metrics in wait, queue, exec, response, cold_wait, pull order, then runs."""
+    metrics = ["wait", "queue", "exec", "response", "cold_wait", "pull"]
+    for part in mh.committed_parts(out, "latency_histograms"):
+        df = pl.read_parquet(part, columns=["run_index", "function", "metric"]).with_row_index("row")
+        rank = df.with_columns(pl.col("metric").replace_strict(metrics, list(range(len(metrics)))).alias("m"))
+        want = rank.sort(["function", "m", "run_index"], nulls_last=False, maintain_order=True)["row"]
+        if not want.equals(df["row"]):
+            fail(f"latency_histograms: {part} is not ordered by function (nulls first), metric, run")
 
 
 def check_histogram_readers(out: Path) -> None:
@@ -225,10 +246,18 @@ def check_histogram_readers(out: Path) -> None:
 
     glob = str(Path(out) / "latency_histograms" / "*.parquet")
     # The documented one-liners, verbatim but for the path.
-    by_polars = pl.scan_parquet(glob).explode(["bucket", "count"]).collect()
-    by_pandas = pd.read_parquet(Path(out) / "latency_histograms").explode(["bucket", "count"])
+    by_polars = (
+        pl.scan_parquet(glob)
+        .with_columns(bucket=pl.int_ranges("first_bucket", pl.col("first_bucket") + pl.col("count").list.len()))
+        .explode(["bucket", "count"]).filter(pl.col("count") > 0).collect()
+    )  # polars
+    h = pd.read_parquet(Path(out) / "latency_histograms")
+    by_pandas = h.assign(bucket=[range(f, f + len(c)) for f, c in zip(h.first_bucket, h["count"])]).explode(["bucket", "count"]).loc[lambda d: d["count"] > 0]  # pandas
     by_duckdb = duckdb.sql(
-        f"SELECT * EXCLUDE (bucket, count), unnest(bucket) AS bucket, unnest(count) AS count FROM '{glob}'"
+        f"""
+        SELECT * FROM (SELECT * EXCLUDE (first_bucket, count), unnest(range(first_bucket, first_bucket + len(count))) AS bucket, unnest(count) AS count
+                       FROM '{glob}') WHERE count > 0
+        """
     ).pl()
     key = ["run_id", "function", "metric", "bucket"]
 
@@ -236,6 +265,8 @@ def check_histogram_readers(out: Path) -> None:
         return df.select(*key, "count").with_columns(pl.col("bucket", "count").cast(pl.Int64)).sort(key, nulls_last=True)
 
     want = canonical(by_polars)
+    if not want.equals(canonical(mh.explode_buckets(pl.read_parquet(glob)))):
+        fail("latency_histograms: the polars one-liner and merge_histograms.explode_buckets disagree")
     for name, df in [("pandas", pl.from_pandas(by_pandas)), ("duckdb", by_duckdb)]:
         if not canonical(df).equals(want):
             fail(f"latency_histograms: the {name} one-liner reads other rows than polars")
@@ -252,8 +283,8 @@ def check_histogram_readers(out: Path) -> None:
                   ELSE (precision + (bucket - precision) % precision) << ((bucket - precision) // precision) END AS lower_ns,
                CASE WHEN bucket < precision THEN bucket
                   ELSE lower_ns + (1 << ((bucket - precision) // precision)) - 1 END AS upper_ns
-        FROM (SELECT * EXCLUDE (bucket, count), unnest(bucket) AS bucket, unnest(count) AS count
-              FROM '{glob}')
+        FROM (SELECT * EXCLUDE (first_bucket, count), unnest(range(first_bucket, first_bucket + len(count))) AS bucket, unnest(count) AS count
+              FROM '{glob}') WHERE count > 0
         """
     ).pl()
     ref_lower, ref_upper = mh.bucket_bounds(pl.col("bucket"), pl.col("precision"))
@@ -263,6 +294,21 @@ def check_histogram_readers(out: Path) -> None:
         got = df.select(key_bounds).with_columns(pl.all().exclude("run_id", "function", "metric").cast(pl.Int64))
         if not got.sort(key, nulls_last=True).equals(want.select(key_bounds).sort(key, nulls_last=True)):
             fail(f"latency_histograms: the {name} bucket-bound one-liner disagrees with merge_histograms.bucket_bounds")
+
+
+def check_schema_version(out: Path) -> None:
+    """Every committed part carries the manifest's `schema_version` in its file metadata."""
+    manifest = Path(out) / "manifest.json"
+    if not manifest.is_file():
+        return
+    want = str(json.loads(manifest.read_text()).get("schema_version"))
+    for table in ["runs", *SCHEMAS, *OTHER_TABLES]:
+        for part in mh.committed_parts(out, table):
+            meta = pq.read_metadata(part).metadata or {}
+            got = meta.get(b"faasim.schema_version", b"").decode()
+            if got != want:
+                fail(f"{part}: faasim.schema_version {got!r}, manifest.json says {want}")
+
 
 class Mismatch(Exception):
     pass
@@ -375,6 +421,7 @@ def check(out: Path, expect_invocations: bool) -> list[str]:
     frames, report, warnings = read_tables(out)
     if "runs" not in frames:
         fail(f"{out}: table runs is missing")
+    check_schema_version(out)
     runs = frames["runs"]
     if runs["run_id"].n_unique() != runs.height:
         fail("runs: run_id is not unique")
@@ -431,6 +478,7 @@ def check(out: Path, expect_invocations: bool) -> list[str]:
     hist = frames.get("latency_histograms")
     if hist is not None:
         check_histogram_rows(hist)
+        check_histogram_order(out)
         check_histogram_readers(out)
     if hist is not None or hist_on.height:
         hist = hist if hist is not None else pl.DataFrame(schema={"run_id": pl.String, "function": pl.String, "metric": pl.String, "count": pl.List(pl.Int64)})

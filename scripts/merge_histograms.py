@@ -6,9 +6,12 @@ Usage:
     python3 scripts/merge_histograms.py OUT [--metric response] [--function NAME]
                                             [--by param.scheduler.profile ...]
 
-Every run writes its latency histograms as rows of `latency_histograms`: one row per function
-and metric, the non-empty buckets in two list columns `bucket` and `count` (docs/outputs.md).
-Exploding both lists gives one (bucket, count) row per bucket. Bucket boundaries are fixed
+Every run writes its latency histograms as rows of `latency_histograms`: one row per metric for
+all functions together (`function` null), plus per-function rows for the metrics of
+outputs.histogram_function_metrics (none by default). A row holds `first_bucket` and the list
+`count` of every bucket from there to the last non-empty one, zeros included (docs/outputs.md,
+schema version 2); `explode_buckets` turns it into one (bucket, count) row per non-empty bucket.
+Bucket boundaries are fixed
 (log-linear, `precision` sub-buckets per power of two -- outputs.histogram_precision, 8 by
 default -- so a bucket is at most 1/precision of its lower bound wide), so histograms of
 different runs at the same precision add up exactly: to pool runs, sum `count` per `bucket`;
@@ -25,6 +28,7 @@ when runs differ in load.
 As a library (scripts/analyze.py and scripts/plot.py import it):
     load_table(out, table)            committed parts of a table as one polars DataFrame
     scan_table(out, table)            the same as a polars LazyFrame (nothing read yet)
+    explode_buckets(frame)            one (bucket, count) row per non-empty bucket (lazy or eager)
     histograms(out, metric, function) one (bucket, count) row per bucket, joined with `runs`
     bucket_bounds(bucket, precision)  polars expressions of a bucket's inclusive bounds (ns)
     merge(hist, by)                   pooled counts per group and bucket, with the bounds
@@ -78,6 +82,13 @@ def scan_table(out: Path, table: str) -> pl.LazyFrame | None:
     return pl.scan_parquet([str(p) for p in parts])
 
 
+def explode_buckets(frame):
+    """One row per non-empty bucket of each histogram row: bucket `first_bucket + i` holds
+    `count[i]` (the documented polars one-liner of docs/outputs.md); works on a LazyFrame too."""
+    bucket = pl.int_ranges("first_bucket", pl.col("first_bucket") + pl.col("count").list.len())
+    return frame.with_columns(bucket=bucket).explode(["bucket", "count"]).filter(pl.col("count") > 0)
+
+
 def bucket_bounds(bucket: pl.Expr, precision: pl.Expr | int) -> tuple[pl.Expr, pl.Expr]:
     """(lower_ns, upper_ns) of a bucket index at `precision` P sub-buckets per power of two
     (the table's `precision` column): buckets 0..P-1 hold one value each; above, bucket
@@ -104,11 +115,16 @@ def histograms(out: Path, metric: str = "response", function: str | None = None)
         raise SystemExit(f"{out}: no latency_histograms or runs parts")
     hist = hist.filter(pl.col("metric") == metric)
     hist = hist.filter(pl.col("function").is_null() if function is None else pl.col("function") == function)
-    hist = hist.select("run_id", "function", "metric", "precision", "bucket", "count").explode(["bucket", "count"])
+    hist = explode_buckets(hist.select("run_id", "function", "metric", "precision", "first_bucket", "count"))
     params = [c for c in runs.collect_schema().names() if c.startswith("param.")]
     keep = ["run_id", "seed", *params]
     ok = runs.filter(pl.col("status") == "ok").select(keep)
     joined = hist.join(ok, on="run_id", how="inner").collect()
+    if function is not None and joined.is_empty():
+        raise SystemExit(
+            f"{out}: no {metric} histograms of function {function!r}; per-function rows exist only "
+            "for the metrics of outputs.histogram_function_metrics (none by default)"
+        )
     precisions = joined["precision"].unique().to_list()
     if len(precisions) > 1:
         raise SystemExit(

@@ -2,14 +2,15 @@
 //!
 //! ZSTD level 3, dictionary encoding, page statistics, at most 1 048 576 rows per row group and
 //! key-value metadata `faasim.schema_version` / `faasim.table`. The histogram table is the
-//! exception: its `bucket` list is delta-encoded ([`DELTA_ENCODED_COLUMN`]), its `count` list
-//! plain ([`PLAIN_ENCODED_COLUMN`]), and it keeps column-chunk statistics only.
+//! exception: its `count` list is written plain ([`PLAIN_ENCODED_COLUMN`]), it keeps
+//! column-chunk statistics only, and its footer has no serialised Arrow schema.
 //! Nothing time-, host- or randomness-dependent goes into a file, so identical batches give
 //! byte-identical files.
 
 use std::io::Write;
 
 use arrow_array::RecordBatch;
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::errors::ParquetError;
@@ -28,12 +29,6 @@ pub const MAX_ROWS_PER_ROW_GROUP: usize = 1_048_576;
 
 /// The histogram table, whose two list columns get their own encodings (below).
 pub const HISTOGRAM_TABLE: &str = "latency_histograms";
-
-/// The histogram table's list column of bucket indexes, written `DELTA_BINARY_PACKED` without
-/// a dictionary: its values ascend within a row, mostly by one, so each costs a few bits of
-/// difference from the previous one (nothing at all in a run of consecutive buckets), where a
-/// dictionary index is as wide as the number of distinct buckets.
-pub const DELTA_ENCODED_COLUMN: (&str, &str) = (HISTOGRAM_TABLE, "bucket");
 
 /// The histogram table's list column of bucket counts, written `PLAIN` without a dictionary:
 /// small, irregular integers that ZSTD packs better than dictionary indexes or deltas do.
@@ -68,20 +63,15 @@ pub fn writer_properties(table: &str) -> WriterProperties {
             KeyValue::new("faasim.table".to_string(), table.to_string()),
         ]));
     if table == HISTOGRAM_TABLE {
-        let bucket = list_values_path(DELTA_ENCODED_COLUMN.1);
         let count = list_values_path(PLAIN_ENCODED_COLUMN.1);
         builder = builder
             // Column-chunk statistics only: the table is small, one row group per part, so
             // page indexes would cost bytes (10 % of a short run's table) and prune nothing.
             .set_statistics_enabled(EnabledStatistics::Chunk)
-            .set_column_dictionary_enabled(bucket.clone(), false)
-            .set_column_encoding(bucket.clone(), Encoding::DELTA_BINARY_PACKED)
             .set_column_dictionary_enabled(count.clone(), false)
-            .set_column_encoding(count.clone(), Encoding::PLAIN);
-        // The minimum and maximum over all bucket indexes or counts of a part select nothing.
-        for list in [bucket, count] {
-            builder = builder.set_column_statistics_enabled(list, EnabledStatistics::None);
-        }
+            .set_column_encoding(count.clone(), Encoding::PLAIN)
+            // The minimum and maximum over all counts of a part select nothing.
+            .set_column_statistics_enabled(count, EnabledStatistics::None);
     }
     builder.build()
 }
@@ -93,11 +83,11 @@ pub fn writer_settings() -> serde_json::Value {
         "compression": "zstd",
         "compression_level": ZSTD_LEVEL,
         "dictionary": true,
-        "delta_encoded_columns": [format!("{}.{}", DELTA_ENCODED_COLUMN.0, DELTA_ENCODED_COLUMN.1)],
         "plain_encoded_columns": [format!("{}.{}", PLAIN_ENCODED_COLUMN.0, PLAIN_ENCODED_COLUMN.1)],
         "statistics": "page",
+        "arrow_schema_metadata_skipped": [HISTOGRAM_TABLE],
         "statistics_exceptions": {
-            HISTOGRAM_TABLE: "column chunk only; none for the bucket and count lists",
+            HISTOGRAM_TABLE: "column chunk only; none for the count list",
         },
         "max_rows_per_row_group": MAX_ROWS_PER_ROW_GROUP,
     })
@@ -109,7 +99,13 @@ pub fn write_parquet<W: Write + Send>(
     batch: &RecordBatch,
     out: W,
 ) -> Result<W, ParquetError> {
-    let mut writer = ArrowWriter::try_new(out, batch.schema(), Some(writer_properties(table)))?;
+    let options = ArrowWriterOptions::new()
+        .with_properties(writer_properties(table))
+        // The histogram table's parts are small (a few kB in short sweeps), and the serialised
+        // Arrow schema is 0.9 kB of each footer; its types read back the same from the Parquet
+        // schema alone (docs/outputs.md, "File format").
+        .with_skip_arrow_metadata(table == HISTOGRAM_TABLE);
+    let mut writer = ArrowWriter::try_new_with_options(out, batch.schema(), options)?;
     writer.write(batch)?;
     writer.into_inner()
 }
@@ -159,7 +155,10 @@ mod tests {
         let meta = reader.metadata();
         let kv = meta.file_metadata().key_value_metadata().unwrap();
         let get = |k: &str| kv.iter().find(|e| e.key == k).and_then(|e| e.value.clone());
-        assert_eq!(get("faasim.schema_version").as_deref(), Some("1"));
+        assert_eq!(
+            get("faasim.schema_version"),
+            Some(SCHEMA_VERSION.to_string())
+        );
         assert_eq!(get("faasim.table").as_deref(), Some("scaling"));
         let col = meta.row_group(0).column(0);
         assert!(matches!(col.compression(), Compression::ZSTD(_)));
@@ -167,38 +166,33 @@ mod tests {
     }
 
     #[test]
-    fn histogram_bucket_indexes_are_delta_encoded_and_counts_plain_without_statistics() {
+    fn histogram_counts_are_plain_without_statistics_or_page_index() {
         use arrow_array::{ArrayRef, Int64Array, ListArray};
         use arrow_buffer::{OffsetBuffer, ScalarBuffer};
-        let list = |values: Vec<i64>| -> ArrayRef {
-            let n = values.len() as i32;
-            Arc::new(ListArray::new(
-                Arc::new(Field::new_list_field(DataType::Int64, true)),
-                OffsetBuffer::new(ScalarBuffer::from(vec![0, n])),
-                Arc::new(Int64Array::from(values)),
-                None,
-            ))
-        };
-        let batch = RecordBatch::try_from_iter(vec![
-            ("bucket", list((500..600).collect())),
-            ("count", list((0..100).map(|i| i % 7 + 1).collect())),
-        ])
-        .unwrap();
+        let counts: ArrayRef = Arc::new(ListArray::new(
+            Arc::new(Field::new_list_field(DataType::Int64, true)),
+            OffsetBuffer::new(ScalarBuffer::from(vec![0, 100])),
+            Arc::new(Int64Array::from(
+                (0..100).map(|i| i % 7).collect::<Vec<i64>>(),
+            )),
+            None,
+        ));
+        let first: ArrayRef = Arc::new(Int64Array::from(vec![500]));
+        let batch =
+            RecordBatch::try_from_iter(vec![("first_bucket", first), ("count", counts)]).unwrap();
         let file =
             write_parquet("latency_histograms", &batch, tempfile::tempfile().unwrap()).unwrap();
         let reader = SerializedFileReader::new(file).unwrap();
         let row_group = reader.metadata().row_group(0);
-        let encodings = |i: usize| row_group.column(i).encodings().collect::<Vec<_>>();
         assert_eq!(
-            row_group.column(0).column_path(),
-            &list_values_path("bucket")
+            row_group.column(1).column_path(),
+            &list_values_path("count")
         );
-        assert!(encodings(0).contains(&Encoding::DELTA_BINARY_PACKED));
-        assert!(!encodings(0).contains(&Encoding::RLE_DICTIONARY));
-        assert!(!encodings(1).contains(&Encoding::RLE_DICTIONARY));
-        assert!(encodings(1).contains(&Encoding::PLAIN));
-        assert!(row_group.column(0).statistics().is_none());
+        let encodings = row_group.column(1).encodings().collect::<Vec<_>>();
+        assert!(encodings.contains(&Encoding::PLAIN));
+        assert!(!encodings.contains(&Encoding::RLE_DICTIONARY));
         assert!(row_group.column(1).statistics().is_none());
+        assert!(row_group.column(0).statistics().is_some());
         assert!(row_group.column(0).column_index_offset().is_none());
     }
 }

@@ -18,7 +18,13 @@ pub use super::tables::{identity_fields, runs_schema};
 pub use super::tables::{ParamColumn, PARAM_PREFIX, SUMMARY_STATS};
 
 /// Output schema version, recorded in the manifest, the commit markers and the file metadata.
-pub const SCHEMA_VERSION: u32 = 1;
+/// A dataset of another version is never resumed or appended to (docs/outputs.md, "Schema
+/// version", lists what each version changed).
+///
+/// 2: `latency_histograms` gained `precision`, holds buckets as `first_bucket` + a dense
+/// `count` list (no `bucket` list), per-function rows only for
+/// `outputs.histogram_function_metrics`, rows grouped by function and metric.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The tables this module writes, in writing order.
 pub const TABLES: &[&str] = &[

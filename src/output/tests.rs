@@ -709,24 +709,38 @@ fn summary_total_row_and_histogram_all_functions_rows_have_null_function() {
     );
     assert_eq!(f64s(s, "wait_mean_s")[0], Some(1.5));
     let h = find(&batches, "latency_histograms").unwrap();
-    assert_eq!(nulls(h, "function"), [false, false, true]);
-    let list = |name: &str, row: usize| -> Vec<i64> {
-        let col = h.column_by_name(name).unwrap().as_list::<i32>().value(row);
+    // The all-function row comes first in a part (docs/outputs.md, `latency_histograms`).
+    assert_eq!(nulls(h, "function"), [true, false, false]);
+    assert_eq!(
+        strings(h, "function")[1..],
+        [Some("fa".into()), Some("fb".into())]
+    );
+    let first = h
+        .column_by_name("first_bucket")
+        .unwrap()
+        .as_primitive::<Int64Type>();
+    let counts = |row: usize| -> Vec<i64> {
+        let col = h
+            .column_by_name("count")
+            .unwrap()
+            .as_list::<i32>()
+            .value(row);
         col.as_primitive::<Int64Type>().values().to_vec()
     };
-    assert_eq!(list("bucket", 0), [i64::from(bucket_of(2_000_000_000))]);
-    assert_eq!(list("count", 0), [1]);
-    // The all-functions row holds both requests, one bucket each, in bucket order.
+    assert_eq!(first.value(1), i64::from(bucket_of(2_000_000_000)));
+    assert_eq!(counts(1), [1]);
+    // The all-functions row holds both requests, from the lower bucket to the upper one with
+    // the empty buckets between them as zeros.
+    let (lo, hi) = (bucket_of(750_000_000), bucket_of(2_000_000_000));
+    assert_eq!(first.value(0), i64::from(lo));
+    let all = counts(0);
+    assert_eq!(all.len(), (hi - lo + 1) as usize);
     assert_eq!(
-        list("bucket", 2),
-        [
-            i64::from(bucket_of(750_000_000)),
-            i64::from(bucket_of(2_000_000_000))
-        ]
+        (all[0], all[all.len() - 1], all.iter().sum::<i64>()),
+        (1, 1, 2)
     );
-    assert_eq!(list("count", 2), [1, 1]);
     let n = h.column_by_name("n").unwrap().as_primitive::<Int64Type>();
-    assert_eq!(n.values().to_vec(), [1, 1, 2]);
+    assert_eq!(n.values().to_vec(), [2, 1, 1]);
 }
 
 #[test]
@@ -842,7 +856,7 @@ fn commit_marker_lists_runs_and_each_part_with_rows_and_sha256() {
 
     let marker = read_commit(dir.path(), 2).unwrap();
     assert_eq!(marker.batch, 2);
-    assert_eq!(marker.schema_version, 1);
+    assert_eq!(marker.schema_version, SCHEMA_VERSION);
     assert_eq!((marker.run_index_start, marker.run_index_end), (64, 66));
     assert_eq!(
         marker.run_ids,
@@ -963,7 +977,7 @@ fn manifest_is_written_with_schema_version_and_writer_settings() {
     let root = dir.path().join("out");
     DatasetWriter::create(&root, &manifest()).unwrap();
     let m = read_manifest(&root).unwrap();
-    assert_eq!(m["schema_version"], 1);
+    assert_eq!(m["schema_version"], SCHEMA_VERSION);
     assert_eq!(m["runs_per_batch"], 32);
     assert_eq!(m["writer_settings"]["compression"], "zstd");
     assert!(root.join("_commits").is_dir() && root.join("_tmp").is_dir());

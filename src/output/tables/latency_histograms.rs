@@ -1,12 +1,18 @@
 //! The `latency_histograms` table (docs/outputs.md, `latency_histograms`): one row per run,
-//! function (or all functions) and metric, holding the histogram's non-empty buckets as two list
-//! columns of equal length, `bucket` and `count`, at the resolution `precision`
-//! (`outputs.histogram_precision`, re-binned by [`crate::output::histogram_precision`]).
+//! function (or all functions) and metric, holding the histogram as a dense range of buckets,
+//! `first_bucket` and the list `count` of every bucket from there to the last non-empty one
+//! (interior zeros included), at the resolution `precision` (`outputs.histogram_precision`,
+//! re-binned by [`crate::output::histogram_precision`]). Which per-function rows exist is
+//! `outputs.histogram_function_metrics` ([`crate::output::HistogramFunctionMetrics`]).
 //!
 //! One row per histogram rather than one per bucket keeps the table small (a run with tens of
 //! thousands of requests used to write more bucket rows than it had requests) while staying
-//! exactly mergeable: exploding the two lists gives back one `(bucket, count)` row per bucket,
-//! and bucket boundaries are fixed, so summing `count` per `bucket` pools runs.
+//! exactly mergeable: bucket `first_bucket + i` holds `count[i]`, bucket boundaries are fixed,
+//! so summing `count` per bucket pools runs.
+//!
+//! Rows of a part are ordered by function (all-function rows first, then by name), metric
+//! ([`HIST_METRICS`] order), then run ([`part_order`]): the histograms of one function and
+//! metric over a batch's seeds are nearly alike and compress best next to each other.
 
 use std::sync::Arc;
 
@@ -15,10 +21,11 @@ use arrow_buffer::{OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field};
 
 use crate::metrics::LatencyHistogram;
-use crate::output::columns::{AsInt64, ColumnKind, OptUtf8, Utf8, I64};
+use crate::output::columns::{AsInt64, ColumnKind, OptUtf8, RunKey, Utf8, I64};
 use crate::output::define::output_table;
 use crate::output::histogram_precision::{rebin, HistogramPrecision};
 use crate::output::tables::placements::list_of;
+use crate::platform::functions::HIST_METRICS;
 
 output_table! {
     /// One `latency_histograms` row (docs/outputs.md, `latency_histograms`).
@@ -46,12 +53,17 @@ output_table! {
         "sum_ns": I64<u64> = u64::try_from(row.sum_ns).unwrap_or(u64::MAX),
         "max_ns": I64<u64> = row.max_ns,
         "precision": I64<u32> = row.precision.sub_buckets(),
-        "bucket": BucketIndexes = row.buckets.as_slice(),
-        "count": BucketCounts = row.buckets.as_slice(),
+        "first_bucket": I64<u32> = row.first_bucket(),
+        "count": DenseCounts = row.buckets.as_slice(),
     }
 }
 
 impl HistogramRow {
+    /// Index of the lowest non-empty bucket (rows always have one).
+    pub fn first_bucket(&self) -> u32 {
+        self.buckets.first().map_or(0, |b| b.index())
+    }
+
     /// The row of histogram `h` at `precision`, or None when it recorded nothing (empty
     /// histograms get no row).
     pub fn of(
@@ -110,52 +122,54 @@ impl PackedBucket {
     }
 }
 
-/// `List<Int64>` of one element per non-empty bucket; `pick` chooses which half of the pair.
-fn bucket_list<'a>(
-    rows: impl Iterator<Item = &'a [PackedBucket]>,
-    pick: fn(&PackedBucket) -> i64,
-) -> ArrayRef {
-    let mut offsets = vec![0i32];
-    let mut values = Vec::new();
-    for row in rows {
-        values.extend(row.iter().map(pick));
-        offsets.push(i32::try_from(values.len()).expect("list column exceeds i32 offsets"));
-    }
-    Arc::new(ListArray::new(
-        Arc::new(Field::new_list_field(DataType::Int64, true)),
-        OffsetBuffer::new(ScalarBuffer::from(offsets)),
-        Arc::new(Int64Array::from(values)),
-        None,
-    ))
+/// Orders the rows of one part (docs/outputs.md, `latency_histograms`): all-function rows
+/// first, then by function name, then by metric in [`HIST_METRICS`] order, then by run in the
+/// order given (the batch's `run_index` order; the sort is stable). Depends only on the rows, so
+/// parts are the same whatever the number of threads.
+pub fn part_order(rows: &mut [(&RunKey<'_>, &HistogramRow)]) {
+    rows.sort_by_cached_key(|(run, row)| {
+        (
+            row.function.map(|f| run.function(f)),
+            HIST_METRICS.iter().position(|m| *m == row.metric),
+        )
+    });
 }
 
-/// `bucket`: the indexes of the non-empty buckets, ascending.
+/// `count`: per row, the count of every bucket from `first_bucket` to the last non-empty one,
+/// zeros included, as a `List<Int64>`.
+///
+/// Why dense: the non-empty buckets of a latency histogram are nearly contiguous, so the zeros
+/// cost less than a list of bucket indexes would (measured in docs/performance.md,
+/// "Histogram bytes"), and reading stays a one-liner (`int_ranges` / `generate_series`).
 #[derive(Clone, Copy, Debug)]
-pub struct BucketIndexes;
+pub struct DenseCounts;
 
-impl ColumnKind for BucketIndexes {
+impl ColumnKind for DenseCounts {
     type Value<'a> = &'a [PackedBucket];
     const NULLABLE: bool = false;
     fn data_type() -> DataType {
         list_of(DataType::Int64)
     }
-    fn array<'a>(values: impl Iterator<Item = Self::Value<'a>>) -> ArrayRef {
-        bucket_list(values, |b| b.index().as_i64())
-    }
-}
-
-/// `count`: the count of each bucket of `bucket`, position for position.
-#[derive(Clone, Copy, Debug)]
-pub struct BucketCounts;
-
-impl ColumnKind for BucketCounts {
-    type Value<'a> = &'a [PackedBucket];
-    const NULLABLE: bool = false;
-    fn data_type() -> DataType {
-        list_of(DataType::Int64)
-    }
-    fn array<'a>(values: impl Iterator<Item = Self::Value<'a>>) -> ArrayRef {
-        bucket_list(values, |b| b.count().as_i64())
+    fn array<'a>(rows: impl Iterator<Item = Self::Value<'a>>) -> ArrayRef {
+        let mut offsets = vec![0i32];
+        let mut values: Vec<i64> = Vec::new();
+        for buckets in rows {
+            if let Some(first) = buckets.first() {
+                let start = values.len();
+                for b in buckets {
+                    let at = start + (b.index() - first.index()) as usize;
+                    values.resize(at, 0);
+                    values.push(b.count().as_i64());
+                }
+            }
+            offsets.push(i32::try_from(values.len()).expect("list column exceeds i32 offsets"));
+        }
+        Arc::new(ListArray::new(
+            Arc::new(Field::new_list_field(DataType::Int64, true)),
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Arc::new(Int64Array::from(values)),
+            None,
+        ))
     }
 }
 
@@ -172,5 +186,84 @@ mod tests {
             assert_eq!((b.index(), b.count()), (index, count));
         }
         assert_eq!(std::mem::size_of::<PackedBucket>(), 8);
+    }
+
+    #[test]
+    fn counts_run_densely_from_the_first_to_the_last_non_empty_bucket() {
+        let rows: [&[PackedBucket]; 3] = [
+            &[
+                PackedBucket::new(5, 2),
+                PackedBucket::new(6, 1),
+                PackedBucket::new(9, 4),
+            ],
+            &[PackedBucket::new(0, 7)],
+            &[],
+        ];
+        let array = DenseCounts::array(rows.into_iter());
+        let list = array.as_any().downcast_ref::<ListArray>().unwrap();
+        let row = |i: usize| {
+            let v = list.value(i);
+            v.as_any()
+                .downcast_ref::<Int64Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        };
+        assert_eq!(row(0), [2, 1, 0, 0, 4]);
+        assert_eq!(row(1), [7]);
+        assert!(row(2).is_empty());
+    }
+
+    #[test]
+    fn a_part_holds_all_function_rows_first_then_functions_by_name_then_metrics_then_runs() {
+        use crate::metrics::Names;
+        let names = Names {
+            functions: vec!["zeta".into(), "alpha".into()],
+            ..Names::default()
+        };
+        let run = |i: u32| RunKey {
+            run_id: "r",
+            run_index: i,
+            names: &names,
+        };
+        let (r0, r1) = (run(0), run(1));
+        let row = |function, metric| HistogramRow {
+            function,
+            metric,
+            n: 1,
+            sum_ns: 1,
+            max_ns: 1,
+            precision: HistogramPrecision::DEFAULT,
+            buckets: vec![PackedBucket::new(1, 1)],
+        };
+        let rows = [
+            row(Some(0), "wait"),
+            row(Some(1), "response"),
+            row(Some(1), "wait"),
+            row(None, "response"),
+        ];
+        let mut part: Vec<(&RunKey<'_>, &HistogramRow)> = rows
+            .iter()
+            .map(|r| (&r0, r))
+            .chain(rows.iter().map(|r| (&r1, r)))
+            .collect();
+        part_order(&mut part);
+        let order: Vec<(u32, Option<&str>, &str)> = part
+            .iter()
+            .map(|(k, r)| (k.run_index, r.function.map(|f| k.function(f)), r.metric))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (0, None, "response"),
+                (1, None, "response"),
+                (0, Some("alpha"), "wait"),
+                (1, Some("alpha"), "wait"),
+                (0, Some("alpha"), "response"),
+                (1, Some("alpha"), "response"),
+                (0, Some("zeta"), "wait"),
+                (1, Some("zeta"), "wait"),
+            ]
+        );
     }
 }

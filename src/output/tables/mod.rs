@@ -3,7 +3,9 @@
 //! [`RunOutput`]s of one batch into one `RecordBatch` per table.
 //!
 //! Rows are ordered by the order of the runs in the slice (the caller passes them by
-//! `run_index`), then by each run's own row order, which the simulation already provides.
+//! `run_index`), then by each run's own row order, which the simulation already provides —
+//! except `latency_histograms`, grouped by function and metric first
+//! ([`latency_histograms::part_order`]).
 //! Ids are resolved to names through each run's [`Names`](crate::metrics::Names). Failed runs
 //! contribute only their `runs` row (docs/outputs.md, "Failed runs").
 
@@ -31,7 +33,7 @@ use super::define::TableRow;
 use crate::metrics::RunOutput;
 pub use flows::FlowRow;
 pub use invocations::{InvocationRow, InvocationStatus};
-pub use latency_histograms::{HistogramRow, PackedBucket};
+pub use latency_histograms::{part_order, HistogramRow, PackedBucket};
 pub use links::LinkRow;
 pub use nodes::NodeRow;
 pub use params::{param_columns, param_columns_of, ParamColumn, PARAM_PREFIX};
@@ -126,17 +128,31 @@ pub fn for_each_table_batch<E>(
         .map(|r| (r, key(r)))
         .collect();
     let w = &mut write;
-    write_table(w, &ok, |r| r.enabled.invocations, |r| &r.invocations)?;
-    write_table(w, &ok, |r| r.enabled.placements, |r| &r.placements)?;
-    write_table(w, &ok, |r| r.enabled.scaling, |r| &r.scaling)?;
-    write_table(w, &ok, |r| r.enabled.replicas, |r| &r.replicas)?;
-    write_table(w, &ok, |r| r.enabled.replica_counts, |r| &r.replica_counts)?;
-    write_table(w, &ok, |r| r.enabled.utilization, |r| &r.utilization)?;
-    write_table(w, &ok, |_| true, |r| &r.summary)?;
-    write_table(w, &ok, |r| r.enabled.latency_histograms, |r| &r.histograms)?;
-    write_table(w, &ok, |r| r.enabled.flows, |r| &r.flows)?;
-    write_table(w, &ok, |r| r.enabled.links, |r| &r.links)?;
-    write_table(w, &ok, |r| r.enabled.nodes, |r| &r.nodes)
+    write_table(
+        w,
+        &ok,
+        |r| r.enabled.invocations,
+        |r| &r.invocations,
+        |_| {},
+    )?;
+    write_table(w, &ok, |r| r.enabled.placements, |r| &r.placements, |_| {})?;
+    write_table(w, &ok, |r| r.enabled.scaling, |r| &r.scaling, |_| {})?;
+    write_table(w, &ok, |r| r.enabled.replicas, |r| &r.replicas, |_| {})?;
+    let counts = |r: &RunOutput| r.enabled.replica_counts;
+    write_table(w, &ok, counts, |r| &r.replica_counts, |_| {})?;
+    write_table(
+        w,
+        &ok,
+        |r| r.enabled.utilization,
+        |r| &r.utilization,
+        |_| {},
+    )?;
+    write_table(w, &ok, |_| true, |r| &r.summary, |_| {})?;
+    let histograms = |r: &RunOutput| r.enabled.latency_histograms;
+    write_table(w, &ok, histograms, |r| &r.histograms, part_order)?;
+    write_table(w, &ok, |r| r.enabled.flows, |r| &r.flows, |_| {})?;
+    write_table(w, &ok, |r| r.enabled.links, |r| &r.links, |_| {})?;
+    write_table(w, &ok, |r| r.enabled.nodes, |r| &r.nodes, |_| {})
 }
 
 /// The identity of `run` and the names its rows refer to.
@@ -149,6 +165,8 @@ fn key(run: &RunOutput) -> RunKey<'_> {
 }
 
 /// Hands table `R`'s batch over the runs that enabled it to `write`, unless it has no rows.
+/// Rows come in run order, each run's rows in their own order, unless `arrange` reorders them
+/// (the histogram table groups like rows of different runs: [`latency_histograms::part_order`]).
 ///
 /// Each row is paired with a reference to its run's key (16 bytes a row, whatever the key holds).
 fn write_table<'a, R: TableRow + 'a, E>(
@@ -156,8 +174,9 @@ fn write_table<'a, R: TableRow + 'a, E>(
     runs: &[(&'a RunOutput, RunKey<'a>)],
     enabled: impl Fn(&RunOutput) -> bool,
     rows_of: impl Fn(&'a RunOutput) -> &'a Vec<R>,
+    arrange: impl FnOnce(&mut [(&RunKey<'_>, &R)]),
 ) -> Result<(), E> {
-    let rows: Vec<(&RunKey<'a>, &'a R)> = runs
+    let mut rows: Vec<(&RunKey<'a>, &'a R)> = runs
         .iter()
         .filter(|(r, _)| enabled(r))
         .flat_map(|(r, k)| rows_of(r).iter().map(move |row| (k, row)))
@@ -165,6 +184,7 @@ fn write_table<'a, R: TableRow + 'a, E>(
     if rows.is_empty() {
         return Ok(());
     }
+    arrange(&mut rows);
     let batch = batch(schema_of::<R>(), &rows);
     // The row references go before the batch is written: only the arrays remain.
     drop(rows);
