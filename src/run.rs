@@ -73,7 +73,19 @@ pub fn identity(
     sweep_id: &str,
     params: Vec<(String, ParamValue)>,
 ) -> RunIdentity {
-    let canonical = canonical_json(sc);
+    identity_of_canonical(canonical_json(sc), sc, seed, run_index, sweep_id, params)
+}
+
+/// [`identity`] given `canonical`, the [`canonical_json`] of `sc` computed before (a sweep
+/// computes it once for all seeds of a variant).
+pub fn identity_of_canonical(
+    canonical: String,
+    sc: &Scenario,
+    seed: u64,
+    run_index: u32,
+    sweep_id: &str,
+    params: Vec<(String, ParamValue)>,
+) -> RunIdentity {
     RunIdentity {
         run_id: run_id(&canonical, seed),
         run_index,
@@ -107,5 +119,10 @@ pub fn run_scenario_with(
 
 /// Runs a compiled model once with the identity's seed.
 pub fn run_model(model: &Model, id: RunIdentity) -> RunOutput {
-    Simulation::new(model, id.seed).run(id)
+    let mut output = Simulation::new(model, id.seed).run(id);
+    model
+        .outputs
+        .histogram_function_metrics
+        .retain_in(&mut output);
+    output
 }

@@ -104,6 +104,10 @@ enum Command {
         /// Print nothing but errors (no progress bar, no summary).
         #[arg(long, short)]
         quiet: bool,
+        /// Override a base-scenario value before expansion, as `faasim run --set`
+        /// (e.g. `--set outputs.histogram_function_metrics='["response"]'`); swept keys still win.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<String>,
         /// Determinism check: start runs in reverse order (the files must not change).
         #[arg(long, hide = true)]
         debug_reverse_order: bool,
@@ -193,6 +197,7 @@ pub fn main() -> ExitCode {
             no_telemetry,
             allow_version_change,
             quiet,
+            overrides,
             debug_reverse_order,
         } => {
             let opts = faasim::sweep::SweepOptions {
@@ -208,14 +213,14 @@ pub fn main() -> ExitCode {
                 stop: None,
             };
             if dry_run {
-                sweep::dry_run(&spec, &opts)
+                sweep::dry_run(&spec, &overrides, &opts)
             } else {
                 let out = out.expect("clap requires --out without --dry-run");
                 let opts = faasim::sweep::SweepOptions {
                     stop: Some(signals::install()),
                     ..opts
                 };
-                sweep::sweep(&spec, &out, &opts, quiet)
+                sweep::sweep(&spec, &overrides, &out, &opts, quiet)
             }
         }
         Command::Repro { out, run_id } => sweep::repro(&out, &run_id),
@@ -277,7 +282,7 @@ fn load(path: &Path, overrides: &[String]) -> Result<Scenario> {
 }
 
 /// A TOML value (number, boolean, array, inline table, quoted string), else a bare string.
-fn parse_override_value(raw: &str) -> toml::Value {
+pub(crate) fn parse_override_value(raw: &str) -> toml::Value {
     let doc = format!("v = {raw}");
     match toml::from_str::<toml::Table>(&doc) {
         Ok(mut t) => t
@@ -324,6 +329,10 @@ fn cmd_run(
     let command: Vec<String> = std::env::args().collect();
     let provenance = std::sync::Arc::new(faasim::provenance::ProcessProvenance::current(&command));
     let mut output = sim.run(id);
+    model
+        .outputs
+        .histogram_function_metrics
+        .retain_in(&mut output);
     // Telemetry (nulled again by the writer under --no-telemetry): docs/outputs.md, "Provenance".
     output.run.started_at = Some(provenance.started_at.clone());
     output.run.peak_rss_bytes = faasim::provenance::peak_rss_bytes();

@@ -14,7 +14,7 @@ pub use super::scheduler::{
     TaintConfig, TolerationConfig, Unschedulable,
 };
 use super::timemodel::TimeModelSpec;
-use crate::output::HistogramPrecision;
+use crate::output::{HistogramFunctionMetrics, HistogramPrecision};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -1194,6 +1194,11 @@ pub struct OutputsConfig {
     /// at its default, so that adding the key changed no `run_id`.
     #[serde(default, skip_serializing_if = "is_default_precision")]
     pub histogram_precision: HistogramPrecision,
+    /// Metrics with per-function `latency_histograms` rows besides the all-function rows:
+    /// `"all"` or a list of names, none by default. Left out of the resolved scenario at its
+    /// default, so that adding the key changed no `run_id`.
+    #[serde(default, skip_serializing_if = "is_default_function_metrics")]
+    pub histogram_function_metrics: HistogramFunctionMetrics,
     /// One `flows` row per transfer (left out of the resolved scenario while on).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub flows: bool,
@@ -1212,6 +1217,10 @@ fn is_default_precision(p: &HistogramPrecision) -> bool {
     *p == HistogramPrecision::DEFAULT
 }
 
+fn is_default_function_metrics(m: &HistogramFunctionMetrics) -> bool {
+    *m == HistogramFunctionMetrics::default()
+}
+
 fn default_runs_per_batch() -> u32 {
     32
 }
@@ -1227,6 +1236,7 @@ impl Default for OutputsConfig {
             utilization: UtilizationOutput::default(),
             latency_histograms: true,
             histogram_precision: HistogramPrecision::DEFAULT,
+            histogram_function_metrics: HistogramFunctionMetrics::default(),
             flows: true,
             links: true,
             nodes: true,

@@ -287,3 +287,30 @@ fn histogram_precision_is_a_power_of_two_up_to_128_and_left_out_at_its_default()
     let resolved = toml::Value::try_from(&sc).unwrap();
     assert!(resolved["outputs"].get("histogram_precision").is_none());
 }
+
+#[test]
+fn histogram_function_metrics_takes_all_or_metric_names_and_names_its_key_path_on_error() {
+    use crate::output::HistogramFunctionMetrics;
+    let with = |v: &str| format!("{EXAMPLE}\n[outputs]\nhistogram_function_metrics = {v}\n");
+    let sc = parse_scenario(&with(r#"["response", "wait"]"#), "x.toml").unwrap();
+    let m = sc.outputs.histogram_function_metrics;
+    assert!(m.contains("response") && m.contains("wait") && !m.contains("exec"));
+    let sc = parse_scenario(&with(r#""all""#), "x.toml").unwrap();
+    assert_eq!(
+        sc.outputs.histogram_function_metrics,
+        HistogramFunctionMetrics::ALL
+    );
+    for bad in [r#"["respones"]"#, r#""none""#] {
+        let e = parse_scenario(&with(bad), "x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("outputs.histogram_function_metrics"), "{e}");
+        assert!(e.contains("unknown latency metric"), "{e}");
+    }
+    // The default (totals only) stays out of the resolved scenario: no run_id changed.
+    let sc = parse_scenario(&with("[]"), "x.toml").unwrap();
+    let resolved = toml::Value::try_from(&sc).unwrap();
+    assert!(resolved["outputs"]
+        .get("histogram_function_metrics")
+        .is_none());
+}

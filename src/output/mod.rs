@@ -6,7 +6,8 @@
 //!   [`table_batches`] turns the [`RunOutput`](crate::metrics::RunOutput)s of one batch into one
 //!   `RecordBatch` per table, resolving ids to names.
 //! - [`histogram_precision`]: the resolution of the `latency_histograms` table and the exact
-//!   re-binning of the in-run histograms into it.
+//!   re-binning of the in-run histograms into it; [`histogram_function_metrics`]: which metrics
+//!   get per-function rows in it.
 //! - [`schema`]: the list of tables ([`TABLES`]) and their Arrow schemas.
 //! - [`parquet`]: the fixed writer settings; identical batches give byte-identical files.
 //! - [`dataset`]: [`DatasetWriter`] writes parts and commit markers atomically into
@@ -21,6 +22,7 @@
 pub mod columns;
 pub mod dataset;
 pub mod define;
+pub mod histogram_function_metrics;
 pub mod histogram_precision;
 pub mod lock;
 pub mod ownership;
@@ -41,6 +43,7 @@ pub use dataset::{
     StagedBatch,
 };
 pub use define::TableRow;
+pub use histogram_function_metrics::{HistogramFunctionMetrics, UnknownMetric};
 pub use histogram_precision::{HistogramPrecision, InvalidPrecision};
 pub use lock::{LockMode, OutputLock};
 pub use ownership::{
