@@ -649,6 +649,118 @@ fn an_output_directory_of_another_sweep_or_batch_size_is_refused_with_status_2()
 }
 
 #[test]
+fn a_dataset_of_another_schema_version_is_refused_and_left_untouched() {
+    let (dir, spec) = setup(SWEEP);
+    let out_dir = dir.path().join("out");
+    ok(&["sweep", s(&spec), "--out", s(&out_dir), "--no-telemetry"]);
+    // A dataset written by a faasim of schema version 1 (before latency_histograms changed).
+    let manifest = out_dir.join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    m["schema_version"] = 1.into();
+    std::fs::write(&manifest, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    // Drop one batch so that a resume would have something to write.
+    std::fs::remove_file(out_dir.join("_commits/batch-000001.json")).unwrap();
+    let before = files(&out_dir);
+    let manifest_before = std::fs::read(&manifest).unwrap();
+    for args in [vec!["--resume"], vec![]] {
+        let mut all = vec!["sweep", s(&spec), "--out", s(&out_dir), "--no-telemetry"];
+        all.extend(args);
+        let out = faasim(&all);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("schema version 1")
+                && stderr.contains(&format!(
+                    "this sweep has {}",
+                    faasim::output::SCHEMA_VERSION
+                )),
+            "{stderr}"
+        );
+        // Nothing written, nothing deleted.
+        assert_same_files(&out_dir, &before_dir(&before, dir.path()));
+        assert_eq!(std::fs::read(&manifest).unwrap(), manifest_before);
+    }
+}
+
+/// `files` as they were, written out into a fresh directory under `tmp` to compare with.
+fn before_dir(files: &BTreeMap<String, Vec<u8>>, tmp: &Path) -> PathBuf {
+    let root = tmp.join("before");
+    let _ = std::fs::remove_dir_all(&root);
+    for (name, bytes) in files {
+        let p = root.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    root
+}
+
+#[test]
+fn sweep_set_edits_the_base_scenario_of_every_run_and_repro_repeats_it() {
+    let (dir, spec) = setup(SWEEP);
+    let out_dir = dir.path().join("out");
+    let set = r#"outputs.histogram_function_metrics=["response"]"#;
+    ok(&[
+        "sweep",
+        s(&spec),
+        "--out",
+        s(&out_dir),
+        "--no-telemetry",
+        "--set",
+        set,
+    ]);
+    let runs = table(&out_dir, "runs");
+    let params = strings(&runs, "params_json");
+    assert!(
+        params
+            .iter()
+            .all(|p| p.as_deref().unwrap().contains("histogram_function_metrics")),
+        "{params:?}"
+    );
+    // A different base gives a different sweep and different runs.
+    let plain = dir.path().join("plain");
+    ok(&["sweep", s(&spec), "--out", s(&plain), "--no-telemetry"]);
+    let ids = |root: &Path| strings(&table(root, "runs"), "run_id");
+    assert_ne!(ids(&out_dir), ids(&plain));
+    // The swept keys still win over --set.
+    let out = faasim(&[
+        "sweep",
+        s(&spec),
+        "--dry-run",
+        "--set",
+        "scheduler.profile=\"kubernetes\"",
+    ]);
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("kubernetes"));
+
+    let run_id = ids(&out_dir)[5].clone().unwrap();
+    let r = faasim::sweep::repro(&out_dir, &run_id).unwrap();
+    assert!(
+        r.command_line().contains(&format!("--set '{set}'")),
+        "{}",
+        r.command_line()
+    );
+    assert_eq!(r.scenario_current, Some(true));
+
+    // Errors name the key and write nothing.
+    for (bad, names) in [
+        (
+            "outputs.histogram_function_metrics=[\"respones\"]",
+            "outputs.histogram_function_metrics",
+        ),
+        ("outputs.no_such_key=1", "no_such_key"),
+        ("no_equals_sign", "expected KEY=VALUE"),
+    ] {
+        let fresh = dir.path().join("fresh");
+        let out = faasim(&["sweep", s(&spec), "--out", s(&fresh), "--set", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(names), "{bad}: {stderr}");
+        assert!(!fresh.exists(), "{bad}");
+    }
+}
+
+#[test]
 fn repro_prints_the_faasim_run_command_that_reproduces_a_run() {
     let (dir, spec) = setup(SWEEP);
     let out_dir = dir.path().join("out");

@@ -11,8 +11,17 @@ use super::BadInput;
 /// Rows `--dry-run` shows.
 const DRY_RUN_ROWS: u32 = 10;
 
-fn load(spec: &Path) -> Result<Sweep> {
-    Ok(Sweep::load(spec).map_err(BadInput::from)?)
+/// The sweep file with `--set KEY=VALUE` applied to its base scenario.
+fn load(spec: &Path, overrides: &[String]) -> Result<Sweep> {
+    let parsed = overrides
+        .iter()
+        .map(|o| {
+            let (key, raw) = faasim::config::split_assignment(o)
+                .ok_or_else(|| BadInput(format!("--set {o}: expected KEY=VALUE")))?;
+            Ok((key.trim().to_string(), super::parse_override_value(raw)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Sweep::load_with_overrides(spec, parsed).map_err(BadInput::from)?)
 }
 
 fn sweep_error(e: SweepError) -> anyhow::Error {
@@ -24,8 +33,8 @@ fn sweep_error(e: SweepError) -> anyhow::Error {
 }
 
 /// `faasim sweep SPEC --dry-run`: the run count and the first runs with their ids.
-pub fn dry_run(spec: &Path, opts: &SweepOptions) -> Result<ExitCode> {
-    let sweep = load(spec)?;
+pub fn dry_run(spec: &Path, overrides: &[String], opts: &SweepOptions) -> Result<ExitCode> {
+    let sweep = load(spec, overrides)?;
     let mut s = String::new();
     let axes: Vec<String> = sweep
         .expansion
@@ -83,8 +92,14 @@ pub fn dry_run(spec: &Path, opts: &SweepOptions) -> Result<ExitCode> {
 }
 
 /// `faasim sweep SPEC --out DIR`.
-pub fn sweep(spec: &Path, out: &Path, opts: &SweepOptions, quiet: bool) -> Result<ExitCode> {
-    let sweep = load(spec)?;
+pub fn sweep(
+    spec: &Path,
+    overrides: &[String],
+    out: &Path,
+    opts: &SweepOptions,
+    quiet: bool,
+) -> Result<ExitCode> {
+    let sweep = load(spec, overrides)?;
     let summary = faasim::sweep::run_sweep(&sweep, out, opts).map_err(sweep_error)?;
     if !quiet {
         let who = if opts.shard.count > 1 {

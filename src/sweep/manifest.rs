@@ -54,6 +54,7 @@ pub fn manifest(
         "sweep_text": sweep.sweep_text,
         "scenario_file": sweep.scenario_file.display().to_string(),
         "scenario_text": sweep.scenario_text,
+        "base_overrides": sweep.base_overrides.iter().map(|(k, v)| serde_json::json!({ "key": k, "value": serde_json::to_value(v).expect("TOML values serialise") })).collect::<Vec<_>>(),
         "scenario": sweep.base_scenario.name,
         "runs": sweep.runs(),
         "batches": sweep.batches(),

@@ -11,6 +11,8 @@
 //! - [`manifest`]: the manifest and the checks before writing into an existing directory.
 //! - [`progress`]: the progress bar.
 //! - [`repro`](mod@repro): the `faasim run` command that reproduces one run.
+//! - [`variants`]: the resolved scenario, identity text and compiled model a variant's seeds
+//!   share.
 
 pub mod expand;
 pub mod manifest;
@@ -20,6 +22,7 @@ pub mod progress;
 pub mod repro;
 pub mod runner;
 pub mod spec;
+pub mod variants;
 
 pub use expand::{param_value, Expansion, RunSpec};
 pub use options::{Shard, SweepError, SweepOptions};

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::expand::{param_value, Expansion, RunSpec};
 use super::spec::{parse_sweep, SweepDefinition};
+use super::variants::{Variant, VariantCache};
 use crate::config::{
     parse_key_path, parse_scenario, parse_toml_value, scenario_from_value, set_by_key_path,
     ConfigError, Scenario, Segment,
@@ -43,6 +44,11 @@ pub struct Sweep {
     base: toml::Value,
     /// User-written schedulers a variant's `scheduler.profile` may name ([`Sweep::with_schedulers`]).
     schedulers: SchedulerRegistry,
+    /// `faasim sweep --set KEY=VALUE` edits applied to the base scenario before expansion, in
+    /// order (recorded in the manifest; part of `sweep_id`).
+    pub base_overrides: Vec<(String, toml::Value)>,
+    /// The variants of the runs in flight, shared by their seeds.
+    variants: VariantCache,
 }
 
 impl Sweep {
@@ -53,6 +59,17 @@ impl Sweep {
     /// scenario (`scheduler.profil`), reported with the loader's suggestion. A *value* that
     /// makes a variant invalid is not an error here: that run is recorded with status `error`.
     pub fn load(path: &Path) -> Result<Sweep, ConfigError> {
+        Self::load_with_overrides(path, Vec::new())
+    }
+
+    /// [`Sweep::load`] with `overrides` (`faasim sweep --set KEY=VALUE`) applied to the base
+    /// scenario before expansion: every run starts from the edited base, and the sweep axes
+    /// still win over it. An override whose key path does not exist, or that makes the base
+    /// invalid, is an error naming the key.
+    pub fn load_with_overrides(
+        path: &Path,
+        overrides: Vec<(String, toml::Value)>,
+    ) -> Result<Sweep, ConfigError> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError::new(&file, "", format!("cannot read the sweep file: {e}")))?;
@@ -66,7 +83,7 @@ impl Sweep {
                 format!("cannot read {}: {e}", scenario_file.display()),
             )
         })?;
-        Sweep::from_parts(def, path, text, scenario_file, scenario_text)
+        Sweep::from_parts_with_overrides(def, path, text, scenario_file, scenario_text, overrides)
     }
 
     /// A sweep from an already parsed definition and the texts of both files (`faasim repro`
@@ -78,10 +95,39 @@ impl Sweep {
         scenario_file: PathBuf,
         scenario_text: String,
     ) -> Result<Sweep, ConfigError> {
+        Self::from_parts_with_overrides(
+            def,
+            sweep_file,
+            sweep_text,
+            scenario_file,
+            scenario_text,
+            Vec::new(),
+        )
+    }
+
+    /// [`Sweep::from_parts`] with `--set` overrides of the base scenario
+    /// ([`Sweep::load_with_overrides`]).
+    pub fn from_parts_with_overrides(
+        def: SweepDefinition,
+        sweep_file: &Path,
+        sweep_text: String,
+        scenario_file: PathBuf,
+        scenario_text: String,
+        base_overrides: Vec<(String, toml::Value)>,
+    ) -> Result<Sweep, ConfigError> {
         let scenario_label = scenario_file.display().to_string();
-        let mut base_scenario = parse_scenario(&scenario_text, &scenario_label)?;
+        let mut base = parse_toml_value(&scenario_text, &scenario_label)?;
+        for (key, value) in &base_overrides {
+            set_by_key_path(&mut base, key, value.clone())
+                .map_err(|e| ConfigError::new("--set", key, e))?;
+        }
+        let mut base_scenario = if base_overrides.is_empty() {
+            parse_scenario(&scenario_text, &scenario_label)?
+        } else {
+            // The message names the key path, which is the overridden key when it is at fault.
+            scenario_from_value(base.clone(), &format!("{scenario_label} with --set"))?
+        };
         base_scenario.topology.base_dir = scenario_file.parent().map(Path::to_path_buf);
-        let base = parse_toml_value(&scenario_text, &scenario_label)?;
         let name = def.name.clone().unwrap_or_else(|| {
             sweep_file
                 .file_stem()
@@ -104,6 +150,8 @@ impl Sweep {
             sweep_id,
             base,
             schedulers: SchedulerRegistry::new(),
+            base_overrides,
+            variants: VariantCache::default(),
         };
         sweep.check_key_paths()?;
         Ok(sweep)
@@ -220,12 +268,30 @@ impl Sweep {
     /// simulation becomes a run with status `error` and the message; nothing escapes.
     pub fn execute(&self, run_index: u32) -> RunOutput {
         let spec = self.expansion.get(run_index);
-        match self.resolve(&spec) {
+        // Seeds vary fastest: the runs of one variant are consecutive.
+        let variant_index = run_index / self.expansion.seeds().len().max(1) as u32;
+        let variant = self
+            .variants
+            .get(variant_index, || Variant::new(self.resolve(&spec)));
+        match &variant.scenario {
             Ok(sc) => {
-                let id = self.identity(&spec, Some(&sc));
+                let params = spec
+                    .params
+                    .iter()
+                    .map(|(k, v)| (k.clone(), param_value(v)))
+                    .collect();
+                let id = crate::run::identity_of_canonical(
+                    variant.canonical.clone(),
+                    sc,
+                    spec.seed,
+                    spec.run_index,
+                    &self.sweep_id,
+                    params,
+                );
                 let row = RunRow::new(id.clone());
-                match catch_unwind(AssertUnwindSafe(|| {
-                    crate::run_scenario_with(&sc, id, &self.schedulers)
+                match catch_unwind(AssertUnwindSafe(|| match variant.model(&self.schedulers) {
+                    Ok(model) => crate::run::run_model(model, id),
+                    Err(e) => RunOutput::failed(row.clone(), RunStatus::Error, e.to_string()),
                 })) {
                     Ok(out) => out,
                     Err(payload) => {

@@ -55,12 +55,14 @@ pub fn repro(out: &Path, run_id: &str) -> Result<Repro, SweepError> {
     let scenario_text = text("scenario_text")?;
     let label = format!("{} (as stored in the manifest)", sweep_file.display());
     let def = parse_sweep(&sweep_text, &label).map_err(|e| usage(e.to_string()))?;
-    let sweep = Sweep::from_parts(
+    let overrides = base_overrides(&m).map_err(usage)?;
+    let sweep = Sweep::from_parts_with_overrides(
         def.clone(),
         &sweep_file,
         sweep_text.clone(),
         scenario_file.clone(),
         scenario_text,
+        overrides.clone(),
     )
     .map_err(|e| usage(e.to_string()))?;
 
@@ -76,6 +78,11 @@ pub fn repro(out: &Path, run_id: &str) -> Result<Repro, SweepError> {
         "--seed".to_string(),
         spec.seed.to_string(),
     ];
+    // The sweep's own `--set`s first: the swept values, set after them, win as in the sweep.
+    for (k, v) in &overrides {
+        args.push("--set".into());
+        args.push(format!("{k}={v}"));
+    }
     // A named axis is set through the key paths it writes (`faasim run` knows no axis names).
     for (k, v) in &spec.params {
         for path in sweep.expansion.targets(k) {
@@ -87,8 +94,15 @@ pub fn repro(out: &Path, run_id: &str) -> Result<Repro, SweepError> {
     args.push(format!("out/repro-{run_id}"));
 
     let scenario_current = std::fs::read_to_string(&scenario_file).ok().map(|now| {
-        Sweep::from_parts(def, &sweep_file, sweep_text, scenario_file.clone(), now)
-            .is_ok_and(|s| s.run_id(run_index) == run_id)
+        Sweep::from_parts_with_overrides(
+            def,
+            &sweep_file,
+            sweep_text,
+            scenario_file.clone(),
+            now,
+            overrides,
+        )
+        .is_ok_and(|s| s.run_id(run_index) == run_id)
     });
     Ok(Repro {
         run_index,
@@ -99,6 +113,24 @@ pub fn repro(out: &Path, run_id: &str) -> Result<Repro, SweepError> {
         args,
         scenario_current,
     })
+}
+
+/// The `faasim sweep --set` overrides recorded in manifest `m` (none in datasets written before
+/// the option existed).
+fn base_overrides(m: &serde_json::Value) -> Result<Vec<(String, toml::Value)>, String> {
+    let Some(list) = m.get("base_overrides").and_then(|v| v.as_array()) else {
+        return Ok(Vec::new());
+    };
+    list.iter()
+        .map(|o| {
+            let key = o["key"]
+                .as_str()
+                .ok_or("manifest.json: a base override has no `key`")?;
+            let value = serde_json::from_value::<toml::Value>(o["value"].clone())
+                .map_err(|e| format!("manifest.json: base override {key}: {e}"))?;
+            Ok((key.to_string(), value))
+        })
+        .collect()
 }
 
 /// The run index of `run_id` according to the commit markers (each lists its run ids in
