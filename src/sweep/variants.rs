@@ -54,10 +54,13 @@ impl Variant {
     }
 }
 
+/// Variants by index, oldest first.
+type Recent = VecDeque<(u32, Arc<Variant>)>;
+
 /// The most recent variants by index, shared by the worker threads.
 #[derive(Clone, Default)]
 pub struct VariantCache {
-    recent: Arc<Mutex<VecDeque<(u32, Arc<Variant>)>>>,
+    recent: Arc<Mutex<Recent>>,
 }
 
 impl std::fmt::Debug for VariantCache {
