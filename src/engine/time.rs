@@ -21,8 +21,8 @@ impl SimTime {
     #[inline]
     pub fn from_secs_f64(s: f64) -> SimTime {
         let x = s * 1e9;
-        // `!(x > 0)` also catches NaN; `x ≥ 2⁶⁴` saturates (so does its rounding).
-        if !(x > 0.0) {
+        // `x ≥ 2⁶⁴` saturates (so does its rounding).
+        if x.is_nan() || x <= 0.0 {
             SimTime(0)
         } else if x >= u64::MAX as f64 {
             SimTime(u64::MAX - 1)
@@ -116,15 +116,15 @@ mod tests {
             f64::INFINITY,
             -f64::INFINITY,
             f64::MIN_POSITIVE,
-            4.9999999999999994e-10,
+            5e-10_f64.next_down(),
             5e-10,
             5.000000000000001e-10,
             1.5e-9,
             2.5e-9,
-            4503599627370495.5e-9,
+            (2f64.powi(52) - 0.5) / 1e9,
             9007199254740993e-9,
             1.8446744073709552e10,
-            1.8446744073709550e10,
+            (u64::MAX as f64).next_down() / 1e9,
             1e300,
         ];
         // Halves and their neighbours at every scale, and a scatter of arbitrary values.
