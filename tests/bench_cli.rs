@@ -26,8 +26,10 @@ fn bench_reports_every_field_for_the_small_scenario() {
         "invocations/s",
         "events/s",
         "ns/inv (cpu)",
+        "marginal ns",
         "wall s",
         "cpu s",
+        "fixed s",
         "rss MiB",
     ] {
         assert!(header.contains(column), "no {column} in {header}");
@@ -53,9 +55,13 @@ fn bench_reports_every_field_for_the_small_scenario() {
         "invocations_per_s",
         "events_per_s",
         "cpu_ns_per_invocation",
+        "fixed_cpu_s",
     ] {
         assert!(r[field].as_f64().unwrap() > 0.0, "{field}: {}", r[field]);
     }
+    // The marginal cost is a difference of two measurements: on a run this short it may be
+    // negative, but it is always reported.
+    assert!(r["marginal_cpu_ns_per_invocation"].as_f64().is_some());
     assert!(r["peak_rss_bytes"].as_u64().unwrap() > 1 << 20);
     // The scratch directory is left as it was found.
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);

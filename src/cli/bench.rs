@@ -5,6 +5,11 @@
 //! accounting of that process alone (`wait4`), start-up and output writing included — the same
 //! quantities `/usr/bin/time` reports for dslab-faas in the side-by-side. The counts (requests,
 //! events) come from the `runs` table the child wrote.
+//!
+//! A short run's CPU time is mostly fixed cost (start-up, building the cluster, writing and
+//! `fsync`ing the tables), so each scenario also runs once with a horizon of one microsecond,
+//! which simulates next to nothing: its CPU time is reported as the fixed cost, and the
+//! difference, per invocation, as the *marginal* cost of an invocation.
 
 use anyhow::{bail, Context, Result};
 use arrow_array::{Array, Int64Array};
@@ -62,7 +67,15 @@ pub struct BenchResult {
     pub events_per_s: f64,
     /// `cpu_s / invocations`, in nanoseconds: the figure to compare on a shared machine.
     pub cpu_ns_per_invocation: f64,
+    /// CPU seconds of the same scenario run with a 1 µs horizon: start-up, cluster build, output.
+    pub fixed_cpu_s: f64,
+    /// `(cpu_s - fixed_cpu_s) / invocations`, in nanoseconds: what one more invocation costs.
+    pub marginal_cpu_ns_per_invocation: f64,
 }
+
+/// `run.horizon_s` of the run that measures a scenario's fixed cost: valid (> 0), and too short
+/// for any request to arrive.
+const FIXED_COST_HORIZON_S: f64 = 1e-6;
 
 /// Resource use of a finished child, from `wait4`.
 struct ChildUsage {
@@ -121,8 +134,14 @@ fn run_counts(dataset: &Path) -> Result<(i64, i64)> {
     Ok((column("requests")?, column("events_processed")?))
 }
 
-/// Runs one scenario in a child `faasim run` and measures it.
-fn bench_one(scenario: &Path, out: &Path, opts: &BenchOptions) -> Result<BenchResult> {
+/// Runs one scenario in a child `faasim run` (with `run.horizon_s = horizon_s` if given) and
+/// returns its resource use.
+fn run_child(
+    scenario: &Path,
+    out: &Path,
+    opts: &BenchOptions,
+    horizon_s: Option<f64>,
+) -> Result<(ChildUsage, f64)> {
     let exe = std::env::current_exe().context("locating the faasim binary")?;
     let mut cmd = Command::new(exe);
     cmd.arg("run")
@@ -134,7 +153,7 @@ fn bench_one(scenario: &Path, out: &Path, opts: &BenchOptions) -> Result<BenchRe
         .arg("--quiet")
         .stdin(Stdio::null())
         .stdout(Stdio::null());
-    if let Some(h) = opts.horizon_s {
+    if let Some(h) = horizon_s {
         cmd.arg("--set").arg(format!("run.horizon_s={h:?}"));
     }
     for o in &opts.overrides {
@@ -147,7 +166,16 @@ fn bench_one(scenario: &Path, out: &Path, opts: &BenchOptions) -> Result<BenchRe
     if !usage.success {
         bail!("faasim run {} failed", scenario.display());
     }
+    Ok((usage, wall_s))
+}
+
+/// Runs one scenario in a child `faasim run` and measures it, then measures its fixed cost.
+fn bench_one(scenario: &Path, out: &Path, opts: &BenchOptions) -> Result<BenchResult> {
+    let (usage, wall_s) = run_child(scenario, out, opts, opts.horizon_s)?;
     let (invocations, events) = run_counts(out)?;
+    std::fs::remove_dir_all(out).ok();
+    let (fixed, _) = run_child(scenario, out, opts, Some(FIXED_COST_HORIZON_S))?;
+    let fixed_cpu_s = fixed.cpu_s;
     let per = |n: i64, d: f64| if d > 0.0 { n as f64 / d } else { 0.0 };
     Ok(BenchResult {
         scenario: scenario.display().to_string(),
@@ -163,6 +191,12 @@ fn bench_one(scenario: &Path, out: &Path, opts: &BenchOptions) -> Result<BenchRe
         } else {
             0.0
         },
+        fixed_cpu_s,
+        marginal_cpu_ns_per_invocation: if invocations > 0 {
+            (usage.cpu_s - fixed_cpu_s) * 1e9 / invocations as f64
+        } else {
+            0.0
+        },
     })
 }
 
@@ -175,26 +209,30 @@ fn table(results: &[BenchResult]) -> String {
         .unwrap_or(8)
         .max(8);
     let mut s = format!(
-        "{:width$}  {:>11} {:>12} {:>10} {:>12} {:>8} {:>8} {:>9}\n",
+        "{:width$}  {:>11} {:>12} {:>10} {:>12} {:>12} {:>8} {:>8} {:>8} {:>9}\n",
         "scenario",
         "invocations",
         "invocations/s",
         "events/s",
         "ns/inv (cpu)",
+        "marginal ns",
         "wall s",
         "cpu s",
+        "fixed s",
         "rss MiB"
     );
     for r in results {
         s += &format!(
-            "{:width$}  {:>11} {:>13.0} {:>10.0} {:>12.0} {:>8.3} {:>8.3} {:>9.1}\n",
+            "{:width$}  {:>11} {:>13.0} {:>10.0} {:>12.0} {:>12.0} {:>8.3} {:>8.3} {:>8.3} {:>9.1}\n",
             r.scenario,
             r.invocations,
             r.invocations_per_s,
             r.events_per_s,
             r.cpu_ns_per_invocation,
+            r.marginal_cpu_ns_per_invocation,
             r.wall_s,
             r.cpu_s,
+            r.fixed_cpu_s,
             r.peak_rss_bytes as f64 / (1024.0 * 1024.0),
         );
     }
@@ -224,9 +262,11 @@ pub fn bench(opts: &BenchOptions) -> Result<ExitCode> {
         std::fs::remove_dir_all(&out).ok();
         if !json_to_stdout {
             errln!(
-                "bench: {}: {:.0} ns/invocation",
+                "bench: {}: {:.0} ns/invocation ({:.0} marginal, {:.3} s fixed)",
                 r.scenario,
-                r.cpu_ns_per_invocation
+                r.cpu_ns_per_invocation,
+                r.marginal_cpu_ns_per_invocation,
+                r.fixed_cpu_s
             );
         }
         results.push(r);

@@ -266,7 +266,13 @@ impl<E: Copy> EventQueue<E> {
     /// Discards stale entries at the top of the heap.
     #[inline]
     fn skip_stale(&mut self) {
-        while let Some(&top) = self.heap.peek() {
+        self.skip_stale_with(|_| {})
+    }
+
+    /// [`EventQueue::skip_stale`], announcing near events to `on_near`.
+    #[inline]
+    fn skip_stale_with(&mut self, mut on_near: impl FnMut(&E)) {
+        while let Some(&top) = self.heap.peek_with(&mut on_near) {
             if !self.is_stale(&top) {
                 return;
             }
@@ -292,8 +298,21 @@ impl<E: Copy> EventQueue<E> {
     /// event after it stays queued. One look at the top instead of `peek_time` then `pop`.
     #[inline]
     pub fn pop_until(&mut self, deadline: SimTime) -> Option<(SimTime, E)> {
-        self.skip_stale();
-        if self.heap.peek()?.time > deadline.0 {
+        self.pop_until_with(deadline, |_| {})
+    }
+
+    /// [`EventQueue::pop_until`] that also shows `on_near` the events the queue has just found
+    /// to be among the next few dozen to pop (leftovers of cancelled timers included), so the
+    /// caller can prefetch what handling them will read. Each event may be shown more than once
+    /// or not at all; the order of events is the same as without it.
+    #[inline]
+    pub fn pop_until_with(
+        &mut self,
+        deadline: SimTime,
+        mut on_near: impl FnMut(&E),
+    ) -> Option<(SimTime, E)> {
+        self.skip_stale_with(&mut on_near);
+        if self.heap.peek_with(&mut on_near)?.time > deadline.0 {
             return None;
         }
         let e = self.heap.pop().expect("peeked");

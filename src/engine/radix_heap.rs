@@ -18,6 +18,17 @@
 //! digits. Within a position, buckets are ordered by the entry's digit there, which is always
 //! larger than `last`'s, so the lowest non-empty bucket index is found with a bit mask.
 //!
+//! A drained bucket of at most [`RUN_MAX`] entries is not re-filed: it is sorted into the *run*,
+//! a short vector of the very next entries to pop, smallest last, and `last` becomes the run's
+//! largest order (which keeps every other bucket's filing valid: it shares their digits above
+//! the drained bucket's position, as the run's minimum does). Near the front of a large heap
+//! buckets are small, and one sort of a few entries replaces their descent through the lower
+//! buckets one pop at a time. An entry pushed below the run's largest is inserted into it.
+//!
+//! A drain also tells its caller which entries are about to be popped (every entry of a drained
+//! bucket of at most [`NEAR_MAX`] entries comes out within that many pops, barring earlier
+//! pushes), so the caller can prefetch what handling them will read ([`RadixHeap::peek_with`]).
+//!
 //! The order is total (no two entries share a key), so every correct priority queue pops the
 //! same sequence: this one changes no simulation result (pinned by `tests/digests.rs`). An
 //! entry smaller than `last` (only possible after a [`RadixHeap::peek`] followed by a push of
@@ -37,6 +48,10 @@ const BUCKETS: usize = POSITIONS * RADIX;
 const MASK_WORDS: usize = BUCKETS / 64;
 /// Largest buffer (in entries) a drained bucket keeps.
 const KEPT_CAPACITY: usize = 1024;
+/// Largest drained bucket that is sorted into the run instead of re-filed.
+pub const RUN_MAX: usize = 16;
+/// Largest drained bucket whose entries are announced as about to be popped.
+pub const NEAR_MAX: usize = 64;
 
 /// One entry: the ordering pair and the payload.
 #[derive(Clone, Copy, Debug)]
@@ -75,9 +90,17 @@ pub struct RadixHeap<E> {
     buckets: Vec<Vec<HeapEntry<E>>>,
     /// Bit `b` set: bucket `b` is non-empty.
     occupied: [u64; MASK_WORDS],
-    /// The order every entry is filed against: the last popped (or settled) minimum.
+    /// The order every entry is filed against: the last popped (or settled) minimum, or the
+    /// largest order of the run while the run is not empty.
     last: u128,
+    /// The next entries to pop, sorted by decreasing order; each is smaller than every entry of
+    /// the buckets (see the module docs).
+    run: Vec<HeapEntry<E>>,
+    /// Entries in the buckets and the run.
     len: usize,
+    /// The largest buffer a drained bucket gave up (empty): a bucket that outgrows
+    /// [`KEPT_CAPACITY`] moves into it instead of growing by repeated doubling.
+    spare: Vec<HeapEntry<E>>,
 }
 
 impl<E: Copy> Default for RadixHeap<E> {
@@ -93,7 +116,9 @@ impl<E: Copy> RadixHeap<E> {
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
             occupied: [0; MASK_WORDS],
             last: 0,
+            run: Vec::with_capacity(RUN_MAX),
             len: 0,
+            spare: Vec::new(),
         }
     }
 
@@ -116,13 +141,30 @@ impl<E: Copy> RadixHeap<E> {
         }
         self.occupied = [0; MASK_WORDS];
         self.last = 0;
+        self.run.clear();
         self.len = 0;
     }
 
     #[inline(always)]
     fn file(&mut self, bucket: usize, entry: HeapEntry<E>) {
+        let b = &self.buckets[bucket];
+        if b.len() == b.capacity() && b.capacity() >= KEPT_CAPACITY {
+            self.grow_into_spare(bucket);
+        }
         self.buckets[bucket].push(entry);
         self.occupied[bucket / 64] |= 1 << (bucket % 64);
+    }
+
+    /// A full bucket of at least [`KEPT_CAPACITY`] entries moves into the spare buffer if that
+    /// is larger, which saves a reallocation (and the fresh pages) per doubling: the buckets of
+    /// the far future fill to thousands of entries again after each drain.
+    #[cold]
+    fn grow_into_spare(&mut self, bucket: usize) {
+        let b = &mut self.buckets[bucket];
+        if self.spare.capacity() > b.capacity() {
+            self.spare.append(b);
+            std::mem::swap(b, &mut self.spare);
+        }
     }
 
     /// Adds an entry.
@@ -130,6 +172,13 @@ impl<E: Copy> RadixHeap<E> {
     pub fn push(&mut self, entry: HeapEntry<E>) {
         let order = entry.order();
         if order < self.last {
+            if !self.run.is_empty() {
+                // Among the next entries to pop: its place in the run.
+                let at = self.run.partition_point(|e| e.order() > order);
+                self.run.insert(at, entry);
+                self.len += 1;
+                return;
+            }
             self.refile_around(order);
         }
         let b = bucket_of(order, self.last);
@@ -141,6 +190,7 @@ impl<E: Copy> RadixHeap<E> {
     #[cold]
     fn refile_around(&mut self, order: u128) {
         let mut all = Vec::with_capacity(self.len);
+        all.append(&mut self.run);
         for b in &mut self.buckets {
             all.append(b);
         }
@@ -152,18 +202,38 @@ impl<E: Copy> RadixHeap<E> {
         }
     }
 
-    /// Makes bucket 0 hold the smallest entry; false when the heap is empty.
+    /// Makes the run or bucket 0 hold the smallest entry; false when the heap is empty.
+    /// `on_near` sees the events of a small drained bucket (see the module docs).
     #[inline]
-    fn settle(&mut self) -> bool {
-        if self.occupied[0] & 1 != 0 {
+    fn settle(&mut self, on_near: impl FnMut(&E)) -> bool {
+        if !self.run.is_empty() || self.occupied[0] & 1 != 0 {
             return true;
         }
+        self.drain_lowest(on_near)
+    }
+
+    /// Empties the lowest non-empty bucket into the run or into lower buckets.
+    #[inline]
+    fn drain_lowest(&mut self, mut on_near: impl FnMut(&E)) -> bool {
         let Some(word) = self.occupied.iter().position(|&w| w != 0) else {
             return false;
         };
         let lowest = word * 64 + self.occupied[word].trailing_zeros() as usize;
         self.occupied[word] &= !(1 << (lowest % 64));
         let mut bucket = std::mem::take(&mut self.buckets[lowest]);
+        if bucket.len() <= NEAR_MAX {
+            for e in &bucket {
+                on_near(&e.event);
+            }
+        }
+        if bucket.len() <= RUN_MAX {
+            self.run.append(&mut bucket);
+            self.run
+                .sort_unstable_by_key(|e| std::cmp::Reverse(e.order()));
+            self.last = self.run[0].order();
+            self.buckets[lowest] = bucket;
+            return true;
+        }
         let min = bucket
             .iter()
             .map(HeapEntry::order)
@@ -181,6 +251,8 @@ impl<E: Copy> RadixHeap<E> {
         // several times the heap's peak size.
         if bucket.capacity() <= KEPT_CAPACITY {
             self.buckets[lowest] = bucket;
+        } else if bucket.capacity() > self.spare.capacity() {
+            self.spare = bucket;
         }
         true
     }
@@ -188,21 +260,33 @@ impl<E: Copy> RadixHeap<E> {
     /// The smallest entry (may re-file entries, hence `&mut`).
     #[inline]
     pub fn peek(&mut self) -> Option<&HeapEntry<E>> {
-        if self.settle() {
-            self.buckets[0].last()
-        } else {
+        self.peek_with(|_| {})
+    }
+
+    /// The smallest entry; `on_near` sees the events that re-filing found to be among the next
+    /// few dozen to pop (to prefetch what they will need).
+    #[inline]
+    pub fn peek_with(&mut self, on_near: impl FnMut(&E)) -> Option<&HeapEntry<E>> {
+        if !self.settle(on_near) {
             None
+        } else if let Some(e) = self.run.last() {
+            Some(e)
+        } else {
+            self.buckets[0].last()
         }
     }
 
     /// Removes and returns the smallest entry.
     #[inline]
     pub fn pop(&mut self) -> Option<HeapEntry<E>> {
-        if !self.settle() {
+        if !self.settle(|_| {}) {
             return None;
         }
-        self.occupied[0] &= !1;
         self.len -= 1;
+        if let Some(e) = self.run.pop() {
+            return Some(e);
+        }
+        self.occupied[0] &= !1;
         self.buckets[0].pop()
     }
 }
@@ -284,6 +368,69 @@ mod tests {
         h.push(entry(5, 3));
         let times: Vec<u64> = std::iter::from_fn(|| h.pop().map(|e| e.time)).collect();
         assert_eq!(times, vec![5, 10, 20, 30]);
+    }
+
+    #[test]
+    fn an_entry_pushed_among_the_next_few_pops_takes_its_place_in_order() {
+        // Two entries far from the rest: the lowest bucket drained holds both, so they form
+        // the run; a push between them and one below both must interleave exactly.
+        let mut h = RadixHeap::new();
+        for (time, key) in [(1_000, 0), (1_010, 1), (1 << 40, 2)] {
+            h.push(entry(time, key));
+        }
+        assert_eq!(h.pop().map(|e| e.time), Some(1_000));
+        h.push(entry(1_005, 3));
+        h.push(entry(1_002, 4));
+        h.push(entry(1_010, 5));
+        let order: Vec<(u64, u64)> =
+            std::iter::from_fn(|| h.pop().map(|e| (e.time, e.key))).collect();
+        assert_eq!(
+            order,
+            vec![(1_002, 4), (1_005, 3), (1_010, 1), (1_010, 5), (1 << 40, 2)]
+        );
+    }
+
+    #[test]
+    fn the_entries_announced_as_near_are_the_next_ones_popped() {
+        let mut h = RadixHeap::new();
+        for t in scrambled(5_000) {
+            h.push(entry(t * 7_919, t));
+        }
+        let mut announced = std::collections::HashSet::new();
+        let mut popped_after_announcement = 0;
+        for _ in 0..5_000 {
+            let top = *h
+                .peek_with(|&k| {
+                    announced.insert(k);
+                })
+                .unwrap();
+            popped_after_announcement += announced.contains(&top.event) as u32;
+            assert_eq!(h.pop().map(|e| e.key), Some(top.key));
+        }
+        // Every entry passes through a small bucket on its way down (only the very first
+        // drains of a 5 000-entry heap are large).
+        assert!(
+            popped_after_announcement > 4_900,
+            "{popped_after_announcement}"
+        );
+    }
+
+    #[test]
+    fn buckets_that_outgrow_the_kept_capacity_reuse_one_spare_buffer() {
+        // Far-future entries fill a bucket past the kept capacity, again and again.
+        let mut h = RadixHeap::new();
+        let mut key = 0;
+        for round in 0..4u64 {
+            for i in 0..5_000u64 {
+                h.push(entry((round + 1) << 32 | i, key));
+                key += 1;
+            }
+            for i in 0..5_000u64 {
+                assert_eq!(h.pop().map(|e| e.time), Some((round + 1) << 32 | i));
+            }
+        }
+        assert!(h.is_empty());
+        assert!(h.spare.capacity() >= 5_000);
     }
 
     #[test]

@@ -20,13 +20,19 @@ impl SimTime {
     /// Negative, NaN or too large inputs saturate; configuration validation rejects them earlier.
     #[inline]
     pub fn from_secs_f64(s: f64) -> SimTime {
-        let ns = (s * 1e9).round();
-        if ns.is_nan() || ns <= 0.0 {
+        let x = s * 1e9;
+        // `x ≥ 2⁶⁴` saturates (so does its rounding).
+        if x.is_nan() || x <= 0.0 {
             SimTime(0)
-        } else if ns >= u64::MAX as f64 {
+        } else if x >= u64::MAX as f64 {
             SimTime(u64::MAX - 1)
         } else {
-            SimTime(ns as u64)
+            // `f64::round` is a libm call on baseline x86-64 (no SSE4.1 `roundsd`), on the path
+            // of every drawn duration. For 0 < x < 2⁶⁴ this is the same rounding, exactly: the
+            // truncation `whole` is representable, so `x - whole` is the exact fraction.
+            let whole = x as u64;
+            let half_up = x - whole as f64 >= 0.5;
+            SimTime(whole + half_up as u64)
         }
     }
 
@@ -87,6 +93,56 @@ mod tests {
         assert_eq!(SimTime::from_secs_f64(1.3).0, 1_300_000_000);
         assert_eq!(SimTime::from_secs_f64(2.5e-9).0, 3);
         assert_eq!(SimTime::from_secs_f64(-1.0).0, 0);
+    }
+
+    /// The conversion as it was written first, with the library's rounding.
+    fn reference(s: f64) -> u64 {
+        let ns = (s * 1e9).round();
+        if ns.is_nan() || ns <= 0.0 {
+            0
+        } else if ns >= u64::MAX as f64 {
+            u64::MAX - 1
+        } else {
+            ns as u64
+        }
+    }
+
+    #[test]
+    fn the_conversion_rounds_exactly_as_f64_round_does() {
+        let mut edge = vec![
+            0.0,
+            -0.0,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+            f64::MIN_POSITIVE,
+            5e-10_f64.next_down(),
+            5e-10,
+            5.000000000000001e-10,
+            1.5e-9,
+            2.5e-9,
+            (2f64.powi(52) - 0.5) / 1e9,
+            9007199254740993e-9,
+            1.8446744073709552e10,
+            (u64::MAX as f64).next_down() / 1e9,
+            1e300,
+        ];
+        // Halves and their neighbours at every scale, and a scatter of arbitrary values.
+        for k in 0..64 {
+            let half = ((1u64 << k) as f64 + 0.5) / 1e9;
+            edge.extend([half, half.next_up(), half.next_down()]);
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            edge.push(f64::from_bits(x >> 2) % 1e6);
+            edge.push((x >> 11) as f64 / (1u64 << 53) as f64 * 10.0);
+        }
+        for s in edge {
+            assert_eq!(SimTime::from_secs_f64(s).0, reference(s), "{s:e} s");
+        }
     }
 
     #[test]

@@ -1,10 +1,17 @@
 //! The requests in flight: a slab of [`Request`] slots with a free list, so nothing allocates
 //! per invocation in steady state and a slot's index can travel in an 8-byte event.
+//!
+//! A slot is one 64-byte cache line, aligned: tens of thousands of requests are in flight in a
+//! large run and they complete in random order, so the slot read at a completion is a cache
+//! miss; one line per slot makes it one miss, and the event loop prefetches it while the event
+//! is still in the queue (docs/performance.md, "round 4"). The two routing timers, which most
+//! runs never arm, live beside the slab ([`WaitTimers`]) to keep the slot within its line.
 
 use crate::engine::{SimTime, TimerId};
 
-/// A request in flight.
+/// A request in flight: one cache line.
 #[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
 pub struct Request {
     /// Run-wide request number (`request_id`).
     pub id: u64,
@@ -27,10 +34,23 @@ pub struct Request {
     pub cold: bool,
     /// Reached a final state (only requests still in flight at the end of a run are not).
     pub done: bool,
+}
+
+/// The routing timers of a request slot (kept outside [`Request`], see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitTimers {
     /// The `routing.request_timeout_s` timer, once the request had to wait.
     pub timeout: TimerId,
     /// The pending `routing.cold_start_poll_s` poll of a waiting request.
     pub poll: TimerId,
+}
+
+impl WaitTimers {
+    /// No timer armed.
+    pub const NONE: WaitTimers = WaitTimers {
+        timeout: TimerId::NONE,
+        poll: TimerId::NONE,
+    };
 }
 
 /// The slab of requests.
@@ -57,8 +77,6 @@ impl RequestSlab {
             start: SimTime::NEVER,
             cold: false,
             done: false,
-            timeout: TimerId::NONE,
-            poll: TimerId::NONE,
         };
         self.next_id += 1;
         self.outstanding += 1;
@@ -72,6 +90,12 @@ impl RequestSlab {
                 (self.slots.len() - 1) as u32
             }
         }
+    }
+
+    /// Where slot `slot` is (or would be), to prefetch it; never dereferenced here.
+    #[inline]
+    pub fn slot_ptr(&self, slot: u32) -> *const Request {
+        self.slots.as_ptr().wrapping_add(slot as usize)
     }
 
     #[inline]
@@ -104,5 +128,16 @@ impl RequestSlab {
 
     pub fn bytes(&self) -> usize {
         self.slots.capacity() * std::mem::size_of::<Request>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_slot_is_one_aligned_cache_line() {
+        assert_eq!(std::mem::size_of::<Request>(), 64);
+        assert_eq!(std::mem::align_of::<Request>(), 64);
     }
 }

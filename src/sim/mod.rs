@@ -423,7 +423,15 @@ impl<'a> Simulation<'a> {
     #[inline]
     fn step_inner(&mut self) -> Result<bool, Abort> {
         // The next event, unless none is left or it lies past the deadline.
-        let Some((t, ev)) = self.queue.pop_until(self.deadline) else {
+        // Completions about to be popped bring their request slot into the cache meanwhile:
+        // handling one reads it, and slots are read in random order (docs/performance.md).
+        let router = &self.router;
+        let near = |ev: &Event| {
+            if let Event::InvocationDone { slot } = *ev {
+                router.prefetch_request(slot);
+            }
+        };
+        let Some((t, ev)) = self.queue.pop_until_with(self.deadline, near) else {
             return Ok(false);
         };
         self.now = t;
