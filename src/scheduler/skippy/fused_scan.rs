@@ -25,7 +25,8 @@
 //! `scheduler.explain_top_k` asks for candidates. Everything else takes the generic path.
 
 use super::scan_kernel::{
-    eval_chunk, node_word, ChunkCols, PodTerms, BALANCED_MASK, CLASS_SHIFT, EDGE_BIT, MAX_CLASS,
+    eval_chunk, exact_codes, node_word, ChunkCols, PodTerms, BALANCED_MASK, CLASS_SHIFT, EDGE_BIT,
+    MAX_CLASS,
 };
 use crate::cluster::{NodeId, NodeTable};
 use crate::scheduler::explain::first_max;
@@ -65,6 +66,25 @@ fn edge_value(key: u16) -> f64 {
     }
 }
 
+/// The position of the first entry of `x` equal to `max` (its maximum) and how many are.
+fn first_of(x: &[u8], max: u8) -> (usize, u32) {
+    // Whole blocks are tested without branches until the block holding the first maximum.
+    const BLOCK: usize = 64;
+    let mut first = 0;
+    for (bi, block) in x.chunks(BLOCK).enumerate() {
+        if block.iter().fold(false, |hit, &v| hit | (v == max)) {
+            let j = block
+                .iter()
+                .position(|&v| v == max)
+                .expect("block holds it");
+            first = bi * BLOCK + j;
+            break;
+        }
+    }
+    let ties = x[first..].iter().map(|&v| u32::from(v == max)).sum();
+    (first, ties)
+}
+
 /// The compiled fast path and its buffers (reused across decisions).
 #[derive(Clone, Debug)]
 pub struct FusedScan {
@@ -83,13 +103,17 @@ pub struct FusedScan {
     codes: Vec<u8>,
     chunk_keys: Vec<u16>,
     keys: Vec<u16>,
+    /// Node ids of the feasible nodes of compacted chunks (by feasible index).
     pos: Vec<u32>,
+    /// Per walked chunk: its first feasible index and, for a chunk whose nodes were all
+    /// feasible (ids not written to `pos`), its first node id.
+    runs: Vec<(u32, Option<u32>)>,
     rejections: Vec<u32>,
     present: Vec<usize>,
     seen: Vec<bool>,
     reduced: Vec<f64>,
     totals: Vec<f64>,
-    small_totals: Vec<u8>,
+    small_totals: Box<[u8; 1 << 16]>,
     scores: Vec<f64>,
     small_scores: Vec<u8>,
 }
@@ -159,12 +183,13 @@ impl FusedScan {
             chunk_keys: vec![0; CHUNK],
             keys: Vec::new(),
             pos: Vec::new(),
+            runs: Vec::new(),
             rejections: Vec::new(),
             present: Vec::new(),
             seen: vec![false; on_class + 1],
             reduced: vec![0.0; on_class + 1],
             totals: vec![0.0; (on_class + 1) << CLASS_SHIFT],
-            small_totals: vec![0; (on_class + 1) << CLASS_SHIFT],
+            small_totals: vec![0; 1 << 16].try_into().expect("65,536 entries"),
             scores: Vec::new(),
             small_scores: Vec::new(),
         })
@@ -200,7 +225,7 @@ impl FusedScan {
         if len == 0 {
             return None;
         }
-        let next = (self.pos[len - 1] as usize + 1) % n;
+        let next = (self.node_of(len - 1) as usize + 1) % n;
         out.scored = len as u32;
 
         // The latency reduce over the classes present, as `locality_reduce`.
@@ -238,21 +263,27 @@ impl FusedScan {
         let keys = &self.keys[..len];
         let (best, ties) = if small {
             self.small_scores.resize(len, 0);
-            let table = &self.small_totals;
-            for (s, &key) in self.small_scores.iter_mut().zip(keys) {
-                *s = table[key as usize];
+            let scores = &mut self.small_scores[..len];
+            // A table over every 16-bit key: the lookup needs no bounds check.
+            let table: &[u8; 1 << 16] = &self.small_totals;
+            let mut max = 0u8;
+            for (s, &key) in scores.iter_mut().zip(keys) {
+                let v = table[key as usize];
+                *s = v;
+                max = max.max(v);
             }
-            first_max(&self.small_scores[..len])
+            first_of(scores, max)
         } else {
             self.scores.resize(len, 0.0);
-            let table = &self.totals;
-            for (s, &key) in self.scores.iter_mut().zip(keys) {
+            let scores = &mut self.scores[..len];
+            let table = &self.totals[..];
+            for (s, &key) in scores.iter_mut().zip(keys) {
                 *s = table[key as usize];
             }
-            first_max(&self.scores[..len])
+            first_max(scores)
         };
         let key = keys[best];
-        out.node = Some(self.pos[best] as NodeId);
+        out.node = Some(self.node_of(best));
         out.tie_count = ties;
         out.total_score = self.totals[key as usize];
         let class = (key >> CLASS_SHIFT) as usize;
@@ -275,6 +306,15 @@ impl FusedScan {
             });
         }
         Some(next)
+    }
+
+    /// The node id of feasible index `i`.
+    fn node_of(&self, i: usize) -> NodeId {
+        let r = self.runs.partition_point(|&(at, _)| at as usize <= i) - 1;
+        match self.runs[r] {
+            (at, Some(first)) => first + (i - at as usize) as u32,
+            (_, None) => self.pos[i],
+        }
     }
 
     /// The total score of a node with `key`, summed in list order exactly as the generic path
@@ -312,6 +352,7 @@ impl FusedScan {
         let npred = self.pred_names.len();
         self.rejections.clear();
         self.rejections.resize(npred + 1, 0);
+        self.runs.clear();
         if self.keys.len() < n {
             self.keys.resize(n, 0);
             self.pos.resize(n, 0);
@@ -359,6 +400,11 @@ impl FusedScan {
                     memo_value: &memo_value[r.clone()],
                 };
                 let summary = eval_chunk(&terms, &cols, codes, chunk_keys);
+                let all_feasible = codes.iter().fold(0u8, |acc, &c| acc | c) == 0;
+                if !all_feasible {
+                    // Which predicate failed first matters only for the rejection counts.
+                    exact_codes(&terms, &cols, codes);
+                }
                 if summary.stale {
                     // Recompute the feasible nodes whose inputs changed, with the plugin's
                     // formula, and refresh their memo entries.
@@ -378,13 +424,14 @@ impl FusedScan {
                 let before = len;
                 let (keys, pos) = (&mut self.keys[before..before + m], &mut self.pos[before..]);
                 let mut cnt = 0;
-                if codes.iter().fold(0u8, |acc, &c| acc | c) == 0 {
+                if all_feasible {
+                    // Every node of the chunk is feasible (the common case): ids follow from
+                    // the run.
                     keys.copy_from_slice(chunk_keys);
-                    for (j, p) in pos[..m].iter_mut().enumerate() {
-                        *p = (a + j) as u32;
-                    }
+                    self.runs.push((before as u32, Some(a as u32)));
                     cnt = m;
                 } else {
+                    self.runs.push((before as u32, None));
                     for (j, (&c, &key)) in codes.iter().zip(chunk_keys.iter()).enumerate() {
                         let at = cnt.min(m - 1);
                         keys[at] = key;

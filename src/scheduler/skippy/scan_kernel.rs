@@ -87,8 +87,9 @@ pub struct ChunkCols<'a> {
     pub memo_value: &'a [u8],
 }
 
-/// Evaluates the nodes of `c`: `codes[j]` gets node `j`'s first-failure code (0 if feasible)
-/// and `keys[j]` its key (meaningful where feasible).
+/// Evaluates the nodes of `c`: `codes[j]` gets 0 if node `j` is feasible, else 1 (the failing
+/// predicate is found by [`exact_codes`] for the chunks that need it), and `keys[j]` its key
+/// (meaningful where feasible).
 pub fn eval_chunk(p: &PodTerms, c: &ChunkCols, codes: &mut [u8], keys: &mut [u16]) -> ChunkSummary {
     #[cfg(target_arch = "x86_64")]
     {
@@ -139,7 +140,7 @@ fn kernel<const ON: bool>(
         // Both differences are ≥ 0 iff their OR is (as `PodFitsResources`).
         let fits = ((fm - p.mem) | (fc - p.cpu)) >= 0;
         let arch_ok = (p.arch_mask >> ((w >> 8) & 31)) & 1 == 1;
-        let code = fail(fail(w as u8, p.fit_code, fits), p.arch_code, arch_ok);
+        let feasible = fits & arch_ok & (w as u8 == 0);
         let fresh = (memo_cpu[j] == fc) & (memo_mem[j] == fm);
         let static_key = (w >> 16) as u16;
         let class_key = if ON && on[j] != 0 {
@@ -148,15 +149,28 @@ fn kernel<const ON: bool>(
             static_key
         };
         let key = class_key | (u16::from(memo_value[j]) & BALANCED_MASK);
-        codes[j] = code;
+        codes[j] = u8::from(!feasible);
         keys[j] = key;
-        let feasible = u64::from(code == 0);
+        let feasible = u64::from(feasible);
         classes |= feasible << ((key >> CLASS_SHIFT) & 63);
         stale |= feasible & u64::from(!fresh);
     }
     ChunkSummary {
         classes,
         stale: stale != 0,
+    }
+}
+
+/// Overwrites `codes` with each node's first-failure code: the smallest code among its failing
+/// static predicates, `PodFitsResources` and `ImageArchAvailable` (0 if none fails).
+pub fn exact_codes(p: &PodTerms, c: &ChunkCols, codes: &mut [u8]) {
+    let m = codes.len();
+    let (cpu, mem, words) = (&c.cpu[..m], &c.mem[..m], &c.words[..m]);
+    for (j, code) in codes.iter_mut().enumerate() {
+        let (fc, fm, w) = (cpu[j], mem[j], words[j]);
+        let fits = ((fm - p.mem) | (fc - p.cpu)) >= 0;
+        let arch_ok = (p.arch_mask >> ((w >> 8) & 31)) & 1 == 1;
+        *code = fail(fail(w as u8, p.fit_code, fits), p.arch_code, arch_ok);
     }
 }
 
@@ -196,6 +210,8 @@ mod tests {
         };
         let (mut codes, mut keys) = ([9u8; 4], [0u16; 4]);
         let s = eval_chunk(&p, &cols, &mut codes, &mut keys);
+        assert_eq!(codes, [0, 1, 1, 0]);
+        exact_codes(&p, &cols, &mut codes);
         assert_eq!(codes, [0, 1, 2, 0]);
         assert_eq!(keys[0], 2 << CLASS_SHIFT | EDGE_BIT | 10);
         assert_eq!(keys[3] & !BALANCED_MASK, 7 << CLASS_SHIFT | EDGE_BIT);
