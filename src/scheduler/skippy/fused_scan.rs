@@ -199,7 +199,8 @@ impl FusedScan {
     /// constant 0 (no data paths, no capability labels), as the path does not compute them.
     pub fn applies(&self, info: &PodInfo, scratch: &PodScratch) -> bool {
         let data = info.recv_path.is_some() || info.send_path.is_some();
-        !(self.reads_data && data) && !(self.reads_capabilities && scratch.has_cap)
+        let varies = (self.reads_data && data) || (self.reads_capabilities && scratch.has_cap);
+        !varies
     }
 
     /// One decision: walks `n` nodes cyclically from `start` until `k` feasible ones are found,
