@@ -35,6 +35,14 @@ impl<V: Copy> MemoSet<V> {
     pub fn get(&mut self, n: usize, a: i64, b: i64, f: impl FnOnce(i64, i64) -> V) -> V {
         self.columns().get(n, a, b, f)
     }
+
+    /// The raw columns `(a, b, value)`, for kernels that test whole chunks at once: an entry is
+    /// valid for node `n` only while the node's inputs equal `a[n]` and `b[n]`, so a kernel must
+    /// compare them before using `value[n]` and store all three when it recomputes.
+    #[inline(always)]
+    pub fn parts(&mut self) -> (&mut [i64], &mut [i64], &mut [V]) {
+        (&mut self.a, &mut self.b, &mut self.value)
+    }
 }
 
 /// Borrowed columns of a [`MemoSet`].

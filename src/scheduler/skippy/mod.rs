@@ -6,9 +6,16 @@
 //! over the feasible list into score columns (through a priority's fused kernel where it has
 //! one), sum the weighted columns, and take the first maximum in visit order. The image view is
 //! updated in [`Scheduler::on_placed`].
+//!
+//! Stock lists take a compiled fast path that makes the same decisions in two passes over the
+//! nodes ([`fused_scan`]).
 
 mod data;
+pub mod fused_scan;
+#[cfg(test)]
+mod fused_tests;
 pub mod presets;
+mod scan_kernel;
 #[cfg(test)]
 mod tests;
 
@@ -30,6 +37,7 @@ use crate::cluster::{Cluster, NodeId};
 use crate::config::{ExecutionTimeEstimate, Scenario, SchedulerConfig};
 use crate::engine::{stream_rng, SimRng};
 use data::DataColumns;
+use fused_scan::FusedScan;
 pub use presets::nodes_to_find;
 
 const MEBI: i64 = 1 << 20;
@@ -67,6 +75,8 @@ pub struct Skippy {
     total: Vec<f64>,
     top_k: usize,
     top_idx: Vec<u32>,
+    /// The fused fast path, when the lists allow it.
+    scan: Option<FusedScan>,
 }
 
 impl Skippy {
@@ -114,6 +124,8 @@ impl Skippy {
         il_size.extend(std::iter::repeat_n(-1.0, n_archs));
         let state = NodeState::new(&facts, &chars);
         let np = prios.len();
+        let scan = FusedScan::build(&preds.preds, &preds.static_codes, &prios, &facts)
+            .filter(|_| cluster.archs.len() <= 32);
         Ok(Skippy {
             view: ImageView::new(n, images.len()),
             state,
@@ -142,8 +154,22 @@ impl Skippy {
             total: vec![0.0; n],
             top_k: cfg.explain_top_k as usize,
             top_idx: Vec::new(),
+            scan,
             facts,
         })
+    }
+
+    /// The same scheduler without the fused fast path: every decision takes the generic path
+    /// (for the equivalence tests and benchmarks).
+    pub fn without_fused_scan(mut self) -> Skippy {
+        self.scan = None;
+        self
+    }
+
+    /// Whether the fused fast path was compiled for this profile (it still falls back to the
+    /// generic path per decision: [`fused_scan`]).
+    pub fn has_fused_scan(&self) -> bool {
+        self.scan.is_some()
     }
 
     /// The rotation index (skippy's `last_scored_node_index`).
@@ -170,6 +196,20 @@ impl Skippy {
     pub fn priorities(&self) -> &[(f64, &'static PriorityDef)] {
         &self.prios
     }
+}
+
+/// The `LatencyAwareImageLocality` map value per latency class of a pod whose image has sizes
+/// `lat` per architecture: `trunc(size / bandwidth)`, 0 without a route; the last entry (nodes
+/// that hold the image) is 0.
+fn latency_values(out: &mut [f64], lat: &[f64], facts: &NodeFacts) {
+    for (o, &(arch, bw)) in out.iter_mut().zip(&facts.lat_classes) {
+        *o = if bw > 0.0 {
+            trunc(lat[arch as usize] / bw)
+        } else {
+            0.0
+        };
+    }
+    *out.last_mut().expect("on-node entry") = 0.0;
 }
 
 fn entry(
@@ -229,6 +269,7 @@ impl Scheduler for Skippy {
             total,
             top_k,
             top_idx,
+            scan,
         } = self;
         let cluster = ctx.cluster;
         let n = facts.n;
@@ -250,6 +291,24 @@ impl Scheduler for Skippy {
             }
         });
         let (info, scratch) = (&compiled.info, &compiled.scratch);
+        let na = *n_archs;
+        let row = (pod.image as usize).min(view.num_nodes.len());
+        if let Some(scan) = scan
+            .as_mut()
+            .filter(|s| *top_k == 0 && s.applies(info, scratch))
+        {
+            latency_values(lat_buf, &lat_size[row * na..(row + 1) * na], facts);
+            let on = view.column(pod.image);
+            let arch = arch_ok.row(pod.image);
+            if let Some(next) = scan.decide(pod, &cluster.nodes, on, arch, lat_buf, *start, k, out)
+            {
+                *start = next;
+                if !view.has(pod.image, out.node.expect("chosen")) {
+                    out.needed_images.push(pod.image);
+                }
+            }
+            return;
+        }
         {
             let pctx = PredCtx {
                 facts,
@@ -281,17 +340,7 @@ impl Scheduler for Skippy {
 
         // Per-decision tables of the pod's image (an image outside the registry uses the
         // trailing all-zero row).
-        let na = *n_archs;
-        let row = (pod.image as usize).min(view.num_nodes.len());
-        let lat = &lat_size[row * na..(row + 1) * na];
-        for (o, &(arch, bw)) in lat_buf.iter_mut().zip(&facts.lat_classes) {
-            *o = if bw > 0.0 {
-                trunc(lat[arch as usize] / bw)
-            } else {
-                0.0
-            };
-        }
-        *lat_buf.last_mut().expect("on-node entry") = 0.0;
+        latency_values(lat_buf, &lat_size[row * na..(row + 1) * na], facts);
         let factor = view
             .num_nodes
             .get(row)
