@@ -372,10 +372,10 @@ variants = [{{ arch = "x86", size = "10M" }}]
 
 [[traces]]
 format = "azure2021"
-path = "{}/tests/fixtures/azure/2021/AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt"
+dir = "{}/tests/fixtures/azure/2021/AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt"
 window_s = 3600
-deployment.container = {{ image = "img", concurrency = "unbounded" }}
-deployment.scaling = {{ scale_min = 1, scale_max = 1 }}
+deployment_template.container = {{ image = "img", concurrency = "unbounded" }}
+deployment_template.scaling = {{ scale_min = 1, scale_max = 1 }}
 "#,
         env!("CARGO_MANIFEST_DIR")
     );

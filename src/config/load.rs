@@ -107,9 +107,10 @@ fn deserialize_error(
     let message = message.trim_end();
     let mut key_path = render_path(path);
     // A hand-written visitor may reject a key before serde_path_to_error has seen its value: make
-    // the path end at the unknown key all the same.
+    // the path end at the unknown (or repeated) key all the same.
     if let Some(key) = message
         .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("duplicate field `"))
         .and_then(|rest| rest.split_once('`'))
         .map(|(key, _)| key)
     {
@@ -152,12 +153,30 @@ fn push_key(out: &mut String, key: &str) {
     out.push_str(key);
 }
 
+/// Keys that are also accepted under an older name, `(name, older name)`; giving both is an
+/// error (`docs/scenario.md`).
+const KEY_ALIASES: &[(&str, &str)] = &[
+    ("dir", "path"),
+    ("days", "day"),
+    ("deployment_template", "deployment"),
+    ("queue_capacity", "queue_limit"),
+];
+
 /// Rewrites serde's messages about unknown keys and values into ones with a suggestion.
 fn explain(message: &str) -> String {
     for (prefix, what) in [("unknown field `", "key"), ("unknown variant `", "value")] {
         if let Some(rest) = message.strip_prefix(prefix) {
             if let Some((unknown, expected)) = rest.split_once('`') {
                 return unknown_name_message(what, unknown, &backticked(expected));
+            }
+        }
+    }
+    if let Some(rest) = message.strip_prefix("duplicate field `") {
+        if let Some((field, _)) = rest.split_once('`') {
+            if let Some((_, old)) = KEY_ALIASES.iter().find(|(name, _)| *name == field) {
+                return format!(
+                    "`{field}` is given twice: once under its older name `{old}`; keep only `{field}`"
+                );
             }
         }
     }

@@ -1003,15 +1003,18 @@ pub struct ExecutionConfig {
     pub cpu_share: BTreeMap<String, f64>,
 }
 
-/// `execution.cpu_model`.
+/// `execution.cpu_model`: `"ignored"` or `"contended"` (`"isolated"` and `"shared"` are their
+/// older names, still accepted).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum CpuModel {
-    /// Every execution takes exactly its sampled time, however busy the node is.
+    /// `ignored`: every execution takes exactly its sampled time, however busy the node is.
     #[default]
+    #[serde(rename = "ignored", alias = "isolated")]
     Isolated,
-    /// The node's cores are shared among the requests computing on it (processor sharing): an
-    /// execution sample is work, and requests slow down when the node is oversubscribed.
+    /// `contended`: the node's cores are shared among the requests computing on it (processor
+    /// sharing): an execution sample is work, and requests slow down when the node is
+    /// oversubscribed.
+    #[serde(rename = "contended", alias = "shared")]
     Shared,
 }
 

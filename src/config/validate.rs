@@ -660,9 +660,9 @@ impl Validator<'_> {
         use crate::workload::azure::Selection;
         for (i, t) in self.sc.traces.iter().enumerate() {
             let path = format!("traces[{i}]");
-            if t.path.trim().is_empty() {
+            if t.dir.trim().is_empty() {
                 fail(
-                    format!("{path}.path"),
+                    format!("{path}.dir"),
                     "must name the trace (a 2019 directory or a 2021 file)",
                 )?;
             }
@@ -677,8 +677,20 @@ impl Validator<'_> {
                 )?,
                 _ => {}
             }
-            if t.day == 0 {
-                fail(format!("{path}.day"), "days are numbered from 1, got 0")?;
+            if t.days.is_empty() {
+                fail(format!("{path}.days"), "must list at least one day")?;
+            }
+            if t.days.contains(&0) {
+                fail(format!("{path}.days"), "days are numbered from 1, got 0")?;
+            }
+            if t.days.windows(2).any(|w| w[1] != w[0] + 1) {
+                fail(
+                    format!("{path}.days"),
+                    format!(
+                        "must be consecutive days in ascending order, got {:?}",
+                        t.days
+                    ),
+                )?;
             }
             if t.minutes == 0 {
                 fail(format!("{path}.minutes"), "must be >= 1, got 0")?;
@@ -736,11 +748,14 @@ impl Validator<'_> {
             if let Some(s) = t.start.fixed_s() {
                 non_negative(&format!("{path}.start"), s)?;
             }
-            let c = &t.deployment.container;
-            let cpath = format!("{path}.deployment.container");
+            let c = &t.deployment_template.container;
+            let cpath = format!("{path}.deployment_template.container");
             self.image(&format!("{cpath}.image"), &c.image)?;
             self.container(&cpath, c)?;
-            scaling(&format!("{path}.deployment.scaling"), &t.deployment.scaling)?;
+            scaling(
+                &format!("{path}.deployment_template.scaling"),
+                &t.deployment_template.scaling,
+            )?;
         }
         Ok(())
     }

@@ -182,7 +182,13 @@ impl Model {
             None => (sc, &[][..]),
         };
         let cluster = Cluster::build(sc).map_err(ModelError::from_prefixed)?;
-        let functions = functions::compile_functions(sc, &cluster)?;
+        let mut functions = functions::compile_functions(sc, &cluster)?;
+        for t in trace_models {
+            for (f, models) in &t.further_exec {
+                functions[*f as usize].containers[0].further_exec =
+                    functions::compile_further_exec(models, sc, &cluster);
+            }
+        }
         let mut function_ids: HashMap<&str, u32> = HashMap::with_capacity(functions.len());
         let mut deployment_ids: HashMap<&str, u32> = HashMap::new();
         for (i, f) in functions.iter().enumerate() {
