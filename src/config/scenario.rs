@@ -990,7 +990,7 @@ pub struct ExecutionConfig {
     /// Isolated (an execution takes its sample) or shared (processor sharing of the cores).
     #[serde(default)]
     pub cpu_model: CpuModel,
-    /// Slowdown by node utilisation under `cpu_model = "shared"`.
+    /// Slowdown by co-location, under either CPU model.
     #[serde(default, skip_serializing_if = "is_default")]
     pub degradation: DegradationConfig,
     /// Node speed factors: every execution sample and recorded duration on a node of type `T`
@@ -1018,20 +1018,27 @@ pub enum CpuModel {
     Shared,
 }
 
-/// `execution.degradation`: an extra slowdown as a function of node utilisation `u`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// `execution.degradation`: a slowdown by co-location. A request's execution sample is
+/// multiplied by a factor of `o`, the number of other requests computing on its node when its
+/// compute part starts (`docs/workloads.md`, "Performance degradation").
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum DegradationConfig {
-    /// None beyond sharing.
+    /// No slowdown.
     #[default]
     None,
-    /// Times are multiplied by `min(max_factor, 1 + alpha × u)`.
+    /// `min(max_factor, 1 + alpha × o)`.
     Linear {
-        /// Slope (≥ 0).
+        /// Slope per other computing request (≥ 0).
         alpha: f64,
         /// Cap on the factor (≥ 1; default: none).
         #[serde(default)]
         max_factor: Option<f64>,
+    },
+    /// `by_node_type[T][min(o, len − 1)]` on a node of type `T`; unlisted types: 1.
+    Table {
+        /// Factors (> 0) by node type, indexed by `o`.
+        by_node_type: BTreeMap<String, Vec<f64>>,
     },
 }
 

@@ -806,6 +806,21 @@ impl Validator<'_> {
             self.node_type(&path, node_type)?;
             positive(&path, f)?;
         }
+        if let DegradationConfig::Table { by_node_type } = &self.sc.execution.degradation {
+            for (node_type, factors) in by_node_type {
+                let path = format!("execution.degradation.table.by_node_type.{node_type}");
+                self.node_type(&path, node_type)?;
+                if factors.is_empty() {
+                    fail(
+                        &path,
+                        "must list at least one factor (the factor with no other request computing first)",
+                    )?;
+                }
+                for (o, &f) in factors.iter().enumerate() {
+                    positive(&format!("{path}[{o}]"), f)?;
+                }
+            }
+        }
         if let DegradationConfig::Linear { alpha, max_factor } = self.sc.execution.degradation {
             non_negative("execution.degradation.linear.alpha", alpha)?;
             if let Some(m) = max_factor {

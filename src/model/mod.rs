@@ -30,7 +30,7 @@ use crate::config::{
     Scenario, SchedulerLatencyConfig, VictimOrder,
 };
 use crate::engine::SimTime;
-use crate::execution::UtilisationDegradation;
+use crate::execution::Degradation;
 use crate::scheduler::{SchedulerFactory, SchedulerRegistry};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -75,8 +75,8 @@ pub struct Routing {
 pub struct ExecutionSettings {
     /// `execution.cpu_model`.
     pub cpu_model: CpuModel,
-    /// `execution.degradation` (shared CPUs only).
-    pub degradation: UtilisationDegradation,
+    /// `execution.degradation`, node types as ids.
+    pub degradation: Degradation,
     /// `execution.speed_factor` by node type id, for recorded durations (`exec` models have it
     /// folded in); `None` when every factor is 1, so a run without one never looks it up.
     pub recorded_speed: Option<Box<[f64]>>,
@@ -242,11 +242,24 @@ impl Model {
         };
         let execution = ExecutionSettings {
             cpu_model: sc.execution.cpu_model,
-            degradation: match sc.execution.degradation {
-                DegradationConfig::None => UtilisationDegradation::None,
-                DegradationConfig::Linear { alpha, max_factor } => UtilisationDegradation::Linear {
-                    alpha,
+            degradation: match &sc.execution.degradation {
+                DegradationConfig::None => Degradation::None,
+                DegradationConfig::Linear { alpha, max_factor } => Degradation::Linear {
+                    alpha: *alpha,
                     max_factor: max_factor.unwrap_or(f64::INFINITY),
+                },
+                DegradationConfig::Table { by_node_type } => Degradation::Table {
+                    factors: cluster
+                        .types
+                        .iter()
+                        .map(|t| {
+                            by_node_type
+                                .get(&t.name)
+                                .cloned()
+                                .unwrap_or_default()
+                                .into()
+                        })
+                        .collect(),
                 },
             },
             recorded_speed: sc
