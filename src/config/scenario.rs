@@ -909,11 +909,14 @@ pub enum RateConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ArrivalsConfig {
-    /// `ia = min(1/r, max_ia)`.
+    /// `ia = min(1/r, max_ia)`; at a zero rate `max_ia`, else `zero_rate_step_s`.
     Static {
         /// Upper bound on one inter-arrival time.
         #[serde(default)]
         max_ia: Option<f64>,
+        /// The gap after an arrival at a zero rate when `max_ia` is unset, seconds (default 1).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zero_rate_step_s: Option<f64>,
     },
     /// Exponential inter-arrival times at the rate sampled at the previous arrival.
     Poisson {

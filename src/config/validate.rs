@@ -1136,7 +1136,15 @@ fn peak_rate(path: &str, w: &WorkloadConfig, scale: f64) -> Check {
 
 fn arrivals(path: &str, a: &ArrivalsConfig) -> Check {
     let (kind, max_ia) = match a {
-        ArrivalsConfig::Static { max_ia } => ("static", max_ia),
+        ArrivalsConfig::Static {
+            max_ia,
+            zero_rate_step_s,
+        } => {
+            if let Some(step) = zero_rate_step_s {
+                period(&format!("{path}.static.zero_rate_step_s"), *step)?;
+            }
+            ("static", max_ia)
+        }
         ArrivalsConfig::Poisson { scale, max_ia } => {
             period(&format!("{path}.poisson.scale"), *scale)?;
             ("poisson", max_ia)
