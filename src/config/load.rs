@@ -30,6 +30,7 @@ pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, ConfigError> {
         deserialize_error(e.path(), e.inner().message(), at, file)
     })?;
     scenario.topology.normalize();
+    scenario.resolve_function_defaults();
     validate(&scenario).map_err(|e| e.in_file(file))?;
     Ok(scenario)
 }
@@ -86,6 +87,7 @@ pub fn scenario_from_value(value: toml::Value, file: &str) -> Result<Scenario, C
     let mut scenario: Scenario = serde_path_to_error::deserialize(value)
         .map_err(|e| deserialize_error(e.path(), e.inner().message(), None, file))?;
     scenario.topology.normalize();
+    scenario.resolve_function_defaults();
     validate(&scenario).map_err(|e| e.in_file(file))?;
     Ok(scenario)
 }

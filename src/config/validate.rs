@@ -461,6 +461,23 @@ impl Validator<'_> {
             for (k, img) in f.images.iter().enumerate() {
                 self.image(&format!("{path}.images[{k}]"), img)?;
             }
+            for (key, spec) in [
+                ("exec", &f.exec),
+                ("startup", &f.startup),
+                ("setup", &f.setup),
+                ("teardown", &f.teardown),
+                ("cold_penalty", &f.cold_penalty),
+            ] {
+                if let Some(spec) = spec {
+                    self.time_model_spec(&format!("{path}.{key}"), spec)?;
+                }
+            }
+            if let Some(ConcurrencyConfig::HttpWatchdog { workers: 0, .. }) = f.concurrency {
+                fail(
+                    format!("{path}.concurrency.http_watchdog.workers"),
+                    "must be >= 1, got 0",
+                )?;
+            }
         }
         Ok(())
     }

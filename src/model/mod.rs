@@ -175,6 +175,17 @@ impl Model {
         sc: &Scenario,
         schedulers: &SchedulerRegistry,
     ) -> Result<Model, ModelError> {
+        // A scenario deserialised without `parse_scenario` (benches, tests) may still lack its
+        // function and built-in defaults.
+        let resolved;
+        let sc = if sc.has_unresolved_defaults() {
+            let mut copy = sc.clone();
+            copy.resolve_function_defaults();
+            resolved = copy;
+            &resolved
+        } else {
+            sc
+        };
         // Traces add their functions and deployments; the rest compiles the expanded scenario.
         let expanded = traces::expand(sc)?;
         let (sc, trace_models) = match &expanded {

@@ -9,8 +9,8 @@
 
 use super::ModelError;
 use crate::config::{
-    ContainerConfig, DeploymentConfig, FunctionConfig, Labels, Scenario, Size, TimeModel,
-    TimeModelSpec, TraceConfig, TraceFormat,
+    ContainerConfig, DeploymentConfig, FunctionConfig, Scenario, Size, TimeModel, TimeModelSpec,
+    TraceConfig, TraceFormat,
 };
 use crate::engine::stream_rng;
 use crate::execution::DurationSampler;
@@ -190,11 +190,10 @@ pub fn expand(sc: &Scenario) -> Result<Option<Expanded>, ModelError> {
             if let Some(mb) = memory_mb {
                 container.requests.memory = Size((mb * 1_048_576.0).round() as u64);
             }
-            scenario.functions.push(FunctionConfig {
-                name: name.clone(),
-                images: vec![container.image.clone()],
-                labels: Labels::new(),
-            });
+            scenario.functions.push(FunctionConfig::new(
+                name.clone(),
+                vec![container.image.clone()],
+            ));
             scenario.deployments.push(DeploymentConfig {
                 function: name,
                 containers: vec![container],
