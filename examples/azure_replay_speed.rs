@@ -13,7 +13,7 @@ use std::time::Instant;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base = Azure2019Options {
         dir: "tests/fixtures/azure/2019".into(),
-        first_day: 1,
+        days: vec![1],
         start_minute: 0,
         minutes: 6,
         select: Selection::All {},
@@ -22,6 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rate_scale: 1.0,
         memory_percentile: 100,
         duration: DurationColumns::Percentiles,
+        default_duration_s: 1.0,
     };
     let unscaled: u64 = Azure2019Trace::open(&base, 1)?
         .functions

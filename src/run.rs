@@ -32,10 +32,10 @@ fn content_addressed(sc: &Scenario, v: &mut serde_json::Value) {
         }
     }
     for (i, t) in sc.traces.iter().enumerate() {
-        let path = sc.topology.resolve(&t.path);
+        let path = sc.topology.resolve(&t.dir);
         let files = match t.format {
             TraceFormat::Azure2019 => {
-                Azure2019Trace::window_files(&path, t.day, t.start_minute, t.minutes)
+                Azure2019Trace::window_files(&path, &t.days, t.start_minute, t.minutes)
             }
             TraceFormat::Azure2021 => vec![path],
         };
@@ -43,7 +43,7 @@ fn content_addressed(sc: &Scenario, v: &mut serde_json::Value) {
             continue;
         }
         if let Ok(h) = content_hash_cached(&files) {
-            v["traces"][i]["path"] = format!("sha256:{h}").into();
+            v["traces"][i]["dir"] = format!("sha256:{h}").into();
         }
     }
 }

@@ -1,5 +1,7 @@
-//! Shared CPUs (`execution.cpu_model = "shared"`), the watchdog's queue limit and pull-mode
-//! routing (`routing.mode = "pull"`), end to end (`docs/workloads.md`, `docs/model.md`).
+//! Contended CPUs (`execution.cpu_model = "contended"`; the older names "shared" and
+//! "isolated" are used here too), degradation by co-location, the watchdog's queue limit and
+//! pull-mode routing (`routing.mode = "pull"`), end to end (`docs/workloads.md`,
+//! `docs/model.md`).
 
 mod common;
 
@@ -11,6 +13,11 @@ use faasim::sim::Simulation;
 /// One replica of share 1 (a CPU request of one core) whose requests take `work` seconds alone,
 /// executing every request at once; `n` requests one second apart once it is Running.
 fn shared_cpu_run(n: u32, work: f64, cpu_model: &str) -> RunOutput {
+    cpu_run(n, work, &format!("cpu_model = \"{cpu_model}\""))
+}
+
+/// As [`shared_cpu_run`], with `execution` the keys of the `execution` table.
+fn cpu_run(n: u32, work: f64, execution: &str) -> RunOutput {
     let text = one_function(
         "{ scale_min = 1, scale_max = 1 }",
         &format!(
@@ -19,7 +26,7 @@ fn shared_cpu_run(n: u32, work: f64, cpu_model: &str) -> RunOutput {
         &format!(
             "rate = {{ constant = {{ rps = 1 }} }}\narrivals = {{ static = {{}} }}\nstart = \"after_ready\"\nmax_requests = {n}"
         ),
-        &format!("execution = {{ cpu_model = \"{cpu_model}\" }}\noutputs = {{ invocations = \"all\" }}"),
+        &format!("execution = {{ {execution} }}\noutputs = {{ invocations = \"all\" }}"),
     );
     run(&scenario(&text), 1)
 }
@@ -55,7 +62,7 @@ fn two_overlapping_requests_share_the_replica_and_finish_when_hand_computed() {
     // Work 2 s each, arrivals at 0 and 1. Until 1 the first runs alone (1 s left); then both
     // run at 1/2: the first ends at 1 + 1/(1/2) = 3, the second has 1 s left at 3 and ends at 4.
     assert_close(
-        &ends(&shared_cpu_run(2, 2.0, "shared")),
+        &ends(&shared_cpu_run(2, 2.0, "contended")),
         &[(3.0, 1.5), (4.0, 1.5)],
     );
 }
@@ -65,15 +72,87 @@ fn three_overlapping_requests_finish_when_hand_computed() {
     // Arrivals at 0, 1, 2, work 2 s each. At 2: A has 0.5 s left, B 1.5 s, C 2 s, each at 1/3,
     // so A ends at 3.5; B (1 s left) and C (1.5 s) run at 1/2, B ends at 5.5; C (0.5 s) ends at 6.
     assert_close(
-        &ends(&shared_cpu_run(3, 2.0, "shared")),
+        &ends(&shared_cpu_run(3, 2.0, "contended")),
         &[(3.5, 1.75), (5.5, 2.25), (6.0, 2.0)],
     );
 }
 
 #[test]
+fn linear_degradation_multiplies_a_sample_by_the_other_requests_computing_at_its_start() {
+    // Work 2.5 s, arrivals at 0, 1, 2, 3; f = min(1.8, 1 + 0.5·o). A: o = 0, ends at 2.5.
+    // B (at 1): o = 1 (A), f = 1.5, 3.75 s, ends at 4.75. C (at 2): o = 2 (A, B), f = 1.8 (the
+    // cap), 4.5 s, ends at 6.5. D (at 3): o = 2 (B, C; A ended at 2.5), f = 1.8, ends at 7.5.
+    let execution = "degradation = { linear = { alpha = 0.5, max_factor = 1.8 } }";
+    assert_close(
+        &ends(&cpu_run(4, 2.5, execution)),
+        &[(2.5, 1.0), (4.75, 1.5), (6.5, 1.8), (7.5, 1.8)],
+    );
+}
+
+#[test]
+fn a_degradation_table_is_read_by_node_type_and_its_last_factor_holds() {
+    // Work 1.5 s, arrivals at 0, 1, 2 on a server; factors [1, 2]. A: o = 0, ends at 1.5.
+    // B (at 1): o = 1, f = 2, ends at 4. C (at 2): o = 1 (B), f = 2, ends at 5.
+    let table = "degradation = { table = { by_node_type = { server = [1.0, 2.0] } } }";
+    assert_close(
+        &ends(&cpu_run(3, 1.5, table)),
+        &[(1.5, 1.0), (4.0, 2.0), (5.0, 2.0)],
+    );
+    // A node type without a list is not slowed down.
+    let other = "degradation = { table = { by_node_type = { nuc = [1.0, 2.0] } } }";
+    assert_close(
+        &ends(&cpu_run(3, 1.5, other)),
+        &[(1.5, 1.0), (2.5, 1.0), (3.5, 1.0)],
+    );
+}
+
+#[test]
+fn under_contended_cpus_the_degraded_sample_is_the_work_that_is_shared() {
+    // Work 2 s, arrivals at 0 and 1 on one replica of share 1. A runs alone until 1 (1 s
+    // left). B starts with o = 1: f = 1.5, work 3 s. Both at 1/2: A ends at 3; B has 2 s left
+    // and runs alone until 5. Slowdown = elapsed over the undegraded sample: 3/2 and 4/2.
+    let execution = "cpu_model = \"contended\", degradation = { linear = { alpha = 0.5 } }";
+    assert_close(
+        &ends(&cpu_run(2, 2.0, execution)),
+        &[(3.0, 1.5), (5.0, 2.0)],
+    );
+}
+
+#[test]
+fn degradation_factors_are_checked_with_their_key_path() {
+    for (degradation, path) in [
+        (
+            "{ table = { by_node_type = { server = [] } } }",
+            "execution.degradation.table.by_node_type.server",
+        ),
+        (
+            "{ table = { by_node_type = { server = [1.0, 0.0] } } }",
+            "execution.degradation.table.by_node_type.server[1]",
+        ),
+        (
+            "{ table = { by_node_type = { nosuch = [1.0] } } }",
+            "execution.degradation.table.by_node_type.nosuch",
+        ),
+        (
+            "{ linear = { alpha = 1, max_factor = 0.5 } }",
+            "execution.degradation.linear.max_factor",
+        ),
+    ] {
+        let text = one_function(
+            "{ scale_min = 1 }",
+            "",
+            "rate = { constant = { rps = 1 } }\nmax_requests = 1",
+            &format!("execution = {{ degradation = {degradation} }}"),
+        );
+        let e = faasim::config::parse_scenario(&text, "t.toml").unwrap_err();
+        assert_eq!(e.key_path, path, "{e}");
+    }
+}
+
+#[test]
 fn isolated_cpus_take_exactly_the_sample() {
     assert_close(
-        &ends(&shared_cpu_run(3, 2.0, "isolated")),
+        &ends(&shared_cpu_run(3, 2.0, "ignored")),
         &[(2.0, 1.0), (3.0, 1.0), (4.0, 1.0)],
     );
 }
@@ -252,7 +331,7 @@ fn an_oversubscribed_node_under_shared_cpus_is_exactly_fully_utilised() {
     // Shared: each busy replica uses its share, one core, so the node uses its four cores and
     // no more: utilisation 1.0 (node) and 1.0 of each replica's request, while the eight
     // requests progress at 1/2 and all end 20 s after the batch.
-    let out = saturated_nuc("shared");
+    let out = saturated_nuc("contended");
     let start = out.invocations[0].start.as_secs_f64();
     assert!(out
         .invocations
@@ -284,7 +363,7 @@ fn a_cpu_share_above_the_request_oversubscribes_the_node() {
     // Four replicas requesting one core each but competing with two (`cpu_share`): one request
     // each, L = 8 > C = 4, so each runs at 4/8 and its 10 s of work take 20 s. Each replica
     // uses 2000 × 4/8 = 1000 millicores: the node is at exactly 1.0.
-    let out = saturated_nuc_with("cpu_model = \"shared\", cpu_share = { img = 2.0 }", 4);
+    let out = saturated_nuc_with("cpu_model = \"contended\", cpu_share = { img = 2.0 }", 4);
     let start = out.invocations[0].start.as_secs_f64();
     for i in &out.invocations {
         assert!((i.end.as_secs_f64() - start - 20.0).abs() < 1e-6, "{i:?}");
@@ -297,7 +376,7 @@ fn a_cpu_share_above_the_request_oversubscribes_the_node() {
     );
     assert!(replica.iter().all(|&u| u == 1.0), "{replica:?}");
     // Without it the four fit the four cores and take their 10 s.
-    let out = saturated_nuc_with("cpu_model = \"shared\"", 4);
+    let out = saturated_nuc_with("cpu_model = \"contended\"", 4);
     let start = out.invocations[0].start.as_secs_f64();
     assert!(out
         .invocations
@@ -372,10 +451,10 @@ variants = [{{ arch = "x86", size = "10M" }}]
 
 [[traces]]
 format = "azure2021"
-path = "{}/tests/fixtures/azure/2021/AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt"
+dir = "{}/tests/fixtures/azure/2021/AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt"
 window_s = 3600
-deployment.container = {{ image = "img", concurrency = "unbounded" }}
-deployment.scaling = {{ scale_min = 1, scale_max = 1 }}
+deployment_template.container = {{ image = "img", concurrency = "unbounded" }}
+deployment_template.scaling = {{ scale_min = 1, scale_max = 1 }}
 "#,
         env!("CARGO_MANIFEST_DIR")
     );

@@ -17,12 +17,12 @@ name = "img"
 variants = [{ arch = "x86", size = "10M" }]
 "#;
 
-const TEMPLATE: &str = r#"deployment.container = { image = "img" }
+const TEMPLATE: &str = r#"deployment_template.container = { image = "img" }
 "#;
 
 fn trace_2021(path: &Path, select: &str) -> String {
     format!(
-        "{HEAD}[[traces]]\nformat = \"azure2021\"\npath = \"{}\"\nwindow_s = 100\n{select}\n{TEMPLATE}",
+        "{HEAD}[[traces]]\nformat = \"azure2021\"\ndir = \"{}\"\nwindow_s = 100\n{select}\n{TEMPLATE}",
         path.display()
     )
 }
@@ -70,7 +70,7 @@ fn bad_trace_input_exits_2_says_what_to_fix_and_writes_nothing() {
         (
             "missing-trace.toml",
             format!(
-                "{HEAD}[[traces]]\nformat = \"azure2019\"\npath = \"{}/nowhere\"\n{TEMPLATE}",
+                "{HEAD}[[traces]]\nformat = \"azure2019\"\ndir = \"{}/nowhere\"\n{TEMPLATE}",
                 d.display()
             ),
             vec![

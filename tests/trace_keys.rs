@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/azure");
 const MIB: u64 = 1_048_576;
 
-/// A scenario replaying one trace entry (`trace`: its keys without `deployment`); the template
-/// asks for 64 MiB and executes for 1 s, so the trace's own figures are told apart.
+/// A scenario replaying one trace entry (`trace`: its keys without `deployment_template`); the
+/// template asks for 64 MiB and executes for 3 s, so the trace's own figures are told apart.
 fn trace_scenario(trace: &str) -> String {
     format!(
         r#"
@@ -29,21 +29,21 @@ variants = [{{ arch = "x86", size = "10M" }}]
 
 [[traces]]
 {trace}
-deployment.container = {{ image = "img", requests = {{ cpu = "100m", memory = "64Mi" }}, exec = {{ constant = {{ value = 1.0 }} }} }}
-deployment.scaling = {{ scale_min = 1, scale_max = 1 }}
+deployment_template.container = {{ image = "img", requests = {{ cpu = "100m", memory = "64Mi" }}, exec = {{ constant = {{ value = 3.0 }} }} }}
+deployment_template.scaling = {{ scale_min = 1, scale_max = 1 }}
 "#
     )
 }
 
 fn trace_2019(keys: &str) -> String {
     trace_scenario(&format!(
-        "format = \"azure2019\"\npath = \"{FIXTURES}/2019\"\nsynthesis = \"equidistant\"\n{keys}"
+        "format = \"azure2019\"\ndir = \"{FIXTURES}/2019\"\nsynthesis = \"equidistant\"\n{keys}"
     ))
 }
 
 fn trace_2021(keys: &str) -> String {
     trace_scenario(&format!(
-        "format = \"azure2021\"\npath = \"{FIXTURES}/2021/AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt\"\nwindow_s = 3600\n{keys}"
+        "format = \"azure2021\"\ndir = \"{FIXTURES}/2021/AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt\"\nwindow_s = 3600\n{keys}"
     ))
 }
 
@@ -103,9 +103,10 @@ fn a_2019_function_without_a_duration_row_or_memory_row_takes_the_entrys_default
     assert_eq!(got["az19-f3"], (vec![0.25], 96 * MIB));
     assert_eq!(got["az19-f2"], (vec![0.5], 160 * MIB));
     assert_eq!(got["az19-f1"].1, 160 * MIB);
-    // Without the defaults the template's `exec` and memory request stay.
+    // Unset, the defaults are 1 s and 128 MiB: the template's `exec` (3 s) and memory request
+    // (64 MiB) never apply to a 2019 function.
     let out = run(&scenario(&trace_2019("minutes = 6")), 1);
-    assert_eq!(per_function(&out)["az19-f3"], (vec![1.0], 64 * MIB));
+    assert_eq!(per_function(&out)["az19-f3"], (vec![1.0], 128 * MIB));
 }
 
 #[test]
@@ -127,7 +128,9 @@ fn the_memory_percentile_column_becomes_the_memory_request() {
 #[test]
 fn a_2019_window_on_a_day_without_a_memory_file_uses_default_memory_mb() {
     // The fixture's day 2, like the real trace's days 13 and 14, has no memory file.
-    let sc = scenario(&trace_2019("day = 2\nminutes = 3\ndefault_memory_mb = 200"));
+    let sc = scenario(&trace_2019(
+        "days = [2]\nminutes = 3\ndefault_memory_mb = 200",
+    ));
     let model = Model::compile(&sc).unwrap();
     assert_eq!(
         memory_of(&model),
@@ -210,4 +213,116 @@ fn keys_of_the_other_dataset_are_refused_with_a_hint() {
     assert!(e.contains("traces[0].default_duration_s"), "{e}");
     let e = err(trace_2019("duration = \"median\""));
     assert!(e.contains("duration"), "{e}");
+}
+
+/// Writes a two-day 2019 trace of one-minute days: `f1` is invoked twice a minute on both days
+/// and its duration row says 100 ms on day 1 and 200 ms on day 2; `f2` is invoked once a minute
+/// and has a row (300 ms) on day 1 only.
+fn two_day_trace(dir: &std::path::Path) {
+    const HEADER: &str = "HashOwner,HashApp,HashFunction,Average,Count,Minimum,Maximum,percentile_Average_0,percentile_Average_1,percentile_Average_25,percentile_Average_50,percentile_Average_75,percentile_Average_99,percentile_Average_100";
+    let row = |f: &str, ms: u32| format!("o,a,{f},{ms},1,{ms},{ms}{}", format!(",{ms}").repeat(7));
+    for day in ["01", "02"] {
+        std::fs::write(
+            dir.join(format!("invocations_per_function_md.anon.d{day}.csv")),
+            "HashOwner,HashApp,HashFunction,Trigger,1\no,a,f1,http,2\no,a,f2,http,1\n",
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.join("function_durations_percentiles.anon.d01.csv"),
+        format!("{HEADER}\n{}\n{}\n", row("f1", 100), row("f2", 300)),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("function_durations_percentiles.anon.d02.csv"),
+        format!("{HEADER}\n{}\n", row("f1", 200)),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_2019_request_executes_with_the_duration_row_of_the_day_it_arrived_in() {
+    let dir = tempfile::tempdir().unwrap();
+    two_day_trace(dir.path());
+    let keys = format!(
+        "format = \"azure2019\"\ndir = \"{}\"\ndays = [1, 2]\nminutes = 2\nsynthesis = \"equidistant\"\ndefault_duration_s = 0.75",
+        dir.path().display()
+    );
+    let out = run(&scenario(&trace_scenario(&keys)), 1);
+    assert_eq!(out.run.status.as_str(), "ok", "{:?}", out.run.error);
+    // (function, arrival, execution time) of every request.
+    let mut got: Vec<(String, f64, f64)> = out
+        .invocations
+        .iter()
+        .map(|r| {
+            (
+                out.names.functions[r.function as usize].clone(),
+                r.arrival.as_secs_f64(),
+                r.end.since(r.start).as_secs_f64(),
+            )
+        })
+        .collect();
+    got.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    // Day 1 is the window's first minute, day 2 its second; f2 has no row on day 2, so its
+    // day-2 request takes `default_duration_s`.
+    assert_eq!(
+        got,
+        [
+            ("az19-f1".to_string(), 15.0, 0.1),
+            ("az19-f1".to_string(), 45.0, 0.1),
+            ("az19-f1".to_string(), 75.0, 0.2),
+            ("az19-f1".to_string(), 105.0, 0.2),
+            ("az19-f2".to_string(), 30.0, 0.3),
+            ("az19-f2".to_string(), 90.0, 0.75),
+        ]
+    );
+}
+
+#[test]
+fn the_specs_key_names_and_their_older_names_give_the_same_run() {
+    // `dir`, `days` and `deployment_template` are the documented names; `path`, `day` and
+    // `deployment` are still accepted and compile to the same canonical scenario (same run id).
+    let new = trace_2019("minutes = 3\ndays = [1]");
+    let old = new
+        .replace("dir = ", "path = ")
+        .replace("days = [1]", "day = 1")
+        .replace("deployment_template.", "deployment.");
+    assert_ne!(new, old);
+    let canonical = |text: &str| faasim::run::canonical_json(&scenario(text));
+    assert_eq!(canonical(&new), canonical(&old));
+    assert!(
+        canonical(&new).contains("\"dir\":\"sha256:"),
+        "{}",
+        canonical(&new)
+    );
+}
+
+#[test]
+fn a_key_given_under_both_names_is_an_error_naming_it() {
+    for (extra, key) in [
+        (format!("path = \"{FIXTURES}/2019\""), "dir"),
+        ("day = 1\ndays = [1]".to_string(), "days"),
+    ] {
+        let text = trace_2019(&extra);
+        let e = faasim::config::parse_scenario(&text, "t.toml").unwrap_err();
+        assert_eq!(e.key_path, format!("traces[0].{key}"), "{e}");
+        assert!(
+            e.message.contains(&format!("`{key}` is given twice")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn days_must_be_consecutive_and_numbered_from_one() {
+    for (days, wanted) in [
+        ("[1, 3]", "must be consecutive days"),
+        ("[0]", "numbered from 1"),
+        ("[]", "at least one day"),
+    ] {
+        let text = trace_2019(&format!("days = {days}"));
+        let e = faasim::config::parse_scenario(&text, "t.toml").unwrap_err();
+        assert_eq!(e.key_path, "traces[0].days", "{e}");
+        assert!(e.message.contains(wanted), "{e}");
+    }
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/azure");
 
-/// A scenario whose only workload is `trace` (a `[[traces]]` body without `deployment`).
+/// A scenario whose only workload is `trace` (a `[[traces]]` body without `deployment_template`).
 fn trace_scenario(trace: &str, extra: &str) -> String {
     format!(
         r#"
@@ -26,8 +26,8 @@ variants = [{{ arch = "x86", size = "10M" }}]
 
 [[traces]]
 {trace}
-deployment.container = {{ image = "img", requests = {{ cpu = "100m", memory = "64Mi" }} }}
-deployment.scaling = {{ scale_min = 1, scale_max = 1 }}
+deployment_template.container = {{ image = "img", requests = {{ cpu = "100m", memory = "64Mi" }} }}
+deployment_template.scaling = {{ scale_min = 1, scale_max = 1 }}
 "#
     )
 }
@@ -47,7 +47,7 @@ fn per_minute(out: &RunOutput, minutes: usize) -> Vec<(String, Vec<u32>)> {
 fn the_2019_fixture_replays_its_per_minute_counts_exactly_in_the_run() {
     let text = trace_scenario(
         &format!(
-            "format = \"azure2019\"\npath = \"{FIXTURES}/2019\"\nminutes = 6\nsynthesis = \"uniform\""
+            "format = \"azure2019\"\ndir = \"{FIXTURES}/2019\"\nminutes = 6\nsynthesis = \"uniform\""
         ),
         "",
     );
@@ -70,7 +70,7 @@ fn the_2019_fixture_replays_its_per_minute_counts_exactly_in_the_run() {
 fn equidistant_2019_arrivals_and_template_deployments_follow_the_trace() {
     let text = trace_scenario(
         &format!(
-            "format = \"azure2019\"\npath = \"{FIXTURES}/2019\"\nminutes = 3\nsynthesis = \"equidistant\"\nselect = {{ top = {{ count = 2 }} }}"
+            "format = \"azure2019\"\ndir = \"{FIXTURES}/2019\"\nminutes = 3\nsynthesis = \"equidistant\"\nselect = {{ top = {{ count = 2 }} }}"
         ),
         "",
     );
@@ -113,7 +113,7 @@ fn equidistant_2019_arrivals_and_template_deployments_follow_the_trace() {
 fn a_2021_replay_gives_the_recorded_arrival_times() {
     let text = trace_scenario(
         &format!(
-            "format = \"azure2021\"\npath = \"{FIXTURES}/2021/AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt\"\nwindow_s = 3600"
+            "format = \"azure2021\"\ndir = \"{FIXTURES}/2021/AzureFunctionsInvocationTraceForTwoWeeksJan2021.txt\"\nwindow_s = 3600"
         ),
         "",
     );
@@ -218,7 +218,7 @@ fn a_trace_enters_the_run_id_by_content_not_by_path() {
     let id = |p: &Path| {
         let text = trace_scenario(
             &format!(
-                "format = \"azure2019\"\npath = \"{}\"\nminutes = 3",
+                "format = \"azure2019\"\ndir = \"{}\"\nminutes = 3",
                 p.display()
             ),
             "",
@@ -261,7 +261,7 @@ fn thousands_of_trace_functions_set_up_from_one_template() {
     .unwrap();
     let text = trace_scenario(
         &format!(
-            "format = \"azure2019\"\npath = \"{}\"\nminutes = 1",
+            "format = \"azure2019\"\ndir = \"{}\"\nminutes = 1",
             dir.path().display()
         ),
         "topology = { generator = \"cluster\", nodes = [{ type = \"server\", count = 200 }] }",

@@ -16,13 +16,16 @@
 //!   other requests there (`EventQueue::move_to`). A request's slowdown is its elapsed time
 //!   over its work.
 //!
+//! With `execution.degradation` ([`crate::execution::CoLocation`]) a request's draw is first
+//! multiplied by its co-location factor, under either model.
+//!
 //! Compute never ends a request or touches the router's state: [`Compute::admit`] says whether a
 //! dispatched request starts, queues or is refused, and [`Compute::finish`] hands back the next
 //! queued request, and the `Simulation` carries both out.
 
 use crate::config::CpuModel;
 use crate::engine::{stream_rng, EventQueue, SimRng, SimTime, TimerId};
-use crate::execution::{Concurrency, DurationSampler, JobId, SharedCpu};
+use crate::execution::{CoLocation, Concurrency, DurationSampler, JobId, SharedCpu};
 use crate::model::Model;
 use crate::platform::Slot;
 use crate::sim::Event;
@@ -73,6 +76,8 @@ pub struct Compute {
     moved: Vec<(JobId, SimTime)>,
     /// Scratch: used CPU of a node's busy replicas.
     used: Vec<(u32, u64)>,
+    /// `execution.degradation`: computing requests per node and their factors (`None`: off).
+    co_location: Option<CoLocation>,
 }
 
 /// A request computing on a shared CPU.
@@ -101,9 +106,10 @@ impl Compute {
             CpuModel::Shared => nodes
                 .cpu_capacity
                 .iter()
-                .map(|&millis| SharedCpu::new(millis as f64 / 1000.0, model.execution.degradation))
+                .map(|&millis| SharedCpu::new(millis as f64 / 1000.0))
                 .collect(),
         };
+        let co_location = CoLocation::new(&model.execution.degradation, &nodes.node_type);
         Compute {
             rng: model
                 .functions
@@ -112,6 +118,7 @@ impl Compute {
                 .collect(),
             job_request: vec![Vec::new(); cpus.len()],
             cpus,
+            co_location,
             ..Compute::default()
         }
     }
@@ -185,6 +192,9 @@ impl Compute {
                 d = d.plus(p.sample(rng));
             }
         }
+        if let Some(co) = &mut self.co_location {
+            d = SimTime::from_secs_f64(d.as_secs_f64() * co.start(node, request));
+        }
         if self.cpus.is_empty() {
             queue.push(now.plus(d), Event::InvocationDone { slot: request });
             return;
@@ -233,18 +243,9 @@ impl Compute {
         let i = r as usize;
         self.executing[i] -= 1;
         self.served[i] += 1;
-        let slowdown = if self.cpus.is_empty() {
-            1.0
-        } else {
-            let c = self.computing[request as usize];
-            let n = c.node as usize;
-            let s = self.cpus[n].finish(now, c.job, &mut self.moved);
-            self.retime(queue, n);
-            s
-        };
         Finished {
             next: self.queued[i].pop_front(),
-            slowdown,
+            slowdown: self.end_compute(queue, now, request),
         }
     }
 
@@ -261,21 +262,24 @@ impl Compute {
     }
 
     /// The compute part of request `request` ended now, but its worker stays held (for the
-    /// request's upload) until [`Compute::release_worker`]. Returns the request's slowdown.
+    /// request's upload) until [`Compute::release_worker`]. Returns the request's slowdown: its
+    /// co-location factor times, under shared CPUs, its elapsed time over its work.
+    #[inline]
     pub fn end_compute(
         &mut self,
         queue: &mut EventQueue<Event>,
         now: SimTime,
         request: u32,
     ) -> f64 {
+        let factor = self.co_location.as_mut().map_or(1.0, |co| co.end(request));
         if self.cpus.is_empty() {
-            return 1.0;
+            return factor;
         }
         let c = self.computing[request as usize];
         let n = c.node as usize;
         let s = self.cpus[n].finish(now, c.job, &mut self.moved);
         self.retime(queue, n);
-        s
+        factor * s
     }
 
     /// The request holding a worker of replica `r` after [`Compute::end_compute`] finished:

@@ -30,6 +30,7 @@ pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, ConfigError> {
         deserialize_error(e.path(), e.inner().message(), at, file)
     })?;
     scenario.topology.normalize();
+    scenario.resolve_function_defaults();
     validate(&scenario).map_err(|e| e.in_file(file))?;
     Ok(scenario)
 }
@@ -86,6 +87,7 @@ pub fn scenario_from_value(value: toml::Value, file: &str) -> Result<Scenario, C
     let mut scenario: Scenario = serde_path_to_error::deserialize(value)
         .map_err(|e| deserialize_error(e.path(), e.inner().message(), None, file))?;
     scenario.topology.normalize();
+    scenario.resolve_function_defaults();
     validate(&scenario).map_err(|e| e.in_file(file))?;
     Ok(scenario)
 }
@@ -107,9 +109,10 @@ fn deserialize_error(
     let message = message.trim_end();
     let mut key_path = render_path(path);
     // A hand-written visitor may reject a key before serde_path_to_error has seen its value: make
-    // the path end at the unknown key all the same.
+    // the path end at the unknown (or repeated) key all the same.
     if let Some(key) = message
         .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("duplicate field `"))
         .and_then(|rest| rest.split_once('`'))
         .map(|(key, _)| key)
     {
@@ -152,12 +155,30 @@ fn push_key(out: &mut String, key: &str) {
     out.push_str(key);
 }
 
+/// Keys that are also accepted under an older name, `(name, older name)`; giving both is an
+/// error (`docs/scenario.md`).
+const KEY_ALIASES: &[(&str, &str)] = &[
+    ("dir", "path"),
+    ("days", "day"),
+    ("deployment_template", "deployment"),
+    ("queue_capacity", "queue_limit"),
+];
+
 /// Rewrites serde's messages about unknown keys and values into ones with a suggestion.
 fn explain(message: &str) -> String {
     for (prefix, what) in [("unknown field `", "key"), ("unknown variant `", "value")] {
         if let Some(rest) = message.strip_prefix(prefix) {
             if let Some((unknown, expected)) = rest.split_once('`') {
                 return unknown_name_message(what, unknown, &backticked(expected));
+            }
+        }
+    }
+    if let Some(rest) = message.strip_prefix("duplicate field `") {
+        if let Some((field, _)) = rest.split_once('`') {
+            if let Some((_, old)) = KEY_ALIASES.iter().find(|(name, _)| *name == field) {
+                return format!(
+                    "`{field}` is given twice: once under its older name `{old}`; keep only `{field}`"
+                );
             }
         }
     }

@@ -483,6 +483,126 @@ pub struct FunctionConfig {
     /// Labels propagated to pods (container labels win).
     #[serde(default)]
     pub labels: Labels,
+    /// Defaults of the function's containers (`docs/scenario.md`, "Function defaults"): a
+    /// container without its own model for a node type takes the function's. Left out of the
+    /// canonical form when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec: Option<TimeModelSpec>,
+    /// Default `startup` of the function's containers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup: Option<TimeModelSpec>,
+    /// Default `setup` of the function's containers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<TimeModelSpec>,
+    /// Default `teardown` of the function's containers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teardown: Option<TimeModelSpec>,
+    /// Default `cold_penalty` of the function's containers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cold_penalty: Option<TimeModelSpec>,
+    /// Default `concurrency` of the function's containers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<ConcurrencyConfig>,
+    /// Default `data_phase` of the function's containers (a container's own `setup` or
+    /// `invocation` wins).
+    #[serde(default, skip_serializing_if = "DataPhase::is_none")]
+    pub data_phase: DataPhase,
+}
+
+impl FunctionConfig {
+    /// A function with only a name and its images.
+    pub fn new(name: String, images: Vec<String>) -> FunctionConfig {
+        FunctionConfig {
+            name,
+            images,
+            labels: Labels::new(),
+            exec: None,
+            startup: None,
+            setup: None,
+            teardown: None,
+            cold_penalty: None,
+            concurrency: None,
+            data_phase: DataPhase::None,
+        }
+    }
+}
+
+impl ContainerConfig {
+    /// Completes the container with its function's defaults (`function`: none for a trace's
+    /// template) and the built-in defaults: `exec` 1 s, the phases 0 s.
+    pub fn resolve_defaults(&mut self, function: Option<&FunctionConfig>) {
+        let pick =
+            |f: fn(&FunctionConfig) -> &Option<TimeModelSpec>| function.and_then(|x| f(x).as_ref());
+        self.exec = self
+            .exec
+            .or_function_default(pick(|f| &f.exec), TimeModelSpec::one_second);
+        self.startup = self
+            .startup
+            .or_function_default(pick(|f| &f.startup), TimeModelSpec::zero);
+        self.setup = self
+            .setup
+            .or_function_default(pick(|f| &f.setup), TimeModelSpec::zero);
+        self.teardown = self
+            .teardown
+            .or_function_default(pick(|f| &f.teardown), TimeModelSpec::zero);
+        self.cold_penalty = match (&self.cold_penalty, pick(|f| &f.cold_penalty)) {
+            (Some(c), f) => Some(c.or_function_default(f, TimeModelSpec::unset)),
+            (None, f) => f.cloned(),
+        };
+        if self.concurrency.is_none() {
+            self.concurrency = function.and_then(|f| f.concurrency.clone());
+        }
+        if self.data_phase.is_none() {
+            if let Some(f) = function {
+                self.data_phase = f.data_phase;
+            }
+        }
+    }
+}
+
+impl Scenario {
+    /// Completes every container with its function's defaults and the built-in ones; run once
+    /// after deserialising, before validation (so the canonical form holds resolved models).
+    pub fn resolve_function_defaults(&mut self) {
+        let functions = std::mem::take(&mut self.functions);
+        let by_name: BTreeMap<&str, &FunctionConfig> =
+            functions.iter().map(|f| (f.name.as_str(), f)).collect();
+        for d in &mut self.deployments {
+            let f = by_name.get(d.function.as_str()).copied();
+            for c in &mut d.containers {
+                c.resolve_defaults(f);
+            }
+        }
+        for t in &mut self.traces {
+            t.deployment_template.container.resolve_defaults(None);
+        }
+        drop(by_name);
+        self.functions = functions;
+    }
+
+    /// True if some container still lacks a phase model [`Scenario::resolve_function_defaults`]
+    /// would give it (the scenario was deserialised directly).
+    pub fn has_unresolved_defaults(&self) -> bool {
+        let unresolved = |c: &ContainerConfig| {
+            [&c.exec, &c.startup, &c.setup, &c.teardown]
+                .iter()
+                .any(|s| s.is_unset())
+        };
+        self.deployments
+            .iter()
+            .flat_map(|d| &d.containers)
+            .chain(self.traces.iter().map(|t| &t.deployment_template.container))
+            .any(unresolved)
+            || self.functions.iter().any(|f| {
+                f.exec.is_some()
+                    || f.startup.is_some()
+                    || f.setup.is_some()
+                    || f.teardown.is_some()
+                    || f.cold_penalty.is_some()
+                    || f.concurrency.is_some()
+                    || !f.data_phase.is_none()
+            })
+    }
 }
 
 /// A deployment of a function (`docs/model.md` §3).
@@ -532,17 +652,18 @@ pub struct ContainerConfig {
     /// Pod labels (accelerator, data locality, watchdog hints).
     #[serde(default)]
     pub labels: Labels,
-    /// Execution time of one invocation's compute part.
-    #[serde(default = "TimeModelSpec::one_second")]
+    /// Execution time of one invocation's compute part. Unset, the function's `exec`, else 1 s
+    /// ([`Scenario::resolve_function_defaults`]).
+    #[serde(default = "TimeModelSpec::unset")]
     pub exec: TimeModelSpec,
-    /// Startup phase duration.
-    #[serde(default = "TimeModelSpec::zero")]
+    /// Startup phase duration (unset: the function's, else 0).
+    #[serde(default = "TimeModelSpec::unset")]
     pub startup: TimeModelSpec,
-    /// Setup phase duration.
-    #[serde(default = "TimeModelSpec::zero")]
+    /// Setup phase duration (unset: the function's, else 0).
+    #[serde(default = "TimeModelSpec::unset")]
     pub setup: TimeModelSpec,
-    /// Teardown phase duration.
-    #[serde(default = "TimeModelSpec::zero")]
+    /// Teardown phase duration (unset: the function's, else 0).
+    #[serde(default = "TimeModelSpec::unset")]
     pub teardown: TimeModelSpec,
     /// Extra execution time of a replica's first request (a cold-start penalty: class loading,
     /// JIT warm-up), added to its `exec` sample. Left out of the canonical form when unset.
@@ -909,11 +1030,14 @@ pub enum RateConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ArrivalsConfig {
-    /// `ia = min(1/r, max_ia)`.
+    /// `ia = min(1/r, max_ia)`; at a zero rate `max_ia`, else `zero_rate_step_s`.
     Static {
         /// Upper bound on one inter-arrival time.
         #[serde(default)]
         max_ia: Option<f64>,
+        /// The gap after an arrival at a zero rate when `max_ia` is unset, seconds (default 1).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zero_rate_step_s: Option<f64>,
     },
     /// Exponential inter-arrival times at the rate sampled at the previous arrival.
     Poisson {
@@ -990,7 +1114,7 @@ pub struct ExecutionConfig {
     /// Isolated (an execution takes its sample) or shared (processor sharing of the cores).
     #[serde(default)]
     pub cpu_model: CpuModel,
-    /// Slowdown by node utilisation under `cpu_model = "shared"`.
+    /// Slowdown by co-location, under either CPU model.
     #[serde(default, skip_serializing_if = "is_default")]
     pub degradation: DegradationConfig,
     /// Node speed factors: every execution sample and recorded duration on a node of type `T`
@@ -1003,32 +1127,42 @@ pub struct ExecutionConfig {
     pub cpu_share: BTreeMap<String, f64>,
 }
 
-/// `execution.cpu_model`.
+/// `execution.cpu_model`: `"ignored"` or `"contended"` (`"isolated"` and `"shared"` are their
+/// older names, still accepted).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum CpuModel {
-    /// Every execution takes exactly its sampled time, however busy the node is.
+    /// `ignored`: every execution takes exactly its sampled time, however busy the node is.
     #[default]
+    #[serde(rename = "ignored", alias = "isolated")]
     Isolated,
-    /// The node's cores are shared among the requests computing on it (processor sharing): an
-    /// execution sample is work, and requests slow down when the node is oversubscribed.
+    /// `contended`: the node's cores are shared among the requests computing on it (processor
+    /// sharing): an execution sample is work, and requests slow down when the node is
+    /// oversubscribed.
+    #[serde(rename = "contended", alias = "shared")]
     Shared,
 }
 
-/// `execution.degradation`: an extra slowdown as a function of node utilisation `u`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// `execution.degradation`: a slowdown by co-location. A request's execution sample is
+/// multiplied by a factor of `o`, the number of other requests computing on its node when its
+/// compute part starts (`docs/workloads.md`, "Performance degradation").
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum DegradationConfig {
-    /// None beyond sharing.
+    /// No slowdown.
     #[default]
     None,
-    /// Times are multiplied by `min(max_factor, 1 + alpha × u)`.
+    /// `min(max_factor, 1 + alpha × o)`.
     Linear {
-        /// Slope (≥ 0).
+        /// Slope per other computing request (≥ 0).
         alpha: f64,
         /// Cap on the factor (≥ 1; default: none).
         #[serde(default)]
         max_factor: Option<f64>,
+    },
+    /// `by_node_type[T][min(o, len − 1)]` on a node of type `T`; unlisted types: 1.
+    Table {
+        /// Factors (> 0) by node type, indexed by `o`.
+        by_node_type: BTreeMap<String, Vec<f64>>,
     },
 }
 

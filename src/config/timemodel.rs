@@ -182,6 +182,44 @@ impl TimeModelSpec {
         Self::constant(1.0)
     }
 
+    /// No model at all: a container key left out, until [`TimeModelSpec::or_function_default`]
+    /// resolves it (an empty table reads the same).
+    pub fn unset() -> Self {
+        TimeModelSpec {
+            default: None,
+            by_node_type: BTreeMap::new(),
+        }
+    }
+
+    /// True if the spec has no model for any node type.
+    pub fn is_unset(&self) -> bool {
+        self.default.is_none() && self.by_node_type.is_empty()
+    }
+
+    /// A container's spec completed by its function's default (`docs/scenario.md`, "Time
+    /// models"): lookup for node type `T` is the container's `by_node_type[T]`, its `default`,
+    /// then the function's `by_node_type[T]` and `default`; a container and function without
+    /// any model take `builtin`.
+    pub fn or_function_default(
+        &self,
+        function: Option<&TimeModelSpec>,
+        builtin: impl FnOnce() -> TimeModelSpec,
+    ) -> TimeModelSpec {
+        match function {
+            _ if self.default.is_some() => self.clone(),
+            Some(f) => {
+                let mut by_node_type = f.by_node_type.clone();
+                by_node_type.extend(self.by_node_type.clone());
+                TimeModelSpec {
+                    default: f.default.clone(),
+                    by_node_type,
+                }
+            }
+            None if self.is_unset() => builtin(),
+            None => self.clone(),
+        }
+    }
+
     /// A constant model for every node type.
     pub fn constant(value: f64) -> Self {
         TimeModelSpec {

@@ -41,17 +41,24 @@ pub struct TraceConfig {
     /// The dataset.
     pub format: TraceFormat,
     /// 2019: the directory of the day files; 2021: the CSV file. Relative to the scenario file.
-    /// The run's identity holds the files' content hash instead of this path.
-    pub path: String,
+    /// The run's identity holds the files' content hash instead of this path. `path` is its
+    /// older name, still accepted.
+    #[serde(alias = "path")]
+    pub dir: String,
     /// Which functions to replay (default: every function with an invocation in the window).
     #[serde(default = "all")]
     pub select: Selection,
     /// 2019: keep only functions with these triggers (`http`, `timer`, …); empty keeps all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<String>,
-    /// 2019: first day of the window (the `NN` of `dNN`).
-    #[serde(default = "one_u32")]
-    pub day: u32,
+    /// 2019: the selected days (the `NN` of `dNN`), consecutive; the window starts on the
+    /// first. Written as a list (`days = [1, 2]`) or, under its older name `day`, as one day.
+    #[serde(
+        default = "day_one",
+        alias = "day",
+        deserialize_with = "one_or_more_days"
+    )]
+    pub days: Vec<u32>,
     /// 2019: minute of the first day at which simulated trace time 0 lies.
     #[serde(default)]
     pub start_minute: u32,
@@ -71,11 +78,11 @@ pub struct TraceConfig {
     #[serde(default, skip_serializing_if = "is_percentiles")]
     pub duration: DurationColumns,
     /// 2019: execution time of a function the duration files have no usable row for, seconds
-    /// (unset: the template's `exec`).
+    /// (unset: 1 s, [`DEFAULT_DURATION_S_2019`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_duration_s: Option<f64>,
     /// 2019: memory request of a function whose application the memory files lack (days 13–14
-    /// have none), MiB (unset: the template's memory request).
+    /// have none), MiB (unset: 128 MiB, [`DEFAULT_MEMORY_MB_2019`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_memory_mb: Option<f64>,
     /// 2021: distribution of the functions' memory requests in MiB, one draw per function from
@@ -100,15 +107,57 @@ pub struct TraceConfig {
     /// When trace time 0 is in the simulation (a time, `"after_ready"` or `"after_all_ready"`).
     #[serde(default)]
     pub start: StartConfig,
-    /// The deployment each selected function gets.
-    pub deployment: TraceTemplate,
+    /// The deployment each selected function gets. `deployment` is its older name, still
+    /// accepted.
+    #[serde(alias = "deployment")]
+    pub deployment_template: TraceTemplate,
+}
+
+impl TraceConfig {
+    /// The first day of a 2019 window.
+    pub fn first_day(&self) -> u32 {
+        self.days.first().copied().unwrap_or(1)
+    }
+
+    /// 2019: the execution time of a function without a usable duration row, seconds.
+    pub fn default_duration_2019(&self) -> f64 {
+        self.default_duration_s.unwrap_or(DEFAULT_DURATION_S_2019)
+    }
+
+    /// 2019: the memory request of a function whose application has no memory row, MiB.
+    pub fn default_memory_2019(&self) -> f64 {
+        self.default_memory_mb.unwrap_or(DEFAULT_MEMORY_MB_2019)
+    }
+}
+
+/// 2019: `default_duration_s` when unset.
+pub const DEFAULT_DURATION_S_2019: f64 = 1.0;
+/// 2019: `default_memory_mb` when unset.
+pub const DEFAULT_MEMORY_MB_2019: f64 = 128.0;
+
+fn day_one() -> Vec<u32> {
+    vec![1]
+}
+
+/// `days = [1, 2]`, or one day as a number (`days = 3`, or the older `day = 3`).
+fn one_or_more_days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(
+        untagged,
+        expecting = "a day number (1 for d01) or a list of consecutive days"
+    )]
+    enum Days {
+        One(u32),
+        Many(Vec<u32>),
+    }
+    Ok(match Days::deserialize(d)? {
+        Days::One(day) => vec![day],
+        Days::Many(days) => days,
+    })
 }
 
 fn all() -> Selection {
     Selection::All {}
-}
-fn one_u32() -> u32 {
-    1
 }
 fn sixty() -> u32 {
     60

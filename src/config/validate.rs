@@ -461,6 +461,23 @@ impl Validator<'_> {
             for (k, img) in f.images.iter().enumerate() {
                 self.image(&format!("{path}.images[{k}]"), img)?;
             }
+            for (key, spec) in [
+                ("exec", &f.exec),
+                ("startup", &f.startup),
+                ("setup", &f.setup),
+                ("teardown", &f.teardown),
+                ("cold_penalty", &f.cold_penalty),
+            ] {
+                if let Some(spec) = spec {
+                    self.time_model_spec(&format!("{path}.{key}"), spec)?;
+                }
+            }
+            if let Some(ConcurrencyConfig::HttpWatchdog { workers: 0, .. }) = f.concurrency {
+                fail(
+                    format!("{path}.concurrency.http_watchdog.workers"),
+                    "must be >= 1, got 0",
+                )?;
+            }
         }
         Ok(())
     }
@@ -660,9 +677,9 @@ impl Validator<'_> {
         use crate::workload::azure::Selection;
         for (i, t) in self.sc.traces.iter().enumerate() {
             let path = format!("traces[{i}]");
-            if t.path.trim().is_empty() {
+            if t.dir.trim().is_empty() {
                 fail(
-                    format!("{path}.path"),
+                    format!("{path}.dir"),
                     "must name the trace (a 2019 directory or a 2021 file)",
                 )?;
             }
@@ -677,8 +694,20 @@ impl Validator<'_> {
                 )?,
                 _ => {}
             }
-            if t.day == 0 {
-                fail(format!("{path}.day"), "days are numbered from 1, got 0")?;
+            if t.days.is_empty() {
+                fail(format!("{path}.days"), "must list at least one day")?;
+            }
+            if t.days.contains(&0) {
+                fail(format!("{path}.days"), "days are numbered from 1, got 0")?;
+            }
+            if t.days.windows(2).any(|w| w[1] != w[0] + 1) {
+                fail(
+                    format!("{path}.days"),
+                    format!(
+                        "must be consecutive days in ascending order, got {:?}",
+                        t.days
+                    ),
+                )?;
             }
             if t.minutes == 0 {
                 fail(format!("{path}.minutes"), "must be >= 1, got 0")?;
@@ -736,11 +765,14 @@ impl Validator<'_> {
             if let Some(s) = t.start.fixed_s() {
                 non_negative(&format!("{path}.start"), s)?;
             }
-            let c = &t.deployment.container;
-            let cpath = format!("{path}.deployment.container");
+            let c = &t.deployment_template.container;
+            let cpath = format!("{path}.deployment_template.container");
             self.image(&format!("{cpath}.image"), &c.image)?;
             self.container(&cpath, c)?;
-            scaling(&format!("{path}.deployment.scaling"), &t.deployment.scaling)?;
+            scaling(
+                &format!("{path}.deployment_template.scaling"),
+                &t.deployment_template.scaling,
+            )?;
         }
         Ok(())
     }
@@ -790,6 +822,21 @@ impl Validator<'_> {
             let path = format!("execution.speed_factor.{node_type}");
             self.node_type(&path, node_type)?;
             positive(&path, f)?;
+        }
+        if let DegradationConfig::Table { by_node_type } = &self.sc.execution.degradation {
+            for (node_type, factors) in by_node_type {
+                let path = format!("execution.degradation.table.by_node_type.{node_type}");
+                self.node_type(&path, node_type)?;
+                if factors.is_empty() {
+                    fail(
+                        &path,
+                        "must list at least one factor (the factor with no other request computing first)",
+                    )?;
+                }
+                for (o, &f) in factors.iter().enumerate() {
+                    positive(&format!("{path}[{o}]"), f)?;
+                }
+            }
         }
         if let DegradationConfig::Linear { alpha, max_factor } = self.sc.execution.degradation {
             non_negative("execution.degradation.linear.alpha", alpha)?;
@@ -1106,7 +1153,15 @@ fn peak_rate(path: &str, w: &WorkloadConfig, scale: f64) -> Check {
 
 fn arrivals(path: &str, a: &ArrivalsConfig) -> Check {
     let (kind, max_ia) = match a {
-        ArrivalsConfig::Static { max_ia } => ("static", max_ia),
+        ArrivalsConfig::Static {
+            max_ia,
+            zero_rate_step_s,
+        } => {
+            if let Some(step) = zero_rate_step_s {
+                period(&format!("{path}.static.zero_rate_step_s"), *step)?;
+            }
+            ("static", max_ia)
+        }
         ArrivalsConfig::Poisson { scale, max_ia } => {
             period(&format!("{path}.poisson.scale"), *scale)?;
             ("poisson", max_ia)
@@ -1524,7 +1579,6 @@ mod tests {
             ("{ exponential = { mean = 1, bounds = [-1, 1] } }", "exec.exponential.bounds", "lower bound"),
             ("{ default = { constant = { value = 1 } }, by_node_type = { tx3 = { constant = { value = 1 } } } }", "exec.by_node_type.tx3", "did you mean `tx2`?"),
             ("{ default = { constant = { value = -1 } }, by_node_type = { tx2 = { constant = { value = 1 } } } }", "exec.default.constant.value", ">= 0"),
-            ("{ by_node_type = {} }", "exec", "needs a `default`"),
         ];
         for (model, path, part) in cases {
             let e = err_with(

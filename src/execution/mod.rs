@@ -1,10 +1,12 @@
 //! How replicas execute requests: execution-time distributions and concurrency models
 //! (`docs/scenario.md`).
 
+pub mod degradation;
 pub mod processor_sharing;
 pub mod sampler;
 
-pub use processor_sharing::{JobId, SharedCpu, UtilisationDegradation};
+pub use degradation::{CoLocation, Degradation};
+pub use processor_sharing::{JobId, SharedCpu};
 pub use sampler::DurationSampler;
 
 /// Per-replica concurrency: at most `workers` requests execute, the rest wait in a FIFO queue of

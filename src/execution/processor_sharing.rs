@@ -6,44 +6,16 @@
 //! replicas and `C` the node's cores. Each computing request of `r` progresses at
 //!
 //! ```text
-//! rate = 1 / (k_r × max(1, L / C) × d(u)),   u = min(1, L / C)
+//! rate = 1 / (k_r × max(1, L / C))
 //! ```
 //!
-//! work-seconds per second, where `d` is the optional degradation by utilisation (1 without
-//! it). Rates change only when a request starts or finishes computing on the node; then every
+//! work-seconds per second (a degradation by co-location, [`super::Degradation`], has already
+//! scaled the work). Rates change only when a request starts or finishes computing on the node; then every
 //! remaining work is advanced at the old rates and every completion time recomputed, and the
 //! caller moves the matching timers (`EventQueue::move_to`). Nothing here allocates per request
 //! in steady state: jobs live in a slab with a free list.
 
 use crate::engine::SimTime;
-
-/// Slowdown as a function of node utilisation `u ∈ [0, 1]`.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub enum UtilisationDegradation {
-    /// No slowdown beyond sharing.
-    #[default]
-    None,
-    /// Times are multiplied by `min(max_factor, 1 + alpha × u)`.
-    Linear {
-        /// Slope.
-        alpha: f64,
-        /// Cap on the factor.
-        max_factor: f64,
-    },
-}
-
-impl UtilisationDegradation {
-    /// The time multiplier at utilisation `u`.
-    #[inline]
-    pub fn factor(self, u: f64) -> f64 {
-        match self {
-            UtilisationDegradation::None => 1.0,
-            UtilisationDegradation::Linear { alpha, max_factor } => {
-                (1.0 + alpha * u).min(max_factor)
-            }
-        }
-    }
-}
 
 /// A handle on one computing request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -78,7 +50,6 @@ struct Busy {
 #[derive(Clone, Debug)]
 pub struct SharedCpu {
     cores: f64,
-    degradation: UtilisationDegradation,
     jobs: Vec<Job>,
     free: Vec<u32>,
     busy: Vec<Busy>,
@@ -88,10 +59,9 @@ pub struct SharedCpu {
 
 impl SharedCpu {
     /// A node with `cores` cores (> 0).
-    pub fn new(cores: f64, degradation: UtilisationDegradation) -> SharedCpu {
+    pub fn new(cores: f64) -> SharedCpu {
         SharedCpu {
             cores,
-            degradation,
             jobs: Vec::new(),
             free: Vec::new(),
             busy: Vec::new(),
@@ -102,8 +72,7 @@ impl SharedCpu {
     /// The time multiplier every computing request currently has, before `k_r`.
     #[inline]
     fn stretch(&self) -> f64 {
-        let ratio = self.load / self.cores;
-        ratio.max(1.0) * self.degradation.factor(ratio.min(1.0))
+        (self.load / self.cores).max(1.0)
     }
 
     /// Work-seconds per second of a request of `slot`.
@@ -286,12 +255,8 @@ mod tests {
 
     /// Runs jobs `(start, replica, share, work)` to completion, firing completions in time
     /// order; returns each job's end time in seconds and slowdown.
-    fn run(
-        cores: f64,
-        d: UtilisationDegradation,
-        jobs: &[(f64, u32, f64, f64)],
-    ) -> Vec<(f64, f64)> {
-        let mut cpu = SharedCpu::new(cores, d);
+    fn run(cores: f64, jobs: &[(f64, u32, f64, f64)]) -> Vec<(f64, f64)> {
+        let mut cpu = SharedCpu::new(cores);
         let mut moved = Vec::new();
         let mut ids: Vec<Option<JobId>> = vec![None; jobs.len()];
         let mut out = vec![(f64::NAN, f64::NAN); jobs.len()];
@@ -326,11 +291,7 @@ mod tests {
     fn two_replicas_on_one_core_share_it_equally() {
         // A (work 2) and B (work 1) at t = 0 each progress at 1/2: B ends at 2; A, with 1 left,
         // then runs alone and ends at 3.
-        let out = run(
-            1.0,
-            UtilisationDegradation::None,
-            &[(0.0, 0, 1.0, 2.0), (0.0, 1, 1.0, 1.0)],
-        );
+        let out = run(1.0, &[(0.0, 0, 1.0, 2.0), (0.0, 1, 1.0, 1.0)]);
         assert_eq!(out[1], (2.0, 2.0));
         assert_eq!(out[0], (3.0, 1.5));
     }
@@ -343,7 +304,6 @@ mod tests {
         // [2.5, 3.5): L = 2, rates 1 → A and B end at 3.5.
         let out = run(
             2.0,
-            UtilisationDegradation::None,
             &[(0.0, 0, 1.0, 3.0), (1.0, 1, 1.0, 2.0), (1.0, 2, 1.0, 1.0)],
         );
         assert_eq!(out[2].0, 2.5);
@@ -355,38 +315,19 @@ mod tests {
     #[test]
     fn requests_of_one_replica_split_its_share() {
         // One replica, two requests: k = 2, each at 1/2 although the node has spare cores.
-        let out = run(
-            4.0,
-            UtilisationDegradation::None,
-            &[(0.0, 7, 1.0, 1.0), (0.0, 7, 1.0, 1.0)],
-        );
+        let out = run(4.0, &[(0.0, 7, 1.0, 1.0), (0.0, 7, 1.0, 1.0)]);
         assert_eq!(out, [(2.0, 2.0), (2.0, 2.0)]);
     }
 
     #[test]
     fn an_undersubscribed_node_runs_requests_at_full_speed() {
-        let out = run(
-            4.0,
-            UtilisationDegradation::None,
-            &[(0.0, 0, 1.0, 1.0), (0.5, 1, 2.0, 1.0)],
-        );
+        let out = run(4.0, &[(0.0, 0, 1.0, 1.0), (0.5, 1, 2.0, 1.0)]);
         assert_eq!(out, [(1.0, 1.0), (1.5, 1.0)]);
     }
 
     #[test]
-    fn degradation_by_utilisation_stretches_times() {
-        // u = 0.5 / 1 = 0.5 → factor 1 + 1 × 0.5 = 1.5.
-        let d = UtilisationDegradation::Linear {
-            alpha: 1.0,
-            max_factor: 10.0,
-        };
-        let out = run(1.0, d, &[(0.0, 0, 0.5, 1.0)]);
-        assert_eq!(out, [(1.5, 1.5)]);
-    }
-
-    #[test]
     fn used_cpu_never_exceeds_the_node() {
-        let mut cpu = SharedCpu::new(1.0, UtilisationDegradation::None);
+        let mut cpu = SharedCpu::new(1.0);
         let mut moved = Vec::new();
         cpu.start(t(0.0), 0, 1.0, 1.0, &mut moved);
         let (b, _) = cpu.start(t(0.0), 1, 1.0, 1.0, &mut moved);
@@ -400,7 +341,7 @@ mod tests {
     #[test]
     fn whole_millicore_use_of_an_oversubscribed_node_adds_up_to_its_capacity() {
         // Three replicas of one core each on one core: 1000/3 each, apportioned 333 + 333 + 334.
-        let mut cpu = SharedCpu::new(1.0, UtilisationDegradation::None);
+        let mut cpu = SharedCpu::new(1.0);
         let mut moved = Vec::new();
         for r in 0..3 {
             cpu.start(t(0.0), r, 1.0, 1.0, &mut moved);
@@ -409,7 +350,7 @@ mod tests {
         cpu.used_millis_by_replica(&mut used);
         assert_eq!(used, [(0, 333), (1, 333), (2, 334)]);
         // Under capacity every busy replica uses its whole share.
-        let mut cpu = SharedCpu::new(4.0, UtilisationDegradation::None);
+        let mut cpu = SharedCpu::new(4.0);
         cpu.start(t(0.0), 5, 0.25, 1.0, &mut moved);
         cpu.start(t(0.0), 6, 1.5, 1.0, &mut moved);
         cpu.used_millis_by_replica(&mut used);

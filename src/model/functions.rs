@@ -6,7 +6,7 @@
 
 use super::{DataTransfers, ModelError};
 use crate::cluster::{normalize_image_name, Cluster, ImageId};
-use crate::config::{ContainerConfig, Labels, ScalingConfig, Scenario, TimeModelSpec};
+use crate::config::{ContainerConfig, Labels, ScalingConfig, Scenario, TimeModel, TimeModelSpec};
 use crate::engine::SimTime;
 use crate::execution::{Concurrency, DurationSampler};
 use crate::scheduler::Pod;
@@ -64,6 +64,9 @@ pub struct ContainerModel {
     pub cpu_share: i64,
     /// Execution time by node type.
     pub exec: PhaseModel,
+    /// Further execution-time models, by node type: model `k ≥ 1` of a request that names one
+    /// (a 2019 trace's other days' durations, [`ContainerModel::exec_model`]); usually empty.
+    pub further_exec: Vec<PhaseModel>,
     /// Startup phase by node type.
     pub startup: PhaseModel,
     /// Setup phase by node type.
@@ -89,6 +92,38 @@ pub struct ContainerModel {
     pub data: DataTransfers,
     /// What the scheduler sees of a replica of this container.
     pub pod: PodTemplate,
+}
+
+impl ContainerModel {
+    /// The sampler of execution model `k` on node type `node_type`: 0 is `exec`, `k ≥ 1` the
+    /// further models a trace request may name.
+    #[inline]
+    pub fn exec_model(&self, k: u16, node_type: usize) -> Option<&DurationSampler> {
+        match k {
+            0 => self.exec[node_type].as_ref(),
+            k => self.further_exec[k as usize - 1][node_type].as_ref(),
+        }
+    }
+}
+
+/// Compiles further execution models of a container (one model for every node type each), with
+/// the node speed factors folded in as for `exec`.
+pub fn compile_further_exec(
+    models: &[TimeModel],
+    sc: &Scenario,
+    cluster: &Cluster,
+) -> Vec<PhaseModel> {
+    models
+        .iter()
+        .map(|m| {
+            let spec = TimeModelSpec {
+                default: Some(m.clone()),
+                by_node_type: Default::default(),
+            }
+            .scaled_by_node_type(&sc.execution.speed_factor);
+            compile_phase(&spec, cluster)
+        })
+        .collect()
 }
 
 /// One function, with its deployment if it has one.
@@ -214,6 +249,7 @@ pub fn compile_functions(
                         cpu_share,
                         concurrency: Concurrency::from_config(c.concurrency.as_ref(), &labels),
                         exec: compile_phase(&c.exec, cluster),
+                        further_exec: Vec::new(),
                         startup: compile_phase(&c.startup, cluster),
                         setup: compile_phase(&c.setup, cluster),
                         teardown: compile_phase(&c.teardown, cluster),

@@ -30,7 +30,7 @@ use crate::config::{
     Scenario, SchedulerLatencyConfig, VictimOrder,
 };
 use crate::engine::SimTime;
-use crate::execution::UtilisationDegradation;
+use crate::execution::Degradation;
 use crate::scheduler::{SchedulerFactory, SchedulerRegistry};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -75,8 +75,8 @@ pub struct Routing {
 pub struct ExecutionSettings {
     /// `execution.cpu_model`.
     pub cpu_model: CpuModel,
-    /// `execution.degradation` (shared CPUs only).
-    pub degradation: UtilisationDegradation,
+    /// `execution.degradation`, node types as ids.
+    pub degradation: Degradation,
     /// `execution.speed_factor` by node type id, for recorded durations (`exec` models have it
     /// folded in); `None` when every factor is 1, so a run without one never looks it up.
     pub recorded_speed: Option<Box<[f64]>>,
@@ -175,6 +175,17 @@ impl Model {
         sc: &Scenario,
         schedulers: &SchedulerRegistry,
     ) -> Result<Model, ModelError> {
+        // A scenario deserialised without `parse_scenario` (benches, tests) may still lack its
+        // function and built-in defaults.
+        let resolved;
+        let sc = if sc.has_unresolved_defaults() {
+            let mut copy = sc.clone();
+            copy.resolve_function_defaults();
+            resolved = copy;
+            &resolved
+        } else {
+            sc
+        };
         // Traces add their functions and deployments; the rest compiles the expanded scenario.
         let expanded = traces::expand(sc)?;
         let (sc, trace_models) = match &expanded {
@@ -182,7 +193,13 @@ impl Model {
             None => (sc, &[][..]),
         };
         let cluster = Cluster::build(sc).map_err(ModelError::from_prefixed)?;
-        let functions = functions::compile_functions(sc, &cluster)?;
+        let mut functions = functions::compile_functions(sc, &cluster)?;
+        for t in trace_models {
+            for (f, models) in &t.further_exec {
+                functions[*f as usize].containers[0].further_exec =
+                    functions::compile_further_exec(models, sc, &cluster);
+            }
+        }
         let mut function_ids: HashMap<&str, u32> = HashMap::with_capacity(functions.len());
         let mut deployment_ids: HashMap<&str, u32> = HashMap::new();
         for (i, f) in functions.iter().enumerate() {
@@ -236,11 +253,24 @@ impl Model {
         };
         let execution = ExecutionSettings {
             cpu_model: sc.execution.cpu_model,
-            degradation: match sc.execution.degradation {
-                DegradationConfig::None => UtilisationDegradation::None,
-                DegradationConfig::Linear { alpha, max_factor } => UtilisationDegradation::Linear {
-                    alpha,
+            degradation: match &sc.execution.degradation {
+                DegradationConfig::None => Degradation::None,
+                DegradationConfig::Linear { alpha, max_factor } => Degradation::Linear {
+                    alpha: *alpha,
                     max_factor: max_factor.unwrap_or(f64::INFINITY),
+                },
+                DegradationConfig::Table { by_node_type } => Degradation::Table {
+                    factors: cluster
+                        .types
+                        .iter()
+                        .map(|t| {
+                            by_node_type
+                                .get(&t.name)
+                                .cloned()
+                                .unwrap_or_default()
+                                .into()
+                        })
+                        .collect(),
                 },
             },
             recorded_speed: sc

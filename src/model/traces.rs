@@ -9,8 +9,8 @@
 
 use super::ModelError;
 use crate::config::{
-    ContainerConfig, DeploymentConfig, FunctionConfig, Labels, Scenario, Size, TimeModel,
-    TimeModelSpec, TraceConfig, TraceFormat,
+    ContainerConfig, DeploymentConfig, FunctionConfig, Scenario, Size, TimeModel, TimeModelSpec,
+    TraceConfig, TraceFormat,
 };
 use crate::engine::stream_rng;
 use crate::execution::DurationSampler;
@@ -43,6 +43,10 @@ pub struct TraceModel {
     /// Rows of the selected functions the trace skips with a warning (2021: arrivals before
     /// time 0), counted in `runs.warnings`.
     pub warnings: u64,
+    /// 2019: `(function id, execution models 1, 2, …)` of the functions whose duration rows
+    /// differ between the window's days; model 0 is the container's `exec`
+    /// ([`crate::workload::azure::TraceRequest::exec_model`]).
+    pub further_exec: Vec<(u32, Vec<TimeModel>)>,
 }
 
 /// The scenario with every trace's functions and deployments appended, and the traces.
@@ -55,7 +59,7 @@ pub struct Expanded {
 
 /// A trace entry's path, resolved against the scenario file's directory.
 pub fn trace_path(sc: &Scenario, t: &TraceConfig) -> PathBuf {
-    sc.topology.resolve(&t.path)
+    sc.topology.resolve(&t.dir)
 }
 
 fn input_error(i: usize, e: WorkloadError) -> ModelError {
@@ -86,11 +90,14 @@ pub fn expand(sc: &Scenario) -> Result<Option<Expanded>, ModelError> {
         let select_seed = t.seed.unwrap_or(0);
         // (deployment name, exec override, memory override in MiB) per selected function.
         let mut selected: Vec<(String, Option<TimeModelSpec>, Option<f64>)> = Vec::new();
+        // (function id, its execution models after the first) of 2019 functions whose duration
+        // rows differ between the window's days.
+        let mut further_exec: Vec<(u32, Vec<TimeModel>)> = Vec::new();
         let (trace, warnings) = match t.format {
             TraceFormat::Azure2019 => {
                 let opts = Azure2019Options {
                     dir: path,
-                    first_day: t.day,
+                    days: t.days.clone(),
                     start_minute: t.start_minute,
                     minutes: t.minutes,
                     select: t.select.clone(),
@@ -99,26 +106,26 @@ pub fn expand(sc: &Scenario) -> Result<Option<Expanded>, ModelError> {
                     rate_scale: t.rate_scale,
                     memory_percentile: t.memory_percentile,
                     duration: t.duration,
+                    default_duration_s: t.default_duration_2019(),
                 };
                 let trace =
                     Azure2019Trace::open(&opts, select_seed).map_err(|e| input_error(i, e))?;
-                // Fallbacks: a function without a usable duration row gets `default_duration_s`
-                // and one whose application has no memory row `default_memory_mb`; unset, the
-                // template's own `exec` and memory request stay.
-                let default_duration = t
-                    .default_duration_s
-                    .map(|value| TimeModel::Constant { value });
+                // The first window day's model becomes the container's `exec`; the other days'
+                // distinct models are its further execution models (a request executes with
+                // its arrival day's). A function whose application has no memory row gets
+                // `default_memory_mb`.
                 for f in &trace.functions {
+                    let fid = (scenario.functions.len() + selected.len()) as u32;
+                    if f.durations.len() > 1 {
+                        further_exec.push((fid, f.durations[1..].to_vec()));
+                    }
                     selected.push((
                         format!("az19-{}", prefix(&f.key.2, 16)),
-                        f.duration
-                            .clone()
-                            .or_else(|| default_duration.clone())
-                            .map(|m| TimeModelSpec {
-                                default: Some(m),
-                                by_node_type: Default::default(),
-                            }),
-                        f.memory_mb.or(t.default_memory_mb),
+                        Some(TimeModelSpec {
+                            default: Some(f.durations[0].clone()),
+                            by_node_type: Default::default(),
+                        }),
+                        Some(f.memory_mb.unwrap_or(t.default_memory_2019())),
                     ));
                 }
                 (OpenedTrace::Azure2019(Arc::new(trace)), 0)
@@ -166,7 +173,7 @@ pub fn expand(sc: &Scenario) -> Result<Option<Expanded>, ModelError> {
             }
         };
         let first_id = scenario.functions.len() as u32;
-        let template = &t.deployment;
+        let template = &t.deployment_template;
         for (name, exec, memory_mb) in selected {
             if !names.insert(name.clone()) {
                 return Err(ModelError::at(
@@ -183,11 +190,10 @@ pub fn expand(sc: &Scenario) -> Result<Option<Expanded>, ModelError> {
             if let Some(mb) = memory_mb {
                 container.requests.memory = Size((mb * 1_048_576.0).round() as u64);
             }
-            scenario.functions.push(FunctionConfig {
-                name: name.clone(),
-                images: vec![container.image.clone()],
-                labels: Labels::new(),
-            });
+            scenario.functions.push(FunctionConfig::new(
+                name.clone(),
+                vec![container.image.clone()],
+            ));
             scenario.deployments.push(DeploymentConfig {
                 function: name,
                 containers: vec![container],
@@ -204,6 +210,7 @@ pub fn expand(sc: &Scenario) -> Result<Option<Expanded>, ModelError> {
             seed: t.seed,
             index: i,
             warnings,
+            further_exec,
         });
     }
     Ok(Some(Expanded { scenario, traces }))

@@ -136,8 +136,14 @@ impl Router {
     }
 
     /// A request of `function` (its `fn_seq`-th) arrives now; returns its slot.
-    pub fn admit(&mut self, now: SimTime, function: u32, fn_seq: u64, duration: SimTime) -> u32 {
-        self.requests.alloc(now, function, fn_seq, duration)
+    pub fn admit(
+        &mut self,
+        now: SimTime,
+        function: u32,
+        fn_seq: u64,
+        recorded: (SimTime, u16),
+    ) -> u32 {
+        self.requests.alloc(now, function, fn_seq, recorded)
     }
 
     /// The request in `slot`.

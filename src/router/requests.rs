@@ -30,6 +30,9 @@ pub struct Request {
     /// Execution time recorded for it by a trace or replay file (`NEVER`: none; the container's
     /// `exec` model applies).
     pub duration: SimTime,
+    /// Which of the container's execution models it executes with (0: `exec`; a 2019 trace
+    /// names its arrival day's).
+    pub exec_model: u16,
     /// Found no eligible replica on arrival.
     pub cold: bool,
     /// Reached a final state (only requests still in flight at the end of a run are not).
@@ -65,9 +68,16 @@ pub(super) struct RequestSlab {
 
 impl RequestSlab {
     /// A new request arriving now; returns its slot.
-    pub fn alloc(&mut self, now: SimTime, function: u32, fn_seq: u64, duration: SimTime) -> u32 {
+    pub fn alloc(
+        &mut self,
+        now: SimTime,
+        function: u32,
+        fn_seq: u64,
+        (duration, exec_model): (SimTime, u16),
+    ) -> u32 {
         let req = Request {
             duration,
+            exec_model,
             id: self.next_id,
             fn_seq,
             function,

@@ -30,7 +30,8 @@ impl Simulation<'_> {
         // A trace or replay may record the request's execution time; read it before the
         // source moves on to its next arrival.
         let duration = self.workloads.duration(wi).unwrap_or(SimTime::NEVER);
-        let slot = self.router.admit(self.now, function, fn_seq, duration);
+        let recorded = (duration, self.workloads.exec_model(wi));
+        let slot = self.router.admit(self.now, function, fn_seq, recorded);
         // Generate the next arrival before handling this one (the process only reads r(t)).
         self.schedule_next_arrival(wi);
         let fs = &mut self.fscale[fi];
@@ -163,7 +164,7 @@ impl Simulation<'_> {
             self.usage.add_cpu(self.now, r, node, c.cpu_per_invocation);
         }
         let exec = ExecTime {
-            model: c.exec[node_type].as_ref(),
+            model: c.exec_model(self.router.request(slot).exec_model, node_type),
             recorded: (self.model.execution)
                 .recorded_on(self.router.request(slot).duration, node_type),
             cold_penalty: c.cold_penalty.as_ref().and_then(|p| p[node_type].as_ref()),

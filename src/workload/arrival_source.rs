@@ -116,7 +116,10 @@ mod tests {
         let n = count(
             gen(
                 RateProfile::Constant(20.0),
-                ArrivalsConfig::Static { max_ia: None },
+                ArrivalsConfig::Static {
+                    max_ia: None,
+                    zero_rate_step_s: None,
+                },
             ),
             100.0,
         );

@@ -10,7 +10,8 @@ use crate::config::ArrivalsConfig;
 use crate::engine::SimRng;
 use rand::RngExt;
 
-/// Step used by `static` when the rate is zero and no `max_ia` is set.
+/// Step used by `static` when the rate is zero and neither `max_ia` nor `zero_rate_step_s` is
+/// set.
 pub const ZERO_RATE_STEP_S: f64 = 1.0;
 
 /// An inter-arrival process over a rate profile.
@@ -49,13 +50,16 @@ impl ArrivalProcess {
     #[inline]
     pub fn ia_for_rate(&self, r: f64, rng: &mut SimRng) -> f64 {
         match self.kind {
-            ArrivalsConfig::Static { max_ia } => {
+            ArrivalsConfig::Static {
+                max_ia,
+                zero_rate_step_s,
+            } => {
                 let max_ia = max_ia.unwrap_or(f64::INFINITY);
                 if r <= 0.0 {
                     if max_ia.is_finite() {
                         max_ia
                     } else {
-                        ZERO_RATE_STEP_S
+                        zero_rate_step_s.unwrap_or(ZERO_RATE_STEP_S)
                     }
                 } else {
                     (1.0 / r).min(max_ia)
@@ -86,7 +90,10 @@ mod tests {
     fn static_arrivals_at_20_rps_are_exactly_50ms_apart() {
         let p = ArrivalProcess::new(
             RateProfile::Constant(20.0),
-            &ArrivalsConfig::Static { max_ia: None },
+            &ArrivalsConfig::Static {
+                max_ia: None,
+                zero_rate_step_s: None,
+            },
         );
         let mut rng = stream_rng(1, "arrivals/f");
         let mut t = SimTime::ZERO;
@@ -100,10 +107,30 @@ mod tests {
     fn static_arrivals_survive_a_zero_rate() {
         let p = ArrivalProcess::new(
             RateProfile::Constant(0.0),
-            &ArrivalsConfig::Static { max_ia: None },
+            &ArrivalsConfig::Static {
+                max_ia: None,
+                zero_rate_step_s: None,
+            },
         );
         let mut rng = stream_rng(1, "arrivals/f");
         assert_eq!(p.next_ia(0.0, &mut rng), ZERO_RATE_STEP_S);
+    }
+
+    #[test]
+    fn a_zero_rate_waits_max_ia_else_zero_rate_step_s() {
+        let gap = |max_ia, zero_rate_step_s| {
+            ArrivalProcess::new(
+                RateProfile::Constant(0.0),
+                &ArrivalsConfig::Static {
+                    max_ia,
+                    zero_rate_step_s,
+                },
+            )
+            .next_ia(0.0, &mut stream_rng(1, "arrivals/f"))
+        };
+        assert_eq!(gap(None, Some(0.25)), 0.25);
+        assert_eq!(gap(Some(3.0), Some(0.25)), 3.0);
+        assert_eq!(gap(None, None), 1.0);
     }
 
     #[test]

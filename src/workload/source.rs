@@ -71,6 +71,8 @@ struct WorkloadState {
     pending_function: u32,
     /// The recorded duration of the pending arrival (`SimTime::NEVER`: none).
     pending_duration: SimTime,
+    /// The execution model the pending arrival names (0: the container's `exec`).
+    pending_exec_model: u16,
 }
 
 /// What a source does next.
@@ -138,6 +140,7 @@ impl WorkloadSources {
                     source,
                     pending_function: w.function,
                     pending_duration: SimTime::NEVER,
+                    pending_exec_model: 0,
                 }
             })
             .collect();
@@ -180,6 +183,12 @@ impl WorkloadSources {
     pub fn duration(&self, wi: u32) -> Option<SimTime> {
         let d = self.sources[wi as usize].pending_duration;
         d.is_set().then_some(d)
+    }
+
+    /// The execution model workload `wi`'s pending arrival names (0: the container's `exec`).
+    #[inline]
+    pub fn exec_model(&self, wi: u32) -> u16 {
+        self.sources[wi as usize].pending_exec_model
     }
 
     /// Workload `wi` waits for its functions to have a Running replica (`after_ready`).
@@ -250,7 +259,8 @@ impl WorkloadSources {
             return self.retire(wi);
         }
         let start = w.start;
-        let next: Result<Option<(SimTime, u32, SimTime)>, WorkloadError> = match &mut w.source {
+        let next: Result<Option<(SimTime, u32, SimTime, u16)>, WorkloadError> = match &mut w.source
+        {
             Source::Rate { rng, last, walk } => {
                 // Draw order per arrival: the walk's step, then the process's draw.
                 let ia = match walk {
@@ -261,13 +271,14 @@ impl WorkloadSources {
                     last.plus(SimTime::from_secs_f64(ia)),
                     w.function,
                     SimTime::NEVER,
+                    0,
                 )))
             }
             Source::Replay(r) => r
                 .as_mut()
                 .expect("opened at the start")
                 .next_arrival()
-                .map(|a| a.map(|(t, d)| (t, w.function, d.unwrap_or(SimTime::NEVER)))),
+                .map(|a| a.map(|(t, d)| (t, w.function, d.unwrap_or(SimTime::NEVER), 0))),
             Source::Azure2019 { replay, functions } => replay
                 .as_mut()
                 .expect("built at the start")
@@ -279,7 +290,7 @@ impl WorkloadSources {
                 .next_request()
                 .map(|q| q.map(|q| trace_arrival(q, start, functions))),
         };
-        let (t, function, duration) = match next {
+        let (t, function, duration, exec_model) = match next {
             Ok(Some(a)) => a,
             Ok(None) => return self.retire(wi),
             Err(e) => {
@@ -295,6 +306,7 @@ impl WorkloadSources {
         }
         w.pending_function = function;
         w.pending_duration = duration;
+        w.pending_exec_model = exec_model;
         w.remaining -= 1;
         NextArrival::At(t)
     }
@@ -319,12 +331,18 @@ impl WorkloadSources {
     }
 }
 
-/// A trace request as (time since the run's start, function id, duration or `NEVER`).
+/// A trace request as (time since the run's start, function id, duration or `NEVER`,
+/// execution model).
 #[inline]
-fn trace_arrival(q: TraceRequest, start: SimTime, functions: &[u32]) -> (SimTime, u32, SimTime) {
+fn trace_arrival(
+    q: TraceRequest,
+    start: SimTime,
+    functions: &[u32],
+) -> (SimTime, u32, SimTime, u16) {
     (
         start.plus(q.time),
         functions[q.function as usize],
         q.duration.unwrap_or(SimTime::NEVER),
+        q.exec_model,
     )
 }

@@ -38,8 +38,10 @@ pub enum DurationColumns {
 pub struct Azure2019Options {
     /// Directory holding the `*.dNN.csv` files.
     pub dir: PathBuf,
-    /// First day (1-based, `dNN`); the window may run into the following days.
-    pub first_day: u32,
+    /// The selected days (1-based, `dNN`, consecutive): the window starts on the first and may
+    /// run into the following days; applications' memory is the maximum over these days and
+    /// the window's.
+    pub days: Vec<u32>,
     /// Minute of the first day at which simulated time 0 lies.
     pub start_minute: u32,
     /// Window length in minutes.
@@ -56,6 +58,8 @@ pub struct Azure2019Options {
     pub memory_percentile: u32,
     /// Which duration columns give the execution-time model.
     pub duration: DurationColumns,
+    /// Execution time, seconds, of a function on a day without a usable duration row.
+    pub default_duration_s: f64,
 }
 
 /// One selected function.
@@ -65,10 +69,13 @@ pub struct Azure2019Function {
     pub key: FunctionKey,
     /// Invocations in the window (before rate scaling).
     pub invocations: u64,
-    /// Duration model from the first window day with a row, in seconds (the percentiles or the
-    /// average, [`DurationColumns`]); `None` when the trace has no row for the function or its
-    /// row is all zeros (the entry's default applies).
-    pub duration: Option<TimeModel>,
+    /// The distinct execution-time models of the function's window days, in seconds (the
+    /// percentiles or the average, [`DurationColumns`], else the default duration); the first
+    /// is the first window day's.
+    pub durations: Vec<TimeModel>,
+    /// Per window day, the index in `durations` of that day's model: a request executes with
+    /// the model of the day it arrived in.
+    pub day_model: Vec<u16>,
     /// Memory of its application at the chosen percentile, MiB, maximum over the window's days;
     /// `None` when no memory file has the application.
     pub memory_mb: Option<f64>,
@@ -169,7 +176,8 @@ impl Azure2019Trace {
     pub fn open(opts: &Azure2019Options, seed: u64) -> Result<Azure2019Trace, WorkloadError> {
         // Which days, and which minutes of each, the window covers.
         let mut days = Vec::new();
-        let (mut day, mut from, mut left) = (opts.first_day, opts.start_minute, opts.minutes);
+        let first_day = opts.days.first().copied().unwrap_or(1);
+        let (mut day, mut from, mut left) = (first_day, opts.start_minute, opts.minutes);
         let mut candidates: BTreeMap<FunctionKey, u64> = BTreeMap::new();
         let mut counts = Vec::new();
         while left > 0 {
@@ -208,13 +216,38 @@ impl Azure2019Trace {
                 Azure2019Function {
                     invocations: candidates[i].1,
                     key,
-                    duration: None,
+                    durations: Vec::new(),
+                    day_model: Vec::with_capacity(days.len()),
                     memory_mb: None,
                 }
             })
             .collect();
+        // Each window day's duration row gives the model of the requests arriving that day.
+        let fallback = TimeModel::Constant {
+            value: opts.default_duration_s,
+        };
+        let mut day_rows: Vec<Option<TimeModel>> = vec![None; functions.len()];
         for &(d, _, _) in &days {
-            read_durations(&durations_file(&opts.dir, d), opts.duration, &mut functions)?;
+            day_rows.iter_mut().for_each(|m| *m = None);
+            read_durations(
+                &durations_file(&opts.dir, d),
+                opts.duration,
+                &functions,
+                &mut day_rows,
+            )?;
+            for (f, row) in functions.iter_mut().zip(day_rows.iter_mut()) {
+                let model = row.take().unwrap_or_else(|| fallback.clone());
+                let k = match f.durations.iter().position(|m| *m == model) {
+                    Some(k) => k,
+                    None => {
+                        f.durations.push(model);
+                        f.durations.len() - 1
+                    }
+                };
+                f.day_model.push(k as u16);
+            }
+        }
+        for d in memory_days(&days, &opts.days) {
             let mem = memory_file(&opts.dir, d);
             if mem.exists() {
                 read_memory(&mem, opts.memory_percentile, &mut functions)?;
@@ -227,16 +260,12 @@ impl Azure2019Trace {
         })
     }
 
-    /// The files a window of `minutes` minutes from minute `start_minute` of day `first_day`
-    /// reads, found from the count files' headers only (for the run's identity, before the
-    /// trace is opened). Missing files end the list: opening the trace reports them.
-    pub fn window_files(
-        dir: &Path,
-        first_day: u32,
-        start_minute: u32,
-        minutes: u32,
-    ) -> Vec<PathBuf> {
-        let mut out = Vec::new();
+    /// The files a window of `minutes` minutes from minute `start_minute` of the first of
+    /// `days` reads, found from the count files' headers only (for the run's identity, before
+    /// the trace is opened). Missing files end the list: opening the trace reports them.
+    pub fn window_files(dir: &Path, days: &[u32], start_minute: u32, minutes: u32) -> Vec<PathBuf> {
+        let mut window = Vec::new();
+        let first_day = days.first().copied().unwrap_or(1);
         let (mut day, mut from, mut left) = (first_day, start_minute, minutes);
         while left > 0 {
             let Ok(file) = CountsFile::open(&invocations_file(dir, day)) else {
@@ -245,31 +274,18 @@ impl Azure2019Trace {
             if from >= file.minutes {
                 break;
             }
-            left -= left.min(file.minutes - from);
-            out.push(invocations_file(dir, day));
-            out.push(durations_file(dir, day));
-            let mem = memory_file(dir, day);
-            if mem.exists() {
-                out.push(mem);
-            }
+            let len = left.min(file.minutes - from);
+            window.push((day, from, len));
+            left -= len;
             day += 1;
             from = 0;
         }
-        out
+        files_of(dir, &window, days)
     }
 
     /// The files the window reads, for the run's identity ([`super::content_hash`]).
     pub fn files(&self) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        for &(d, _, _) in &self.days {
-            out.push(invocations_file(&self.opts.dir, d));
-            out.push(durations_file(&self.opts.dir, d));
-            let mem = memory_file(&self.opts.dir, d);
-            if mem.exists() {
-                out.push(mem);
-            }
-        }
-        out
+        files_of(&self.opts.dir, &self.days, &self.opts.days)
     }
 
     /// The requests of the window, lazily; the function `i` draws from stream
@@ -286,7 +302,13 @@ impl Azure2019Trace {
             .enumerate()
             .map(|(i, f)| (f.key.clone(), i as u32))
             .collect();
+        let day_models = self
+            .functions
+            .iter()
+            .flat_map(|f| f.day_model.iter().copied())
+            .collect();
         Azure2019Replay {
+            day_models,
             opts: self.opts.clone(),
             days: self.days.clone(),
             day: 0,
@@ -301,11 +323,42 @@ impl Azure2019Trace {
     }
 }
 
-/// Parses a duration row into a `percentiles` model (or the `Average` constant) in seconds.
+/// The days whose memory files count: the window's and the selected ones, ascending.
+fn memory_days(window: &[(u32, u32, u32)], selected: &[u32]) -> Vec<u32> {
+    let mut days: Vec<u32> = window
+        .iter()
+        .map(|w| w.0)
+        .chain(selected.iter().copied())
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    days
+}
+
+/// The count and duration files of the window's days, then the memory files that exist.
+fn files_of(dir: &Path, window: &[(u32, u32, u32)], selected: &[u32]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for &(d, _, _) in window {
+        out.push(invocations_file(dir, d));
+        out.push(durations_file(dir, d));
+    }
+    for d in memory_days(window, selected) {
+        let mem = memory_file(dir, d);
+        if mem.exists() {
+            out.push(mem);
+        }
+    }
+    out
+}
+
+/// Parses one day's duration rows of the selected `functions` into `models` (same order): a
+/// `percentiles` model (or the `Average` constant) in seconds; `None` where the day has no row
+/// or only zeros.
 fn read_durations(
     path: &Path,
     columns: DurationColumns,
-    functions: &mut [Azure2019Function],
+    functions: &[Azure2019Function],
+    models: &mut [Option<TimeModel>],
 ) -> Result<(), WorkloadError> {
     const COLS: [&str; 7] = ["0", "1", "25", "50", "75", "99", "100"];
     const PS: [f64; 7] = [0.0, 0.01, 0.25, 0.5, 0.75, 0.99, 1.0];
@@ -330,7 +383,7 @@ fn read_durations(
         let Ok(i) = functions.binary_search_by(|g| g.key.cmp(&key)) else {
             continue;
         };
-        if functions[i].duration.is_some() {
+        if models[i].is_some() {
             continue;
         }
         let mut ms = [0.0; 7];
@@ -348,23 +401,22 @@ fn read_durations(
         let average = (avg > 0.0).then_some(TimeModel::Constant {
             value: avg / 1000.0,
         });
-        functions[i].duration =
-            if columns == DurationColumns::Average || ms.iter().all(|&v| v == 0.0) {
-                average
-            } else {
-                // Percentiles of 30-second averages need not be monotone after rounding; keep the
-                // inverse CDF non-decreasing.
-                let mut points = Vec::with_capacity(7);
-                let mut last = 0.0f64;
-                for k in 0..7 {
-                    last = last.max(ms[k] / 1000.0);
-                    points.push([PS[k], last]);
-                }
-                Some(TimeModel::Percentiles {
-                    points,
-                    bounds: None,
-                })
-            };
+        models[i] = if columns == DurationColumns::Average || ms.iter().all(|&v| v == 0.0) {
+            average
+        } else {
+            // Percentiles of 30-second averages need not be monotone after rounding; keep the
+            // inverse CDF non-decreasing.
+            let mut points = Vec::with_capacity(7);
+            let mut last = 0.0f64;
+            for k in 0..7 {
+                last = last.max(ms[k] / 1000.0);
+                points.push([PS[k], last]);
+            }
+            Some(TimeModel::Percentiles {
+                points,
+                bounds: None,
+            })
+        };
     }
     Ok(())
 }
@@ -401,6 +453,8 @@ pub struct Azure2019Replay {
     /// Next entry of `days` to load.
     day: usize,
     index: BTreeMap<FunctionKey, u32>,
+    /// `[function × window day]`: the index of the function's execution-time model that day.
+    day_models: Vec<u16>,
     rngs: Vec<SimRng>,
     /// Current day's counts, `[function × minute]`, minutes of the window only.
     day_counts: Vec<u32>,
@@ -482,10 +536,13 @@ impl Azure2019Replay {
         if let Some(o) = self.minute[f as usize].next_offset(&mut self.rngs[f as usize]) {
             self.heap.push(Reverse((at(minute, o), f)));
         }
+        // `day` counts the loaded days: the current one is `day - 1`.
+        let exec_model = self.day_models[f as usize * self.days.len() + self.day - 1];
         Ok(Some(TraceRequest {
             time,
             function: f,
             duration: None,
+            exec_model,
         }))
     }
 }
@@ -503,7 +560,7 @@ mod tests {
     fn opts(select: Selection, synthesis: Synthesis, minutes: u32) -> Azure2019Options {
         Azure2019Options {
             dir: PathBuf::from("tests/fixtures/azure/2019"),
-            first_day: 1,
+            days: vec![1],
             start_minute: 0,
             minutes,
             select,
@@ -512,6 +569,7 @@ mod tests {
             rate_scale: 1.0,
             memory_percentile: 100,
             duration: DurationColumns::Percentiles,
+            default_duration_s: 1.0,
         }
     }
 
@@ -570,7 +628,7 @@ mod tests {
     fn durations_and_memory_come_from_the_percentile_files() {
         let t = Azure2019Trace::open(&opts(Selection::Top { count: 2 }, Synthesis::Uniform, 3), 1)
             .unwrap();
-        let f1 = t.functions[0].duration.as_ref().unwrap();
+        let f1 = &t.functions[0].durations[0];
         let TimeModel::Percentiles { points, .. } = f1 else {
             panic!("{f1:?}")
         };
@@ -581,7 +639,7 @@ mod tests {
     }
 
     #[test]
-    fn all_zero_percentiles_fall_back_to_the_average_and_a_zero_average_to_none() {
+    fn all_zero_percentiles_fall_back_to_the_average_and_a_zero_average_to_the_default() {
         let d = tempfile::tempdir().unwrap();
         std::fs::write(
             d.path().join("invocations_per_function_md.anon.d01.csv"),
@@ -598,11 +656,16 @@ mod tests {
         let mut o = opts(Selection::All {}, Synthesis::Uniform, 1);
         o.dir = d.path().to_path_buf();
         let t = Azure2019Trace::open(&o, 1).unwrap();
-        let durations: Vec<_> = t.functions.iter().map(|f| f.duration.clone()).collect();
+        let durations: Vec<_> = t.functions.iter().map(|f| f.durations.clone()).collect();
         // f1: the average; f2: nothing usable; f3: no row. No memory file: no memory.
+        let default = TimeModel::Constant { value: 1.0 };
         assert_eq!(
             durations,
-            [Some(TimeModel::Constant { value: 0.25 }), None, None]
+            [
+                vec![TimeModel::Constant { value: 0.25 }],
+                vec![default.clone()],
+                vec![default]
+            ]
         );
         assert!(t.functions.iter().all(|f| f.memory_mb.is_none()));
     }
@@ -613,8 +676,8 @@ mod tests {
         o.duration = DurationColumns::Average;
         let t = Azure2019Trace::open(&o, 1).unwrap();
         assert_eq!(
-            t.functions[0].duration,
-            Some(TimeModel::Constant { value: 0.15 })
+            t.functions[0].durations,
+            [TimeModel::Constant { value: 0.15 }]
         );
     }
 

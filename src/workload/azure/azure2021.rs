@@ -162,6 +162,7 @@ impl Azure2021Replay {
                         time,
                         function,
                         duration: Some(duration),
+                        exec_model: 0,
                     }));
                 }
             }

@@ -32,4 +32,7 @@ pub struct TraceRequest {
     pub function: u32,
     /// The recorded duration, when the trace has one per request (2021).
     pub duration: Option<SimTime>,
+    /// Which of its function's execution-time models the request executes with (2019: the
+    /// model of the day it arrived in; 0 is the deployment's own `exec`).
+    pub exec_model: u16,
 }
