@@ -15,6 +15,21 @@ use super::plugins::predicates::Span;
 /// Nodes evaluated per chunk.
 pub const CHUNK: usize = 256;
 
+/// The length of the prefix of `codes` (one predicate code per node, 0 = feasible) that holds
+/// its first `need` feasible nodes; the caller knows there are at least `need` (> 0) of them.
+/// Both the generic walk and skippy's fused scan stop a chunk there.
+pub fn cut_after_feasible(codes: &[u8], mut need: usize) -> usize {
+    for (j, &c) in codes.iter().enumerate() {
+        if c == 0 {
+            need -= 1;
+            if need == 0 {
+                return j + 1;
+            }
+        }
+    }
+    codes.len()
+}
+
 /// Buffers of the walk, reused across decisions.
 #[derive(Clone, Debug, Default)]
 pub struct Walk {
@@ -87,16 +102,7 @@ impl Walk {
                 let mut upto = m;
                 if f >= k {
                     // Cut after the (k − before)-th feasible node of this chunk.
-                    let mut need = k - before;
-                    for (j, &c) in codes.iter().enumerate() {
-                        if c == 0 {
-                            need -= 1;
-                            if need == 0 {
-                                upto = j + 1;
-                                break;
-                            }
-                        }
-                    }
+                    upto = cut_after_feasible(codes, k - before);
                     f = k;
                 }
                 if f - before < upto {

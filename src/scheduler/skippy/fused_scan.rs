@@ -39,7 +39,7 @@ use crate::scheduler::plugins::priorities::{
     locality_type, trunc, PriorityDef,
 };
 use crate::scheduler::podinfo::{PodInfo, PodScratch};
-use crate::scheduler::walk::CHUNK;
+use crate::scheduler::walk::{cut_after_feasible, CHUNK};
 use crate::scheduler::{Decision, Pod, ScoreEntry};
 
 /// How one listed priority contributes to a node's total.
@@ -444,16 +444,7 @@ impl FusedScan {
                 let mut upto = m;
                 if f >= k {
                     // Cut after the (k − before)-th feasible node of this chunk.
-                    let mut need = k - before;
-                    for (j, &c) in codes.iter().enumerate() {
-                        if c == 0 {
-                            need -= 1;
-                            if need == 0 {
-                                upto = j + 1;
-                                break;
-                            }
-                        }
-                    }
+                    upto = cut_after_feasible(codes, k - before);
                     f = k;
                     for &key in &self.keys[before..f] {
                         classes |= 1u64 << ((key >> CLASS_SHIFT) & 63);
