@@ -3,11 +3,17 @@
 //!
 //! Bucket boundaries are fixed, so histograms of different runs add up exactly.
 //!
-//! Counts are kept as `u32` with a rare carry into a side list: recording is a random write
-//! into the bucket array, and at 128 sub-buckets per power of two a run's histograms (six per
-//! function) easily outgrow the CPU caches; half the bytes per bucket means fewer misses per
-//! invocation (docs/performance.md). A bucket passes 2³² − 1 only in runs of billions of
-//! requests; its carry keeps the count exact.
+//! Recording is a random write into the bucket array, once per metric per completed request,
+//! and a run keeps six histograms per function: with tens of functions they outgrow the L1
+//! and L2 caches, and the increments become the costliest part of a completion
+//! (docs/performance.md, "The hot path of many-function runs (round 5)"). So the array is
+//! kept small:
+//!
+//! - it holds only the *window* of buckets from the lowest to the highest one recorded so far
+//!   (a latency histogram's values span a few octaves, not the 7 400 buckets of `u64`), so the
+//!   zeros below the first value are never allocated, zeroed nor touched;
+//! - counts are `u16`, with a rare carry into a side list: a bucket passes 2¹⁶ − 1 only after
+//!   65 536 values in that very bucket, and its carry keeps the count exact.
 
 /// Sub-buckets per power of two.
 const SUB: u64 = 128;
@@ -40,12 +46,17 @@ pub fn bucket_range(b: u32) -> (u64, u64) {
     }
 }
 
+/// Bits of a stored bucket count; higher bits live in [`LatencyHistogram::carries`].
+const COUNT_BITS: u32 = u16::BITS;
+
 /// A histogram of durations in nanoseconds.
 #[derive(Clone, Debug, Default)]
 pub struct LatencyHistogram {
-    /// Count of each bucket modulo 2³².
-    counts: Vec<u32>,
-    /// `(bucket, multiples of 2³²)` of the buckets whose count wrapped, sorted by bucket.
+    /// Bucket index of `counts[0]` (meaningless while `counts` is empty).
+    first: u32,
+    /// Count modulo 2¹⁶ of each bucket from `first` to the highest bucket recorded so far.
+    counts: Vec<u16>,
+    /// `(bucket, multiples of 2¹⁶)` of the buckets whose count wrapped, sorted by bucket.
     carries: Vec<(u32, u64)>,
     n: u64,
     sum: u128,
@@ -58,17 +69,30 @@ impl LatencyHistogram {
         Self::default()
     }
 
+    /// Empties the histogram, keeping its allocations for the next run.
+    pub fn clear(&mut self) {
+        self.first = 0;
+        self.counts.clear();
+        self.carries.clear();
+        self.n = 0;
+        self.sum = 0;
+        self.max = 0;
+    }
+
     /// Records one value.
     #[inline]
     pub fn record(&mut self, v: u64) {
-        let b = bucket_of(v) as usize;
-        if b >= self.counts.len() {
-            self.counts.resize(b + 1, 0);
+        let b = bucket_of(v);
+        // Below `first` the subtraction wraps to a huge index: one comparison covers both ends.
+        let mut i = b.wrapping_sub(self.first) as usize;
+        if i >= self.counts.len() {
+            self.cover(b, b);
+            i = (b - self.first) as usize;
         }
-        let c = &mut self.counts[b];
+        let c = &mut self.counts[i];
         *c = c.wrapping_add(1);
         if *c == 0 {
-            self.carry(b as u32, 1);
+            self.carry(b, 1);
         }
         self.n += 1;
         self.sum += v as u128;
@@ -77,7 +101,31 @@ impl LatencyHistogram {
         }
     }
 
-    /// Adds `multiples` × 2³² to bucket `b`'s count.
+    /// Widens the window of stored buckets to include `lo..=hi`. Downwards it grows by at
+    /// least its current length, so that values arriving in falling order cost amortised
+    /// constant time, as upwards (where `Vec` doubles its capacity).
+    #[cold]
+    #[inline(never)]
+    fn cover(&mut self, lo: u32, hi: u32) {
+        if self.counts.is_empty() {
+            self.first = lo;
+            self.counts.resize((hi - lo) as usize + 1, 0);
+            return;
+        }
+        if lo < self.first {
+            let len = u32::try_from(self.counts.len()).unwrap_or(u32::MAX);
+            let new_first = lo.min(self.first.saturating_sub(len));
+            let grow = (self.first - new_first) as usize;
+            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+            self.first = new_first;
+        }
+        let end = (hi - self.first) as usize + 1;
+        if end > self.counts.len() {
+            self.counts.resize(end, 0);
+        }
+    }
+
+    /// Adds `multiples` × 2¹⁶ to bucket `b`'s count.
     #[cold]
     fn carry(&mut self, b: u32, multiples: u64) {
         match self.carries.binary_search_by_key(&b, |&(bucket, _)| bucket) {
@@ -86,25 +134,24 @@ impl LatencyHistogram {
         }
     }
 
-    /// The full count of bucket `b`, given its low 32 bits `low`.
+    /// The full count of bucket `b`, given its stored low bits `low`.
     #[inline]
-    fn full_count(&self, b: usize, low: u32) -> u64 {
+    fn full_count(&self, b: u32, low: u16) -> u64 {
         let high = if self.carries.is_empty() {
             0
         } else {
             self.carries
-                .binary_search_by_key(&(b as u32), |&(bucket, _)| bucket)
+                .binary_search_by_key(&b, |&(bucket, _)| bucket)
                 .map_or(0, |i| self.carries[i].1)
         };
-        high << 32 | low as u64
+        high << COUNT_BITS | u64::from(low)
     }
 
-    /// Every bucket's full count, in bucket order.
-    fn full_counts(&self) -> impl Iterator<Item = u64> + '_ {
-        self.counts
-            .iter()
-            .enumerate()
-            .map(|(b, &c)| self.full_count(b, c))
+    /// `(bucket, full count)` of every stored bucket, in bucket order.
+    fn full_counts(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
+        (self.first..)
+            .zip(&self.counts)
+            .map(|(b, &c)| (b, self.full_count(b, c)))
     }
 
     /// Number of recorded values.
@@ -135,10 +182,10 @@ impl LatencyHistogram {
         }
         let r = ((num as u128 * self.n as u128).div_ceil(den as u128) as u64).max(1);
         let mut cum = 0u64;
-        for (b, c) in self.full_counts().enumerate() {
+        for (b, c) in self.full_counts() {
             cum += c;
             if cum >= r {
-                return Some(bucket_range(b as u32).1.min(self.max));
+                return Some(bucket_range(b).1.min(self.max));
             }
         }
         Some(self.max)
@@ -146,30 +193,33 @@ impl LatencyHistogram {
 
     /// Non-empty buckets as `(bucket, lower, upper, count)` in bucket order.
     pub fn buckets(&self) -> impl Iterator<Item = (u32, u64, u64, u64)> + '_ {
-        self.full_counts()
-            .enumerate()
-            .filter(|&(_, c)| c > 0)
-            .map(|(b, c)| {
-                let (lo, hi) = bucket_range(b as u32);
-                (b as u32, lo, hi, c)
-            })
+        self.full_counts().filter(|&(_, c)| c > 0).map(|(b, c)| {
+            let (lo, hi) = bucket_range(b);
+            (b, lo, hi, c)
+        })
     }
 
     /// Adds another histogram's counts.
     pub fn merge(&mut self, other: &LatencyHistogram) {
-        if other.counts.len() > self.counts.len() {
-            self.counts.resize(other.counts.len(), 0);
-        }
-        let mut wrapped = Vec::new();
-        for (b, (a, &c)) in self.counts.iter_mut().zip(&other.counts).enumerate() {
-            let (sum, over) = a.overflowing_add(c);
-            *a = sum;
-            if over {
-                wrapped.push(b as u32);
+        if !other.counts.is_empty() {
+            let last = other.first + (other.counts.len() as u32 - 1);
+            self.cover(other.first, last);
+            let offset = (other.first - self.first) as usize;
+            let mut wrapped = Vec::new();
+            for (i, (a, &c)) in self.counts[offset..]
+                .iter_mut()
+                .zip(&other.counts)
+                .enumerate()
+            {
+                let (sum, over) = a.overflowing_add(c);
+                *a = sum;
+                if over {
+                    wrapped.push(other.first + i as u32);
+                }
             }
-        }
-        for b in wrapped {
-            self.carry(b, 1);
+            for b in wrapped {
+                self.carry(b, 1);
+            }
         }
         for &(b, multiples) in &other.carries {
             self.carry(b, multiples);
@@ -222,23 +272,90 @@ mod tests {
     }
 
     #[test]
-    fn a_bucket_count_past_u32_max_stays_exact_in_reads_and_merges() {
+    fn a_bucket_count_past_u16_max_stays_exact_in_reads_and_merges() {
         let mut h = LatencyHistogram::new();
-        h.record(5);
-        h.counts[5] = u32::MAX; // as if 2³² − 1 values had been recorded there
-        h.record(5);
-        h.record(5);
-        assert_eq!(h.buckets().next(), Some((5, 5, 5, (1 << 32) + 1)));
+        for _ in 0..(1 << 16) + 1 {
+            h.record(5);
+        }
+        assert_eq!(h.buckets().next(), Some((5, 5, 5, (1 << 16) + 1)));
         let mut sum = h.clone();
         sum.merge(&h);
-        assert_eq!(sum.buckets().next(), Some((5, 5, 5, (1 << 33) + 2)));
+        assert_eq!(sum.buckets().next(), Some((5, 5, 5, (1 << 17) + 2)));
         let mut wraps = LatencyHistogram::new();
-        wraps.record(5);
-        wraps.counts[5] = u32::MAX;
+        for _ in 0..u16::MAX {
+            wraps.record(5);
+        }
         let mut one = LatencyHistogram::new();
         one.record(5);
         wraps.merge(&one);
-        assert_eq!(wraps.buckets().next(), Some((5, 5, 5, 1 << 32)));
+        assert_eq!(wraps.buckets().next(), Some((5, 5, 5, 1 << 16)));
+        assert_eq!(wraps.quantile_ns(1, 2), Some(5));
+    }
+
+    /// The buckets of `values` recorded one by one, counted without the histogram.
+    fn direct_buckets(values: &[u64]) -> Vec<(u32, u64)> {
+        let mut direct = std::collections::BTreeMap::<u32, u64>::new();
+        for &v in values {
+            *direct.entry(bucket_of(v)).or_default() += 1;
+        }
+        direct.into_iter().collect()
+    }
+
+    #[test]
+    fn values_in_any_order_land_in_their_buckets_whatever_the_window() {
+        // Rising, falling, and jumping across octaves both ways.
+        let values = [
+            1_000_000,
+            999,
+            5_000_000_000,
+            0,
+            1_000_000,
+            3,
+            70_000,
+            1 << 40,
+            1,
+        ];
+        let mut h = LatencyHistogram::new();
+        for &v in &values {
+            h.record(v);
+        }
+        let got: Vec<(u32, u64)> = h.buckets().map(|(b, _, _, c)| (b, c)).collect();
+        assert_eq!(got, direct_buckets(&values));
+        assert_eq!(h.count(), values.len() as u64);
+        assert_eq!(h.max_ns(), Some(1 << 40));
+    }
+
+    #[test]
+    fn merging_disjoint_and_overlapping_windows_adds_bucket_by_bucket() {
+        let low = [3u64, 4, 200, 201];
+        let high = [1_000_000u64, 2_000_000, 201];
+        let (mut a, mut b) = (LatencyHistogram::new(), LatencyHistogram::new());
+        low.iter().for_each(|&v| a.record(v));
+        high.iter().for_each(|&v| b.record(v));
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        let all: Vec<u64> = low.iter().chain(&high).copied().collect();
+        for m in [&ab, &ba] {
+            let got: Vec<(u32, u64)> = m.buckets().map(|(b, _, _, c)| (b, c)).collect();
+            assert_eq!(got, direct_buckets(&all));
+            assert_eq!(m.sum_ns(), all.iter().map(|&v| v as u128).sum::<u128>());
+        }
+        let mut empty = LatencyHistogram::new();
+        empty.merge(&LatencyHistogram::new());
+        assert_eq!(empty.buckets().count(), 0);
+        assert_eq!(empty.quantile_ns(1, 2), None);
+    }
+
+    #[test]
+    fn a_cleared_histogram_is_empty_and_records_afresh() {
+        let mut h = LatencyHistogram::new();
+        h.record(1 << 30);
+        h.clear();
+        assert_eq!((h.count(), h.max_ns(), h.buckets().count()), (0, None, 0));
+        h.record(7);
+        assert_eq!(h.buckets().collect::<Vec<_>>(), [(7, 7, 7, 1)]);
     }
 
     #[test]

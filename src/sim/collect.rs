@@ -41,8 +41,12 @@ impl Simulation<'_> {
         let mut total_hist: [LatencyHistogram; 6] = Default::default();
         let mut histograms = Vec::new();
         let precision = self.model.outputs.histogram_precision;
-        // Without the table, its rows are not built (the summary still reads the histograms).
+        // Without the table, its rows are not built (the summary still reads the histograms);
+        // nor are the per-function rows of metrics `outputs.histogram_function_metrics` leaves
+        // out, which would only be re-binned to be dropped (docs/outputs.md,
+        // `latency_histograms`).
         let histogram_rows = self.model.outputs.latency_histograms;
+        let function_metrics = self.model.outputs.histogram_function_metrics;
         for (fi, f) in self.functions.iter().enumerate() {
             let c = f.counts;
             let row = SummaryRow {
@@ -86,7 +90,7 @@ impl Simulation<'_> {
             summary.push(row);
             for (mi, h) in f.hist.iter().enumerate() {
                 total_hist[mi].merge(h);
-                if histogram_rows {
+                if histogram_rows && function_metrics.contains(HIST_METRICS[mi]) {
                     push_buckets(
                         &mut histograms,
                         Some(fi as u32),
