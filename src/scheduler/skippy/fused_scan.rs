@@ -271,12 +271,12 @@ impl FusedScan {
             let scores = &mut self.small_scores[..len];
             // A table over every 16-bit key: the lookup needs no bounds check.
             let table: &[u8; 1 << 16] = &self.small_totals;
-            let mut max = 0u8;
             for (s, &key) in scores.iter_mut().zip(keys) {
-                let v = table[key as usize];
-                *s = v;
-                max = max.max(v);
+                *s = table[key as usize];
             }
+            // A separate pass: a running maximum in the lookup loop is a serial chain of
+            // compares, this one vectorises.
+            let max = scores.iter().fold(0u8, |m, &v| m.max(v));
             first_of(scores, max)
         } else {
             self.scores.resize(len, 0.0);
