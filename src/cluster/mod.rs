@@ -4,6 +4,7 @@
 pub mod builder;
 pub mod cache;
 pub mod catalog;
+pub mod change_log;
 pub mod links;
 pub mod nodes;
 pub mod registry;
@@ -13,6 +14,7 @@ pub mod zones;
 pub use builder::{ClusterBuildError, ClusterBuilder};
 pub use cache::ImageCache;
 pub use catalog::{builtin_catalog, Accelerator, NodeType};
+pub use change_log::ChangeLog;
 pub use links::{Endpoint, LinkModel};
 pub use nodes::{NodeId, NodeTable};
 pub use registry::{normalize_image_name, ImageId, ImageRegistry, ARCH_ANY};

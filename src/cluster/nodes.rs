@@ -2,8 +2,11 @@
 //!
 //! Static attributes (capacity, type, arch, labels) are set at build time; the mutable columns
 //! (`cpu_free`, `mem_free`, `pods`) change only through [`NodeTable::reserve`] and
-//! [`NodeTable::release`], so scheduler columns stay consistent without rebuilding.
+//! [`NodeTable::release`], so scheduler columns stay consistent without rebuilding. Both record
+//! the node in the table's [`ChangeLog`], which per-node scheduler caches of functions of the
+//! free resources follow; writing the free columns directly would bypass it.
 
+use super::change_log::ChangeLog;
 use crate::config::Labels;
 
 /// Dense node index, `0..N` in topology insertion order.
@@ -34,6 +37,8 @@ pub struct NodeTable {
     pub is_storage: Vec<bool>,
     /// Access-link bandwidth, Mbit/s.
     pub link_mbit: Vec<f64>,
+    /// The nodes whose free resources changed, in order.
+    changes: ChangeLog,
 }
 
 impl NodeTable {
@@ -83,6 +88,7 @@ impl NodeTable {
         self.cpu_free[n] -= cpu;
         self.mem_free[n] -= mem;
         self.pods[n] += 1;
+        self.changes.record(node);
     }
 
     /// Releases a pod's requests (when its replica becomes terminal).
@@ -92,6 +98,13 @@ impl NodeTable {
         self.cpu_free[n] += cpu;
         self.mem_free[n] += mem;
         self.pods[n] -= 1;
+        self.changes.record(node);
+    }
+
+    /// The log of reserve and release calls (which nodes' free resources changed).
+    #[inline]
+    pub fn changes(&self) -> &ChangeLog {
+        &self.changes
     }
 
     /// Label value of `key` on `node`.

@@ -81,21 +81,21 @@ impl VisitOrder {
 /// The columns of `nodes` that kernels read (capacities, free resources, pod counts,
 /// architecture, type, storage role, link speed), in visit order. Names are empty strings (they
 /// only give the table its length) and labels are left out: kernels read labels through
-/// [`super::facts::NodeFacts`].
+/// [`super::facts::NodeFacts`]. Its change log stays empty: [`sync_node`] keeps it current,
+/// not reserve and release.
 pub fn mirror_nodes(nodes: &NodeTable, order: &VisitOrder) -> NodeTable {
-    NodeTable {
-        name: vec![String::new(); nodes.len()],
-        node_type: order.gather(&nodes.node_type),
-        arch: order.gather(&nodes.arch),
-        cpu_capacity: order.gather(&nodes.cpu_capacity),
-        mem_capacity: order.gather(&nodes.mem_capacity),
-        cpu_free: order.gather(&nodes.cpu_free),
-        mem_free: order.gather(&nodes.mem_free),
-        pods: order.gather(&nodes.pods),
-        is_storage: order.gather(&nodes.is_storage),
-        link_mbit: order.gather(&nodes.link_mbit),
-        labels: Vec::new(),
-    }
+    let mut m = NodeTable::default();
+    m.name = vec![String::new(); nodes.len()];
+    m.node_type = order.gather(&nodes.node_type);
+    m.arch = order.gather(&nodes.arch);
+    m.cpu_capacity = order.gather(&nodes.cpu_capacity);
+    m.mem_capacity = order.gather(&nodes.mem_capacity);
+    m.cpu_free = order.gather(&nodes.cpu_free);
+    m.mem_free = order.gather(&nodes.mem_free);
+    m.pods = order.gather(&nodes.pods);
+    m.is_storage = order.gather(&nodes.is_storage);
+    m.link_mbit = order.gather(&nodes.link_mbit);
+    m
 }
 
 /// Copies node `id`'s free resources and pod count from `nodes` into the mirror.

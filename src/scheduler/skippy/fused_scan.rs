@@ -4,7 +4,8 @@
 //! The generic path evaluates each predicate into a column of codes, then maps and reduces each
 //! priority into its own `f64` column over the feasible list. This path instead makes one pass
 //! per chunk of nodes ([`super::scan_kernel`]) that evaluates the predicates, reads
-//! `BalancedResource` from a memo and packs the node's latency class, edge bit and balanced value
+//! `PodFitsResources` and `BalancedResource` from a per-node memo byte ([`super::fit_memo`])
+//! and packs the node's latency class, edge bit and balanced value
 //! into a 16-bit key, and notes which latency classes occur among the feasible nodes. After the
 //! walk, the latency minimum and maximum (hence every class's reduced value) are known, so the
 //! total of each possible key is computed once, with the generic path's operations in its order;
@@ -24,6 +25,7 @@
 //! while `DataLocality` is listed, carries capability labels while `Capability` is listed, or
 //! `scheduler.explain_top_k` asks for candidates. Everything else takes the generic path.
 
+use super::fit_memo::{fill_unknown, FitMemo};
 use super::scan_kernel::{
     eval_chunk, exact_codes, node_word, ChunkCols, PodTerms, BALANCED_MASK, CLASS_SHIFT, EDGE_BIT,
     MAX_CLASS,
@@ -31,12 +33,11 @@ use super::scan_kernel::{
 use crate::cluster::{NodeId, NodeTable};
 use crate::scheduler::explain::first_max;
 use crate::scheduler::facts::NodeFacts;
-use crate::scheduler::memo::PairMemo;
 use crate::scheduler::plugins::kubernetes::image_arch_available;
 use crate::scheduler::plugins::predicates::{pod_fits_resources, Pred};
 use crate::scheduler::plugins::priorities::{
-    balanced, balanced_resource, capability, data_locality, latency_aware_image_locality,
-    locality_type, trunc, PriorityDef,
+    balanced_resource, capability, data_locality, latency_aware_image_locality, locality_type,
+    trunc, PriorityDef,
 };
 use crate::scheduler::podinfo::{PodInfo, PodScratch};
 use crate::scheduler::walk::{cut_after_feasible, CHUNK};
@@ -64,6 +65,11 @@ fn edge_value(key: u16) -> f64 {
     } else {
         0.0
     }
+}
+
+/// The columns of one chunk.
+fn chunk_cols<'a>(words: &'a [u32], on: &'a [u8], fit: &'a [u8]) -> ChunkCols<'a> {
+    ChunkCols { words, on, fit }
 }
 
 /// The position of the first entry of `x` equal to `max` (its maximum) and how many are.
@@ -99,9 +105,8 @@ pub struct FusedScan {
     on_class: usize,
     reads_data: bool,
     reads_capabilities: bool,
-    memo: PairMemo<u8>,
+    memo: FitMemo,
     codes: Vec<u8>,
-    chunk_keys: Vec<u16>,
     keys: Vec<u16>,
     /// Node ids of the feasible nodes of compacted chunks (by feasible index).
     pos: Vec<u32>,
@@ -178,9 +183,8 @@ impl FusedScan {
             fit_code,
             arch_code,
             on_class,
-            memo: PairMemo::default(),
+            memo: FitMemo::default(),
             codes: vec![0; CHUNK],
-            chunk_keys: vec![0; CHUNK],
             keys: Vec::new(),
             pos: Vec::new(),
             runs: Vec::new(),
@@ -267,12 +271,12 @@ impl FusedScan {
             let scores = &mut self.small_scores[..len];
             // A table over every 16-bit key: the lookup needs no bounds check.
             let table: &[u8; 1 << 16] = &self.small_totals;
-            let mut max = 0u8;
             for (s, &key) in scores.iter_mut().zip(keys) {
-                let v = table[key as usize];
-                *s = v;
-                max = max.max(v);
+                *s = table[key as usize];
             }
+            // A separate pass: a running maximum in the lookup loop is a serial chain of
+            // compares, this one vectorises.
+            let max = scores.iter().fold(0u8, |m, &v| m.max(v));
             first_of(scores, max)
         } else {
             self.scores.resize(len, 0.0);
@@ -366,17 +370,12 @@ impl FusedScan {
             None => u32::MAX,
         };
         let terms = PodTerms {
-            cpu: pod.cpu_millis,
-            mem: pod.memory_bytes,
             arch_mask,
             fit_code: self.fit_code,
             arch_code: self.arch_code.unwrap_or(0),
             on_key: (self.on_class as u16) << CLASS_SHIFT,
         };
-        let (rcf, rmf) = (pod.cpu_millis as f64, pod.memory_bytes as f64);
-        let (cpu, mem) = (&nodes.cpu_free[..n], &nodes.mem_free[..n]);
-        let (memo_cpu, memo_mem, memo_value) =
-            self.memo.set((pod.cpu_millis, pod.memory_bytes), n).parts();
+        let fit = self.memo.column(pod.cpu_millis, pod.memory_bytes, nodes);
         let (mut len, mut evaluated, mut classes) = (0usize, 0usize, 0u64);
         let segments = if n == 0 || k == 0 {
             [(0, 0), (0, 0)]
@@ -390,52 +389,45 @@ impl FusedScan {
                 let m = CHUNK.min(hi - a);
                 let r = a..a + m;
                 let codes = &mut self.codes[..m];
-                let chunk_keys = &mut self.chunk_keys[..m];
-                let cols = ChunkCols {
-                    cpu: &cpu[r.clone()],
-                    mem: &mem[r.clone()],
-                    words: &self.words[r.clone()],
-                    on: if on.is_empty() { on } else { &on[r.clone()] },
-                    memo_cpu: &memo_cpu[r.clone()],
-                    memo_mem: &memo_mem[r.clone()],
-                    memo_value: &memo_value[r.clone()],
-                };
-                let summary = eval_chunk(&terms, &cols, codes, chunk_keys);
-                let all_feasible = codes.iter().fold(0u8, |acc, &c| acc | c) == 0;
+                let on = if on.is_empty() { on } else { &on[r.clone()] };
+                let words = &self.words[r.clone()];
+                let before = len;
+                // The keys go straight to their place in the feasible list.
+                let keys = &mut self.keys[before..before + m];
+                let mut chunk_classes =
+                    eval_chunk(&terms, &chunk_cols(words, on, &fit[r.clone()]), codes, keys);
+                let mut all_feasible = codes.iter().fold(0u8, |acc, &c| acc | c) == 0;
                 if !all_feasible {
-                    // Which predicate failed first matters only for the rejection counts.
-                    exact_codes(&terms, &cols, codes);
-                }
-                if summary.stale {
-                    // Recompute the feasible nodes whose inputs changed, with the plugin's
-                    // formula, and refresh their memo entries.
-                    for (j, (&c, key)) in codes.iter().zip(chunk_keys.iter_mut()).enumerate() {
-                        let i = a + j;
-                        if c != 0 {
-                            continue;
-                        }
-                        if memo_cpu[i] != cpu[i] || memo_mem[i] != mem[i] {
-                            memo_cpu[i] = cpu[i];
-                            memo_mem[i] = mem[i];
-                            memo_value[i] = balanced(rcf, rmf, cpu[i], mem[i]) as u8;
-                        }
-                        *key = (*key & !BALANCED_MASK) | u16::from(memo_value[i]);
+                    // Nodes the memo has not computed yet read as infeasible: compute them and
+                    // evaluate the chunk again.
+                    let (fc, fm) = (&nodes.cpu_free[r.clone()], &nodes.mem_free[r.clone()]);
+                    let (rc, rm) = (pod.cpu_millis, pod.memory_bytes);
+                    if fill_unknown(&mut fit[r.clone()], rc, rm, fc, fm) {
+                        chunk_classes = eval_chunk(
+                            &terms,
+                            &chunk_cols(words, on, &fit[r.clone()]),
+                            codes,
+                            keys,
+                        );
+                        all_feasible = codes.iter().fold(0u8, |acc, &c| acc | c) == 0;
                     }
                 }
-                let before = len;
-                let (keys, pos) = (&mut self.keys[before..before + m], &mut self.pos[before..]);
+                let cols = chunk_cols(words, on, &fit[r]);
                 let mut cnt = 0;
                 if all_feasible {
                     // Every node of the chunk is feasible (the common case): ids follow from
                     // the run.
-                    keys.copy_from_slice(chunk_keys);
                     self.runs.push((before as u32, Some(a as u32)));
                     cnt = m;
                 } else {
+                    // Which predicate failed first matters only for the rejection counts.
+                    exact_codes(&terms, &cols, codes);
                     self.runs.push((before as u32, None));
-                    for (j, (&c, &key)) in codes.iter().zip(chunk_keys.iter()).enumerate() {
+                    // Compaction in place: a feasible node's key moves down, never up.
+                    let pos = &mut self.pos[before..before + m];
+                    for (j, &c) in codes.iter().enumerate() {
                         let at = cnt.min(m - 1);
-                        keys[at] = key;
+                        keys[at] = keys[j];
                         pos[at] = (a + j) as u32;
                         cnt += usize::from(c == 0);
                     }
@@ -450,7 +442,7 @@ impl FusedScan {
                         classes |= 1u64 << ((key >> CLASS_SHIFT) & 63);
                     }
                 } else {
-                    classes |= summary.classes;
+                    classes |= chunk_classes;
                 }
                 if f - before < upto {
                     for &c in &codes[..upto] {

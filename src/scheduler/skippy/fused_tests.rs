@@ -235,3 +235,100 @@ fn the_fused_scan_decides_exactly_as_the_generic_path_on_random_clusters() {
     }
     assert!(fused_decisions > 2000, "{fused_decisions} fused decisions");
 }
+
+/// Decides `pod` with both paths and requires the same decision.
+fn decide_both(
+    fast: &mut Skippy,
+    slow: &mut Skippy,
+    c: &Cluster,
+    pod: &Pod,
+    case: &str,
+) -> Decision {
+    let cache = ImageCache::new(c.nodes.len(), c.images.len());
+    let ctx = SchedContext {
+        cluster: c,
+        cache: &cache,
+    };
+    let (mut df, mut ds) = (Decision::default(), Decision::default());
+    fast.schedule(pod, &ctx, &mut df);
+    slow.schedule(pod, &ctx, &mut ds);
+    assert_same(&df, &ds, case);
+    df
+}
+
+#[test]
+fn the_fused_scan_stays_exact_when_more_nodes_changed_than_the_change_log_holds() {
+    // The fit memo replays the node table's change log; with more changes than the log keeps
+    // since a request pair was last decided, it must start over instead of replaying the tail.
+    let mut r = Rng(5);
+    let (mut c, _) = random_cluster(&mut r);
+    while c.nodes.len() < 200 {
+        (c, _) = random_cluster(&mut r);
+    }
+    let mut cfg = SchedulerConfig::default();
+    cfg.skippy.percentage_of_nodes_to_score = 100.0;
+    let facts = NodeFacts::build(&c, &[], &|_, _| Some(1000.0));
+    let mut fast = Skippy::new(&cfg, &c, facts.clone(), 1).expect("valid config");
+    let mut slow = Skippy::new(&cfg, &c, facts, 1)
+        .expect("valid config")
+        .without_fused_scan();
+    assert!(fast.has_fused_scan());
+    let none = Labels::new();
+    let pod = Pod::new(1, 0, 0, 250, 512 * MIB, &none);
+    let n = c.nodes.len() as u32;
+    for round in 0..3u32 {
+        decide_both(&mut fast, &mut slow, &c, &pod, &format!("round {round}"));
+        // Node 0 loses everything first, so only a replay from the start sees it; then more
+        // small changes than the log holds, spread over the other nodes.
+        let (cpu0, mem0) = (c.nodes.cpu_free[0], c.nodes.mem_free[0]);
+        c.nodes.reserve(0, cpu0, mem0);
+        for i in 0..crate::cluster::change_log::CAPACITY as u32 / 2 + 7 {
+            // Two changes, a net 50 millicores and 36 MiB less.
+            let node = 1 + (i + round) % (n - 1);
+            c.nodes.reserve(node, 150, 100 * MIB);
+            c.nodes.release(node, 100, 64 * MIB);
+        }
+        let d = decide_both(
+            &mut fast,
+            &mut slow,
+            &c,
+            &pod,
+            &format!("round {round}, after"),
+        );
+        assert_ne!(d.node, Some(0), "node 0 is full");
+        c.nodes.release(0, cpu0, mem0);
+    }
+}
+
+#[test]
+fn sampled_walks_compute_only_what_they_visit_and_stay_exact() {
+    // With sampling the walk stops early and leaves later nodes' memo bytes unknown; later
+    // decisions (other start positions, changed nodes) must still agree with the generic path.
+    let mut r = Rng(23);
+    for case in 0..20 {
+        let (mut c, _) = random_cluster(&mut r);
+        let mut cfg = SchedulerConfig::default();
+        cfg.skippy.percentage_of_nodes_to_score = r.pick(&[0.0, 10.0, 50.0]);
+        let facts = NodeFacts::build(&c, &[], &|_, _| Some(1000.0));
+        let mut fast = Skippy::new(&cfg, &c, facts.clone(), 1).expect("valid config");
+        let mut slow = Skippy::new(&cfg, &c, facts, 1)
+            .expect("valid config")
+            .without_fused_scan();
+        let none = Labels::new();
+        for step in 0..30u32 {
+            let cpu = r.pick(&[100, 1000]);
+            let mem = r.pick(&[64 * MIB, GIB]);
+            let pod = Pod::new(step, 0, 0, cpu, mem, &none);
+            let d = decide_both(
+                &mut fast,
+                &mut slow,
+                &c,
+                &pod,
+                &format!("case {case} step {step}"),
+            );
+            if let Some(node) = d.node {
+                c.nodes.reserve(node, cpu, mem);
+            }
+        }
+    }
+}

@@ -11,6 +11,7 @@
 //! nodes ([`fused_scan`]).
 
 mod data;
+mod fit_memo;
 pub mod fused_scan;
 #[cfg(test)]
 mod fused_tests;
