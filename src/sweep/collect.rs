@@ -103,8 +103,10 @@ mod tests {
 
     #[test]
     fn a_batch_comes_back_complete_and_in_run_index_order_when_its_last_run_is_handed_in() {
-        let sweep =
-            Sweep::load(std::path::Path::new("experiments/bench/sweep-short-1000.toml")).unwrap();
+        let sweep = Sweep::load(std::path::Path::new(
+            "experiments/bench/sweep-short-1000.toml",
+        ))
+        .unwrap();
         let rpb = sweep.runs_per_batch;
         let mut c = Collector::new(&sweep, Progress::new(0, false));
         // The second batch's runs, last first; one run of the first batch in between.
