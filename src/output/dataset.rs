@@ -314,17 +314,34 @@ impl DatasetWriter {
         })
     }
 
-    /// Makes a staged batch durable and visible: each part is `fsync`ed and renamed to
-    /// `<table>/part-<b>.parquet`, the table directories are synced, stale parts of this batch
-    /// in other table directories are removed, and finally `_commits/batch-<b>.json` lists the
+    /// Makes a staged batch durable and visible: [`DatasetWriter::commit_batches`] of one.
+    pub fn commit_batch(&self, staged: StagedBatch) -> Result<(), OutputError> {
+        self.commit_batches(vec![staged])
+    }
+
+    /// Makes staged batches durable and visible, together: every part is `fsync`ed and renamed
+    /// to `<table>/part-<b>.parquet`, the table directories are synced, stale parts of these
+    /// batches in other table directories are removed, and only then is each batch's marker
+    /// `_commits/batch-<b>.json` written (to a temporary name, `fsync`ed, renamed), listing the
     /// run ids and per table the file, rows, size and SHA-256. Failed runs contribute only their
     /// `runs` row.
-    pub fn commit_batch(&self, staged: StagedBatch) -> Result<(), OutputError> {
-        let StagedBatch { parts, marker } = staged;
-        let batch = marker.batch;
+    ///
+    /// Committing several batches at once syncs each directory once for all of them, and the
+    /// `fsync`s of files that do not depend on each other run at the same time (the file
+    /// system's journal then commits them together), so a committer that falls behind catches
+    /// up instead of waiting for ~20 sequential `fsync`s per batch (docs/sweeps.md, "Streaming
+    /// and memory"). A crash at any point leaves each batch committed with all its parts, or
+    /// without a marker.
+    pub fn commit_batches(&self, staged: Vec<StagedBatch>) -> Result<(), OutputError> {
+        let mut parts = Vec::new();
+        let mut markers = Vec::new();
+        for batch in staged {
+            parts.extend(batch.parts);
+            markers.push(batch.marker);
+        }
+        sync_files(parts.iter().map(|p| (&p.file, p.tmp.as_path())))?;
         let mut dirs = BTreeSet::new();
         for StagedPart { tmp, dest, file } in parts {
-            file.sync_all().map_err(io_err(&tmp))?;
             drop(file);
             let dir = dest.parent().expect("a part lives in its table directory");
             if dirs.insert(dir.to_path_buf()) {
@@ -335,27 +352,63 @@ impl DatasetWriter {
         for dir in &dirs {
             sync_dir(dir)?;
         }
-        // A part left by an earlier attempt of this batch in a table that now has no rows.
-        let part = part_file_name(batch);
-        for table in TABLES {
-            if !marker.tables.contains_key(*table) {
-                remove_if_exists(&self.root.join(table).join(&part))?;
+        for marker in &markers {
+            // A part left by an earlier attempt of this batch in a table that now has no rows.
+            let part = part_file_name(marker.batch);
+            for table in TABLES {
+                if !marker.tables.contains_key(*table) {
+                    remove_if_exists(&self.root.join(table).join(&part))?;
+                }
             }
         }
 
         let commits = self.root.join(COMMITS_DIR);
-        let marker_path = commits.join(commit_file_name(batch));
-        let bytes = serde_json::to_vec_pretty(&marker).map_err(|source| OutputError::Json {
-            path: marker_path.clone(),
-            source,
-        })?;
-        write_file_atomic(
-            &self.tmp.join(commit_file_name(batch)),
-            &marker_path,
-            &bytes,
-        )?;
+        let mut staged_markers = Vec::new();
+        for marker in &markers {
+            let name = commit_file_name(marker.batch);
+            let (tmp, dest) = (self.tmp.join(&name), commits.join(&name));
+            let bytes = serde_json::to_vec_pretty(marker).map_err(|source| OutputError::Json {
+                path: dest.clone(),
+                source,
+            })?;
+            let mut file = File::create(&tmp).map_err(io_err(&tmp))?;
+            file.write_all(&bytes).map_err(io_err(&tmp))?;
+            staged_markers.push((file, tmp, dest));
+        }
+        sync_files(staged_markers.iter().map(|(f, tmp, _)| (f, tmp.as_path())))?;
+        for (file, tmp, dest) in staged_markers {
+            drop(file);
+            fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
+        }
         sync_dir(&commits)
     }
+}
+
+/// The most `fsync`s [`sync_files`] has in flight at once.
+const PARALLEL_SYNCS: usize = 16;
+
+/// `fsync`s `files` (each with its path, for errors), up to [`PARALLEL_SYNCS`] at a time: the
+/// journal of the file system commits concurrent `fsync`s together, so they take about as long
+/// as one, where one after the other each waits for its own journal commit.
+fn sync_files<'a>(files: impl Iterator<Item = (&'a File, &'a Path)>) -> Result<(), OutputError> {
+    let files: Vec<(&File, &Path)> = files.collect();
+    if files.len() == 1 {
+        let (file, path) = files[0];
+        return file.sync_all().map_err(io_err(path));
+    }
+    for chunk in files.chunks(PARALLEL_SYNCS) {
+        std::thread::scope(|s| {
+            let syncs: Vec<_> = chunk
+                .iter()
+                .map(|&(file, path)| s.spawn(move || file.sync_all().map_err(io_err(path))))
+                .collect();
+            syncs
+                .into_iter()
+                .map(|h| h.join().expect("fsync does not panic"))
+                .collect::<Result<Vec<()>, OutputError>>()
+        })?;
+    }
+    Ok(())
 }
 
 /// A batch encoded into the staging directory by [`DatasetWriter::encode_batch`], waiting for

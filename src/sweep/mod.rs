@@ -6,7 +6,9 @@
 //! - [`expand`]: grid × zip × seeds → `run_index`, computed on demand.
 //! - [`plan`]: [`Sweep`] = sweep file + base scenario; resolves, identifies and executes one run;
 //!   `sweep_id`.
-//! - [`runner`]: [`run_sweep`] (and [`run_with`], with user-written schedulers) on a rayon pool with one writer thread, bounded memory, shards.
+//! - [`runner`]: [`run_sweep`] (and [`run_with`], with user-written schedulers) on a rayon pool:
+//!   batches encoded on the workers, one committer thread, bounded memory, shards.
+//! - [`collect`]: finished runs gathered into their batches.
 //! - [`options`]: `--shard K/N`, [`SweepOptions`] and [`SweepError`].
 //! - [`manifest`]: the manifest and the checks before writing into an existing directory.
 //! - [`progress`]: the progress bar.
@@ -14,6 +16,7 @@
 //! - [`variants`]: the resolved scenario, identity text and compiled model a variant's seeds
 //!   share.
 
+mod collect;
 pub mod expand;
 pub mod manifest;
 pub mod options;

@@ -1,30 +1,32 @@
 //! The parallel runner: runs of a sweep on a local rayon pool, one run per task, each
-//! single-threaded; finished runs stream over a bounded channel to one collector thread that
-//! gathers each batch of consecutive run indices and, once it is complete, hands the batch to
-//! the same pool to be encoded, hashed and committed (docs/sweeps.md, "Streaming and memory").
+//! single-threaded. A finished run is handed to the [`Collector`]; the task that hands in a
+//! batch's last run encodes and hashes the batch right away, on its own thread, and passes it to
+//! one committer thread that makes it durable (docs/sweeps.md, "Streaming and memory").
 //!
 //! Encoding a batch (Arrow, Parquet, ZSTD, SHA-256) costs about as much CPU as the short runs that
 //! fill it, so it must not be serialised on one thread: batches write disjoint part files and
 //! commit markers, so they can be written in any order and at the same time, and the dataset is
-//! byte for byte the same whatever the number of threads.
+//! byte for byte the same whatever the number of threads. Encoding on the thread that completes
+//! the batch, rather than as a task queued behind the runs already started, lets the last
+//! batches' encoding overlap the last runs and keeps no finished batch waiting in memory.
 //!
 //! Memory stays flat with the number of runs: runs are started in `run_index` order and only
 //! while fewer than a window of runs (two batches, or more with many threads) is started but not
-//! yet written; the expansion itself is computed on demand. The oldest unwritten batch always
+//! yet encoded; the expansion itself is computed on demand. The oldest unencoded batch always
 //! has all its runs started, so the window never deadlocks.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use super::collect::Collector;
 use super::manifest::{check_existing, manifest, with_shard_history, Existing};
 use super::options::{Shard, SweepError, SweepOptions};
 use super::plan::Sweep;
 use super::progress::Progress;
-use crate::metrics::{RunOutput, RunStatus};
+use crate::metrics::RunOutput;
 use crate::output::dataset::TMP_DIR;
 use crate::output::{
     clean_uncommitted_shard, commit_file_name, committed_batches, shard_tmp_dir, verified_batches,
@@ -223,6 +225,9 @@ struct Done {
 }
 
 /// Runs the batches `pending` in the given order on `jobs` threads and writes them.
+///
+/// Each run is a task on the pool; the task that finishes a batch's last run encodes the batch
+/// right away (see the module docs), and one committer thread makes encoded batches durable.
 fn execute(
     sweep: &Sweep,
     writer: &DatasetWriter,
@@ -240,11 +245,16 @@ fn execute(
         .map_err(|e| SweepError::Threads(e.to_string()))?;
     let rpb = sweep.runs_per_batch as usize;
     let window = Window::new((2 * rpb).max(rpb + 2 * jobs));
-    let (tx, rx) = sync_channel::<RunOutput>(2 * jobs);
+    let collector = Mutex::new(Collector::new(sweep, progress));
+    let failure: Mutex<Option<OutputError>> = Mutex::new(None);
+    let written = AtomicU32::new(0);
+    // Encoded batches waiting for the committer. The bound keeps the staged files few: an
+    // encoder waits for a slot while the disk falls behind.
+    let (staged_tx, staged_rx) = sync_channel::<StagedBatch>(jobs + 1);
 
     std::thread::scope(|threads| {
-        let writer_thread =
-            threads.spawn(|| write_batches(sweep, writer, rx, &window, &pool, telemetry, progress));
+        let committer =
+            threads.spawn(|| commit_batches(writer, staged_rx, &window, &failure, &written));
         pool.in_place_scope_fifo(|tasks| {
             'feed: for &b in pending {
                 // A stop request: start no new batch; those started finish and are written.
@@ -264,24 +274,38 @@ fn execute(
                     if !window.acquire() {
                         break 'feed;
                     }
-                    let tx = tx.clone();
-                    let window = &window;
+                    let (window, collector, failure, staged_tx) =
+                        (&window, &collector, &failure, &staged_tx);
                     tasks.spawn_fifo(move |_| {
                         if window.aborted() {
                             return;
                         }
                         let out = run_one(sweep, i, telemetry, provenance);
-                        // The writer only hangs up after an error, which it reports itself.
-                        let _ = tx.send(out);
+                        let complete = collector.lock().expect("collector lock").add(out);
+                        if let Some((b, runs)) = complete {
+                            encode_one(writer, b, runs, telemetry, window, failure, staged_tx);
+                        }
                     });
                 }
             }
         });
-        drop(tx);
-        writer_thread
+        drop(staged_tx);
+        committer
             .join()
-            .expect("the writer thread does not panic")
-    })
+            .expect("the committer thread does not panic");
+    });
+    let collector = collector.into_inner().expect("collector lock");
+    debug_assert!(collector.is_empty() || window.aborted());
+    let counts = collector.finish();
+    match failure.into_inner().expect("failure lock") {
+        Some(e) => Err(e.into()),
+        None => Ok(Done {
+            executed: counts.executed,
+            failed: counts.failed,
+            batches_written: written.into_inner(),
+            first_failure: counts.first_failure,
+        }),
+    }
 }
 
 /// Executes one run; with telemetry, records its start time, the process's provenance and its
@@ -302,82 +326,6 @@ fn run_one(
     out
 }
 
-/// The collector thread: collects runs into their batch's slots and, when all of a batch's runs
-/// are in, spawns its encoding on the worker pool. An encoded batch frees its runs' window
-/// permits and goes to one committer thread, which makes it durable (`fsync`, rename, commit
-/// marker). Keeping the waiting for the disk on its own thread keeps every worker computing.
-fn write_batches(
-    sweep: &Sweep,
-    writer: &DatasetWriter,
-    rx: Receiver<RunOutput>,
-    window: &Window,
-    pool: &rayon::ThreadPool,
-    telemetry: bool,
-    mut progress: Progress,
-) -> Result<Done, SweepError> {
-    let rpb = sweep.runs_per_batch;
-    let mut slots: BTreeMap<u32, (Vec<Option<RunOutput>>, usize)> = BTreeMap::new();
-    let mut done = Done {
-        executed: 0,
-        failed: 0,
-        batches_written: 0,
-        first_failure: None,
-    };
-    let failure: Mutex<Option<OutputError>> = Mutex::new(None);
-    let written = AtomicU32::new(0);
-    // Encoded batches waiting for the committer. The bound keeps the staged files few: an
-    // encoder waits for a slot while the disk falls behind.
-    let (staged_tx, staged_rx) = sync_channel::<StagedBatch>(pool.current_num_threads() + 1);
-    std::thread::scope(|threads| {
-        let committer =
-            threads.spawn(|| commit_batches(writer, staged_rx, window, &failure, &written));
-        // Complete batches are encoded on the worker pool; the scope returns once all are encoded.
-        pool.in_place_scope_fifo(|encoders| {
-            for out in rx.iter() {
-                let i = out.run.id.run_index;
-                let b = i / rpb;
-                progress.record(out.run.status == RunStatus::Ok);
-                done.executed += 1;
-                if out.run.status != RunStatus::Ok {
-                    done.failed += 1;
-                    if done.first_failure.as_ref().is_none_or(|(j, _)| i < *j) {
-                        let msg = out.run.error.clone().unwrap_or_default();
-                        done.first_failure = Some((i, msg));
-                    }
-                }
-                let range = sweep.batch_runs(b);
-                let (slot, filled) = slots
-                    .entry(b)
-                    .or_insert_with(|| ((0..range.len()).map(|_| None).collect(), 0));
-                slot[(i - range.start) as usize] = Some(out);
-                *filled += 1;
-                if *filled == slot.len() {
-                    let (slot, _) = slots.remove(&b).expect("the batch is present");
-                    let runs: Vec<RunOutput> =
-                        slot.into_iter().map(|r| r.expect("complete")).collect();
-                    let (failure, staged_tx) = (&failure, staged_tx.clone());
-                    encoders.spawn_fifo(move |_| {
-                        encode_one(writer, b, runs, telemetry, window, failure, staged_tx)
-                    });
-                }
-            }
-        });
-        drop(staged_tx);
-        committer
-            .join()
-            .expect("the committer thread does not panic");
-    });
-    progress.finish();
-    done.batches_written = written.into_inner();
-    match failure.into_inner().expect("failure lock") {
-        Some(e) => Err(e.into()),
-        None => {
-            debug_assert!(slots.is_empty() || window.aborted());
-            Ok(done)
-        }
-    }
-}
-
 /// Encodes batch `b` on a worker; its runs' memory and window permits are freed before the
 /// staged batch waits for the committer.
 fn encode_one(
@@ -387,7 +335,7 @@ fn encode_one(
     telemetry: bool,
     window: &Window,
     failure: &Mutex<Option<OutputError>>,
-    staged_tx: SyncSender<StagedBatch>,
+    staged_tx: &SyncSender<StagedBatch>,
 ) {
     if window.aborted() {
         return;
@@ -407,8 +355,10 @@ fn encode_one(
     }
 }
 
-/// The committer thread: commits staged batches as they come, until every encoder is done or
-/// an error closes the window.
+/// The committer thread: commits staged batches until every encoder is done or an error closes
+/// the window. It takes whatever has been staged since its last commit and commits it as one
+/// group (`DatasetWriter::commit_batches`), so when the disk is slower than the encoders, groups
+/// grow and the committer catches up instead of falling further behind.
 fn commit_batches(
     writer: &DatasetWriter,
     staged: Receiver<StagedBatch>,
@@ -416,14 +366,17 @@ fn commit_batches(
     failure: &Mutex<Option<OutputError>>,
     written: &AtomicU32,
 ) {
-    for batch in staged.iter() {
+    while let Ok(first) = staged.recv() {
+        let mut group = vec![first];
+        group.extend(staged.try_iter());
         if window.aborted() {
             // Staged files of uncommitted batches are cleaned up by the next writer.
             continue;
         }
-        match writer.commit_batch(batch) {
+        let n = group.len() as u32;
+        match writer.commit_batches(group) {
             Ok(()) => {
-                written.fetch_add(1, Ordering::Relaxed);
+                written.fetch_add(n, Ordering::Relaxed);
             }
             Err(e) => {
                 failure.lock().expect("failure lock").get_or_insert(e);
