@@ -3,7 +3,7 @@
 //!
 //! A discrete-event simulation never schedules into its past: every entry pushed is at least
 //! the last entry popped. A radix heap exploits that. It keeps the last popped order `last` and
-//! files each entry in a bucket by the *position of the highest bit in which it differs from
+//! files each entry in a bucket by the *position of the highest digit in which it differs from
 //! `last`*; every entry of a lower bucket is smaller than every entry of a higher one. Popping
 //! takes the one entry equal to `last` if there is one, else empties the lowest non-empty bucket:
 //! its minimum becomes the new `last` and the others drop into lower buckets.
@@ -11,12 +11,17 @@
 //! Why a radix heap and not a d-ary heap: a heap pop descends log n levels with unpredictable
 //! comparisons and a likely cache miss at each; here a push is an append to one of a few
 //! hundred vectors, and a pop scans and redistributes one bucket from front to back. Each entry
-//! moves a bounded number of times on its way down (once per digit of its distance from `now`).
+//! moves at most once per digit of its distance from `now`.
 //!
-//! Digits are 4 bits wide (16 buckets per digit position, 32 positions over the 128-bit order),
-//! so an entry scheduled a second ahead moves about eight times, not thirty as with one-bit
-//! digits. Within a position, buckets are ordered by the entry's digit there, which is always
-//! larger than `last`'s, so the lowest non-empty bucket index is found with a bit mask.
+//! Digits are 8 bits wide (256 buckets per digit position, 16 positions over the 128-bit
+//! order). Event times are nanoseconds, so an entry scheduled between 16 ms and 4 s ahead is
+//! filed at the position of bits 24–31 and typically moves once (to the position of bits
+//! 16–23, buckets of 65 µs) before it is sorted into the run below; with the 4-bit digits used
+//! before, it moved three to four times (docs/performance.md, "Trace replay"). Within a
+//! position, buckets are ordered by the entry's digit there, which is always larger than
+//! `last`'s, so the lowest non-empty bucket is found with a bit mask: one word per 64 buckets
+//! and a summary word with one bit per non-empty mask word, so finding it takes two
+//! trailing-zero counts whatever the number of buckets.
 //!
 //! A drained bucket of at most [`RUN_MAX`] entries is not re-filed: it is sorted into the *run*,
 //! a short vector of the very next entries to pop, smallest last, and `last` becomes the run's
@@ -36,7 +41,7 @@
 //! which costs O(n) once.
 
 /// Bits per digit.
-const DIGIT_BITS: u32 = 4;
+const DIGIT_BITS: u32 = 8;
 /// Buckets per digit position.
 const RADIX: usize = 1 << DIGIT_BITS;
 /// Digit positions of a 128-bit order.
@@ -44,8 +49,12 @@ const POSITIONS: usize = 128 / DIGIT_BITS as usize;
 /// Buckets in all; bucket 0 holds the one entry equal to `last` (a digit of 0 above `last`'s
 /// digit never occurs, so no other entry is ever filed there).
 const BUCKETS: usize = POSITIONS * RADIX;
-/// Words of the occupied-bucket mask.
+/// Words of the occupied-bucket mask (one bit each in the summary word).
 const MASK_WORDS: usize = BUCKETS / 64;
+const _: () = assert!(
+    MASK_WORDS <= 64,
+    "the summary word has one bit per mask word"
+);
 /// Largest buffer (in entries) a drained bucket keeps.
 const KEPT_CAPACITY: usize = 1024;
 /// Largest drained bucket that is sorted into the run instead of re-filed.
@@ -72,16 +81,30 @@ impl<E> HeapEntry<E> {
     }
 }
 
+/// Digit positions in one 64-bit half of an order.
+const HALF_POSITIONS: u32 = 64 / DIGIT_BITS;
+
 /// The bucket of an entry of order `order` when the last popped order is `last` (`order ≥ last`).
+///
+/// Computed on the half where the two first differ: the time when the times differ (almost
+/// always), else the key. The same bucket as digit arithmetic on the whole 128-bit order, with
+/// 64-bit operations only.
 #[inline(always)]
 fn bucket_of(order: u128, last: u128) -> usize {
-    let diff = order ^ last;
-    if diff == 0 {
-        return 0;
-    }
-    let position = (127 - diff.leading_zeros()) / DIGIT_BITS;
-    let digit = (order >> (position * DIGIT_BITS)) as usize & (RADIX - 1);
-    position as usize * RADIX + digit
+    let (time, last_time) = ((order >> 64) as u64, (last >> 64) as u64);
+    let (half, diff, base) = if time != last_time {
+        (time, time ^ last_time, HALF_POSITIONS)
+    } else {
+        let key = order as u64;
+        let diff = key ^ last as u64;
+        if diff == 0 {
+            return 0;
+        }
+        (key, diff, 0)
+    };
+    let position = (63 - diff.leading_zeros()) / DIGIT_BITS;
+    let digit = (half >> (position * DIGIT_BITS)) as usize & (RADIX - 1);
+    (base + position) as usize * RADIX + digit
 }
 
 /// A min-queue on `(time, key)` for monotone use; see the module docs.
@@ -90,6 +113,8 @@ pub struct RadixHeap<E> {
     buckets: Vec<Vec<HeapEntry<E>>>,
     /// Bit `b` set: bucket `b` is non-empty.
     occupied: [u64; MASK_WORDS],
+    /// Bit `w` set: word `w` of `occupied` is not zero.
+    summary: u64,
     /// The order every entry is filed against: the last popped (or settled) minimum, or the
     /// largest order of the run while the run is not empty.
     last: u128,
@@ -115,6 +140,7 @@ impl<E: Copy> RadixHeap<E> {
         RadixHeap {
             buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
             occupied: [0; MASK_WORDS],
+            summary: 0,
             last: 0,
             run: Vec::with_capacity(RUN_MAX),
             len: 0,
@@ -140,6 +166,7 @@ impl<E: Copy> RadixHeap<E> {
             b.clear();
         }
         self.occupied = [0; MASK_WORDS];
+        self.summary = 0;
         self.last = 0;
         self.run.clear();
         self.len = 0;
@@ -153,6 +180,7 @@ impl<E: Copy> RadixHeap<E> {
         }
         self.buckets[bucket].push(entry);
         self.occupied[bucket / 64] |= 1 << (bucket % 64);
+        self.summary |= 1 << (bucket / 64);
     }
 
     /// A full bucket of at least [`KEPT_CAPACITY`] entries moves into the spare buffer if that
@@ -195,6 +223,7 @@ impl<E: Copy> RadixHeap<E> {
             all.append(b);
         }
         self.occupied = [0; MASK_WORDS];
+        self.summary = 0;
         self.last = order;
         for e in all {
             let b = bucket_of(e.order(), order);
@@ -215,11 +244,15 @@ impl<E: Copy> RadixHeap<E> {
     /// Empties the lowest non-empty bucket into the run or into lower buckets.
     #[inline]
     fn drain_lowest(&mut self, mut on_near: impl FnMut(&E)) -> bool {
-        let Some(word) = self.occupied.iter().position(|&w| w != 0) else {
+        if self.summary == 0 {
             return false;
-        };
+        }
+        let word = self.summary.trailing_zeros() as usize;
         let lowest = word * 64 + self.occupied[word].trailing_zeros() as usize;
         self.occupied[word] &= !(1 << (lowest % 64));
+        if self.occupied[word] == 0 {
+            self.summary &= !(1 << word);
+        }
         let mut bucket = std::mem::take(&mut self.buckets[lowest]);
         if bucket.len() <= NEAR_MAX {
             for e in &bucket {
@@ -287,6 +320,9 @@ impl<E: Copy> RadixHeap<E> {
             return Some(e);
         }
         self.occupied[0] &= !1;
+        if self.occupied[0] == 0 {
+            self.summary &= !1;
+        }
         self.buckets[0].pop()
     }
 }
@@ -305,6 +341,44 @@ mod tests {
             time,
             key,
             event: key,
+        }
+    }
+
+    #[test]
+    fn the_bucket_from_one_half_is_the_bucket_of_the_whole_order() {
+        // The reference: the digit of the highest differing position of the 128-bit order.
+        fn reference(order: u128, last: u128) -> usize {
+            let diff = order ^ last;
+            if diff == 0 {
+                return 0;
+            }
+            let position = (127 - diff.leading_zeros()) / DIGIT_BITS;
+            let digit = (order >> (position * DIGIT_BITS)) as usize & (RADIX - 1);
+            position as usize * RADIX + digit
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for i in 0..100_000u32 {
+            let (t, k) = (next() >> (i % 64), next() >> (i % 61));
+            let last = (t as u128) << 64 | k as u128;
+            // Later times, and equal times with later keys.
+            let (dt, dk) = (next() >> (i % 64), next() >> (i % 63));
+            for order in [
+                last,
+                last + dk as u128,
+                ((t.saturating_add(dt) as u128) << 64) | (next() as u128),
+            ] {
+                assert_eq!(
+                    bucket_of(order, last),
+                    reference(order, last),
+                    "{order} {last}"
+                );
+            }
         }
     }
 

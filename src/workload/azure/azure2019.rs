@@ -15,6 +15,7 @@ use crate::workload::csv_rows::CsvRows;
 use crate::workload::WorkloadError;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
+use std::collections::binary_heap::PeekMut;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::path::{Path, PathBuf};
 
@@ -530,11 +531,16 @@ impl Azure2019Replay {
         if !self.fill()? {
             return Ok(None);
         }
-        let Reverse((time, f)) = self.heap.pop().expect("fill leaves an arrival");
-        // The heap holds the minute that was started last.
+        // The earliest arrival makes way for its function's next one in the same minute (the
+        // heap holds the minute that was started last): one sift instead of a pop and a push.
+        let mut top = self.heap.peek_mut().expect("fill leaves an arrival");
+        let Reverse((time, f)) = *top;
         let minute = self.minute_offset - 1;
-        if let Some(o) = self.minute[f as usize].next_offset(&mut self.rngs[f as usize]) {
-            self.heap.push(Reverse((at(minute, o), f)));
+        match self.minute[f as usize].next_offset(&mut self.rngs[f as usize]) {
+            Some(o) => *top = Reverse((at(minute, o), f)),
+            None => {
+                PeekMut::pop(top);
+            }
         }
         // `day` counts the loaded days: the current one is `day - 1`.
         let exec_model = self.day_models[f as usize * self.days.len() + self.day - 1];

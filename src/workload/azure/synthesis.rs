@@ -2,6 +2,7 @@
 
 use crate::engine::SimRng;
 use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
 use serde::{Deserialize, Serialize};
 
 /// Placement of `c` invocations within one minute.
@@ -46,14 +47,17 @@ impl MinuteArrivals {
         match self.kind {
             Synthesis::Uniform => {
                 // Sorted uniforms one by one: the smallest of the k still to place, uniform on
-                // [pos, 60), lies at pos + (60 − pos)·(1 − V^{1/k}) (order statistics). The same
-                // distribution as sorting `count` uniform draws, without holding them.
+                // [pos, 60), lies at pos + (60 − pos)·B with B ~ Beta(1, k) (order statistics).
+                // The same distribution as sorting `count` uniform draws, without holding them.
                 let k = self.count - self.done;
                 if k == 0 {
                     return None;
                 }
-                let v = 1.0 - rng.random::<f64>(); // (0, 1]
-                self.pos += (60.0 - self.pos) * -(v.ln() / k as f64).exp_m1();
+                // B = 1 − V^{1/k} for V uniform on (0, 1], i.e. 1 − e^{−E/k} with E = −ln V
+                // exponential: E comes from the ziggurat (no logarithm) and, for the small
+                // E/k of a busy minute, 1 − e^{−x} from a short series (no libm call).
+                let e: f64 = Exp1.sample(rng);
+                self.pos += (60.0 - self.pos) * one_minus_exp_neg(e / k as f64);
                 self.done += 1;
                 Some(self.pos.min(60.0 - 1e-9))
             }
@@ -74,6 +78,21 @@ impl MinuteArrivals {
                 (self.pos < 60.0).then_some(self.pos)
             }
         }
+    }
+}
+
+/// Below this argument [`one_minus_exp_neg`] sums its Taylor series: the first omitted term,
+/// x⁶/720, is then below 2⁻⁵³·x (a rounding error of the result).
+const SERIES_MAX: f64 = 1.0 / 1024.0;
+
+/// `1 − e^{−x}` for `x ≥ 0`, to within a few ulps: five terms of the series when `x` is small
+/// (most spacings of a minute with thousands of arrivals), else `−expm1(−x)`.
+#[inline]
+fn one_minus_exp_neg(x: f64) -> f64 {
+    if x < SERIES_MAX {
+        x * (1.0 - x * (1.0 / 2.0 - x * (1.0 / 6.0 - x * (1.0 / 24.0 - x * (1.0 / 120.0)))))
+    } else {
+        -(-x).exp_m1()
     }
 }
 
@@ -123,6 +142,81 @@ mod tests {
         let first_quarter = all.iter().filter(|&&t| t < 15.0).count() as f64 / all.len() as f64;
         assert!((mean - 30.0).abs() < 0.2, "{mean}");
         assert!((first_quarter - 0.25).abs() < 0.005, "{first_quarter}");
+    }
+
+    /// Kolmogorov–Smirnov distance of ascending offsets from the uniform law on [0, 60).
+    fn ks_distance(sorted: &[f64]) -> f64 {
+        let n = sorted.len() as f64;
+        sorted
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| {
+                let f = t / 60.0;
+                ((i as f64 + 1.0) / n - f).max(f - i as f64 / n)
+            })
+            .fold(0.0, f64::max)
+    }
+
+    /// The KS critical value at significance 0.001 for `n` samples.
+    fn ks_critical(n: usize) -> f64 {
+        1.949 / (n as f64).sqrt()
+    }
+
+    #[test]
+    fn a_busy_uniform_minute_passes_a_kolmogorov_smirnov_test_and_keeps_its_count() {
+        // 200 000 arrivals: almost every spacing takes the series branch, the last few thousand
+        // the `expm1` one.
+        let mut rng = stream_rng(4, "t");
+        let out = offsets(Synthesis::Uniform, 200_000, &mut rng);
+        assert_eq!(out.len(), 200_000);
+        assert!(out.windows(2).all(|w| w[0] <= w[1]));
+        assert!(out.iter().all(|&t| (0.0..60.0).contains(&t)));
+        let d = ks_distance(&out);
+        assert!(d < ks_critical(out.len()), "D = {d}");
+    }
+
+    #[test]
+    fn small_uniform_minutes_pool_to_uniform_and_place_each_rank_at_its_expected_offset() {
+        // The j-th of c sorted uniforms on [0, 60) averages 60·j/(c + 1): this checks the joint
+        // law (the ranks), not only the pooled offsets.
+        let mut rng = stream_rng(5, "t");
+        let (c, minutes) = (3, 40_000);
+        let mut pooled = Vec::new();
+        let mut rank_sums = [0.0; 3];
+        for _ in 0..minutes {
+            let m = offsets(Synthesis::Uniform, c, &mut rng);
+            assert_eq!(m.len(), c as usize);
+            for (j, &t) in m.iter().enumerate() {
+                rank_sums[j] += t;
+            }
+            pooled.extend(m);
+        }
+        for (j, sum) in rank_sums.iter().enumerate() {
+            let mean = sum / minutes as f64;
+            let expected = 60.0 * (j as f64 + 1.0) / (c as f64 + 1.0);
+            // Standard error of a rank's mean: below 60·0.25/√40 000 = 0.075.
+            assert!(
+                (mean - expected).abs() < 0.25,
+                "rank {j}: {mean} vs {expected}"
+            );
+        }
+        pooled.sort_by(f64::total_cmp);
+        let d = ks_distance(&pooled);
+        assert!(d < ks_critical(pooled.len()), "D = {d}");
+    }
+
+    #[test]
+    fn the_series_agrees_with_expm1_to_a_few_ulps() {
+        let mut x: f64 = 1e-12;
+        while x < 0.01 {
+            let exact = -(-x).exp_m1();
+            let got = one_minus_exp_neg(x);
+            assert!(
+                (got - exact).abs() <= 4.0 * f64::EPSILON * exact,
+                "x = {x}: {got} vs {exact}"
+            );
+            x *= 1.01;
+        }
     }
 
     #[test]
