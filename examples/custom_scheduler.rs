@@ -30,9 +30,12 @@ impl Scheduler for MostFreeMemory {
         out.nodes_total = nodes.len() as u32;
         out.nodes_to_find = nodes.len() as u32;
         out.nodes_evaluated = nodes.len() as u32;
+        // Free resources are read-only slices: they change only when the simulation reserves
+        // or releases a pod's requests.
+        let (cpu_free, mem_free) = (nodes.cpu_free(), nodes.mem_free());
         let mut best: Option<usize> = None;
         for n in 0..nodes.len() {
-            let fits = nodes.cpu_free[n] >= pod.cpu_millis && nodes.mem_free[n] >= pod.memory_bytes;
+            let fits = cpu_free[n] >= pod.cpu_millis && mem_free[n] >= pod.memory_bytes;
             // An image without a variant for the node's architecture cannot run there.
             let runs = ctx
                 .cluster
@@ -43,7 +46,7 @@ impl Scheduler for MostFreeMemory {
                 continue;
             }
             out.feasible += 1;
-            if best.is_none_or(|b| nodes.mem_free[n] > nodes.mem_free[b]) {
+            if best.is_none_or(|b| mem_free[n] > mem_free[b]) {
                 best = Some(n);
             }
         }

@@ -62,13 +62,14 @@ impl Scheduler for MostFreeMemory {
         let nodes = &ctx.cluster.nodes;
         out.nodes_total = nodes.len() as u32;
         out.nodes_evaluated = nodes.len() as u32;
+        let (cpu_free, mem_free) = (nodes.cpu_free(), nodes.mem_free());
         let mut best: Option<usize> = None;
         for n in 0..nodes.len() {
-            if nodes.cpu_free[n] < pod.cpu_millis || nodes.mem_free[n] < pod.memory_bytes {
+            if cpu_free[n] < pod.cpu_millis || mem_free[n] < pod.memory_bytes {
                 continue;
             }
             out.feasible += 1;
-            if best.is_none_or(|b| nodes.mem_free[n] > nodes.mem_free[b]) {
+            if best.is_none_or(|b| mem_free[n] > mem_free[b]) {
                 best = Some(n);
             }
         }
@@ -217,7 +218,7 @@ impl Scheduler for Recording {
 
     fn on_placed(&mut self, pod: &Pod, node: NodeId, ctx: &SchedContext) {
         // The requests are already reserved when the scheduler hears of the placement.
-        let free = ctx.cluster.nodes.mem_free[node as usize];
+        let free = ctx.cluster.nodes.mem_free()[node as usize];
         self.calls
             .lock()
             .unwrap()
@@ -225,7 +226,7 @@ impl Scheduler for Recording {
     }
 
     fn on_removed(&mut self, pod: &Pod, node: NodeId, ctx: &SchedContext) {
-        let free = ctx.cluster.nodes.mem_free[node as usize];
+        let free = ctx.cluster.nodes.mem_free()[node as usize];
         self.calls
             .lock()
             .unwrap()
@@ -271,5 +272,5 @@ fn the_placer_follows_the_placement_protocol_on_a_built_cluster() {
             format!("placed 2 on 1 (free {})", mem - 10 * gib),
         ]
     );
-    assert_eq!(placer.cluster().nodes.pods, [0, 1]);
+    assert_eq!(placer.cluster().nodes.pods(), [0, 1]);
 }

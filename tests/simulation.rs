@@ -67,21 +67,21 @@ action = "remove""#,
         let nodes = sim.nodes();
         for (n, cap) in capacity.iter().enumerate() {
             assert!(
-                nodes.cpu_free[n] >= 0 && nodes.mem_free[n] >= 0,
+                nodes.cpu_free()[n] >= 0 && nodes.mem_free()[n] >= 0,
                 "node {n} at {}",
                 sim.now()
             );
-            saw_reserved |= nodes.cpu_free[n] < cap.0;
+            saw_reserved |= nodes.cpu_free()[n] < cap.0;
         }
     }
     assert!(saw_reserved);
     for (n, cap) in capacity.iter().enumerate() {
         assert_eq!(
-            (sim.nodes().cpu_free[n], sim.nodes().mem_free[n]),
+            (sim.nodes().cpu_free()[n], sim.nodes().mem_free()[n]),
             *cap,
             "node {n}"
         );
-        assert_eq!(sim.nodes().pods[n], 0);
+        assert_eq!(sim.nodes().pods()[n], 0);
     }
     let out = sim.finish(faasim::identity(&sc, 1, 0, "", vec![]));
     assert!(out.replicas.iter().all(|r| r.final_state == "removed"));
@@ -436,7 +436,9 @@ impl faasim::scheduler::Scheduler for LastFit {
         out.nodes_total = nodes.len() as u32;
         out.node = (0..nodes.len())
             .rev()
-            .find(|&n| nodes.cpu_free[n] >= pod.cpu_millis && nodes.mem_free[n] >= pod.memory_bytes)
+            .find(|&n| {
+                nodes.cpu_free()[n] >= pod.cpu_millis && nodes.mem_free()[n] >= pod.memory_bytes
+            })
             .map(|n| n as u32);
         out.feasible = u32::from(out.node.is_some());
     }

@@ -1,7 +1,8 @@
 //! `ChangeLog`: which nodes' free resources changed recently, so a per-node cache of a function of
 //! those resources can be brought up to date by revisiting only the changed nodes.
 //!
-//! [`super::NodeTable::reserve`] and [`super::NodeTable::release`] record their node here. A
+//! [`super::NodeTable::reserve`] and [`super::NodeTable::release`] (and every other method
+//! that changes free resources; the columns are private to the table) record their node here. A
 //! reader remembers [`ChangeLog::count`] when its cache was last exact and later asks
 //! [`ChangeLog::since`] for the nodes changed after that point; the log keeps the last
 //! [`CAPACITY`] entries, and when more changes than that happened it answers `None`, so the

@@ -1,10 +1,10 @@
 //! `NodeTable`: the cluster's compute nodes as struct-of-arrays columns.
 //!
 //! Static attributes (capacity, type, arch, labels) are set at build time; the mutable columns
-//! (`cpu_free`, `mem_free`, `pods`) change only through [`NodeTable::reserve`] and
-//! [`NodeTable::release`], so scheduler columns stay consistent without rebuilding. Both record
-//! the node in the table's [`ChangeLog`], which per-node scheduler caches of functions of the
-//! free resources follow; writing the free columns directly would bypass it.
+//! (free CPU, free memory, pod count) are private and change only through methods that record
+//! the node in the table's [`ChangeLog`] ([`NodeTable::reserve`], [`NodeTable::release`],
+//! [`NodeTable::copy_usage`]). Per-node scheduler caches of functions of the free resources
+//! follow that log, so the compiler, not a debug check, guarantees they see every change.
 
 use super::change_log::ChangeLog;
 use crate::config::Labels;
@@ -13,6 +13,17 @@ use crate::config::Labels;
 pub type NodeId = u32;
 
 /// Columns of every compute and storage node (the registry is not a row).
+///
+/// The free-resource columns are read-only outside this module (read them as slices with
+/// [`NodeTable::cpu_free`], [`NodeTable::mem_free`] and [`NodeTable::pods`]): every change
+/// goes through a method that records the node in the change log, which the skippy profile's
+/// per-node fit memo follows to stay exact without comparing every node before each decision
+/// (`docs/schedulers.md`, "Performance").
+///
+/// ```compile_fail
+/// let mut nodes = faasim::cluster::NodeTable::default();
+/// nodes.cpu_free[0] = 0; // private: free resources change through `reserve` / `release`
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct NodeTable {
     /// Node names (`server_0`, …).
@@ -26,11 +37,11 @@ pub struct NodeTable {
     /// Memory capacity, bytes.
     pub mem_capacity: Vec<i64>,
     /// Remaining allocatable CPU: capacity − Σ requests of pods on the node.
-    pub cpu_free: Vec<i64>,
+    cpu_free: Vec<i64>,
     /// Remaining allocatable memory.
-    pub mem_free: Vec<i64>,
+    mem_free: Vec<i64>,
     /// Pods on the node (Scheduled … Teardown).
-    pub pods: Vec<u32>,
+    pods: Vec<u32>,
     /// All labels of the node, including `beta.kubernetes.io/arch`.
     pub labels: Vec<Labels>,
     /// Carries `data.skippy.io/storage`.
@@ -101,7 +112,61 @@ impl NodeTable {
         self.changes.record(node);
     }
 
-    /// The log of reserve and release calls (which nodes' free resources changed).
+    /// Gives node `row` the free resources and pod count of node `node` of `from`, recording
+    /// the change (a table mirroring another one in a different node order follows it this
+    /// way).
+    #[inline]
+    pub fn copy_usage(&mut self, row: NodeId, from: &NodeTable, node: NodeId) {
+        let (r, n) = (row as usize, node as usize);
+        self.cpu_free[r] = from.cpu_free[n];
+        self.mem_free[r] = from.mem_free[n];
+        self.pods[r] = from.pods[n];
+        self.changes.record(row);
+    }
+
+    /// The columns that scheduler kernels read (everything but labels), with node `ids[p]` of
+    /// this table as row `p`. Names are empty strings, which only give the table its length;
+    /// labels are left out (so [`NodeTable::label`] must not be asked). The change log starts
+    /// empty.
+    pub fn reordered_kernel_columns(&self, ids: &[NodeId]) -> NodeTable {
+        fn gather<T: Clone>(col: &[T], ids: &[NodeId]) -> Vec<T> {
+            ids.iter().map(|&id| col[id as usize].clone()).collect()
+        }
+        NodeTable {
+            name: vec![String::new(); ids.len()],
+            node_type: gather(&self.node_type, ids),
+            arch: gather(&self.arch, ids),
+            cpu_capacity: gather(&self.cpu_capacity, ids),
+            mem_capacity: gather(&self.mem_capacity, ids),
+            cpu_free: gather(&self.cpu_free, ids),
+            mem_free: gather(&self.mem_free, ids),
+            pods: gather(&self.pods, ids),
+            labels: Vec::new(),
+            is_storage: gather(&self.is_storage, ids),
+            link_mbit: gather(&self.link_mbit, ids),
+            changes: ChangeLog::default(),
+        }
+    }
+
+    /// Remaining allocatable CPU of every node, millicores (capacity − Σ requests).
+    #[inline]
+    pub fn cpu_free(&self) -> &[i64] {
+        &self.cpu_free
+    }
+
+    /// Remaining allocatable memory of every node, bytes.
+    #[inline]
+    pub fn mem_free(&self) -> &[i64] {
+        &self.mem_free
+    }
+
+    /// Pods on every node (Scheduled … Teardown).
+    #[inline]
+    pub fn pods(&self) -> &[u32] {
+        &self.pods
+    }
+
+    /// The log of changes to free resources (which nodes' changed, in order).
     #[inline]
     pub fn changes(&self) -> &ChangeLog {
         &self.changes
@@ -110,5 +175,53 @@ impl NodeTable {
     /// Label value of `key` on `node`.
     pub fn label(&self, node: NodeId, key: &str) -> Option<&str> {
         self.labels[node as usize].get(key).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_nodes() -> NodeTable {
+        let mut t = NodeTable::default();
+        t.push("a".into(), 0, 0, 4000, 4 << 30, Labels::default(), 1.0);
+        t.push("b".into(), 1, 0, 2000, 2 << 30, Labels::default(), 1.0);
+        t
+    }
+
+    #[test]
+    fn every_change_of_free_resources_is_logged() {
+        let mut t = two_nodes();
+        t.reserve(1, 500, 1 << 20);
+        assert_eq!(
+            (t.cpu_free()[1], t.mem_free()[1], t.pods()[1]),
+            (1500, (2 << 30) - (1 << 20), 1)
+        );
+        t.release(1, 500, 1 << 20);
+        assert_eq!((t.cpu_free(), t.pods()), (&[4000, 2000][..], &[0, 0][..]));
+        let mut mirror = t.reordered_kernel_columns(&[1, 0]);
+        assert_eq!(
+            mirror.changes().count(),
+            0,
+            "a new table starts with an empty log"
+        );
+        t.reserve(0, 1000, 0);
+        mirror.copy_usage(1, &t, 0);
+        assert_eq!(
+            (mirror.cpu_free(), mirror.pods()),
+            (&[2000, 3000][..], &[0, 1][..])
+        );
+        assert_eq!(mirror.changes().since(0).unwrap().collect::<Vec<_>>(), [1]);
+        assert_eq!(t.changes().since(0).unwrap().collect::<Vec<_>>(), [1, 1, 0]);
+    }
+
+    #[test]
+    fn a_reordered_table_lists_the_kernel_columns_in_the_given_order() {
+        let m = two_nodes().reordered_kernel_columns(&[1, 0]);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m.node_type, [1, 0]);
+        assert_eq!(m.cpu_capacity, [2000, 4000]);
+        assert_eq!(m.mem_free(), [2 << 30, 4 << 30]);
+        assert!(m.labels.is_empty(), "kernels read labels elsewhere");
     }
 }

@@ -37,9 +37,10 @@ impl Scheduler for FirstFit {
         let mut storage = 0u32;
         let mut arch = 0u32;
         let arch_ok = self.arch_ok.row(pod.image);
+        let (cpu_free, mem_free) = (nodes.cpu_free(), nodes.mem_free());
         for n in 0..nodes.len() {
             out.nodes_evaluated += 1;
-            if nodes.cpu_free[n] < pod.cpu_millis || nodes.mem_free[n] < pod.memory_bytes {
+            if cpu_free[n] < pod.cpu_millis || mem_free[n] < pod.memory_bytes {
                 fits += 1;
                 continue;
             }

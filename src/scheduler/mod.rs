@@ -53,14 +53,15 @@
 //!         out.nodes_total = nodes.len() as u32;
 //!         out.nodes_to_find = nodes.len() as u32;
 //!         out.nodes_evaluated = nodes.len() as u32;
+//!         let (cpu_free, mem_free) = (nodes.cpu_free(), nodes.mem_free());
 //!         let mut best: Option<usize> = None;
 //!         for n in 0..nodes.len() {
-//!             let fits = nodes.cpu_free[n] >= pod.cpu_millis && nodes.mem_free[n] >= pod.memory_bytes;
+//!             let fits = cpu_free[n] >= pod.cpu_millis && mem_free[n] >= pod.memory_bytes;
 //!             if !fits || nodes.is_storage[n] {
 //!                 continue;
 //!             }
 //!             out.feasible += 1;
-//!             if best.is_none_or(|b| nodes.mem_free[n] > nodes.mem_free[b]) {
+//!             if best.is_none_or(|b| mem_free[n] > mem_free[b]) {
 //!                 best = Some(n);
 //!             }
 //!         }

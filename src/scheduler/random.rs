@@ -43,8 +43,9 @@ impl Scheduler for RandomFit {
         self.feasible.clear();
         let (mut fits, mut storage, mut arch) = (0u32, 0u32, 0u32);
         let arch_ok = self.arch_ok.row(pod.image);
+        let (cpu_free, mem_free) = (nodes.cpu_free(), nodes.mem_free());
         for i in 0..n {
-            let fit = nodes.cpu_free[i] >= pod.cpu_millis && nodes.mem_free[i] >= pod.memory_bytes;
+            let fit = cpu_free[i] >= pod.cpu_millis && mem_free[i] >= pod.memory_bytes;
             let not_storage = fit && !nodes.is_storage[i];
             let has_variant = arch_ok[nodes.arch[i] as usize];
             fits += u32::from(!fit);

@@ -81,41 +81,26 @@ impl VisitOrder {
 /// The columns of `nodes` that kernels read (capacities, free resources, pod counts,
 /// architecture, type, storage role, link speed), in visit order. Names are empty strings (they
 /// only give the table its length) and labels are left out: kernels read labels through
-/// [`super::facts::NodeFacts`]. Its change log stays empty: [`sync_node`] keeps it current,
-/// not reserve and release.
+/// [`super::facts::NodeFacts`]. [`sync_node`] keeps its free resources current.
 pub fn mirror_nodes(nodes: &NodeTable, order: &VisitOrder) -> NodeTable {
-    let mut m = NodeTable::default();
-    m.name = vec![String::new(); nodes.len()];
-    m.node_type = order.gather(&nodes.node_type);
-    m.arch = order.gather(&nodes.arch);
-    m.cpu_capacity = order.gather(&nodes.cpu_capacity);
-    m.mem_capacity = order.gather(&nodes.mem_capacity);
-    m.cpu_free = order.gather(&nodes.cpu_free);
-    m.mem_free = order.gather(&nodes.mem_free);
-    m.pods = order.gather(&nodes.pods);
-    m.is_storage = order.gather(&nodes.is_storage);
-    m.link_mbit = order.gather(&nodes.link_mbit);
-    m
+    nodes.reordered_kernel_columns(&order.ids)
 }
 
 /// Copies node `id`'s free resources and pod count from `nodes` into the mirror.
 #[inline]
 pub fn sync_node(mirror: &mut NodeTable, nodes: &NodeTable, order: &VisitOrder, id: NodeId) {
-    let (p, n) = (order.pos(id) as usize, id as usize);
-    mirror.cpu_free[p] = nodes.cpu_free[n];
-    mirror.mem_free[p] = nodes.mem_free[n];
-    mirror.pods[p] = nodes.pods[n];
+    mirror.copy_usage(order.pos(id), nodes, id);
 }
 
 /// The mirror holds `nodes`' current free resources and pod counts (a debug check of the
 /// placement protocol: requests change only through reserve/release followed by the
 /// scheduler's `on_placed` / `on_removed`).
 pub fn mirror_matches(mirror: &NodeTable, nodes: &NodeTable, order: &VisitOrder) -> bool {
+    let (cpu, mem, pods) = (nodes.cpu_free(), nodes.mem_free(), nodes.pods());
+    let (m_cpu, m_mem, m_pods) = (mirror.cpu_free(), mirror.mem_free(), mirror.pods());
     order.ids.iter().enumerate().all(|(p, &id)| {
         let n = id as usize;
-        mirror.cpu_free[p] == nodes.cpu_free[n]
-            && mirror.mem_free[p] == nodes.mem_free[n]
-            && mirror.pods[p] == nodes.pods[n]
+        m_cpu[p] == cpu[n] && m_mem[p] == mem[n] && m_pods[p] == pods[n]
     })
 }
 
@@ -156,6 +141,6 @@ mod tests {
         assert!(!mirror_matches(&m, &nodes, &o));
         sync_node(&mut m, &nodes, &o, 2);
         assert!(mirror_matches(&m, &nodes, &o));
-        assert_eq!((m.cpu_free[1], m.pods[1]), (2500, 1));
+        assert_eq!((m.cpu_free()[1], m.pods()[1]), (2500, 1));
     }
 }

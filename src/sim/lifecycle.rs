@@ -144,11 +144,11 @@ impl<'a> Simulation<'a> {
                 let n = n as usize;
                 (
                     Some(
-                        (nodes.cpu_capacity[n] - nodes.cpu_free[n]) as f64
+                        (nodes.cpu_capacity[n] - nodes.cpu_free()[n]) as f64
                             / nodes.cpu_capacity[n].max(1) as f64,
                     ),
                     Some(
-                        (nodes.mem_capacity[n] - nodes.mem_free[n]) as f64
+                        (nodes.mem_capacity[n] - nodes.mem_free()[n]) as f64
                             / nodes.mem_capacity[n].max(1) as f64,
                     ),
                 )

@@ -10,8 +10,9 @@
 //! the request pair is new). An unknown byte reads as "does not fit", so the kernel sends its
 //! chunk down the slow path, which fills the chunk's unknown bytes ([`fill_unknown`]) and runs
 //! the kernel again; a sampled walk thus computes only the nodes it visits. The kernel reads one
-//! byte per node, which is exact as long as the free columns change only through
-//! `NodeTable::reserve` and `release` (checked against a recomputation in debug builds).
+//! byte per node, which is exact because the free columns change only through `NodeTable`
+//! methods that record the change (the columns are private to the table; debug builds also
+//! check the bytes against a recomputation).
 //! The last [`SETS`] distinct request pairs are kept (least recently used is replaced).
 
 use super::scan_kernel::BALANCED_MASK;
@@ -89,7 +90,7 @@ impl FitMemo {
         let s = &mut self.sets[i];
         s.used = self.clock;
         let log = nodes.changes();
-        let (fc, fm) = (&nodes.cpu_free[..n], &nodes.mem_free[..n]);
+        let (fc, fm) = (&nodes.cpu_free()[..n], &nodes.mem_free()[..n]);
         let changed = s
             .seen
             .filter(|_| s.bytes.len() == n)
@@ -163,7 +164,7 @@ mod tests {
     /// The memo's column with its unknown entries filled, as the scan does.
     fn known(memo: &mut FitMemo, cpu: i64, mem: i64, t: &NodeTable) -> Vec<u8> {
         let bytes = memo.column(cpu, mem, t);
-        fill_unknown(bytes, cpu, mem, &t.cpu_free, &t.mem_free);
+        fill_unknown(bytes, cpu, mem, t.cpu_free(), t.mem_free());
         bytes.to_vec()
     }
 

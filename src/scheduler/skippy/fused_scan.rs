@@ -400,7 +400,7 @@ impl FusedScan {
                 if !all_feasible {
                     // Nodes the memo has not computed yet read as infeasible: compute them and
                     // evaluate the chunk again.
-                    let (fc, fm) = (&nodes.cpu_free[r.clone()], &nodes.mem_free[r.clone()]);
+                    let (fc, fm) = (&nodes.cpu_free()[r.clone()], &nodes.mem_free()[r.clone()]);
                     let (rc, rm) = (pod.cpu_millis, pod.memory_bytes);
                     if fill_unknown(&mut fit[r.clone()], rc, rm, fc, fm) {
                         chunk_classes = eval_chunk(

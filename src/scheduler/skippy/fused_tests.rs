@@ -280,7 +280,7 @@ fn the_fused_scan_stays_exact_when_more_nodes_changed_than_the_change_log_holds(
         decide_both(&mut fast, &mut slow, &c, &pod, &format!("round {round}"));
         // Node 0 loses everything first, so only a replay from the start sees it; then more
         // small changes than the log holds, spread over the other nodes.
-        let (cpu0, mem0) = (c.nodes.cpu_free[0], c.nodes.mem_free[0]);
+        let (cpu0, mem0) = (c.nodes.cpu_free()[0], c.nodes.mem_free()[0]);
         c.nodes.reserve(0, cpu0, mem0);
         for i in 0..crate::cluster::change_log::CAPACITY as u32 / 2 + 7 {
             // Two changes, a net 50 millicores and 36 MiB less.

@@ -18,7 +18,7 @@ fn score(c: &ScoreCtx, feas: &[u32], raw: &mut [i64], _: &mut [i64], memos: &mut
     }
     let nodes = c.nodes;
     let (capc_col, capm_col): (&[i64], &[i64]) = (&nodes.cpu_capacity, &nodes.mem_capacity);
-    let (free_c, free_m): (&[i64], &[i64]) = (&nodes.cpu_free, &nodes.mem_free);
+    let (free_c, free_m): (&[i64], &[i64]) = (nodes.cpu_free(), nodes.mem_free());
     let mut set = memos.balanced.set((pc, pm), nodes.len()).columns();
     for (r, &n) in raw[..feas.len()].iter_mut().zip(feas) {
         let n = n as usize;

@@ -46,9 +46,9 @@ fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     let nodes = c.nodes;
     let ext = &c.scratch.ext_req;
     if let (true, Span::Range(a)) = (ext.is_empty(), a) {
-        let cpu = &nodes.cpu_free[a..a + m];
-        let mem = &nodes.mem_free[a..a + m];
-        let pods = &nodes.pods[a..a + m];
+        let cpu = &nodes.cpu_free()[a..a + m];
+        let mem = &nodes.mem_free()[a..a + m];
+        let pods = &nodes.pods()[a..a + m];
         let max = &f.max_pods[a..a + m];
         for (j, code_j) in codes.iter_mut().enumerate() {
             let ok = (rc <= cpu[j]) & (rm <= mem[j]) & (pods[j] < max[j]);
@@ -57,14 +57,12 @@ fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     } else {
         // Pods with extended requests: node by node.
         let r = f.ext_names.len();
+        let (cpu, mem, pods) = (nodes.cpu_free(), nodes.mem_free(), nodes.pods());
         mark(codes, a, code, |n| {
             let ext_ok = ext.iter().all(|&(j, amount)| {
                 j != usize::MAX && amount <= f.ext_cap[n * r + j] - c.state.ext_used[n * r + j]
             });
-            (rc <= nodes.cpu_free[n])
-                & (rm <= nodes.mem_free[n])
-                & (nodes.pods[n] < f.max_pods[n])
-                & ext_ok
+            (rc <= cpu[n]) & (rm <= mem[n]) & (pods[n] < f.max_pods[n]) & ext_ok
         });
     }
 }

@@ -15,7 +15,7 @@ pub const PREDICATE: PredicateDef = PredicateDef {
 fn eval(c: &PredCtx, _: &PredArgs, a: Span, codes: &mut [u8], code: u8) {
     let m = codes.len();
     let (rc, rm) = (c.pod.cpu_millis, c.pod.memory_bytes);
-    let (cpu, mem) = (&c.nodes.cpu_free, &c.nodes.mem_free);
+    let (cpu, mem) = (c.nodes.cpu_free(), c.nodes.mem_free());
     // Both differences are ≥ 0 iff their OR is (no overflow for real sizes); cheaper than two
     // 64-bit compares without SSE4.2.
     let Span::Range(a) = a;

@@ -42,7 +42,7 @@ pub fn balanced(rc: f64, rm: f64, ac: i64, am: i64) -> f64 {
 
 fn map(c: &MapCtx, feas: &[u32], raw: &mut [f64], _: Option<&mut SimRng>) -> Col {
     let (rc, rm) = (c.pod.cpu_millis as f64, c.pod.memory_bytes as f64);
-    let (cpu, mem): (&[i64], &[i64]) = (&c.nodes.cpu_free, &c.nodes.mem_free);
+    let (cpu, mem): (&[i64], &[i64]) = (c.nodes.cpu_free(), c.nodes.mem_free());
     for (r, &n) in raw[..feas.len()].iter_mut().zip(feas) {
         *r = balanced(rc, rm, cpu[n as usize], mem[n as usize]);
     }
@@ -59,7 +59,7 @@ fn fused(
     w: f64,
 ) -> Col {
     let (rc, rm) = (c.pod.cpu_millis, c.pod.memory_bytes);
-    let (cpu, mem): (&[i64], &[i64]) = (&c.nodes.cpu_free, &c.nodes.mem_free);
+    let (cpu, mem): (&[i64], &[i64]) = (c.nodes.cpu_free(), c.nodes.mem_free());
     memo_map(s, rc, rm, cpu, mem, feas, raw, total, w);
     Col::Identity
 }
