@@ -371,8 +371,7 @@ impl DatasetWriter {
                 path: dest.clone(),
                 source,
             })?;
-            let mut file = File::create(&tmp).map_err(io_err(&tmp))?;
-            file.write_all(&bytes).map_err(io_err(&tmp))?;
+            let file = write_unsynced(&tmp, &bytes)?;
             staged_markers.push((file, tmp, dest));
         }
         sync_files(staged_markers.iter().map(|(f, tmp, _)| (f, tmp.as_path())))?;
@@ -717,14 +716,6 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-/// Flushes and `fsync`s `file`, then renames `tmp` to `dest`.
-fn finish_atomic(file: BufWriter<File>, tmp: &Path, dest: &Path) -> Result<(), OutputError> {
-    let file = file.into_inner().map_err(|e| io_err(tmp)(e.into_error()))?;
-    file.sync_all().map_err(io_err(tmp))?;
-    drop(file);
-    fs::rename(tmp, dest).map_err(io_err(dest))
-}
-
 /// Bytes buffered between the Parquet writer and a part file. Several batches are encoded at
 /// once in a sweep, each with one part open; a large buffer per part only adds to the peak.
 const PART_WRITE_BUFFER: usize = 64 * 1024;
@@ -754,9 +745,18 @@ fn encode_part(
     Ok((file, len, hex(&hasher.finalize())))
 }
 
-/// Writes `bytes` to `tmp`, then moves it to `dest`.
+/// Writes `bytes` to `tmp`, `fsync`s it, then moves it to `dest`.
 fn write_file_atomic(tmp: &Path, dest: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    let mut file = BufWriter::new(File::create(tmp).map_err(io_err(tmp))?);
+    let file = write_unsynced(tmp, bytes)?;
+    file.sync_all().map_err(io_err(tmp))?;
+    drop(file);
+    fs::rename(tmp, dest).map_err(io_err(dest))
+}
+
+/// Creates `tmp` holding `bytes` and returns it open, not yet `fsync`ed: the first half of
+/// [`write_file_atomic`], for callers that sync several files at once before renaming them.
+fn write_unsynced(tmp: &Path, bytes: &[u8]) -> Result<File, OutputError> {
+    let mut file = File::create(tmp).map_err(io_err(tmp))?;
     file.write_all(bytes).map_err(io_err(tmp))?;
-    finish_atomic(file, tmp, dest)
+    Ok(file)
 }
