@@ -314,8 +314,8 @@ image = "big"
 }
 
 /// `end_policy = "cut"` at 10.5 s, in the middle of the download: the request is incomplete
-/// (started, no end), its transfer time runs to the end of the run (the download's activation
-/// at 10.003 s, the last event), and its flow has no end.
+/// (started, no end), its transfer time runs to the horizon where the run stopped (0.5 s, not
+/// the 3 ms to the download's activation, the last event), and its flow has no end.
 #[test]
 fn a_request_cut_at_the_horizon_while_downloading_is_incomplete() {
     let run_keys = "[run]\nhorizon_s = 10.5\nend_policy = \"cut\"";
@@ -329,7 +329,7 @@ fn a_request_cut_at_the_horizon_while_downloading_is_incomplete() {
     let r = requests(&out);
     assert_eq!(r[0].status, InvocationStatus::Incomplete);
     assert_eq!((r[0].start.0, r[0].end.is_set()), (ARRIVAL_NS, false));
-    assert_eq!(r[0].transfer.0, SETUP_NS);
+    assert_eq!(r[0].transfer.0, 500_000_000);
     let dl = flows(&out, "data_download");
     assert_eq!(dl.len(), 1);
     assert_eq!(dl[0].activated.0, ARRIVAL_NS + SETUP_NS);
@@ -337,6 +337,23 @@ fn a_request_cut_at_the_horizon_while_downloading_is_incomplete() {
     assert_eq!(dl[0].request_id, Some(0));
     assert!(flows(&out, "data_upload").is_empty());
     assert_eq!(out.run.incomplete, 1);
+}
+
+/// `end_policy = "drain"` stopped by `drain_timeout_s` (horizon 10.2 s + 0.3 s) in the middle
+/// of the download: the transfer time runs to 10.5 s, where the run stopped.
+#[test]
+fn a_request_still_downloading_when_the_drain_times_out_counts_its_transfer_to_the_stop() {
+    let run_keys = "[run]\nhorizon_s = 10.2\ndrain_timeout_s = 0.3";
+    let out = run(&with_invocations(&scenario(
+        STORE_VERTICES,
+        STORE_EDGES,
+        run_keys,
+        IN_AND_OUT,
+        1,
+    )));
+    let r = requests(&out);
+    assert_eq!(r[0].status, InvocationStatus::Incomplete);
+    assert_eq!(r[0].transfer.0, 500_000_000);
 }
 
 /// Bad per-invocation data input: exit status 2, the key path in the message, nothing written.
