@@ -219,6 +219,34 @@ fn concurrent_requests_share_the_link_fairly() {
     }
 }
 
+/// A cold-start penalty (0.5 s) goes to the replica's first compute part, even while another
+/// request holds a worker downloading: two requests download at half rate, both downloads end
+/// at 11.652484537 s, and exactly one of them computes 1.5 s. Its upload then runs alone, after
+/// the other's (which ended 0.415371135 s after its 1 s compute part).
+#[test]
+fn the_cold_penalty_ignores_requests_still_downloading() {
+    let container = format!("{IN_AND_OUT}\ncold_penalty = {{ constant = {{ value = 0.5 }} }}");
+    let out = run(&with_invocations(&scenario(
+        STORE_VERTICES,
+        STORE_EDGES,
+        "",
+        &container,
+        2,
+    )));
+    let down_end = ARRIVAL_NS + SETUP_NS + DOWNLOAD_HALF_NS;
+    assert_eq!(down_end, 11_652_484_537);
+    let upload = SETUP_NS + UPLOAD_ALONE_NS;
+    let mut ends: Vec<u64> = requests(&out).iter().map(|r| r.end.0).collect();
+    ends.sort();
+    assert_eq!(
+        ends,
+        [
+            down_end + EXEC_NS + upload,
+            down_end + EXEC_NS + 500_000_000 + upload
+        ]
+    );
+}
+
 /// The bucket on the replica's own node: a local read and write at `local_io_bytes_per_s`
 /// (1.25e8 bytes/s: 80 ms for 10 MB, 40 ms for 5 MB), no flow.
 #[test]
