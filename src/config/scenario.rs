@@ -596,6 +596,7 @@ impl Scenario {
         }
         for t in &mut self.traces {
             t.deployment_template.container.resolve_defaults(None);
+            t.move_triggers_into_select();
         }
         drop(by_name);
         self.functions = functions;

@@ -722,7 +722,19 @@ impl Validator<'_> {
                     "must name the trace (a 2019 directory or a 2021 file)",
                 )?;
             }
-            match &t.select {
+            if !t.triggers.is_empty() {
+                fail(
+                    format!("{path}.triggers"),
+                    "given both here (the older place) and in `select.triggers`: keep only `select.triggers`",
+                )?;
+            }
+            if t.format == TraceFormat::Azure2021 && !t.select.triggers.is_empty() {
+                fail(
+                    format!("{path}.select.triggers"),
+                    "the 2021 trace has no trigger column: remove `triggers`",
+                )?;
+            }
+            match &t.select.rule {
                 Selection::Top { count } | Selection::Sample { count } if *count == 0 => fail(
                     format!("{path}.select"),
                     "must select at least one function, got count = 0",
