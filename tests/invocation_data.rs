@@ -247,6 +247,31 @@ fn the_cold_penalty_ignores_requests_still_downloading() {
     );
 }
 
+/// `routing.request_timeout_s` ends only requests not *started* by `arrival + timeout`, and a
+/// request has started when a worker takes it, before its download (`docs/model.md`): with one
+/// worker and a 0.5 s timeout, the first request, whose 10 MB download alone takes 0.83 s,
+/// completes; the second, queued behind it, times out at 10.5 s.
+#[test]
+fn a_request_timeout_ends_requests_not_started_never_one_moving_its_input() {
+    let container = format!("{IN_AND_OUT}\nconcurrency = {{ http_watchdog = {{ workers = 1 }} }}");
+    let out = run(&with_invocations(&scenario(
+        STORE_VERTICES,
+        STORE_EDGES,
+        "[routing]\nrequest_timeout_s = 0.5",
+        &container,
+        2,
+    )));
+    let r = requests(&out);
+    assert_eq!(r[0].status, InvocationStatus::Completed);
+    assert_eq!(
+        r[0].end.0,
+        ARRIVAL_NS + 2 * SETUP_NS + DOWNLOAD_ALONE_NS + EXEC_NS + UPLOAD_ALONE_NS
+    );
+    assert_eq!(r[1].status, InvocationStatus::TimedOut);
+    assert!(!r[1].start.is_set());
+    assert_eq!((out.run.completed, out.run.timed_out), (1, 1));
+}
+
 /// The bucket on the replica's own node: a local read and write at `local_io_bytes_per_s`
 /// (1.25e8 bytes/s: 80 ms for 10 MB, 40 ms for 5 MB), no flow.
 #[test]
