@@ -219,6 +219,59 @@ fn concurrent_requests_share_the_link_fairly() {
     }
 }
 
+/// A cold-start penalty (0.5 s) goes to the replica's first compute part, even while another
+/// request holds a worker downloading: two requests download at half rate, both downloads end
+/// at 11.652484537 s, and exactly one of them computes 1.5 s. Its upload then runs alone, after
+/// the other's (which ended 0.415371135 s after its 1 s compute part).
+#[test]
+fn the_cold_penalty_ignores_requests_still_downloading() {
+    let container = format!("{IN_AND_OUT}\ncold_penalty = {{ constant = {{ value = 0.5 }} }}");
+    let out = run(&with_invocations(&scenario(
+        STORE_VERTICES,
+        STORE_EDGES,
+        "",
+        &container,
+        2,
+    )));
+    let down_end = ARRIVAL_NS + SETUP_NS + DOWNLOAD_HALF_NS;
+    assert_eq!(down_end, 11_652_484_537);
+    let upload = SETUP_NS + UPLOAD_ALONE_NS;
+    let mut ends: Vec<u64> = requests(&out).iter().map(|r| r.end.0).collect();
+    ends.sort();
+    assert_eq!(
+        ends,
+        [
+            down_end + EXEC_NS + upload,
+            down_end + EXEC_NS + 500_000_000 + upload
+        ]
+    );
+}
+
+/// `routing.request_timeout_s` ends only requests not *started* by `arrival + timeout`, and a
+/// request has started when a worker takes it, before its download (`docs/model.md`): with one
+/// worker and a 0.5 s timeout, the first request, whose 10 MB download alone takes 0.83 s,
+/// completes; the second, queued behind it, times out at 10.5 s.
+#[test]
+fn a_request_timeout_ends_requests_not_started_never_one_moving_its_input() {
+    let container = format!("{IN_AND_OUT}\nconcurrency = {{ http_watchdog = {{ workers = 1 }} }}");
+    let out = run(&with_invocations(&scenario(
+        STORE_VERTICES,
+        STORE_EDGES,
+        "[routing]\nrequest_timeout_s = 0.5",
+        &container,
+        2,
+    )));
+    let r = requests(&out);
+    assert_eq!(r[0].status, InvocationStatus::Completed);
+    assert_eq!(
+        r[0].end.0,
+        ARRIVAL_NS + 2 * SETUP_NS + DOWNLOAD_ALONE_NS + EXEC_NS + UPLOAD_ALONE_NS
+    );
+    assert_eq!(r[1].status, InvocationStatus::TimedOut);
+    assert!(!r[1].start.is_set());
+    assert_eq!((out.run.completed, out.run.timed_out), (1, 1));
+}
+
 /// The bucket on the replica's own node: a local read and write at `local_io_bytes_per_s`
 /// (1.25e8 bytes/s: 80 ms for 10 MB, 40 ms for 5 MB), no flow.
 #[test]
@@ -314,8 +367,8 @@ image = "big"
 }
 
 /// `end_policy = "cut"` at 10.5 s, in the middle of the download: the request is incomplete
-/// (started, no end), its transfer time runs to the end of the run (the download's activation
-/// at 10.003 s, the last event), and its flow has no end.
+/// (started, no end), its transfer time runs to the horizon where the run stopped (0.5 s, not
+/// the 3 ms to the download's activation, the last event), and its flow has no end.
 #[test]
 fn a_request_cut_at_the_horizon_while_downloading_is_incomplete() {
     let run_keys = "[run]\nhorizon_s = 10.5\nend_policy = \"cut\"";
@@ -329,7 +382,7 @@ fn a_request_cut_at_the_horizon_while_downloading_is_incomplete() {
     let r = requests(&out);
     assert_eq!(r[0].status, InvocationStatus::Incomplete);
     assert_eq!((r[0].start.0, r[0].end.is_set()), (ARRIVAL_NS, false));
-    assert_eq!(r[0].transfer.0, SETUP_NS);
+    assert_eq!(r[0].transfer.0, 500_000_000);
     let dl = flows(&out, "data_download");
     assert_eq!(dl.len(), 1);
     assert_eq!(dl[0].activated.0, ARRIVAL_NS + SETUP_NS);
@@ -337,6 +390,23 @@ fn a_request_cut_at_the_horizon_while_downloading_is_incomplete() {
     assert_eq!(dl[0].request_id, Some(0));
     assert!(flows(&out, "data_upload").is_empty());
     assert_eq!(out.run.incomplete, 1);
+}
+
+/// `end_policy = "drain"` stopped by `drain_timeout_s` (horizon 10.2 s + 0.3 s) in the middle
+/// of the download: the transfer time runs to 10.5 s, where the run stopped.
+#[test]
+fn a_request_still_downloading_when_the_drain_times_out_counts_its_transfer_to_the_stop() {
+    let run_keys = "[run]\nhorizon_s = 10.2\ndrain_timeout_s = 0.3";
+    let out = run(&with_invocations(&scenario(
+        STORE_VERTICES,
+        STORE_EDGES,
+        run_keys,
+        IN_AND_OUT,
+        1,
+    )));
+    let r = requests(&out);
+    assert_eq!(r[0].status, InvocationStatus::Incomplete);
+    assert_eq!(r[0].transfer.0, 500_000_000);
 }
 
 /// Bad per-invocation data input: exit status 2, the key path in the message, nothing written.

@@ -563,6 +563,35 @@ fn utilization_rows_report_used_cpu_and_memory_of_nodes_and_replicas() {
 }
 
 #[test]
+fn used_cpu_in_integer_millicores_is_used_cpu_in_millicores() {
+    // The utilization scenario above with the millicore keys: 100 m idle, and 300 m (not the
+    // 500 m request) while the request executes from 3 s to 7 s.
+    let text = one_function(
+        "{ scale_min = 1, scale_max = 1 }",
+        "exec = { constant = { value = 4.0 } }\nrequests = { cpu = \"500m\", memory = \"64Mi\" }\nidle_cpu_millis = 100\ncpu_per_invocation_millis = 300",
+        "start = 2.0\nrate = { constant = { rps = 1 } }\narrivals = { static = {} }\nmax_requests = 1",
+        "outputs = { utilization = { enabled = true } }",
+    );
+    let out = run(&scenario(&text), 1);
+    let node0 = |t: f64| {
+        out.utilization
+            .iter()
+            .find(|r| r.t == s(t) && r.replica.is_none() && r.node == 0)
+            .unwrap()
+            .cpu_used_avg_m
+    };
+    assert_eq!((node0(2.0), node0(4.0)), (100.0, 400.0));
+    // The same quantities as CPU strings give the same run.
+    let strings = text
+        .replace("idle_cpu_millis = 100", "idle_cpu = \"100m\"")
+        .replace(
+            "cpu_per_invocation_millis = 300",
+            "cpu_per_invocation = \"0.3\"",
+        );
+    assert_eq!(run(&scenario(&strings), 1).utilization, out.utilization);
+}
+
+#[test]
 fn a_run_with_autoscalers_idler_and_keepalive_is_deterministic() {
     let text = one_function(
         "{ scale_min = 0, scale_max = 8, scale_zero = true, alert_window = 10, target_average_rps = 4 }",

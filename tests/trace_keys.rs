@@ -326,3 +326,43 @@ fn days_must_be_consecutive_and_numbered_from_one() {
         assert!(e.message.contains(wanted), "{e}");
     }
 }
+
+/// The trigger filter inside `select` (where the dataset's documentation puts it) and at its
+/// older place beside `select` pick the same functions of the fixture (`f2` is its only timer
+/// function, `f1` its only HTTP one) and give the same scenario and run id; both at once is an
+/// error naming the older key.
+#[test]
+fn triggers_inside_select_and_at_the_older_place_select_the_same_functions() {
+    let names = |text: &str| -> Vec<String> {
+        let sc = scenario(text);
+        let model = Model::compile(&sc).unwrap();
+        model.functions.iter().map(|f| f.name.clone()).collect()
+    };
+    let canonical = |text: &str| faasim::run::canonical_json(&scenario(text));
+    for (trigger, function) in [("timer", "az19-f2"), ("http", "az19-f1")] {
+        let inside = trace_2019(&format!(
+            "minutes = 3\nselect = {{ all = {{}}, triggers = [\"{trigger}\"] }}"
+        ));
+        let older = trace_2019(&format!("minutes = 3\ntriggers = [\"{trigger}\"]"));
+        assert_eq!(names(&inside), [function]);
+        assert_eq!(names(&older), [function]);
+        assert_eq!(canonical(&inside), canonical(&older));
+    }
+    // Triggers alone in `select`: every function with one of them, here with a `top` rule too.
+    let both_kinds = trace_2019(
+        "minutes = 3\nselect = { top = { count = 5 }, triggers = [\"http\", \"timer\"] }",
+    );
+    assert_eq!(names(&both_kinds), ["az19-f1", "az19-f2"]);
+    let twice =
+        trace_2019("minutes = 3\ntriggers = [\"http\"]\nselect = { triggers = [\"timer\"] }");
+    let e = faasim::config::parse_scenario(&twice, "t.toml").unwrap_err();
+    assert_eq!(e.key_path, "traces[0].triggers", "{e}");
+    assert!(e.message.contains("select.triggers"), "{e}");
+}
+
+#[test]
+fn a_2021_trace_refuses_a_trigger_filter() {
+    let text = trace_2021("select = { triggers = [\"http\"] }");
+    let e = faasim::config::parse_scenario(&text, "t.toml").unwrap_err();
+    assert_eq!(e.key_path, "traces[0].select.triggers", "{e}");
+}

@@ -64,6 +64,8 @@ pub struct Compute {
     queued: Vec<VecDeque<u32>>,
     /// Completed requests, per replica slot.
     served: Vec<u64>,
+    /// Per replica slot: a compute part has begun on it (its cold-start penalty was paid).
+    warm: Vec<bool>,
     /// `exec/<function>` streams.
     rng: Vec<SimRng>,
     /// Shared CPUs: one per node (empty with isolated CPUs).
@@ -137,10 +139,12 @@ impl Compute {
             self.executing.resize(i + 1, 0);
             self.queued.resize_with(i + 1, VecDeque::new);
             self.served.resize(i + 1, 0);
+            self.warm.resize(i + 1, false);
         }
         self.executing[i] = 0;
         self.queued[i].clear();
         self.served[i] = 0;
+        self.warm[i] = false;
     }
 
     /// A request (slot `request`) is dispatched to replica `r` with concurrency `c`.
@@ -186,8 +190,11 @@ impl Compute {
         } else {
             exec.model.map(|s| s.sample(rng)).unwrap_or(SimTime::ZERO)
         };
-        // The replica's first request: nothing served yet and no other request executing.
-        if self.served[i] == 0 && self.executing[i] == 1 {
+        // The replica's first compute part pays the penalty. A request that holds a worker
+        // while it downloads its input has not computed yet, so it neither pays nor prevents it
+        // (`executing` counts it; without data transfers the two rules agree).
+        if !self.warm[i] {
+            self.warm[i] = true;
             if let Some(p) = exec.cold_penalty {
                 d = d.plus(p.sample(rng));
             }

@@ -415,7 +415,7 @@ max_requests = 1
         assert_eq!(sc.outputs.utilization.every, 1);
         let d = &sc.deployments[0];
         assert_eq!(d.scaling.autoscaler, None);
-        assert_eq!(d.containers[0].idle_cpu, crate::config::Cpu(0));
+        assert_eq!(d.containers[0].idle_cpu, Some(crate::config::Cpu(0)));
         assert_eq!(d.containers[0].cpu_per_invocation, None);
     }
 

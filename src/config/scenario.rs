@@ -528,6 +528,24 @@ impl FunctionConfig {
 }
 
 impl ContainerConfig {
+    /// Used CPU of an idle replica in millicores: `idle_cpu` or `idle_cpu_millis` (validation
+    /// refuses both), else 0.
+    pub fn idle_cpu_millicores(&self) -> u64 {
+        self.idle_cpu
+            .map(|c| c.0)
+            .or(self.idle_cpu_millis)
+            .unwrap_or(0)
+    }
+
+    /// Used CPU of an executing invocation in millicores: `cpu_per_invocation` or
+    /// `cpu_per_invocation_millis` (validation refuses both), else the CPU request.
+    pub fn cpu_per_invocation_millicores(&self) -> u64 {
+        self.cpu_per_invocation
+            .map(|c| c.0)
+            .or(self.cpu_per_invocation_millis)
+            .unwrap_or(self.requests.cpu.0)
+    }
+
     /// Completes the container with its function's defaults (`function`: none for a trace's
     /// template) and the built-in defaults: `exec` 1 s, the phases 0 s.
     pub fn resolve_defaults(&mut self, function: Option<&FunctionConfig>) {
@@ -552,6 +570,9 @@ impl ContainerConfig {
         if self.concurrency.is_none() {
             self.concurrency = function.and_then(|f| f.concurrency.clone());
         }
+        if self.idle_cpu.is_none() && self.idle_cpu_millis.is_none() {
+            self.idle_cpu = Some(Cpu(0));
+        }
         if self.data_phase.is_none() {
             if let Some(f) = function {
                 self.data_phase = f.data_phase;
@@ -575,6 +596,7 @@ impl Scenario {
         }
         for t in &mut self.traces {
             t.deployment_template.container.resolve_defaults(None);
+            t.move_triggers_into_select();
         }
         drop(by_name);
         self.functions = functions;
@@ -672,12 +694,25 @@ pub struct ContainerConfig {
     /// Concurrency model; default `unbounded`, or the HTTP watchdog when labels say so.
     #[serde(default)]
     pub concurrency: Option<ConcurrencyConfig>,
-    /// Used CPU of a replica while Starting, Running or in Teardown, besides its invocations.
-    #[serde(default = "zero_cpu")]
-    pub idle_cpu: Cpu,
-    /// Used CPU of each invocation while it executes (default: the CPU request).
+    /// Used CPU of a replica while Starting, Running or in Teardown, besides its invocations,
+    /// as a CPU quantity (`"100m"`; a bare number is cores). Read it through
+    /// [`ContainerConfig::idle_cpu_millicores`]: unset, `idle_cpu_millis` gives it, else 0
+    /// ([`ContainerConfig::resolve_defaults`] writes that 0 here, as the canonical form always
+    /// had it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_cpu: Option<Cpu>,
+    /// The same quantity as an integer number of millicores (`100`); give at most one of
+    /// `idle_cpu` and `idle_cpu_millis`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_cpu_millis: Option<u64>,
+    /// Used CPU of each invocation while it executes, as a CPU quantity (default: the CPU
+    /// request). Read it through [`ContainerConfig::cpu_per_invocation_millicores`].
     #[serde(default)]
     pub cpu_per_invocation: Option<Cpu>,
+    /// The same quantity as an integer number of millicores; give at most one of
+    /// `cpu_per_invocation` and `cpu_per_invocation_millis`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_per_invocation_millis: Option<u64>,
     /// Used memory of a replica from Starting until it ends (default: the memory request).
     #[serde(default)]
     pub memory_usage: Option<Size>,
@@ -694,10 +729,6 @@ pub struct ContainerConfig {
     /// resolved scenario while `none`).
     #[serde(default, skip_serializing_if = "DataPhase::is_none")]
     pub data_phase: DataPhase,
-}
-
-fn zero_cpu() -> Cpu {
-    Cpu(0)
 }
 
 /// `containers[*].data_phase`: when a replica moves the data its storage labels name

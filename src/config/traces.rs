@@ -7,7 +7,7 @@
 
 use super::scenario::{ContainerConfig, ScalingConfig, StartConfig};
 use super::TimeModel;
-use crate::workload::azure::{DurationColumns, Selection, Synthesis};
+use crate::workload::azure::{DurationColumns, SelectConfig, Synthesis};
 use serde::{Deserialize, Serialize};
 
 /// Which dataset a trace entry reads.
@@ -45,10 +45,12 @@ pub struct TraceConfig {
     /// older name, still accepted.
     #[serde(alias = "path")]
     pub dir: String,
-    /// Which functions to replay (default: every function with an invocation in the window).
-    #[serde(default = "all")]
-    pub select: Selection,
-    /// 2019: keep only functions with these triggers (`http`, `timer`, …); empty keeps all.
+    /// Which functions to replay: a rule (default: every function with an invocation in the
+    /// window) and, for 2019, the triggers to keep (`select.triggers`).
+    #[serde(default)]
+    pub select: SelectConfig,
+    /// The older place of `select.triggers`, still accepted; loading moves it into `select`
+    /// ([`TraceConfig::move_triggers_into_select`]), and giving both is an error.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<String>,
     /// 2019: the selected days (the `NN` of `dNN`), consecutive; the window starts on the
@@ -114,6 +116,14 @@ pub struct TraceConfig {
 }
 
 impl TraceConfig {
+    /// Moves triggers written at the older place (`traces[*].triggers`) into
+    /// `select.triggers`, unless both are given (validation then names the conflict).
+    pub fn move_triggers_into_select(&mut self) {
+        if self.select.triggers.is_empty() {
+            self.select.triggers = std::mem::take(&mut self.triggers);
+        }
+    }
+
     /// The first day of a 2019 window.
     pub fn first_day(&self) -> u32 {
         self.days.first().copied().unwrap_or(1)
@@ -156,9 +166,6 @@ fn one_or_more_days<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u32>, 
     })
 }
 
-fn all() -> Selection {
-    Selection::All {}
-}
 fn sixty() -> u32 {
     60
 }

@@ -14,6 +14,7 @@
 //! - `scheduler.profile` names are checked by the scheduler module, not here.
 
 use super::error::{suggest, ConfigError};
+use super::quantity::{Cpu, MAX_CPU_MILLIS};
 use super::scaling::KeepaliveConfig;
 use super::scenario::*;
 use super::timemodel::{TimeModel, TimeModelSpec};
@@ -70,6 +71,34 @@ struct Validator<'a> {
 
 fn fail(path: impl Into<String>, message: impl Into<String>) -> Check {
     Err(ConfigError::new("", path, message))
+}
+
+/// A container's used CPU is given once: as a CPU quantity (`idle_cpu = "100m"`, where a bare
+/// number means cores) or as integer millicores (`idle_cpu_millis = 100`), never both, since the
+/// two keys read numbers in different units. The millicores obey the CPU quantities' cap.
+fn cpu_in_one_unit(
+    path: &str,
+    (quantity_key, quantity): (&str, Option<Cpu>),
+    (millis_key, millis): (&str, Option<u64>),
+) -> Check {
+    let Some(m) = millis else {
+        return Ok(());
+    };
+    if quantity.is_some() {
+        return fail(
+            format!("{path}.{millis_key}"),
+            format!(
+                "give either `{quantity_key}` (a CPU quantity such as \"100m\"; a bare number is cores) or `{millis_key}` (an integer number of millicores), not both"
+            ),
+        );
+    }
+    if m > MAX_CPU_MILLIS {
+        return fail(
+            format!("{path}.{millis_key}"),
+            format!("must be at most {MAX_CPU_MILLIS} millicores (one million cores), got {m}"),
+        );
+    }
+    Ok(())
 }
 
 fn non_negative(path: &str, v: f64) -> Check {
@@ -543,6 +572,16 @@ impl Validator<'_> {
         if let Some(spec) = &c.cold_penalty {
             self.time_model_spec(&format!("{path}.cold_penalty"), spec)?;
         }
+        cpu_in_one_unit(
+            path,
+            ("idle_cpu", c.idle_cpu),
+            ("idle_cpu_millis", c.idle_cpu_millis),
+        )?;
+        cpu_in_one_unit(
+            path,
+            ("cpu_per_invocation", c.cpu_per_invocation),
+            ("cpu_per_invocation_millis", c.cpu_per_invocation_millis),
+        )?;
         if let Some(aff) = &c.affinity {
             // Upstream's API validation: a preferred term's weight is 1..100.
             for (i, t) in aff.preferred.iter().enumerate() {
@@ -683,7 +722,19 @@ impl Validator<'_> {
                     "must name the trace (a 2019 directory or a 2021 file)",
                 )?;
             }
-            match &t.select {
+            if !t.triggers.is_empty() {
+                fail(
+                    format!("{path}.triggers"),
+                    "given both here (the older place) and in `select.triggers`: keep only `select.triggers`",
+                )?;
+            }
+            if t.format == TraceFormat::Azure2021 && !t.select.triggers.is_empty() {
+                fail(
+                    format!("{path}.select.triggers"),
+                    "the 2021 trace has no trigger column: remove `triggers`",
+                )?;
+            }
+            match &t.select.rule {
                 Selection::Top { count } | Selection::Sample { count } if *count == 0 => fail(
                     format!("{path}.select"),
                     "must select at least one function, got count = 0",
@@ -1327,6 +1378,62 @@ mod tests {
     #[test]
     fn the_base_scenario_is_valid() {
         parse(BASE).unwrap();
+    }
+
+    #[test]
+    fn used_cpu_may_be_given_in_integer_millicores() {
+        let text = BASE.replacen(
+            "exec = { constant = { value = 1.0 } }",
+            "exec = { constant = { value = 1.0 } }\nidle_cpu_millis = 100\ncpu_per_invocation_millis = 250",
+            1,
+        );
+        let c = &parse(&text).unwrap().deployments[0].containers[0];
+        assert_eq!((c.idle_cpu, c.idle_cpu_millis), (None, Some(100)));
+        assert_eq!(c.idle_cpu_millicores(), 100);
+        assert_eq!(c.cpu_per_invocation_millicores(), 250);
+        // A bare number under the quantity keys is cores, not millicores.
+        let text = BASE.replacen(
+            "exec = { constant = { value = 1.0 } }",
+            "exec = { constant = { value = 1.0 } }\nidle_cpu = 2\ncpu_per_invocation = 0.5",
+            1,
+        );
+        let c = &parse(&text).unwrap().deployments[0].containers[0];
+        assert_eq!(c.idle_cpu_millicores(), 2000);
+        assert_eq!(c.cpu_per_invocation_millicores(), 500);
+    }
+
+    #[test]
+    fn used_cpu_given_both_as_a_quantity_and_in_millicores_is_refused() {
+        for (both, path) in [
+            (
+                "idle_cpu = \"100m\"\nidle_cpu_millis = 100",
+                "idle_cpu_millis",
+            ),
+            (
+                "cpu_per_invocation = 1\ncpu_per_invocation_millis = 1000",
+                "cpu_per_invocation_millis",
+            ),
+        ] {
+            let e = err_with(
+                "exec = { constant = { value = 1.0 } }",
+                &format!("exec = {{ constant = {{ value = 1.0 }} }}\n{both}"),
+            );
+            assert_err(
+                &e,
+                &format!("deployments[0].containers[0].{path}"),
+                "not both",
+            );
+            assert_eq!(e.file, "t.toml");
+        }
+        let e = err_with(
+            "exec = { constant = { value = 1.0 } }",
+            "exec = { constant = { value = 1.0 } }\nidle_cpu_millis = 1000000001",
+        );
+        assert_err(
+            &e,
+            "deployments[0].containers[0].idle_cpu_millis",
+            "at most",
+        );
     }
 
     #[test]

@@ -259,8 +259,8 @@ pub fn compile_functions(
                             .map(|spec| compile_phase(spec, cluster)),
                         cap: (factor * d.scaling.scale_max as f64).floor() as u32,
                         config_index: ci,
-                        idle_cpu: c.idle_cpu.0,
-                        cpu_per_invocation: c.cpu_per_invocation.unwrap_or(c.requests.cpu).0,
+                        idle_cpu: c.idle_cpu_millicores(),
+                        cpu_per_invocation: c.cpu_per_invocation_millicores(),
                         memory_usage: c.memory_usage.unwrap_or(c.requests.memory).0,
                         data,
                         pod: PodTemplate {

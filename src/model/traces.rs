@@ -100,8 +100,8 @@ pub fn expand(sc: &Scenario) -> Result<Option<Expanded>, ModelError> {
                     days: t.days.clone(),
                     start_minute: t.start_minute,
                     minutes: t.minutes,
-                    select: t.select.clone(),
-                    triggers: t.triggers.clone(),
+                    select: t.select.rule.clone(),
+                    triggers: t.select.triggers.clone(),
                     synthesis: t.synthesis,
                     rate_scale: t.rate_scale,
                     memory_percentile: t.memory_percentile,
@@ -139,7 +139,7 @@ pub fn expand(sc: &Scenario) -> Result<Option<Expanded>, ModelError> {
                     file: path,
                     offset_s: t.offset_s,
                     window_s,
-                    select: t.select.clone(),
+                    select: t.select.rule.clone(),
                     reorder_window_s: t.reorder_window_s,
                 };
                 let trace =

@@ -567,6 +567,17 @@ impl<'a> Simulation<'a> {
             && self.model.run.horizon.is_none_or(|h| self.now >= h)
     }
 
+    /// The moment the run stopped: its deadline (the horizon under `end_policy = "cut"`, the
+    /// horizon plus `drain_timeout_s` under `"drain"`) if events were left beyond it, else the
+    /// last event (the run ran out of events, or is finished early by a caller of
+    /// [`Simulation::step`]). A request still in flight was in flight until then.
+    fn stopped_at(&mut self) -> SimTime {
+        match self.queue.peek_time() {
+            Some(t) if t > self.deadline => self.deadline,
+            _ => self.last_event,
+        }
+    }
+
     /// Called when the last workload stops generating and no horizon was configured.
     fn close_horizon(&mut self) {
         if self.horizon.is_none() {

@@ -350,6 +350,13 @@ impl Simulation<'_> {
             (None, None, None, None)
         };
         let started = req.start.is_set();
+        // Only a request in flight when the run stopped can be moving data: its transfer
+        // counts up to that moment, not to the last event before it.
+        let until = if status == InvocationStatus::Incomplete {
+            self.stopped_at()
+        } else {
+            self.now
+        };
         self.inv_rows.push(InvocationRow {
             request_id: req.id,
             fn_seq: req.fn_seq,
@@ -362,7 +369,7 @@ impl Simulation<'_> {
             start: req.start,
             end,
             transfer: if started {
-                self.request_data.transfer_time(req.id, self.last_event)
+                self.request_data.transfer_time(req.id, until)
             } else {
                 SimTime::NEVER
             },

@@ -11,6 +11,7 @@ pub mod azure2019;
 pub mod azure2021;
 pub mod hash;
 pub mod select;
+pub mod select_config;
 pub mod synthesis;
 
 pub use azure2019::{
@@ -19,6 +20,7 @@ pub use azure2019::{
 pub use azure2021::{Azure2021Options, Azure2021Replay, Azure2021Trace};
 pub use hash::{content_hash, content_hash_cached};
 pub use select::Selection;
+pub use select_config::SelectConfig;
 pub use synthesis::Synthesis;
 
 use crate::engine::SimTime;
