@@ -223,7 +223,7 @@ impl Router {
     ///
     /// Called at every dispatch, start and completion: one table entry is read, and the index
     /// is touched only when it has a choice to make (see [`ReplicaLoad::leaf`]).
-    #[inline]
+    #[inline(always)]
     pub fn set_load(&mut self, r: Slot, load: u32) {
         let i = r as usize;
         if i >= self.loads.len() {
@@ -399,14 +399,20 @@ impl Router {
     }
 
     /// The request reached a final state: its timers are cancelled and its slot is free.
+    #[inline(always)]
     pub fn release(&mut self, queue: &mut EventQueue<Event>, slot: u32) {
         self.requests.get_mut(slot).done = true;
         if self.timeout.is_some() || self.poll.is_some() {
-            let timers = std::mem::replace(self.timers_mut(slot), WaitTimers::NONE);
-            queue.cancel(timers.timeout);
-            queue.cancel(timers.poll);
+            self.cancel_wait_timers(queue, slot);
         }
         self.requests.free(slot);
+    }
+
+    /// Cancels the routing timers of `slot` (only with a timeout or polling configured).
+    fn cancel_wait_timers(&mut self, queue: &mut EventQueue<Event>, slot: u32) {
+        let timers = std::mem::replace(self.timers_mut(slot), WaitTimers::NONE);
+        queue.cancel(timers.timeout);
+        queue.cancel(timers.poll);
     }
 
     /// At the end of the run: every request not in a final state, in slot order; the slab is

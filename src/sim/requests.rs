@@ -142,6 +142,7 @@ impl Simulation<'_> {
     }
 
     /// A worker begins processing the request.
+    #[inline]
     fn start_request(&mut self, slot: u32) {
         self.router.started(&mut self.queue, self.now, slot);
         // Per-invocation data: the download comes first (`request_data`).
