@@ -271,7 +271,7 @@ impl Compute {
     /// The compute part of request `request` ended now, but its worker stays held (for the
     /// request's upload) until [`Compute::release_worker`]. Returns the request's slowdown: its
     /// co-location factor times, under shared CPUs, its elapsed time over its work.
-    #[inline]
+    #[inline(always)]
     pub fn end_compute(
         &mut self,
         queue: &mut EventQueue<Event>,
@@ -280,13 +280,20 @@ impl Compute {
     ) -> f64 {
         let factor = self.co_location.as_mut().map_or(1.0, |co| co.end(request));
         if self.cpus.is_empty() {
+            // Isolated CPUs: nothing to re-time (inline, on the path of every completion).
             return factor;
         }
+        factor * self.end_shared(queue, now, request)
+    }
+
+    /// [`Compute::end_compute`] under shared CPUs: the request's job leaves its node's CPU, the
+    /// other jobs there are re-timed; returns its elapsed time over its work.
+    fn end_shared(&mut self, queue: &mut EventQueue<Event>, now: SimTime, request: u32) -> f64 {
         let c = self.computing[request as usize];
         let n = c.node as usize;
         let s = self.cpus[n].finish(now, c.job, &mut self.moved);
         self.retime(queue, n);
-        factor * s
+        s
     }
 
     /// The request holding a worker of replica `r` after [`Compute::end_compute`] finished:

@@ -196,19 +196,34 @@ impl<E: Copy> RadixHeap<E> {
     }
 
     /// Adds an entry.
-    #[inline]
+    ///
+    /// Inlined into its callers (two per request): the common case is a bucket computation and
+    /// an append; an entry below `last` takes the out-of-line path.
+    #[inline(always)]
     pub fn push(&mut self, entry: HeapEntry<E>) {
         let order = entry.order();
         if order < self.last {
-            if !self.run.is_empty() {
-                // Among the next entries to pop: its place in the run.
-                let at = self.run.partition_point(|e| e.order() > order);
-                self.run.insert(at, entry);
-                self.len += 1;
-                return;
-            }
-            self.refile_around(order);
+            self.push_below_last(entry);
+            return;
         }
+        let b = bucket_of(order, self.last);
+        self.file(b, entry);
+        self.len += 1;
+    }
+
+    /// [`RadixHeap::push`] of an entry smaller than `last`: into the run if there is one, else
+    /// every entry is filed again around it.
+    #[inline(never)]
+    fn push_below_last(&mut self, entry: HeapEntry<E>) {
+        let order = entry.order();
+        if !self.run.is_empty() {
+            // Among the next entries to pop: its place in the run.
+            let at = self.run.partition_point(|e| e.order() > order);
+            self.run.insert(at, entry);
+            self.len += 1;
+            return;
+        }
+        self.refile_around(order);
         let b = bucket_of(order, self.last);
         self.file(b, entry);
         self.len += 1;

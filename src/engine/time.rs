@@ -9,6 +9,9 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimTime(pub u64);
 
+/// 2⁶³ as an `f64`: below it a non-negative truncation fits an `i64`.
+const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
+
 impl SimTime {
     /// Time zero, the start of every run.
     pub const ZERO: SimTime = SimTime(0);
@@ -23,17 +26,27 @@ impl SimTime {
         let x = s * 1e9;
         // `x ≥ 2⁶⁴` saturates (so does its rounding).
         if x.is_nan() || x <= 0.0 {
-            SimTime(0)
-        } else if x >= u64::MAX as f64 {
-            SimTime(u64::MAX - 1)
-        } else {
-            // `f64::round` is a libm call on baseline x86-64 (no SSE4.1 `roundsd`), on the path
-            // of every drawn duration. For 0 < x < 2⁶⁴ this is the same rounding, exactly: the
-            // truncation `whole` is representable, so `x - whole` is the exact fraction.
-            let whole = x as u64;
-            let half_up = x - whole as f64 >= 0.5;
-            SimTime(whole + half_up as u64)
+            return SimTime(0);
         }
+        if x >= u64::MAX as f64 {
+            return SimTime(u64::MAX - 1);
+        }
+        // `f64::round` is a libm call on baseline x86-64 (no SSE4.1 `roundsd`), on the path of
+        // every drawn duration. For 0 < x < 2⁶⁴ this is the same rounding, exactly: the
+        // truncation `whole` is representable, so `x - whole` is the exact fraction.
+        if x < I64_LIMIT {
+            // Below 2⁶³ (292 years: every time of a run) the conversions go through `i64`, one
+            // instruction each way on x86-64, where `u64` takes a branchy sequence and `as`
+            // adds saturation checks. The integer and its `f64` value are the same either way.
+            // SAFETY: 0 < x < 2⁶³ and x is not NaN (checked above), so its truncation fits an
+            // `i64`, which is `to_int_unchecked`'s precondition.
+            let whole = unsafe { x.to_int_unchecked::<i64>() };
+            let half_up = x - whole as f64 >= 0.5;
+            return SimTime(whole as u64 + half_up as u64);
+        }
+        let whole = x as u64;
+        let half_up = x - whole as f64 >= 0.5;
+        SimTime(whole + half_up as u64)
     }
 
     /// Converts back to seconds (`ns as f64 / 1e9`), as output columns require.
@@ -126,6 +139,11 @@ mod tests {
             1.8446744073709552e10,
             (u64::MAX as f64).next_down() / 1e9,
             1e300,
+            // Either side of 2⁶³, where the conversion switches from `i64` to `u64`.
+            I64_LIMIT / 1e9,
+            (I64_LIMIT / 1e9).next_down(),
+            (I64_LIMIT / 1e9).next_up(),
+            I64_LIMIT.next_down() / 1e9,
         ];
         // Halves and their neighbours at every scale, and a scatter of arbitrary values.
         for k in 0..64 {

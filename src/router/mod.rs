@@ -44,18 +44,30 @@ struct FunctionRoute {
     least: LeastLoaded,
 }
 
-/// Where a replica slot sits in its function's eligible list.
+/// What the router keeps per replica slot: its outstanding requests and, when the
+/// least-outstanding index has to follow them, where in which index.
 #[derive(Clone, Copy, Debug)]
-struct EligibleAt {
+struct ReplicaLoad {
+    /// Outstanding requests, as last reported by [`Router::set_load`].
+    load: u32,
+    /// Function whose index holds the replica (meaningful only with a `leaf`).
     function: u32,
-    /// Position in the list (`u32::MAX`: not eligible).
-    position: u32,
+    /// Position of the replica in its function's eligible list and index, or [`NOT_INDEXED`]
+    /// when no index needs its load: it is not eligible, the balancer is not
+    /// least-outstanding, or it is its function's only eligible replica (a one-leaf index
+    /// answers position 0 whatever the load; the index is rebuilt from `load` when the list
+    /// changes, so skipping its updates meanwhile loses nothing).
+    leaf: u32,
 }
 
-impl EligibleAt {
-    const NOT: EligibleAt = EligibleAt {
+/// [`ReplicaLoad::leaf`] of a replica whose load no index follows.
+const NOT_INDEXED: u32 = u32::MAX;
+
+impl ReplicaLoad {
+    const IDLE: ReplicaLoad = ReplicaLoad {
+        load: 0,
         function: u32::MAX,
-        position: u32::MAX,
+        leaf: NOT_INDEXED,
     };
 }
 
@@ -76,10 +88,8 @@ pub struct Router {
     functions: Vec<FunctionRoute>,
     /// Scratch: eligible replicas with a free worker (pull mode).
     free: Vec<Slot>,
-    /// Outstanding requests per replica slot, as last reported by [`Router::set_load`].
-    loads: Vec<u32>,
-    /// Each replica slot's place in its function's eligible list.
-    eligible_at: Vec<EligibleAt>,
+    /// Per replica slot: its load and its leaf in the least-outstanding index.
+    loads: Vec<ReplicaLoad>,
     /// The balancer is `least_outstanding` (the [`LeastLoaded`] indexes are maintained).
     indexed: bool,
 }
@@ -93,7 +103,6 @@ impl Router {
             mode: model.routing.mode,
             free: Vec::new(),
             loads: Vec::new(),
-            eligible_at: Vec::new(),
             indexed: model.routing.balancer == BalancerKind::LeastOutstanding,
             requests: RequestSlab::default(),
             timers: Vec::new(),
@@ -211,40 +220,47 @@ impl Router {
 
     /// Replica `r` now has `load` outstanding requests (executing plus locally queued); call
     /// after every change, so the least-outstanding index stays exact.
-    #[inline]
+    ///
+    /// Called at every dispatch, start and completion: one table entry is read, and the index
+    /// is touched only when it has a choice to make (see [`ReplicaLoad::leaf`]).
+    #[inline(always)]
     pub fn set_load(&mut self, r: Slot, load: u32) {
         let i = r as usize;
         if i >= self.loads.len() {
-            self.loads.resize(i + 1, 0);
-            self.eligible_at.resize(i + 1, EligibleAt::NOT);
+            self.grow_loads(i);
         }
-        self.loads[i] = load;
-        let at = self.eligible_at[i];
-        if self.indexed && at.position != u32::MAX {
-            self.functions[at.function as usize]
-                .least
-                .set(at.position as usize, load);
+        let at = &mut self.loads[i];
+        at.load = load;
+        if at.leaf != NOT_INDEXED {
+            let (function, leaf) = (at.function as usize, at.leaf as usize);
+            self.functions[function].least.set(leaf, load);
         }
+    }
+
+    /// Makes room for replica slot `i` in the per-replica table.
+    #[cold]
+    fn grow_loads(&mut self, i: usize) {
+        self.loads.resize(i + 1, ReplicaLoad::IDLE);
     }
 
     /// `function`'s eligible list changed: re-record positions and rebuild its index.
     fn reindex(&mut self, function: u32) {
         let f = &mut self.functions[function as usize];
+        // A single eligible replica needs no index updates (see `ReplicaLoad::leaf`).
+        let follow = self.indexed && f.eligible.len() > 1;
         for (p, &r) in f.eligible.iter().enumerate() {
             let i = r as usize;
             if i >= self.loads.len() {
-                self.loads.resize(i + 1, 0);
-                self.eligible_at.resize(i + 1, EligibleAt::NOT);
+                self.loads.resize(i + 1, ReplicaLoad::IDLE);
             }
-            self.eligible_at[i] = EligibleAt {
-                function,
-                position: p as u32,
-            };
+            let at = &mut self.loads[i];
+            at.function = function;
+            at.leaf = if follow { p as u32 } else { NOT_INDEXED };
         }
         if self.indexed {
             let loads = &self.loads;
             f.least
-                .rebuild(f.eligible.iter().map(|&r| loads[r as usize]));
+                .rebuild(f.eligible.iter().map(|&r| loads[r as usize].load));
         }
     }
 
@@ -369,8 +385,9 @@ impl Router {
     /// Replica `r` of `function` no longer takes requests (draining or ended).
     pub fn replica_leaves(&mut self, function: u32, r: Slot, replicas: &ReplicaTable) {
         replicas.remove_ordered(&mut self.functions[function as usize].eligible, r);
-        if let Some(at) = self.eligible_at.get_mut(r as usize) {
-            *at = EligibleAt::NOT;
+        if let Some(at) = self.loads.get_mut(r as usize) {
+            at.function = u32::MAX;
+            at.leaf = NOT_INDEXED;
         }
         self.reindex(function);
     }
@@ -382,14 +399,20 @@ impl Router {
     }
 
     /// The request reached a final state: its timers are cancelled and its slot is free.
+    #[inline(always)]
     pub fn release(&mut self, queue: &mut EventQueue<Event>, slot: u32) {
         self.requests.get_mut(slot).done = true;
         if self.timeout.is_some() || self.poll.is_some() {
-            let timers = std::mem::replace(self.timers_mut(slot), WaitTimers::NONE);
-            queue.cancel(timers.timeout);
-            queue.cancel(timers.poll);
+            self.cancel_wait_timers(queue, slot);
         }
         self.requests.free(slot);
+    }
+
+    /// Cancels the routing timers of `slot` (only with a timeout or polling configured).
+    fn cancel_wait_timers(&mut self, queue: &mut EventQueue<Event>, slot: u32) {
+        let timers = std::mem::replace(self.timers_mut(slot), WaitTimers::NONE);
+        queue.cancel(timers.timeout);
+        queue.cancel(timers.poll);
     }
 
     /// At the end of the run: every request not in a final state, in slot order; the slab is

@@ -142,6 +142,7 @@ impl Simulation<'_> {
     }
 
     /// A worker begins processing the request.
+    #[inline]
     fn start_request(&mut self, slot: u32) {
         self.router.started(&mut self.queue, self.now, slot);
         // Per-invocation data: the download comes first (`request_data`).
@@ -153,7 +154,8 @@ impl Simulation<'_> {
 
     /// The request's compute part begins on the worker it holds.
     pub(super) fn start_compute(&mut self, slot: u32) {
-        let r = self.router.request(slot).replica;
+        let req = self.router.request(slot);
+        let (r, exec_model, recorded) = (req.replica, req.exec_model, req.duration);
         let ri = r as usize;
         let node = self.replicas.node[ri];
         let node_type = self.cluster.nodes.node_type[node as usize] as usize;
@@ -164,9 +166,8 @@ impl Simulation<'_> {
             self.usage.add_cpu(self.now, r, node, c.cpu_per_invocation);
         }
         let exec = ExecTime {
-            model: c.exec_model(self.router.request(slot).exec_model, node_type),
-            recorded: (self.model.execution)
-                .recorded_on(self.router.request(slot).duration, node_type),
+            model: c.exec_model(exec_model, node_type),
+            recorded: (self.model.execution).recorded_on(recorded, node_type),
             cold_penalty: c.cold_penalty.as_ref().and_then(|p| p[node_type].as_ref()),
         };
         self.compute.start(
@@ -321,6 +322,7 @@ impl Simulation<'_> {
     /// Writes an `invocations` row if the request is sampled; `slowdown` is its elapsed
     /// compute time over its work (1 with isolated CPUs, and for a request still computing when
     /// the run ends).
+    #[inline]
     pub(super) fn emit_invocation(
         &mut self,
         req: &Request,
@@ -329,9 +331,22 @@ impl Simulation<'_> {
         end: SimTime,
         slowdown: f64,
     ) {
-        let Some(threshold) = self.model.invocation_sample else {
-            return;
-        };
+        // Checked here, inline: with invocation rows off (long runs) nothing else is done.
+        if let Some(threshold) = self.model.invocation_sample {
+            self.emit_sampled_invocation(req, threshold, status, reject_reason, end, slowdown);
+        }
+    }
+
+    /// [`Simulation::emit_invocation`] with rows on: the row, if the request is sampled.
+    fn emit_sampled_invocation(
+        &mut self,
+        req: &Request,
+        threshold: u64,
+        status: InvocationStatus,
+        reject_reason: Option<&'static str>,
+        end: SimTime,
+        slowdown: f64,
+    ) {
         let f = &self.model.functions[req.function as usize];
         if !keep_invocation(self.seed, &f.name, req.fn_seq, threshold) {
             return;
