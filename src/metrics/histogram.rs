@@ -116,7 +116,13 @@ impl LatencyHistogram {
             let len = u32::try_from(self.counts.len()).unwrap_or(u32::MAX);
             let new_first = lo.min(self.first.saturating_sub(len));
             let grow = (self.first - new_first) as usize;
-            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+            // A fresh array (zeros, then the old counts) is one memset and one memcpy;
+            // `Vec::splice` at the front moved the counts through an iterator, element by
+            // element, and was most of this function's cost.
+            let mut widened = Vec::with_capacity(grow + self.counts.capacity());
+            widened.resize(grow, 0);
+            widened.extend_from_slice(&self.counts);
+            self.counts = widened;
             self.first = new_first;
         }
         let end = (hi - self.first) as usize + 1;
@@ -177,18 +183,45 @@ impl LatencyHistogram {
     /// Quantile `num/den`: rank `r = max(1, ceil(num·n/den))`, the first bucket whose cumulative
     /// count reaches `r`, reported as `min(upper of that bucket, exact max)`.
     pub fn quantile_ns(&self, num: u64, den: u64) -> Option<u64> {
-        if self.n == 0 {
-            return None;
+        self.quantiles_ns([(num, den)])[0]
+    }
+
+    /// Several quantiles `num/den` (each as [`Self::quantile_ns`]) in one pass over the
+    /// buckets: a run's summary reads four per histogram, and each pass walks the whole
+    /// window (about a thousand buckets for a lognormal with σ = 1). Any order of fractions
+    /// is accepted; the pass visits them by rank.
+    pub fn quantiles_ns<const N: usize>(&self, fractions: [(u64, u64); N]) -> [Option<u64>; N] {
+        let mut out = [None; N];
+        if self.n == 0 || N == 0 {
+            return out;
         }
-        let r = ((num as u128 * self.n as u128).div_ceil(den as u128) as u64).max(1);
+        let rank: [u64; N] = std::array::from_fn(|k| {
+            let (num, den) = fractions[k];
+            ((num as u128 * self.n as u128).div_ceil(den as u128) as u64).max(1)
+        });
+        let mut order: [usize; N] = std::array::from_fn(|k| k);
+        order.sort_by_key(|&k| rank[k]);
+        let mut next = 0; // index into `order` of the next quantile to place
+        let mut target = rank[order[0]];
         let mut cum = 0u64;
         for (b, c) in self.full_counts() {
             cum += c;
-            if cum >= r {
-                return Some(bucket_range(b).1.min(self.max));
+            if cum < target {
+                continue;
             }
+            while next < N && cum >= rank[order[next]] {
+                out[order[next]] = Some(bucket_range(b).1.min(self.max));
+                next += 1;
+            }
+            if next == N {
+                return out;
+            }
+            target = rank[order[next]];
         }
-        Some(self.max)
+        for &k in &order[next..] {
+            out[k] = Some(self.max);
+        }
+        out
     }
 
     /// Non-empty buckets as `(bucket, lower, upper, count)` in bucket order.
@@ -368,6 +401,11 @@ mod tests {
         assert_eq!(h.quantile_ns(99, 100), Some(99));
         assert_eq!(h.max_ns(), Some(100));
         assert_eq!(h.mean_ns(), Some(50.5));
+        assert_eq!(
+            h.quantiles_ns([(99, 100), (1, 2), (999, 1000), (9, 10)]),
+            [Some(99), Some(50), Some(100), Some(90)],
+            "one pass, any order, the same answers"
+        );
         let mut one = LatencyHistogram::new();
         one.record(1_000_000_000);
         assert_eq!(one.quantile_ns(1, 2), Some(1_000_000_000));

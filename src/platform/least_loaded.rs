@@ -49,10 +49,13 @@ impl LeastLoaded {
     pub fn set(&mut self, position: usize, load: u32) {
         debug_assert!(position < self.len);
         let mut i = self.leaves + position;
-        self.tree[i] = leaf(load, position);
+        let mut m = leaf(load, position);
+        self.tree[i] = m;
+        // Walk up carrying the subtree's minimum: each level reads only the sibling and the
+        // parent (the node just written is `m`), two loads instead of three.
         while i > 1 {
+            m = m.min(self.tree[i ^ 1]);
             i /= 2;
-            let m = self.tree[2 * i].min(self.tree[2 * i + 1]);
             if self.tree[i] == m {
                 break; // nothing above changes
             }

@@ -12,12 +12,13 @@ use crate::platform::functions::{metric, HIST_METRICS};
 
 fn stats(h: &LatencyHistogram) -> MetricStats {
     let s = |ns: Option<u64>| ns.map(|v| SimTime(v).as_secs_f64());
+    let [p50, p90, p99, p999] = h.quantiles_ns([(1, 2), (9, 10), (99, 100), (999, 1000)]);
     MetricStats {
         mean: h.mean_ns().map(|m| m / 1e9),
-        p50: s(h.quantile_ns(1, 2)),
-        p90: s(h.quantile_ns(9, 10)),
-        p99: s(h.quantile_ns(99, 100)),
-        p999: s(h.quantile_ns(999, 1000)),
+        p50: s(p50),
+        p90: s(p90),
+        p99: s(p99),
+        p999: s(p999),
         max: s(h.max_ns()),
     }
 }
