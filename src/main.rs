@@ -15,10 +15,10 @@ fn main() -> std::process::ExitCode {
 ///
 /// mimalloc reserves its arena as one large mapping and advises the kernel to use huge pages
 /// for it (`MADV_HUGEPAGE`), so the first touch of any 4 KiB of a 2 MiB range faults in, and
-/// zeroes, the whole 2 MiB. A sweep's live heap is small (under 10 MB for `--jobs 2` on short
+/// zeroes, the whole 2 MiB. A sweep's live heap is small (9 MB at its peak for `--jobs 2` on short
 /// runs) but spread over many such ranges by the threads' separate heaps, so its resident set
 /// grew in 2 MiB steps to about twice what it used and varied with timing from one sweep to the
-/// next: 54–76 MB for short-1000 at `--jobs 2`, against 30–41 MB with 4 KiB pages, for the same
+/// next: 59–76 MB for short-1000 at `--jobs 2`, against 35–42 MB with 4 KiB pages, for the same
 /// CPU time (docs/performance.md, "Sweep memory"). `PR_SET_THP_DISABLE` applies to the whole
 /// process, mappings made before the call included, and is inherited by nothing but children.
 fn no_transparent_huge_pages() {
