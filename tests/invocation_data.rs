@@ -89,6 +89,18 @@ fn run(text: &str) -> RunOutput {
     out
 }
 
+/// Runs `count` requests of a replica whose container has `container` keys, with the bucket on
+/// the `store` node (behind `l_store`), `run_keys` added and invocation rows on.
+fn run_with_store(run_keys: &str, container: &str, count: u32) -> RunOutput {
+    run(&with_invocations(&scenario(
+        STORE_VERTICES,
+        STORE_EDGES,
+        run_keys,
+        container,
+        count,
+    )))
+}
+
 fn with_invocations(text: &str) -> String {
     format!("outputs = {{ invocations = \"all\" }}\n{text}")
 }
@@ -169,13 +181,7 @@ fn a_request_downloads_computes_then_uploads_over_its_link() {
 #[test]
 fn the_worker_is_held_during_the_transfers() {
     let container = format!("{IN_AND_OUT}\nconcurrency = {{ http_watchdog = {{ workers = 1 }} }}");
-    let out = run(&with_invocations(&scenario(
-        STORE_VERTICES,
-        STORE_EDGES,
-        "",
-        &container,
-        2,
-    )));
+    let out = run_with_store("", &container, 2);
     let one = 2 * SETUP_NS + DOWNLOAD_ALONE_NS + EXEC_NS + UPLOAD_ALONE_NS;
     let r = requests(&out);
     assert_eq!(r[0].end.0, ARRIVAL_NS + one);
@@ -192,13 +198,7 @@ fn the_worker_is_held_during_the_transfers() {
 /// do their uploads.
 #[test]
 fn concurrent_requests_share_the_link_fairly() {
-    let out = run(&with_invocations(&scenario(
-        STORE_VERTICES,
-        STORE_EDGES,
-        "",
-        IN_AND_OUT,
-        2,
-    )));
+    let out = run_with_store("", IN_AND_OUT, 2);
     let down_end = ARRIVAL_NS + SETUP_NS + DOWNLOAD_HALF_NS;
     let end = down_end + EXEC_NS + SETUP_NS + UPLOAD_HALF_NS;
     let dl = flows(&out, "data_download");
@@ -226,13 +226,7 @@ fn concurrent_requests_share_the_link_fairly() {
 #[test]
 fn the_cold_penalty_ignores_requests_still_downloading() {
     let container = format!("{IN_AND_OUT}\ncold_penalty = {{ constant = {{ value = 0.5 }} }}");
-    let out = run(&with_invocations(&scenario(
-        STORE_VERTICES,
-        STORE_EDGES,
-        "",
-        &container,
-        2,
-    )));
+    let out = run_with_store("", &container, 2);
     let down_end = ARRIVAL_NS + SETUP_NS + DOWNLOAD_HALF_NS;
     assert_eq!(down_end, 11_652_484_537);
     let upload = SETUP_NS + UPLOAD_ALONE_NS;
@@ -254,13 +248,7 @@ fn the_cold_penalty_ignores_requests_still_downloading() {
 #[test]
 fn a_request_timeout_ends_requests_not_started_never_one_moving_its_input() {
     let container = format!("{IN_AND_OUT}\nconcurrency = {{ http_watchdog = {{ workers = 1 }} }}");
-    let out = run(&with_invocations(&scenario(
-        STORE_VERTICES,
-        STORE_EDGES,
-        "[routing]\nrequest_timeout_s = 0.5",
-        &container,
-        2,
-    )));
+    let out = run_with_store("[routing]\nrequest_timeout_s = 0.5", &container, 2);
     let r = requests(&out);
     assert_eq!(r[0].status, InvocationStatus::Completed);
     assert_eq!(
@@ -372,13 +360,7 @@ image = "big"
 #[test]
 fn a_request_cut_at_the_horizon_while_downloading_is_incomplete() {
     let run_keys = "[run]\nhorizon_s = 10.5\nend_policy = \"cut\"";
-    let out = run(&with_invocations(&scenario(
-        STORE_VERTICES,
-        STORE_EDGES,
-        run_keys,
-        IN_AND_OUT,
-        1,
-    )));
+    let out = run_with_store(run_keys, IN_AND_OUT, 1);
     let r = requests(&out);
     assert_eq!(r[0].status, InvocationStatus::Incomplete);
     assert_eq!((r[0].start.0, r[0].end.is_set()), (ARRIVAL_NS, false));
@@ -397,13 +379,7 @@ fn a_request_cut_at_the_horizon_while_downloading_is_incomplete() {
 #[test]
 fn a_request_still_downloading_when_the_drain_times_out_counts_its_transfer_to_the_stop() {
     let run_keys = "[run]\nhorizon_s = 10.2\ndrain_timeout_s = 0.3";
-    let out = run(&with_invocations(&scenario(
-        STORE_VERTICES,
-        STORE_EDGES,
-        run_keys,
-        IN_AND_OUT,
-        1,
-    )));
+    let out = run_with_store(run_keys, IN_AND_OUT, 1);
     let r = requests(&out);
     assert_eq!(r[0].status, InvocationStatus::Incomplete);
     assert_eq!(r[0].transfer.0, 500_000_000);

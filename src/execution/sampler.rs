@@ -230,17 +230,20 @@ mod tests {
     use super::*;
     use crate::engine::stream_rng;
 
+    /// Percentile points shaped like a function of the Azure 2019 fixture.
+    const AZURE_FIXTURE_POINTS: [[f64; 2]; 7] = [
+        [0.0, 0.01],
+        [0.01, 0.02],
+        [0.25, 0.05],
+        [0.5, 0.1],
+        [0.75, 0.2],
+        [0.99, 1.0],
+        [1.0, 2.0],
+    ];
+
     #[test]
     fn percentiles_interpolate_like_the_azure_fixture() {
-        let pts = [
-            [0.0, 0.01],
-            [0.01, 0.02],
-            [0.25, 0.05],
-            [0.5, 0.1],
-            [0.75, 0.2],
-            [0.99, 1.0],
-            [1.0, 2.0],
-        ];
+        let pts = AZURE_FIXTURE_POINTS;
         assert!((inverse_cdf(&pts, 0.005) - 0.015).abs() < 1e-12);
         assert!((inverse_cdf(&pts, 0.375) - 0.075).abs() < 1e-12);
         assert!((inverse_cdf(&pts, 0.5) - 0.1).abs() < 1e-12);
@@ -250,15 +253,7 @@ mod tests {
     #[test]
     fn the_prepared_table_draws_exactly_what_the_points_give() {
         let tables: [&[[f64; 2]]; 4] = [
-            &[
-                [0.0, 0.01],
-                [0.01, 0.02],
-                [0.25, 0.05],
-                [0.5, 0.1],
-                [0.75, 0.2],
-                [0.99, 1.0],
-                [1.0, 2.0],
-            ],
+            &AZURE_FIXTURE_POINTS,
             // A step (equal probabilities) and a decreasing value.
             &[[0.0, 3.0], [0.3, 1.0], [0.3, 7.0], [0.9, 7.5]],
             &[[0.5, 1.0]],
