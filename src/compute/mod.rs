@@ -19,9 +19,17 @@
 //! With `execution.degradation` ([`crate::execution::CoLocation`]) a request's draw is first
 //! multiplied by its co-location factor, under either model.
 //!
+//! A replica's facts the request path reads at every dispatch, start and completion (function,
+//! node, concurrency, CPU figures, samplers) are resolved once, at its first dispatch, into a
+//! [`ReplicaProfile`] kept beside its worker count (`profile.rs`).
+//!
 //! Compute never ends a request or touches the router's state: [`Compute::admit`] says whether a
 //! dispatched request starts, queues or is refused, and [`Compute::finish`] hands back the next
 //! queued request, and the `Simulation` carries both out.
+
+mod profile;
+
+pub use profile::{ReplicaProfile, NO_SAMPLER};
 
 use crate::config::CpuModel;
 use crate::engine::{stream_rng, EventQueue, SimRng, SimTime, TimerId};
@@ -29,6 +37,7 @@ use crate::execution::{CoLocation, Concurrency, DurationSampler, JobId, SharedCp
 use crate::model::Model;
 use crate::platform::Slot;
 use crate::sim::Event;
+use profile::SamplerTable;
 use std::collections::VecDeque;
 
 /// What happens to a request dispatched to a replica.
@@ -43,23 +52,46 @@ pub enum Admission {
 }
 
 /// How long a request's compute part takes: its recorded duration if a trace gave one, else a
-/// draw of the container's `exec` model; plus, on a replica's first request, a draw of the
-/// container's `cold_penalty` (from the same `exec/<function>` stream, after the first draw).
+/// draw of an execution model; plus, on a replica's first request, a draw of the container's
+/// `cold_penalty` (from the same `exec/<function>` stream, after the first draw).
 #[derive(Clone, Copy, Debug)]
-pub struct ExecTime<'a> {
-    /// The container's `exec` sampler for the node's type.
-    pub model: Option<&'a DurationSampler>,
-    /// The request's recorded duration (`SimTime::NEVER`: none).
-    pub recorded: SimTime,
-    /// The container's `cold_penalty` sampler for the node's type, if it has one.
-    pub cold_penalty: Option<&'a DurationSampler>,
+pub enum ExecTime<'a> {
+    /// The request's recorded duration (already scaled to the node's type).
+    Recorded(SimTime),
+    /// A draw of the replica's `exec` model (its [`ReplicaProfile::exec`]).
+    Replica,
+    /// A draw of another execution model of the container (a 2019 trace request names its
+    /// arrival day's); `None`: the request takes no time.
+    Model(Option<&'a DurationSampler>),
+}
+
+/// What compute keeps per replica slot: the worker count, the local queue's length and the
+/// replica's profile, one cache line (every dispatch, start and completion reads it).
+#[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
+struct ReplicaWork {
+    /// Requests executing (holding a worker).
+    executing: u32,
+    /// Requests in the local queue: `queued[slot].len()`, kept here so that `outstanding`
+    /// reads this line only.
+    queued: u32,
+    /// The replica's facts, resolved at its first dispatch ([`Compute::resolve`]).
+    profile: ReplicaProfile,
+}
+
+impl ReplicaWork {
+    const EMPTY: ReplicaWork = ReplicaWork {
+        executing: 0,
+        queued: 0,
+        profile: ReplicaProfile::UNRESOLVED,
+    };
 }
 
 /// Worker pools and local queues of every replica.
 #[derive(Debug, Default)]
 pub struct Compute {
-    /// Requests executing, per replica slot.
-    executing: Vec<u32>,
+    /// Worker count, local queue length and profile, per replica slot.
+    work: Vec<ReplicaWork>,
     /// Requests waiting for a worker (request slots, FIFO), per replica slot.
     queued: Vec<VecDeque<u32>>,
     /// Completed requests, per replica slot.
@@ -68,6 +100,8 @@ pub struct Compute {
     warm: Vec<bool>,
     /// `exec/<function>` streams.
     rng: Vec<SimRng>,
+    /// Every container's `exec` and `cold_penalty` samplers, named by index in the profiles.
+    samplers: SamplerTable,
     /// Shared CPUs: one per node (empty with isolated CPUs).
     cpus: Vec<SharedCpu>,
     /// Shared CPUs, per request slot: the request's job and completion timer while it computes.
@@ -118,6 +152,7 @@ impl Compute {
                 .iter()
                 .map(|f| stream_rng(seed, &format!("exec/{}", f.name)))
                 .collect(),
+            samplers: SamplerTable::new(model),
             job_request: vec![Vec::new(); cpus.len()],
             cpus,
             co_location,
@@ -128,77 +163,111 @@ impl Compute {
     /// Whether replica `r` (concurrency `c`) has a free worker.
     #[inline]
     pub fn has_free_worker(&self, r: Slot, c: Concurrency) -> bool {
-        self.executing[r as usize] < c.workers
+        self.work[r as usize].executing < c.workers
     }
 
     /// A new replica occupies slot `r`: its pool is empty (a reused slot keeps its queue's
-    /// capacity).
+    /// capacity) and its profile unresolved until its first dispatch.
     pub fn reset_replica(&mut self, r: Slot) {
         let i = r as usize;
-        if i >= self.executing.len() {
-            self.executing.resize(i + 1, 0);
+        if i >= self.work.len() {
+            self.work.resize(i + 1, ReplicaWork::EMPTY);
             self.queued.resize_with(i + 1, VecDeque::new);
             self.served.resize(i + 1, 0);
             self.warm.resize(i + 1, false);
         }
-        self.executing[i] = 0;
+        self.work[i] = ReplicaWork::EMPTY;
         self.queued[i].clear();
         self.served[i] = 0;
         self.warm[i] = false;
     }
 
-    /// A request (slot `request`) is dispatched to replica `r` with concurrency `c`.
+    /// Whether replica `r`'s profile has been resolved since its slot was last reset.
+    #[inline(always)]
+    pub fn is_resolved(&self, r: Slot) -> bool {
+        self.work[r as usize].profile.function != u32::MAX
+    }
+
+    /// Resolves replica `r`'s profile: it runs container `container` of `function` on `node`,
+    /// of type `node_type` (call before its first dispatch; the facts do not change until the
+    /// slot is reset).
+    pub fn resolve(
+        &mut self,
+        r: Slot,
+        model: &Model,
+        function: u32,
+        container: u32,
+        node: u32,
+        node_type: u32,
+    ) {
+        self.work[r as usize].profile = self
+            .samplers
+            .profile(model, function, container, node, node_type);
+    }
+
+    /// Replica `r`'s profile (resolved, see [`Compute::is_resolved`]).
+    #[inline(always)]
+    pub fn profile(&self, r: Slot) -> &ReplicaProfile {
+        let p = &self.work[r as usize].profile;
+        debug_assert!(p.function != u32::MAX, "replica {r} is not resolved");
+        p
+    }
+
+    /// A request (slot `request`) is dispatched to replica `r` (resolved: its concurrency is
+    /// its profile's).
     #[inline]
-    pub fn admit(&mut self, r: Slot, request: u32, c: Concurrency) -> Admission {
-        let i = r as usize;
-        if self.executing[i] < c.workers {
+    pub fn admit(&mut self, r: Slot, request: u32) -> Admission {
+        let w = &mut self.work[r as usize];
+        let c = w.profile.concurrency;
+        if w.executing < c.workers {
             Admission::Start
-        } else if c
-            .queue_capacity
-            .is_some_and(|cap| self.queued[i].len() as u32 >= cap)
-        {
+        } else if c.queue_capacity.is_some_and(|cap| w.queued >= cap) {
             Admission::QueueFull
         } else {
-            self.queued[i].push_back(request);
+            w.queued += 1;
+            self.queued[r as usize].push_back(request);
             Admission::Queued
         }
     }
 
-    /// A worker of replica `r` (of `function`, on `node`, CPU request `cpu_millis`) begins
-    /// processing request `request` now: its execution time (or work) is drawn from `exec` and
-    /// its completion scheduled. Without a sampler for the node's type the request takes no time
-    /// (`Model::compile` rejects such scenarios unless the `CanRun` predicate keeps those pods
-    /// off those nodes).
-    #[allow(clippy::too_many_arguments)]
+    /// A worker of replica `r` (resolved) begins processing request `request` now: its
+    /// execution time (or work) is drawn as `exec` says and its completion scheduled. Without a
+    /// sampler for the node's type the request takes no time (`Model::compile` rejects such
+    /// scenarios unless the `CanRun` predicate keeps those pods off those nodes).
     #[inline]
     pub fn start(
         &mut self,
         queue: &mut EventQueue<Event>,
         now: SimTime,
         r: Slot,
-        function: u32,
         request: u32,
-        node: u32,
-        cpu_millis: i64,
         exec: ExecTime<'_>,
     ) {
         let i = r as usize;
-        self.executing[i] += 1;
-        let rng = &mut self.rng[function as usize];
-        let mut d = if exec.recorded.is_set() {
-            exec.recorded
-        } else {
-            exec.model.map(|s| s.sample(rng)).unwrap_or(SimTime::ZERO)
+        let w = &mut self.work[i];
+        w.executing += 1;
+        let p = w.profile;
+        debug_assert!(p.function != u32::MAX, "replica {r} is not resolved");
+        let rng = &mut self.rng[p.function as usize];
+        let mut d = match exec {
+            ExecTime::Recorded(d) => d,
+            ExecTime::Replica => self
+                .samplers
+                .get(p.exec)
+                .map(|s| s.sample(rng))
+                .unwrap_or(SimTime::ZERO),
+            ExecTime::Model(m) => m.map(|s| s.sample(rng)).unwrap_or(SimTime::ZERO),
         };
         // The replica's first compute part pays the penalty. A request that holds a worker
         // while it downloads its input has not computed yet, so it neither pays nor prevents it
         // (`executing` counts it; without data transfers the two rules agree).
         if !self.warm[i] {
             self.warm[i] = true;
-            if let Some(p) = exec.cold_penalty {
-                d = d.plus(p.sample(rng));
+            if let Some(s) = self.samplers.get(p.cold_penalty) {
+                d = d.plus(s.sample(rng));
             }
         }
+        let node = p.node;
         if let Some(co) = &mut self.co_location {
             d = SimTime::from_secs_f64(d.as_secs_f64() * co.start(node, request));
         }
@@ -206,6 +275,21 @@ impl Compute {
             queue.push(now.plus(d), Event::InvocationDone { slot: request });
             return;
         }
+        self.start_shared(queue, now, r, request, d);
+    }
+
+    /// [`Compute::start`] under shared CPUs: the request's work `d` joins its node's CPU and
+    /// its completion is a timer; the other jobs there are re-timed.
+    fn start_shared(
+        &mut self,
+        queue: &mut EventQueue<Event>,
+        now: SimTime,
+        r: Slot,
+        request: u32,
+        d: SimTime,
+    ) {
+        let p = self.work[r as usize].profile;
+        let (node, cpu_millis) = (p.node, p.cpu_share);
         let n = node as usize;
         let share = cpu_millis.max(0) as f64 / 1000.0;
         let (job, at) = self.cpus[n].start(now, r, share, d.as_secs_f64(), &mut self.moved);
@@ -248,24 +332,36 @@ impl Compute {
         request: u32,
     ) -> Finished {
         let i = r as usize;
-        self.executing[i] -= 1;
         self.served[i] += 1;
         Finished {
-            next: self.queued[i].pop_front(),
+            next: self.free_worker(i),
             slowdown: self.end_compute(queue, now, request),
         }
+    }
+
+    /// A worker of replica slot `i` is free: the next request of its local queue, if any,
+    /// leaves the queue (the caller starts it on that worker).
+    #[inline(always)]
+    fn free_worker(&mut self, i: usize) -> Option<u32> {
+        let w = &mut self.work[i];
+        w.executing -= 1;
+        if w.queued == 0 {
+            return None;
+        }
+        w.queued -= 1;
+        self.queued[i].pop_front()
     }
 
     /// A request that downloads data before it computes takes a worker of replica `r` now and
     /// holds it through the download (`docs/network.md`, "Data transfers"): the worker counts as
     /// executing, so the replica admits no other request on it.
     pub fn hold_worker(&mut self, r: Slot) {
-        self.executing[r as usize] += 1;
+        self.work[r as usize].executing += 1;
     }
 
     /// The worker held by a download begins computing: [`Compute::start`] takes it again.
     pub fn unhold_worker(&mut self, r: Slot) {
-        self.executing[r as usize] -= 1;
+        self.work[r as usize].executing -= 1;
     }
 
     /// The compute part of request `request` ended now, but its worker stays held (for the
@@ -301,9 +397,14 @@ impl Compute {
     /// [`Compute::finish`] does).
     pub fn release_worker(&mut self, r: Slot) -> Option<u32> {
         let i = r as usize;
-        self.executing[i] -= 1;
         self.served[i] += 1;
-        self.queued[i].pop_front()
+        self.free_worker(i)
+    }
+
+    /// Isolated CPUs (`execution.cpu_model = "isolated"`): no shared CPU per node.
+    #[inline(always)]
+    pub fn isolated(&self) -> bool {
+        self.cpus.is_empty()
     }
 
     /// Shared CPUs: the used CPU of each busy replica on `node` now, `(replica, millicores)`
@@ -320,30 +421,43 @@ impl Compute {
         let q = &mut self.queued[r as usize];
         if let Some(pos) = q.iter().position(|&s| s == request) {
             q.remove(pos);
+            self.work[r as usize].queued -= 1;
         }
     }
 
     /// Requests executing on replica `r`.
     #[inline]
     pub fn executing(&self, r: Slot) -> u32 {
-        self.executing[r as usize]
+        self.work[r as usize].executing
     }
 
     /// Requests in replica `r`'s local queue.
     #[inline]
     pub fn queued(&self, r: Slot) -> u32 {
-        self.queued[r as usize].len() as u32
+        self.work[r as usize].queued
     }
 
     /// Requests on replica `r`: executing plus locally queued.
     #[inline]
     pub fn outstanding(&self, r: Slot) -> u32 {
-        self.executing[r as usize] + self.queued[r as usize].len() as u32
+        let w = &self.work[r as usize];
+        w.executing + w.queued
     }
 
     /// Requests replica `r` completed.
     #[inline]
     pub fn served(&self, r: Slot) -> u64 {
         self.served[r as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replica_s_work_record_is_one_aligned_cache_line() {
+        assert_eq!(std::mem::size_of::<ReplicaWork>(), 64);
+        assert_eq!(std::mem::align_of::<ReplicaWork>(), 64);
     }
 }

@@ -7,10 +7,10 @@
 //! state lives in the subsystems.
 
 use super::{keep_invocation, Simulation};
-use crate::compute::{Admission, ExecTime, Finished};
+use crate::compute::{Admission, ExecTime, Finished, ReplicaProfile};
 use crate::config::{CpuModel, RoutingMode, ScaleFromZero};
 use crate::engine::SimTime;
-use crate::execution::Concurrency;
+use crate::execution::{Concurrency, DurationSampler};
 use crate::metrics::{InvocationRow, InvocationStatus};
 use crate::model::Model;
 use crate::platform::functions::metric;
@@ -21,17 +21,17 @@ use crate::scaling::Scaler;
 impl Simulation<'_> {
     /// The next request of workload `wi` arrives now.
     pub(super) fn on_arrival(&mut self, wi: u32) {
-        let function = self.workloads.function(wi);
+        // A trace or replay may record the request's execution time; read it before the
+        // source moves on to its next arrival.
+        let (function, duration, exec_model) = self.workloads.pending(wi);
         let fi = function as usize;
         let f = &mut self.functions[fi];
         let fn_seq = f.arrivals;
         f.arrivals += 1;
         f.counts.requests += 1;
-        // A trace or replay may record the request's execution time; read it before the
-        // source moves on to its next arrival.
-        let duration = self.workloads.duration(wi).unwrap_or(SimTime::NEVER);
-        let recorded = (duration, self.workloads.exec_model(wi));
-        let slot = self.router.admit(self.now, function, fn_seq, recorded);
+        let slot = self
+            .router
+            .admit(self.now, function, fn_seq, (duration, exec_model));
         // Generate the next arrival before handling this one (the process only reads r(t)).
         self.schedule_next_arrival(wi);
         let fs = &mut self.fscale[fi];
@@ -122,10 +122,12 @@ impl Simulation<'_> {
         let ri = r as usize;
         // A busy replica is not idle (its keep-alive window restarts when it is idle again).
         self.replicas.idle_until[ri] = SimTime::NEVER;
-        let function = self.replicas.function[ri];
+        if !self.compute.is_resolved(r) {
+            self.resolve_replica(r);
+        }
+        let function = self.compute.profile(r).function;
         self.fscale[function as usize].dispatches += 1;
-        let c = concurrency_of(self.model, &self.replicas, r);
-        match self.compute.admit(r, slot, c) {
+        match self.compute.admit(r, slot) {
             Admission::Start => self.start_request(slot),
             Admission::QueueFull => self.reject(slot, "queue_full"),
             Admission::Queued => {
@@ -133,6 +135,20 @@ impl Simulation<'_> {
                 self.router.arm_timeout(&mut self.queue, slot);
             }
         }
+    }
+
+    /// Replica `r` takes its first request: compute records what the request path reads about
+    /// it (function, node and its type, container, and through them the container's models), so
+    /// each later request reads one record instead of five tables.
+    #[cold]
+    #[inline(never)]
+    fn resolve_replica(&mut self, r: Slot) {
+        let ri = r as usize;
+        let node = self.replicas.node[ri];
+        let node_type = self.cluster.nodes.node_type[node as usize];
+        let (function, container) = (self.replicas.function[ri], self.replicas.container[ri]);
+        self.compute
+            .resolve(r, self.model, function, container, node, node_type);
     }
 
     /// Tells the router replica `r`'s outstanding requests (its least-outstanding index).
@@ -156,32 +172,24 @@ impl Simulation<'_> {
     pub(super) fn start_compute(&mut self, slot: u32) {
         let req = self.router.request(slot);
         let (r, exec_model, recorded) = (req.replica, req.exec_model, req.duration);
-        let ri = r as usize;
-        let node = self.replicas.node[ri];
-        let node_type = self.cluster.nodes.node_type[node as usize] as usize;
-        let function = self.replicas.function[ri];
-        let c = &self.model.functions[function as usize].containers
-            [self.replicas.container[ri] as usize];
+        let p = *self.compute.profile(r);
         if self.model.execution.cpu_model == CpuModel::Isolated {
-            self.usage.add_cpu(self.now, r, node, c.cpu_per_invocation);
+            self.usage
+                .add_cpu(self.now, r, p.node, p.cpu_per_invocation);
         }
-        let exec = ExecTime {
-            model: c.exec_model(exec_model, node_type),
-            recorded: (self.model.execution).recorded_on(recorded, node_type),
-            cold_penalty: c.cold_penalty.as_ref().and_then(|p| p[node_type].as_ref()),
+        let recorded = (self.model.execution).recorded_on(recorded, p.node_type as usize);
+        let exec = if recorded.is_set() {
+            ExecTime::Recorded(recorded)
+        } else if exec_model == 0 {
+            ExecTime::Replica
+        } else {
+            ExecTime::Model(further_exec_model(self.model, &p, exec_model))
         };
-        self.compute.start(
-            &mut self.queue,
-            self.now,
-            r,
-            function,
-            slot,
-            node,
-            c.cpu_share,
-            exec,
-        );
-        if let Some(used) = self.compute.shared_use(node) {
-            self.usage.set_contended(self.now, node, used);
+        self.compute.start(&mut self.queue, self.now, r, slot, exec);
+        if !self.compute.isolated() {
+            if let Some(used) = self.compute.shared_use(p.node) {
+                self.usage.set_contended(self.now, p.node, used);
+            }
         }
         self.note_load(r);
     }
@@ -192,21 +200,15 @@ impl Simulation<'_> {
         if self.request_data.active && self.upload_after_compute(slot) {
             return;
         }
-        let req = *self.router.request(slot);
-        let ri = req.replica as usize;
-        let fi = req.function as usize;
-        let done = self
-            .compute
-            .finish(&mut self.queue, self.now, req.replica, slot);
-        self.note_load(req.replica);
-        if let Some(used) = self.compute.shared_use(self.replicas.node[ri]) {
-            self.usage
-                .set_contended(self.now, self.replicas.node[ri], used);
-        } else {
-            let cpu = self.model.functions[fi].containers[self.replicas.container[ri] as usize]
-                .cpu_per_invocation;
-            self.usage
-                .sub_cpu(self.now, req.replica, self.replicas.node[ri], cpu);
+        let r = self.router.request(slot).replica;
+        let done = self.compute.finish(&mut self.queue, self.now, r, slot);
+        self.note_load(r);
+        let p = self.compute.profile(r);
+        let (node, cpu) = (p.node, p.cpu_per_invocation);
+        if self.compute.isolated() {
+            self.usage.sub_cpu(self.now, r, node, cpu);
+        } else if let Some(used) = self.compute.shared_use(node) {
+            self.usage.set_contended(self.now, node, used);
         }
         self.complete_request(slot, done);
     }
@@ -214,29 +216,37 @@ impl Simulation<'_> {
     /// Request `slot` is done now and its worker free (`done`): its histograms and row, then
     /// the replica's next request.
     pub(super) fn complete_request(&mut self, slot: u32, done: Finished) {
-        let req = *self.router.request(slot);
-        let ri = req.replica as usize;
-        let fi = req.function as usize;
+        // The fields the histograms read, not the whole slot (the row, when rows are on,
+        // copies it below).
+        let req = self.router.request(slot);
+        let (replica, function) = (req.replica, req.function);
+        let (arrival, dispatch, start, cold) = (req.arrival, req.dispatch, req.start, req.cold);
+        let ri = replica as usize;
+        let fi = function as usize;
         {
             let f = &mut self.functions[fi];
             f.counts.completed += 1;
-            let wait = req.dispatch.since(req.arrival).0;
+            let wait = dispatch.since(arrival).0;
             f.hist[metric::WAIT].record(wait);
-            f.hist[metric::QUEUE].record(req.start.since(req.dispatch).0);
-            f.hist[metric::EXEC].record(self.now.since(req.start).0);
-            f.hist[metric::RESPONSE].record(self.now.since(req.arrival).0);
-            if req.cold {
+            f.hist[metric::QUEUE].record(start.since(dispatch).0);
+            f.hist[metric::EXEC].record(self.now.since(start).0);
+            f.hist[metric::RESPONSE].record(self.now.since(arrival).0);
+            if cold {
                 f.hist[metric::COLD_WAIT].record(wait);
             }
         }
         self.fscale[fi].keepalive.on_completion(self.now);
-        self.emit_invocation(
-            &req,
-            InvocationStatus::Completed,
-            None,
-            self.now,
-            done.slowdown,
-        );
+        if let Some(threshold) = self.model.invocation_sample {
+            let req = *self.router.request(slot);
+            self.emit_sampled_invocation(
+                &req,
+                threshold,
+                InvocationStatus::Completed,
+                None,
+                self.now,
+                done.slowdown,
+            );
+        }
         self.router.release(&mut self.queue, slot);
         if let Some(next) = done.next {
             self.start_request(next);
@@ -247,12 +257,12 @@ impl Simulation<'_> {
             && !self.replicas.doomed[ri]
         {
             // Pull mode: the free worker takes the function's next waiting request.
-            if let Some(next) = self.router.take_waiting(req.function) {
-                self.dispatch(next, req.replica);
+            if let Some(next) = self.router.take_waiting(function) {
+                self.dispatch(next, replica);
                 return;
             }
         }
-        self.after_replica_work(req.replica, true);
+        self.after_replica_work(replica, true);
     }
 
     /// A request left replica `r` (completed, or timed out in its queue): a draining replica
@@ -421,4 +431,15 @@ pub(super) fn concurrency_of(
     let ri = r as usize;
     model.functions[replicas.function[ri] as usize].containers[replicas.container[ri] as usize]
         .concurrency
+}
+
+/// Execution model `k ≥ 1` of the container of a replica with profile `p` on its node's type
+/// (a 2019 trace request names its arrival day's).
+fn further_exec_model<'m>(
+    model: &'m Model,
+    p: &ReplicaProfile,
+    k: u16,
+) -> Option<&'m DurationSampler> {
+    model.functions[p.function as usize].containers[p.container as usize]
+        .exec_model(k, p.node_type as usize)
 }

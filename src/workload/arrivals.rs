@@ -4,6 +4,11 @@
 //! the inter-arrival time from the workload's own `arrivals/<function>` stream; `poisson_exact`
 //! thins a Poisson process at the curve's peak ([`super::thinning`]); a `batch` puts every
 //! request at the start (its count is the workload's request limit).
+//!
+//! A `poisson` process over a constant rate is by far the most common (every azure-like
+//! function): [`ArrivalProcess::constant_poisson`] gives it as a [`PoissonGap`], whose draw
+//! needs neither the rate curve nor the previous arrival's time, and computes the very same
+//! expression as the general path (one function, [`poisson_gap`], serves both).
 
 use super::rate::RateProfile;
 use crate::config::ArrivalsConfig;
@@ -66,19 +71,61 @@ impl ArrivalProcess {
                 }
             }
             ArrivalsConfig::Poisson { scale, max_ia } => {
-                let e = if r > 0.0 {
-                    let u: f64 = rng.random();
-                    -(1.0 - u).ln() / r
-                } else {
-                    1.0
-                };
-                (e * scale).min(max_ia.unwrap_or(f64::INFINITY))
+                poisson_gap(r, scale, max_ia.unwrap_or(f64::INFINITY), rng)
             }
             ArrivalsConfig::PoissonExact {}
             | ArrivalsConfig::Batch { .. }
             | ArrivalsConfig::Replay(_) => 0.0,
         }
     }
+}
+
+impl ArrivalProcess {
+    /// This process as a [`PoissonGap`] if it is `poisson` over a constant rate (its gaps do
+    /// not depend on when the previous arrival was).
+    pub fn constant_poisson(&self) -> Option<PoissonGap> {
+        match (&self.rate, &self.kind) {
+            (RateProfile::Constant(rate), ArrivalsConfig::Poisson { scale, max_ia }) => {
+                Some(PoissonGap {
+                    rate: *rate,
+                    scale: *scale,
+                    max_ia: max_ia.unwrap_or(f64::INFINITY),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The inter-arrival time of a `poisson` process at a constant rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PoissonGap {
+    rate: f64,
+    scale: f64,
+    /// `max_ia`, infinite without one.
+    max_ia: f64,
+}
+
+impl PoissonGap {
+    /// The next inter-arrival time in seconds: [`ArrivalProcess::next_ia`] of the process it
+    /// was made from, bit for bit.
+    #[inline(always)]
+    pub fn draw(&self, rng: &mut SimRng) -> f64 {
+        poisson_gap(self.rate, self.scale, self.max_ia, rng)
+    }
+}
+
+/// A `poisson` gap at rate `r`: an exponential draw of mean `1/r` (1 s at a rate ≤ 0, with no
+/// draw), times `scale`, at most `max_ia`.
+#[inline(always)]
+fn poisson_gap(r: f64, scale: f64, max_ia: f64, rng: &mut SimRng) -> f64 {
+    let e = if r > 0.0 {
+        let u: f64 = rng.random();
+        -(1.0 - u).ln() / r
+    } else {
+        1.0
+    };
+    (e * scale).min(max_ia)
 }
 
 #[cfg(test)]
@@ -131,6 +178,38 @@ mod tests {
         assert_eq!(gap(None, Some(0.25)), 0.25);
         assert_eq!(gap(Some(3.0), Some(0.25)), 3.0);
         assert_eq!(gap(None, None), 1.0);
+    }
+
+    #[test]
+    fn a_constant_poisson_gap_draws_exactly_what_the_general_process_draws() {
+        for (rate, scale, max_ia) in [
+            (20.0, 1.0, None),
+            (3.33333, 0.5, Some(0.2)),
+            (0.0, 2.0, None),
+        ] {
+            let p = ArrivalProcess::new(
+                RateProfile::Constant(rate),
+                &ArrivalsConfig::Poisson { scale, max_ia },
+            );
+            let gap = p.constant_poisson().expect("poisson over a constant rate");
+            let (mut a, mut b) = (stream_rng(7, "arrivals/f"), stream_rng(7, "arrivals/f"));
+            for k in 0..10_000 {
+                let t = k as f64 * 0.01;
+                assert_eq!(gap.draw(&mut a).to_bits(), p.next_ia(t, &mut b).to_bits());
+            }
+        }
+        let sine = RateProfile::Sine {
+            max_rps: 1.0,
+            period_s: 10.0,
+            phase_s: 0.0,
+        };
+        let poisson = ArrivalsConfig::Poisson {
+            scale: 1.0,
+            max_ia: None,
+        };
+        assert!(ArrivalProcess::new(sine, &poisson)
+            .constant_poisson()
+            .is_none());
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 use crate::engine::{stream_rng, SimRng, SimTime};
 use crate::model::{ArrivalKind, OpenedTrace, WorkloadModel, WorkloadStart};
+use crate::workload::arrivals::PoissonGap;
 use crate::workload::azure::{Azure2019Replay, Azure2021Replay, TraceRequest};
 use crate::workload::{RandomWalk, Replay, WorkloadError};
 use std::sync::Arc;
@@ -25,6 +26,9 @@ pub enum Source {
         last: SimTime,
         /// faas-sim's random-walk rate (its state), queried once per arrival.
         walk: Option<RandomWalk>,
+        /// The process's gap when it is `poisson` over a constant rate without a walk (the
+        /// common case, drawn without consulting the rate curve).
+        gap: Option<PoissonGap>,
     },
     /// Recorded arrivals, opened when the workload starts (times are relative to the start).
     Replay(Option<Box<Replay>>),
@@ -117,6 +121,10 @@ impl WorkloadSources {
                         rng: stream_rng(seed, &w.stream),
                         last: SimTime::ZERO,
                         walk: w.walk.clone(),
+                        gap: match w.walk {
+                            Some(_) => None,
+                            None => w.process.constant_poisson(),
+                        },
                     },
                     ArrivalKind::Replay { .. } => Source::Replay(None),
                     ArrivalKind::Trace(t) => match &t.trace {
@@ -176,6 +184,14 @@ impl WorkloadSources {
     #[inline]
     pub fn function(&self, wi: u32) -> u32 {
         self.sources[wi as usize].pending_function
+    }
+
+    /// Workload `wi`'s pending arrival: its function, its recorded duration
+    /// (`SimTime::NEVER`: none) and the execution model it names (0: the container's `exec`).
+    #[inline]
+    pub fn pending(&self, wi: u32) -> (u32, SimTime, u16) {
+        let w = &self.sources[wi as usize];
+        (w.pending_function, w.pending_duration, w.pending_exec_model)
     }
 
     /// The recorded duration of workload `wi`'s pending arrival, if its source has one.
@@ -253,27 +269,44 @@ impl WorkloadSources {
     }
 
     /// The next arrival of workload `wi`, drawn now (the previous one is arriving).
+    #[inline]
     pub fn next_arrival(&mut self, wi: u32, model: &WorkloadModel) -> NextArrival {
         let w = &mut self.sources[wi as usize];
         if w.remaining == 0 {
             return self.retire(wi);
         }
+        let Source::Rate {
+            rng,
+            last,
+            walk,
+            gap,
+        } = &mut w.source
+        else {
+            return self.next_file_arrival(wi);
+        };
+        // Draw order per arrival: the walk's step, then the process's draw.
+        let ia = match (gap, walk) {
+            (Some(gap), _) => gap.draw(rng),
+            (None, Some(walk)) => model.process.ia_for_rate(walk.next_rate(rng), rng),
+            (None, None) => model.process.next_ia(last.as_secs_f64(), rng),
+        };
+        let t = last.plus(SimTime::from_secs_f64(ia));
+        if t >= w.end {
+            return self.retire(wi);
+        }
+        *last = t;
+        // A rate source's pending function, duration and model never change (set in `new`).
+        w.remaining -= 1;
+        NextArrival::At(t)
+    }
+
+    /// [`WorkloadSources::next_arrival`] of a source that reads a file (a replay or a trace).
+    fn next_file_arrival(&mut self, wi: u32) -> NextArrival {
+        let w = &mut self.sources[wi as usize];
         let start = w.start;
         let next: Result<Option<(SimTime, u32, SimTime, u16)>, WorkloadError> = match &mut w.source
         {
-            Source::Rate { rng, last, walk } => {
-                // Draw order per arrival: the walk's step, then the process's draw.
-                let ia = match walk {
-                    Some(w) => model.process.ia_for_rate(w.next_rate(rng), rng),
-                    None => model.process.next_ia(last.as_secs_f64(), rng),
-                };
-                Ok(Some((
-                    last.plus(SimTime::from_secs_f64(ia)),
-                    w.function,
-                    SimTime::NEVER,
-                    0,
-                )))
-            }
+            Source::Rate { .. } => unreachable!("rate sources draw in `next_arrival`"),
             Source::Replay(r) => r
                 .as_mut()
                 .expect("opened at the start")
@@ -300,9 +333,6 @@ impl WorkloadSources {
         };
         if t >= w.end {
             return self.retire(wi);
-        }
-        if let Source::Rate { last, .. } = &mut w.source {
-            *last = t;
         }
         w.pending_function = function;
         w.pending_duration = duration;

@@ -1,0 +1,143 @@
+//! What the request path reads about a replica at every dispatch, start and completion — its
+//! function, node, node type, container, concurrency, CPU figures and execution samplers —
+//! resolved from the model's tables once per replica instead of once per request
+//! (docs/performance.md, "Round 7: the request path").
+//!
+//! [`SamplerTable`] holds a copy of every container's `exec` and `cold_penalty` samplers in
+//! one flat list, so that a [`ReplicaProfile`] names its samplers by index: a draw then reads
+//! one table entry, not the chain function → container → node type of the model.
+
+use crate::execution::{Concurrency, DurationSampler};
+use crate::model::Model;
+
+/// [`ReplicaProfile::exec`] and [`ReplicaProfile::cold_penalty`] of a replica without that
+/// sampler.
+pub const NO_SAMPLER: u32 = u32::MAX;
+
+/// A replica's facts for the request path, fixed from its placement to its end.
+#[derive(Clone, Copy, Debug)]
+pub struct ReplicaProfile {
+    /// Function id.
+    pub function: u32,
+    /// Node the replica runs on.
+    pub node: u32,
+    /// The node's type.
+    pub node_type: u32,
+    /// Container index within the function's deployment.
+    pub container: u32,
+    /// Index into [`SamplerTable`] of the container's `exec` sampler for the node's type
+    /// ([`NO_SAMPLER`]: none, the request takes no time).
+    pub exec: u32,
+    /// Index into [`SamplerTable`] of the container's `cold_penalty` sampler for the node's
+    /// type ([`NO_SAMPLER`]: none).
+    pub cold_penalty: u32,
+    /// The container's concurrency model.
+    pub concurrency: Concurrency,
+    /// Used CPU of each executing invocation, millicores (the container's
+    /// `cpu_per_invocation`).
+    pub cpu_per_invocation: u64,
+    /// Share of the node's cores under shared CPUs, millicores (the container's `cpu_share`).
+    pub cpu_share: i64,
+}
+
+impl ReplicaProfile {
+    /// The profile of a slot whose replica has not been resolved yet (never read as such:
+    /// [`super::Compute::resolve`] fills it before the replica's first request).
+    pub const UNRESOLVED: ReplicaProfile = ReplicaProfile {
+        function: u32::MAX,
+        node: u32::MAX,
+        node_type: u32::MAX,
+        container: u32::MAX,
+        exec: NO_SAMPLER,
+        cold_penalty: NO_SAMPLER,
+        concurrency: Concurrency::UNBOUNDED,
+        cpu_per_invocation: 0,
+        cpu_share: 0,
+    };
+}
+
+/// Every container's `exec` and `cold_penalty` samplers, one flat list.
+#[derive(Debug, Default)]
+pub struct SamplerTable {
+    samplers: Vec<DurationSampler>,
+    /// Per function, per container, per node type: index of its `exec` sampler.
+    exec: Vec<Vec<Vec<u32>>>,
+    /// Per function, per container, per node type: index of its `cold_penalty` sampler.
+    cold_penalty: Vec<Vec<Vec<u32>>>,
+}
+
+impl SamplerTable {
+    /// The samplers of `model`'s containers.
+    pub fn new(model: &Model) -> SamplerTable {
+        let mut samplers = Vec::new();
+        let mut index_of = |phase: Option<&Vec<Option<DurationSampler>>>| -> Vec<u32> {
+            phase.map_or_else(Vec::new, |by_type| {
+                by_type
+                    .iter()
+                    .map(|s| match s {
+                        Some(s) => {
+                            samplers.push(s.clone());
+                            (samplers.len() - 1) as u32
+                        }
+                        None => NO_SAMPLER,
+                    })
+                    .collect()
+            })
+        };
+        let mut exec = Vec::with_capacity(model.functions.len());
+        let mut cold_penalty = Vec::with_capacity(model.functions.len());
+        for f in &model.functions {
+            exec.push(
+                f.containers
+                    .iter()
+                    .map(|c| index_of(Some(&c.exec)))
+                    .collect(),
+            );
+            cold_penalty.push(
+                f.containers
+                    .iter()
+                    .map(|c| index_of(c.cold_penalty.as_ref()))
+                    .collect(),
+            );
+        }
+        SamplerTable {
+            samplers,
+            exec,
+            cold_penalty,
+        }
+    }
+
+    /// The profile of a replica of container `container` of `function` placed on `node`, of
+    /// type `node_type`.
+    pub fn profile(
+        &self,
+        model: &Model,
+        function: u32,
+        container: u32,
+        node: u32,
+        node_type: u32,
+    ) -> ReplicaProfile {
+        let (f, c, t) = (function as usize, container as usize, node_type as usize);
+        let cm = &model.functions[f].containers[c];
+        let index = |by_container: &Vec<Vec<Vec<u32>>>| {
+            by_container[f][c].get(t).copied().unwrap_or(NO_SAMPLER)
+        };
+        ReplicaProfile {
+            function,
+            node,
+            node_type,
+            container,
+            exec: index(&self.exec),
+            cold_penalty: index(&self.cold_penalty),
+            concurrency: cm.concurrency,
+            cpu_per_invocation: cm.cpu_per_invocation,
+            cpu_share: cm.cpu_share,
+        }
+    }
+
+    /// Sampler `i` ([`NO_SAMPLER`]: none).
+    #[inline(always)]
+    pub fn get(&self, i: u32) -> Option<&DurationSampler> {
+        self.samplers.get(i as usize)
+    }
+}
