@@ -188,7 +188,7 @@ fn replica(replica_id: u32, function: u32, node: Option<u32>) -> ReplicaRow {
         replica_id,
         function,
         image: function,
-        pod: format!("pod-f{function}-{replica_id}"),
+        pod_n: replica_id,
         attempt: 0,
         parent_replica_id: None,
         node,

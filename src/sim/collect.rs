@@ -219,7 +219,7 @@ impl Simulation<'_> {
             replica_id: t.id[i],
             function: t.function[i],
             image: t.image[i],
-            pod: format!("pod-{}-{}", f.name, t.pod_n[i]),
+            pod_n: t.pod_n[i],
             attempt: t.attempt[i],
             parent_replica_id: (t.parent[i] != u32::MAX).then_some(t.parent[i]),
             node: (t.node[i] != u32::MAX).then_some(t.node[i]),

@@ -2,8 +2,15 @@
 //! times and image pull. Times that were never reached are `SimTime::NEVER` in the row and null
 //! in the table.
 
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::ArrayRef;
+use arrow_schema::DataType;
+
 use crate::engine::SimTime;
-use crate::output::columns::{secs, OptBool, OptF64, OptI64, OptUtf8, Utf8, F64, I64};
+use crate::output::columns::{secs, ColumnKind, OptBool, OptF64, OptI64, OptUtf8, Utf8, F64, I64};
 use crate::output::define::output_table;
 
 output_table! {
@@ -16,8 +23,10 @@ output_table! {
         pub function: u32,
         /// Image id.
         pub image: u32,
-        /// `pod-<function>-<n>`.
-        pub pod: String,
+        /// The `<n>` of the pod name `pod-<function>-<n>` (the name itself is only spelled out
+        /// when the table is built: one string per replica would cost an allocation and a
+        /// formatting pass per replica lifecycle during the run).
+        pub pod_n: u32,
         /// Fallback attempt.
         pub attempt: u8,
         /// Replica whose failure created this one.
@@ -63,7 +72,7 @@ output_table! {
         "replica_id": I64<u32> = row.replica_id,
         "function": Utf8 = run.function(row.function),
         "image": Utf8 = run.image(row.image),
-        "pod": Utf8 = row.pod.as_str(),
+        "pod": PodName = (run.function(row.function), row.pod_n),
         "attempt": I64<u8> = row.attempt,
         "parent_replica_id": OptI64<u32> = row.parent_replica_id,
         "node": OptUtf8 = row.node.map(|n| run.node(n)),
@@ -84,5 +93,45 @@ output_table! {
         "pull_cached": OptBool = row.pull_cached,
         "pull_joined": OptBool = row.pull_joined,
         "requests_served": I64<u64> = row.requests_served,
+    }
+}
+
+/// `pod`: the name `pod-<function>-<n>`, written straight into the column's buffer from the
+/// function's name and `n`.
+#[derive(Clone, Copy, Debug)]
+pub struct PodName;
+
+impl ColumnKind for PodName {
+    type Value<'a> = (&'a str, u32);
+    const NULLABLE: bool = false;
+    fn data_type() -> DataType {
+        DataType::Utf8
+    }
+    fn array<'a>(values: impl Iterator<Item = Self::Value<'a>>) -> ArrayRef {
+        let (rows, _) = values.size_hint();
+        // `pod-`, a function name, `-` and a few digits: 32 bytes a name is a fair first guess.
+        let mut names = StringBuilder::with_capacity(rows, rows * 32);
+        for (function, n) in values {
+            // Writing to the builder's value buffer cannot fail.
+            let _ = write!(names, "pod-{function}-{n}");
+            names.append_value("");
+        }
+        Arc::new(names.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow_array::{Array, StringArray};
+
+    use super::*;
+
+    #[test]
+    fn pod_names_spell_out_function_and_number() {
+        let array = PodName::array([("fa", 0), ("image-resizer", 17)].into_iter());
+        let names = array.as_any().downcast_ref::<StringArray>().unwrap();
+        assert_eq!(names.value(0), "pod-fa-0");
+        assert_eq!(names.value(1), "pod-image-resizer-17");
+        assert_eq!(names.null_count(), 0);
     }
 }
