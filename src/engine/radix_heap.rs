@@ -330,15 +330,37 @@ impl<E: Copy> RadixHeap<E> {
         if !self.settle(|_| {}) {
             return None;
         }
-        self.len -= 1;
+        Some(self.pop_settled())
+    }
+
+    /// Removes and returns the smallest entry right after a [`RadixHeap::peek_with`] (or
+    /// [`RadixHeap::peek`]) that found one, with no push in between: the entry is then at the
+    /// end of the run or in bucket 0, so no bucket needs draining. The event queue looks at
+    /// the top before it takes it; this saves a second settling.
+    ///
+    /// # Panics
+    /// If the heap is empty.
+    #[inline]
+    pub fn pop_settled(&mut self) -> HeapEntry<E> {
         if let Some(e) = self.run.pop() {
-            return Some(e);
+            self.len -= 1;
+            return e;
         }
+        self.pop_bucket_zero()
+    }
+
+    /// [`RadixHeap::pop_settled`] when the run is empty: the one entry equal to `last`.
+    #[inline(never)]
+    fn pop_bucket_zero(&mut self) -> HeapEntry<E> {
+        let e = self.buckets[0]
+            .pop()
+            .expect("pop_settled follows a peek that found an entry");
+        self.len -= 1;
         self.occupied[0] &= !1;
         if self.occupied[0] == 0 {
             self.summary &= !1;
         }
-        self.buckets[0].pop()
+        e
     }
 }
 
