@@ -23,7 +23,7 @@
 //! and a summary word with one bit per non-empty mask word, so finding it takes two
 //! trailing-zero counts whatever the number of buckets.
 //!
-//! Each bucket is a [`Bucket`]: a growable array whose header is one pointer and two `u32`s
+//! Each bucket is a `Bucket` (`engine/bucket.rs`): a growable array whose header is one pointer and two `u32`s
 //! (16 bytes, four to a cache line), because a push reads the header of the bucket it files
 //! into and the 512 headers of the two positions near and far events use are the part of the
 //! heap every push touches (docs/performance.md, "Trace replay", round 7).
@@ -117,7 +117,7 @@ fn bucket_of(order: u128, last: u128) -> usize {
 /// A min-queue on `(time, key)` for monotone use; see the module docs.
 #[derive(Clone, Debug)]
 pub struct RadixHeap<E: Copy> {
-    /// One growable array per bucket, each with a 16-byte header ([`Bucket`]).
+    /// One growable array per bucket, each with a 16-byte header (`engine/bucket.rs`).
     buckets: Vec<Bucket<HeapEntry<E>>>,
     /// Bit `b` set: bucket `b` is non-empty.
     occupied: [u64; MASK_WORDS],
