@@ -3,6 +3,7 @@
 //! The engine knows nothing about FaaS: it orders opaque `Copy` events by `(time, seq)` and hands out
 //! deterministic random streams. The simulation in [`crate::sim`] owns the loop that pops events.
 
+mod bucket;
 mod prefetch;
 pub mod queue;
 pub mod radix_heap;

@@ -266,32 +266,32 @@ impl<E: Copy> EventQueue<E> {
     /// Discards stale entries at the top of the heap.
     #[inline]
     fn skip_stale(&mut self) {
-        self.skip_stale_with(|_| {})
-    }
-
-    /// [`EventQueue::skip_stale`], announcing near events to `on_near`.
-    #[inline]
-    fn skip_stale_with(&mut self, mut on_near: impl FnMut(&E)) {
-        while let Some(&top) = self.heap.peek_with(&mut on_near) {
+        while let Some(&top) = self.heap.peek() {
             if !self.is_stale(&top) {
                 return;
             }
-            self.heap.pop();
+            self.heap.pop_settled();
             self.stale_skipped += 1;
         }
+    }
+
+    /// Takes the top entry the last peek found (a timer that fires is done: its handle becomes
+    /// inert).
+    #[inline]
+    fn take_top(&mut self) -> (SimTime, E) {
+        let e = self.heap.pop_settled();
+        let timer = timer_of(&e);
+        if timer != UNTIMED {
+            self.release(timer as usize);
+        }
+        (SimTime(e.time), e.event)
     }
 
     /// Removes and returns the earliest live event (a timer that fires is done: its handle
     /// becomes inert).
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        self.skip_stale();
-        let e = self.heap.pop()?;
-        let timer = timer_of(&e);
-        if timer != UNTIMED {
-            self.release(timer as usize);
-        }
-        Some((SimTime(e.time), e.event))
+        self.pop_until(SimTime::NEVER)
     }
 
     /// Removes and returns the earliest live event if it is due at or before `deadline`; an
@@ -305,22 +305,34 @@ impl<E: Copy> EventQueue<E> {
     /// to be among the next few dozen to pop (leftovers of cancelled timers included), so the
     /// caller can prefetch what handling them will read. Each event may be shown more than once
     /// or not at all; the order of events is the same as without it.
+    ///
+    /// The heap settles its top once per entry looked at: a leftover is dropped and the next
+    /// entry looked at; a live entry is taken, or left where it is when it is due after
+    /// `deadline`.
     #[inline]
     pub fn pop_until_with(
         &mut self,
         deadline: SimTime,
         mut on_near: impl FnMut(&E),
     ) -> Option<(SimTime, E)> {
-        self.skip_stale_with(&mut on_near);
-        if self.heap.peek_with(&mut on_near)?.time > deadline.0 {
-            return None;
+        loop {
+            let top = *self.heap.peek_with(&mut on_near)?;
+            if self.is_stale(&top) {
+                self.skip_one_stale();
+                continue;
+            }
+            if top.time > deadline.0 {
+                return None;
+            }
+            return Some(self.take_top());
         }
-        let e = self.heap.pop().expect("peeked");
-        let timer = timer_of(&e);
-        if timer != UNTIMED {
-            self.release(timer as usize);
-        }
-        Some((SimTime(e.time), e.event))
+    }
+
+    /// Drops the leftover at the top (out of line: most runs have none).
+    #[inline(never)]
+    fn skip_one_stale(&mut self) {
+        self.heap.pop_settled();
+        self.stale_skipped += 1;
     }
 
     /// The time of the earliest live event.

@@ -23,6 +23,11 @@
 //! and a summary word with one bit per non-empty mask word, so finding it takes two
 //! trailing-zero counts whatever the number of buckets.
 //!
+//! Each bucket is a `Bucket` (`engine/bucket.rs`): a growable array whose header is one pointer and two `u32`s
+//! (16 bytes, four to a cache line), because a push reads the header of the bucket it files
+//! into and the 512 headers of the two positions near and far events use are the part of the
+//! heap every push touches (docs/performance.md, "Trace replay", round 7).
+//!
 //! A drained bucket of at most [`RUN_MAX`] entries is not re-filed: it is sorted into the *run*,
 //! a short vector of the very next entries to pop, smallest last, and `last` becomes the run's
 //! largest order (which keeps every other bucket's filing valid: it shares their digits above
@@ -39,6 +44,8 @@
 //! entry smaller than `last` (only possible after a [`RadixHeap::peek`] followed by a push of
 //! an earlier entry) is accepted too: the heap re-files its entries around the new minimum,
 //! which costs O(n) once.
+
+use super::bucket::Bucket;
 
 /// Bits per digit.
 const DIGIT_BITS: u32 = 8;
@@ -109,8 +116,9 @@ fn bucket_of(order: u128, last: u128) -> usize {
 
 /// A min-queue on `(time, key)` for monotone use; see the module docs.
 #[derive(Clone, Debug)]
-pub struct RadixHeap<E> {
-    buckets: Vec<Vec<HeapEntry<E>>>,
+pub struct RadixHeap<E: Copy> {
+    /// One growable array per bucket, each with a 16-byte header (`engine/bucket.rs`).
+    buckets: Vec<Bucket<HeapEntry<E>>>,
     /// Bit `b` set: bucket `b` is non-empty.
     occupied: [u64; MASK_WORDS],
     /// Bit `w` set: word `w` of `occupied` is not zero.
@@ -125,7 +133,7 @@ pub struct RadixHeap<E> {
     len: usize,
     /// The largest buffer a drained bucket gave up (empty): a bucket that outgrows
     /// [`KEPT_CAPACITY`] moves into it instead of growing by repeated doubling.
-    spare: Vec<HeapEntry<E>>,
+    spare: Bucket<HeapEntry<E>>,
 }
 
 impl<E: Copy> Default for RadixHeap<E> {
@@ -138,13 +146,13 @@ impl<E: Copy> RadixHeap<E> {
     /// An empty heap.
     pub fn new() -> Self {
         RadixHeap {
-            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            buckets: (0..BUCKETS).map(|_| Bucket::new()).collect(),
             occupied: [0; MASK_WORDS],
             summary: 0,
             last: 0,
             run: Vec::with_capacity(RUN_MAX),
             len: 0,
-            spare: Vec::new(),
+            spare: Bucket::new(),
         }
     }
 
@@ -175,7 +183,7 @@ impl<E: Copy> RadixHeap<E> {
     #[inline(always)]
     fn file(&mut self, bucket: usize, entry: HeapEntry<E>) {
         let b = &self.buckets[bucket];
-        if b.len() == b.capacity() && b.capacity() >= KEPT_CAPACITY {
+        if b.is_full() && b.capacity() >= KEPT_CAPACITY {
             self.grow_into_spare(bucket);
         }
         self.buckets[bucket].push(entry);
@@ -235,7 +243,8 @@ impl<E: Copy> RadixHeap<E> {
         let mut all = Vec::with_capacity(self.len);
         all.append(&mut self.run);
         for b in &mut self.buckets {
-            all.append(b);
+            all.extend_from_slice(b.as_slice());
+            b.clear();
         }
         self.occupied = [0; MASK_WORDS];
         self.summary = 0;
@@ -270,12 +279,13 @@ impl<E: Copy> RadixHeap<E> {
         }
         let mut bucket = std::mem::take(&mut self.buckets[lowest]);
         if bucket.len() <= NEAR_MAX {
-            for e in &bucket {
+            for e in bucket.as_slice() {
                 on_near(&e.event);
             }
         }
         if bucket.len() <= RUN_MAX {
-            self.run.append(&mut bucket);
+            self.run.extend_from_slice(bucket.as_slice());
+            bucket.clear();
             self.run
                 .sort_unstable_by_key(|e| std::cmp::Reverse(e.order()));
             self.last = self.run[0].order();
@@ -283,6 +293,7 @@ impl<E: Copy> RadixHeap<E> {
             return true;
         }
         let min = bucket
+            .as_slice()
             .iter()
             .map(HeapEntry::order)
             .min()
@@ -290,10 +301,11 @@ impl<E: Copy> RadixHeap<E> {
         // Every other entry of the bucket shares `min`'s digits above this position, so it
         // lands in a lower bucket: the loop never writes to the bucket it drains.
         self.last = min;
-        for e in bucket.drain(..) {
+        for &e in bucket.as_slice() {
             let b = bucket_of(e.order(), min);
             self.file(b, e);
         }
+        bucket.clear();
         // A drained bucket keeps its buffer for the next entries filed there, unless the buffer
         // is large: buffers of every bucket that once held thousands of entries would add up to
         // several times the heap's peak size.
@@ -330,15 +342,37 @@ impl<E: Copy> RadixHeap<E> {
         if !self.settle(|_| {}) {
             return None;
         }
-        self.len -= 1;
+        Some(self.pop_settled())
+    }
+
+    /// Removes and returns the smallest entry right after a [`RadixHeap::peek_with`] (or
+    /// [`RadixHeap::peek`]) that found one, with no push in between: the entry is then at the
+    /// end of the run or in bucket 0, so no bucket needs draining. The event queue looks at
+    /// the top before it takes it; this saves a second settling.
+    ///
+    /// # Panics
+    /// If the heap is empty.
+    #[inline]
+    pub fn pop_settled(&mut self) -> HeapEntry<E> {
         if let Some(e) = self.run.pop() {
-            return Some(e);
+            self.len -= 1;
+            return e;
         }
+        self.pop_bucket_zero()
+    }
+
+    /// [`RadixHeap::pop_settled`] when the run is empty: the one entry equal to `last`.
+    #[inline(never)]
+    fn pop_bucket_zero(&mut self) -> HeapEntry<E> {
+        let e = self.buckets[0]
+            .pop()
+            .expect("pop_settled follows a peek that found an entry");
+        self.len -= 1;
         self.occupied[0] &= !1;
         if self.occupied[0] == 0 {
             self.summary &= !1;
         }
-        self.buckets[0].pop()
+        e
     }
 }
 

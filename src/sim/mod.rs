@@ -38,6 +38,13 @@ use monitor::Monitor;
 use std::collections::VecDeque;
 use std::time::Instant;
 
+/// The event loop's guards run when `events & GUARD_EVERY_MASK == 0`: every
+/// [`guard::MEMORY_CHECK_EVERY`] events, which also divides the wall-time guard's period.
+const GUARD_EVERY_MASK: u64 = guard::MEMORY_CHECK_EVERY - 1;
+const _: () = assert!(
+    guard::MEMORY_CHECK_EVERY.is_power_of_two() && 0xFFFF & GUARD_EVERY_MASK == GUARD_EVERY_MASK
+);
+
 /// Everything that can happen. Small and `Copy`: indices and nothing else.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -386,20 +393,29 @@ impl<'a> Simulation<'a> {
     fn event_loop(&mut self, wall: Instant) -> Result<(), Abort> {
         let max_wall = self.model.run.max_wall_s;
         while self.step_inner()? {
-            // Guard: the memory the run's tables hold (checked every few thousand events).
-            if self.events % guard::MEMORY_CHECK_EVERY == 0 {
-                if let Some(e) =
-                    guard::over_budget(self.table_bytes(), self.model.run.max_memory_mb)
-                {
-                    return Err(Abort::Aborted(e));
-                }
+            // The guards' checks: every few thousand events, one test per event here.
+            if self.events & GUARD_EVERY_MASK == 0 {
+                self.check_guards(wall, max_wall)?;
             }
-            if let Some(limit) = max_wall {
-                if self.events & 0xFFFF == 0 && wall.elapsed().as_secs_f64() > limit {
-                    return Err(Abort::Timeout(format!(
-                        "run.max_wall_s: exceeded {limit} s of wall time"
-                    )));
-                }
+        }
+        Ok(())
+    }
+
+    /// The periodic guards of the event loop: the memory the run's tables hold (every
+    /// [`guard::MEMORY_CHECK_EVERY`] events) and `run.max_wall_s` (every 65 536 events).
+    #[cold]
+    #[inline(never)]
+    fn check_guards(&self, wall: Instant, max_wall: Option<f64>) -> Result<(), Abort> {
+        if self.events % guard::MEMORY_CHECK_EVERY == 0 {
+            if let Some(e) = guard::over_budget(self.table_bytes(), self.model.run.max_memory_mb) {
+                return Err(Abort::Aborted(e));
+            }
+        }
+        if let Some(limit) = max_wall {
+            if self.events & 0xFFFF == 0 && wall.elapsed().as_secs_f64() > limit {
+                return Err(Abort::Timeout(format!(
+                    "run.max_wall_s: exceeded {limit} s of wall time"
+                )));
             }
         }
         Ok(())
@@ -420,7 +436,10 @@ impl<'a> Simulation<'a> {
     /// Observer events (the monitor's ticks) never decide the end: the end condition is checked
     /// only after other events, `sim_end` is the time of the last other event, and a run whose
     /// queue holds nothing but observers is over. So enabling the monitor changes no result.
-    #[inline]
+    ///
+    /// Inlined into the event loop, so the two common events (an arrival, a completion) run
+    /// without a call of their own; every check that rarely fails leaves through a cold path.
+    #[inline(always)]
     fn step_inner(&mut self) -> Result<bool, Abort> {
         // The next event, unless none is left or it lies past the deadline.
         // Completions about to be popped bring their request slot into the cache meanwhile:
@@ -437,13 +456,12 @@ impl<'a> Simulation<'a> {
         self.now = t;
         self.events += 1;
         if self.events > self.model.run.max_events {
-            return Err(Abort::Error(format!(
-                "run.max_events: the run exceeded {} events at t = {t}",
-                self.model.run.max_events
-            )));
+            return Err(self.too_many_events(t));
         }
         // Guard: an event storm at one instant (a period that rounds to 0 ns).
-        self.stuck_clock.observe(t, ev).map_err(Abort::Error)?;
+        if !self.stuck_clock.observe(t) {
+            return Err(Abort::Error(guard::StuckClock::message(t, ev)));
+        }
         self.handle(ev).map_err(Abort::Error)?;
         if ev == Event::MonitorTick {
             // Cancelled timers not yet reached still count here, as they always have: the
@@ -452,6 +470,16 @@ impl<'a> Simulation<'a> {
         }
         self.last_event = t;
         Ok(!self.finished())
+    }
+
+    /// The error of a run that exceeded `run.max_events` at `t`.
+    #[cold]
+    #[inline(never)]
+    fn too_many_events(&self, t: SimTime) -> Abort {
+        Abort::Error(format!(
+            "run.max_events: the run exceeded {} events at t = {t}",
+            self.model.run.max_events
+        ))
     }
 
     /// Schedules the bootstrap events; call once before [`Simulation::step`].
@@ -499,8 +527,25 @@ impl<'a> Simulation<'a> {
         self.collect_output(run)
     }
 
-    #[inline]
+    /// Hands `ev` to its handler: arrivals and completions (all but a handful of a run's
+    /// events) inline, every other kind through [`Simulation::handle_rare`].
+    #[inline(always)]
     fn handle(&mut self, ev: Event) -> Result<(), String> {
+        match ev {
+            Event::Arrival { workload } => self.on_arrival(workload),
+            Event::InvocationDone { slot } => self.on_invocation_done(slot),
+            _ => self.handle_rare(ev)?,
+        }
+        // A recorded-arrivals or trace file that could not be read further stops the run.
+        match self.workloads.take_error() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// The routing table of the events other than arrivals and completions.
+    #[inline(never)]
+    fn handle_rare(&mut self, ev: Event) -> Result<(), String> {
         match ev {
             Event::Arrival { workload } => self.on_arrival(workload),
             Event::InvocationDone { slot } => self.on_invocation_done(slot),
@@ -550,11 +595,7 @@ impl<'a> Simulation<'a> {
             Event::RequestTimeout { slot } => self.on_request_timeout(slot),
             Event::ColdPoll { slot } => self.on_cold_poll(slot),
         }
-        // A recorded-arrivals or trace file that could not be read further stops the run.
-        match self.workloads.take_error() {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+        Ok(())
     }
 
     /// The drain end condition: past any configured horizon, every workload is done and no
