@@ -181,15 +181,15 @@ mod tests {
     fn a_request_takes_the_newest_block_that_fits_without_wasting_more_than_a_quarter() {
         let mut pool = empty();
         let mut evicted = [0; 4];
-        assert_eq!(pool.keep(1, 80 << 10, &mut evicted), (0, true));
-        assert_eq!(pool.keep(2, 200 << 10, &mut evicted), (0, true));
-        assert_eq!(pool.keep(3, 72 << 10, &mut evicted), (0, true));
-        // 70 KiB: block 3 (72 KiB) is the newest that fits; block 1 would fit too.
-        assert_eq!(pool.take(70 << 10), Some(3 as *mut u8));
-        assert_eq!(pool.take(70 << 10), Some(1 as *mut u8));
+        assert_eq!(pool.keep(0x10, 80 << 10, &mut evicted), (0, true));
+        assert_eq!(pool.keep(0x20, 200 << 10, &mut evicted), (0, true));
+        assert_eq!(pool.keep(0x30, 72 << 10, &mut evicted), (0, true));
+        // 70 KiB: the 72 KiB block is the newest that fits; the 80 KiB one would fit too.
+        assert_eq!(pool.take(70 << 10), Some(0x30 as *mut u8));
+        assert_eq!(pool.take(70 << 10), Some(0x10 as *mut u8));
         // 100 KiB: 200 KiB would waste half of it.
         assert_eq!(pool.take(100 << 10), None);
-        assert_eq!(pool.take(160 << 10), Some(2 as *mut u8));
+        assert_eq!(pool.take(160 << 10), Some(0x20 as *mut u8));
         assert_eq!((pool.len, pool.bytes), (0, 0));
     }
 
@@ -198,14 +198,14 @@ mod tests {
         let mut pool = empty();
         let mut evicted = [0; 4];
         let block = 2 << 20;
-        for a in 1..=4 {
+        for a in [0x10, 0x20, 0x30, 0x40] {
             assert_eq!(pool.keep(a, block, &mut evicted), (0, true));
         }
         assert_eq!(pool.bytes, POOL_BYTES);
-        assert_eq!(pool.keep(5, block, &mut evicted), (1, true));
-        assert_eq!(evicted[0], 1);
+        assert_eq!(pool.keep(0x50, block, &mut evicted), (1, true));
+        assert_eq!(evicted[0], 0x10);
         assert_eq!(pool.bytes, POOL_BYTES);
-        assert_eq!(pool.take(block), Some(5 as *mut u8));
+        assert_eq!(pool.take(block), Some(0x50 as *mut u8));
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! waiting in memory; the limit on encoders at once keeps their buffers from adding up.
 //!
 //! Memory stays flat with the number of runs: runs are started in `run_index` order and only
-//! while fewer than [`window_runs`] (a batch plus four runs per worker) are started but not yet
+//! while fewer than [`window_runs`] (two batches, or more with many workers) are started but not yet
 //! encoded; the expansion itself is computed on demand. The oldest unencoded batch always has
 //! all its runs started and a queued batch always has an encoder coming to it, so the window
 //! never deadlocks.
@@ -317,12 +317,13 @@ fn execute(
 
 /// Runs a sweep may have started but not yet encoded with batches of `runs_per_batch` runs and
 /// `jobs` workers: a whole batch, so that the oldest batch not yet encoded can always be
-/// completed, plus four runs per worker, so that while a batch is encoded (about as long as four
-/// short runs) the other workers go on simulating the next one. Each run in the window holds its
-/// output in memory until its batch is encoded, so this bounds a sweep's memory whatever its
-/// number of runs (docs/sweeps.md, "Streaming and memory").
+/// completed, plus at least another batch or four runs per worker, so that while a batch is
+/// encoded (about as long as four short runs on an idle machine, much longer when the encoder
+/// waits for the committer or for a core) the other workers go on simulating the next one. Each
+/// run in the window holds its output in memory until its batch is encoded, so this bounds a
+/// sweep's memory whatever its number of runs (docs/sweeps.md, "Streaming and memory").
 pub fn window_runs(runs_per_batch: usize, jobs: usize) -> usize {
-    runs_per_batch + 4 * jobs
+    (2 * runs_per_batch).max(runs_per_batch + 4 * jobs)
 }
 
 /// Executes one run; with telemetry, records its start time, the process's provenance and its
