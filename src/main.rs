@@ -1,9 +1,11 @@
 //! The `faasim` binary: the allocators and the entry point; the command line lives in [`cli`].
 
+mod block_pool;
 mod cli;
 
+/// mimalloc, with large freed blocks pooled for reuse ([`block_pool`]).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: block_pool::PooledMiMalloc = block_pool::PooledMiMalloc;
 
 fn main() -> std::process::ExitCode {
     no_transparent_huge_pages();

@@ -9,6 +9,7 @@
 //! - [`runner`]: [`run_sweep`] (and [`run_with`], with user-written schedulers) on a rayon pool:
 //!   batches encoded on the workers, one committer thread, bounded memory, shards.
 //! - [`collect`]: finished runs gathered into their batches.
+//! - [`encoders`]: completed batches queued for at most one encoder per four workers.
 //! - [`options`]: `--shard K/N`, [`SweepOptions`] and [`SweepError`].
 //! - [`manifest`]: the manifest and the checks before writing into an existing directory.
 //! - [`progress`]: the progress bar.
@@ -17,6 +18,7 @@
 //!   share.
 
 mod collect;
+mod encoders;
 pub mod expand;
 pub mod manifest;
 pub mod options;

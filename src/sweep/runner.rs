@@ -1,19 +1,22 @@
 //! The parallel runner: runs of a sweep on a local rayon pool, one run per task, each
 //! single-threaded. A finished run is handed to the [`Collector`]; the task that hands in a
-//! batch's last run encodes and hashes the batch right away, on its own thread, and passes it to
-//! one committer thread that makes it durable (docs/sweeps.md, "Streaming and memory").
+//! batch's last run hands the batch to the [`EncodeQueue`], which lets at most one worker in four
+//! encode and hash at a time, and encoded batches go to one committer thread that makes them
+//! durable (docs/sweeps.md, "Streaming and memory").
 //!
-//! Encoding a batch (Arrow, Parquet, ZSTD, SHA-256) costs about as much CPU as the short runs that
-//! fill it, so it must not be serialised on one thread: batches write disjoint part files and
-//! commit markers, so they can be written in any order and at the same time, and the dataset is
-//! byte for byte the same whatever the number of threads. Encoding on the thread that completes
-//! the batch, rather than as a task queued behind the runs already started, lets the last
-//! batches' encoding overlap the last runs and keeps no finished batch waiting in memory.
+//! Encoding a batch (Arrow, Parquet, ZSTD, SHA-256) costs about a tenth of the CPU of the short
+//! runs that fill it, so it is done on the workers, not on one thread of its own: batches write
+//! disjoint part files and commit markers, so they can be written in any order and at the same
+//! time, and the dataset is byte for byte the same whatever the number of threads. Encoding on
+//! the thread that completes the batch, rather than as a task queued behind the runs already
+//! started, lets the last batches' encoding overlap the last runs and keeps no finished batch
+//! waiting in memory; the limit on encoders at once keeps their buffers from adding up.
 //!
 //! Memory stays flat with the number of runs: runs are started in `run_index` order and only
-//! while fewer than a window of runs (two batches, or more with many threads) is started but not
-//! yet encoded; the expansion itself is computed on demand. The oldest unencoded batch always
-//! has all its runs started, so the window never deadlocks.
+//! while fewer than [`window_runs`] (two batches, or more with many workers) are started but not yet
+//! encoded; the expansion itself is computed on demand. The oldest unencoded batch always has
+//! all its runs started and a queued batch always has an encoder coming to it, so the window
+//! never deadlocks.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -22,6 +25,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use super::collect::Collector;
+use super::encoders::{encoders_for, EncodeQueue};
 use super::manifest::{check_existing, manifest, with_shard_history, Existing};
 use super::options::{Shard, SweepError, SweepOptions};
 use super::plan::Sweep;
@@ -244,8 +248,9 @@ fn execute(
         .build()
         .map_err(|e| SweepError::Threads(e.to_string()))?;
     let rpb = sweep.runs_per_batch as usize;
-    let window = Window::new((2 * rpb).max(rpb + 2 * jobs));
+    let window = Window::new(window_runs(rpb, jobs));
     let collector = Mutex::new(Collector::new(sweep, progress));
+    let encoders = EncodeQueue::new(encoders_for(jobs));
     let failure: Mutex<Option<OutputError>> = Mutex::new(None);
     let written = AtomicU32::new(0);
     // Encoded batches waiting for the committer. The bound keeps the staged files few: an
@@ -274,16 +279,18 @@ fn execute(
                     if !window.acquire() {
                         break 'feed;
                     }
-                    let (window, collector, failure, staged_tx) =
-                        (&window, &collector, &failure, &staged_tx);
+                    let (window, collector, encoders, failure, staged_tx) =
+                        (&window, &collector, &encoders, &failure, &staged_tx);
                     tasks.spawn_fifo(move |_| {
                         if window.aborted() {
                             return;
                         }
                         let out = run_one(sweep, i, telemetry, provenance);
                         let complete = collector.lock().expect("collector lock").add(out);
-                        if let Some((b, runs)) = complete {
-                            encode_one(writer, b, runs, telemetry, window, failure, staged_tx);
+                        if let Some(batch) = complete {
+                            encoders.submit(batch, |(b, runs)| {
+                                encode_one(writer, b, runs, telemetry, window, failure, staged_tx)
+                            });
                         }
                     });
                 }
@@ -306,6 +313,17 @@ fn execute(
             first_failure: counts.first_failure,
         }),
     }
+}
+
+/// Runs a sweep may have started but not yet encoded with batches of `runs_per_batch` runs and
+/// `jobs` workers: a whole batch, so that the oldest batch not yet encoded can always be
+/// completed, plus at least another batch or four runs per worker, so that while a batch is
+/// encoded (about as long as four short runs on an idle machine, much longer when the encoder
+/// waits for the committer or for a core) the other workers go on simulating the next one. Each
+/// run in the window holds its output in memory until its batch is encoded, so this bounds a
+/// sweep's memory whatever its number of runs (docs/sweeps.md, "Streaming and memory").
+pub fn window_runs(runs_per_batch: usize, jobs: usize) -> usize {
+    (2 * runs_per_batch).max(runs_per_batch + 4 * jobs)
 }
 
 /// Executes one run; with telemetry, records its start time, the process's provenance and its
