@@ -20,7 +20,7 @@
 //! multiplied by its co-location factor, under either model.
 //!
 //! A replica's facts the request path reads at every dispatch, start and completion (function,
-//! node, concurrency, CPU figures, samplers) are resolved once, at its first dispatch, into a
+//! node, concurrency, CPU figures, samplers) are resolved once, when it is placed on its node, into a
 //! [`ReplicaProfile`] kept beside its worker count (`profile.rs`).
 //!
 //! Compute never ends a request or touches the router's state: [`Compute::admit`] says whether a
@@ -75,7 +75,7 @@ struct ReplicaWork {
     /// Requests in the local queue: `queued[slot].len()`, kept here so that `outstanding`
     /// reads this line only.
     queued: u32,
-    /// The replica's facts, resolved at its first dispatch ([`Compute::resolve`]).
+    /// The replica's facts, resolved at its placement ([`Compute::resolve`]).
     profile: ReplicaProfile,
 }
 
@@ -167,7 +167,7 @@ impl Compute {
     }
 
     /// A new replica occupies slot `r`: its pool is empty (a reused slot keeps its queue's
-    /// capacity) and its profile unresolved until its first dispatch.
+    /// capacity) and its profile unresolved until it is placed.
     pub fn reset_replica(&mut self, r: Slot) {
         let i = r as usize;
         if i >= self.work.len() {
@@ -182,14 +182,8 @@ impl Compute {
         self.warm[i] = false;
     }
 
-    /// Whether replica `r`'s profile has been resolved since its slot was last reset.
-    #[inline(always)]
-    pub fn is_resolved(&self, r: Slot) -> bool {
-        self.work[r as usize].profile.function != u32::MAX
-    }
-
     /// Resolves replica `r`'s profile: it runs container `container` of `function` on `node`,
-    /// of type `node_type` (call before its first dispatch; the facts do not change until the
+    /// of type `node_type` (call when it is placed, before its first dispatch; the facts do not change until the
     /// slot is reset).
     pub fn resolve(
         &mut self,
@@ -205,7 +199,7 @@ impl Compute {
             .profile(model, function, container, node, node_type);
     }
 
-    /// Replica `r`'s profile (resolved, see [`Compute::is_resolved`]).
+    /// Replica `r`'s profile (resolved: the replica has been placed, see [`Compute::resolve`]).
     #[inline(always)]
     pub fn profile(&self, r: Slot) -> &ReplicaProfile {
         let p = &self.work[r as usize].profile;

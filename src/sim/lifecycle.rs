@@ -115,6 +115,13 @@ impl<'a> Simulation<'a> {
                 self.scheduler.on_placed(&pod, n, &ctx);
             }
             self.replicas.node[ri] = n;
+            // Compute records what the request path reads about the replica (function, node
+            // and its type, container, and through them the container's models) now that its
+            // node is known, so each request reads one record instead of five tables.
+            let container = self.replicas.container[ri];
+            let node_type = self.cluster.nodes.node_type[n as usize];
+            self.compute
+                .resolve(r, self.model, function, container, n, node_type);
             self.replicas.state[ri] = ReplicaState::Scheduled;
             self.replicas.insert_ordered(&mut self.resident, r);
             self.replicas.t_scheduled[ri] = self.now;

@@ -122,9 +122,6 @@ impl Simulation<'_> {
         let ri = r as usize;
         // A busy replica is not idle (its keep-alive window restarts when it is idle again).
         self.replicas.idle_until[ri] = SimTime::NEVER;
-        if !self.compute.is_resolved(r) {
-            self.resolve_replica(r);
-        }
         let function = self.compute.profile(r).function;
         self.fscale[function as usize].dispatches += 1;
         match self.compute.admit(r, slot) {
@@ -135,20 +132,6 @@ impl Simulation<'_> {
                 self.router.arm_timeout(&mut self.queue, slot);
             }
         }
-    }
-
-    /// Replica `r` takes its first request: compute records what the request path reads about
-    /// it (function, node and its type, container, and through them the container's models), so
-    /// each later request reads one record instead of five tables.
-    #[cold]
-    #[inline(never)]
-    fn resolve_replica(&mut self, r: Slot) {
-        let ri = r as usize;
-        let node = self.replicas.node[ri];
-        let node_type = self.cluster.nodes.node_type[node as usize];
-        let (function, container) = (self.replicas.function[ri], self.replicas.container[ri]);
-        self.compute
-            .resolve(r, self.model, function, container, node, node_type);
     }
 
     /// Tells the router replica `r`'s outstanding requests (its least-outstanding index).
