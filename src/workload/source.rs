@@ -180,31 +180,12 @@ impl WorkloadSources {
         self.generating
     }
 
-    /// The function of workload `wi`'s pending arrival.
-    #[inline]
-    pub fn function(&self, wi: u32) -> u32 {
-        self.sources[wi as usize].pending_function
-    }
-
     /// Workload `wi`'s pending arrival: its function, its recorded duration
     /// (`SimTime::NEVER`: none) and the execution model it names (0: the container's `exec`).
     #[inline]
     pub fn pending(&self, wi: u32) -> (u32, SimTime, u16) {
         let w = &self.sources[wi as usize];
         (w.pending_function, w.pending_duration, w.pending_exec_model)
-    }
-
-    /// The recorded duration of workload `wi`'s pending arrival, if its source has one.
-    #[inline]
-    pub fn duration(&self, wi: u32) -> Option<SimTime> {
-        let d = self.sources[wi as usize].pending_duration;
-        d.is_set().then_some(d)
-    }
-
-    /// The execution model workload `wi`'s pending arrival names (0: the container's `exec`).
-    #[inline]
-    pub fn exec_model(&self, wi: u32) -> u16 {
-        self.sources[wi as usize].pending_exec_model
     }
 
     /// Workload `wi` waits for its functions to have a Running replica (`after_ready`).
