@@ -270,8 +270,7 @@ impl<E: Copy> EventQueue<E> {
             if !self.is_stale(&top) {
                 return;
             }
-            self.heap.pop_settled();
-            self.stale_skipped += 1;
+            self.skip_one_stale();
         }
     }
 
