@@ -401,15 +401,13 @@ impl<'a> Simulation<'a> {
         Ok(())
     }
 
-    /// The periodic guards of the event loop: the memory the run's tables hold (every
-    /// [`guard::MEMORY_CHECK_EVERY`] events) and `run.max_wall_s` (every 65 536 events).
+    /// The periodic guards of the event loop, called every [`guard::MEMORY_CHECK_EVERY`]
+    /// events: the memory the run's tables hold, and `run.max_wall_s` (every 65 536 events).
     #[cold]
     #[inline(never)]
     fn check_guards(&self, wall: Instant, max_wall: Option<f64>) -> Result<(), Abort> {
-        if self.events % guard::MEMORY_CHECK_EVERY == 0 {
-            if let Some(e) = guard::over_budget(self.table_bytes(), self.model.run.max_memory_mb) {
-                return Err(Abort::Aborted(e));
-            }
+        if let Some(e) = guard::over_budget(self.table_bytes(), self.model.run.max_memory_mb) {
+            return Err(Abort::Aborted(e));
         }
         if let Some(limit) = max_wall {
             if self.events & 0xFFFF == 0 && wall.elapsed().as_secs_f64() > limit {
