@@ -160,6 +160,13 @@ impl WorkloadSources {
         }
     }
 
+    /// True once a file could not be read further: a read-only test the run makes after every
+    /// event, before it takes the message ([`WorkloadSources::take_error`]).
+    #[inline]
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+
     /// The message of a file that could not be read further, once (the run then stops).
     pub fn take_error(&mut self) -> Option<String> {
         self.error.take()
