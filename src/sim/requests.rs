@@ -261,6 +261,7 @@ impl Simulation<'_> {
 
     /// A request left replica `r` (completed, or timed out in its queue): a draining replica
     /// with nothing left tears down; a Running one with nothing left is idle.
+    ///
     /// The test is inlined (a busy replica, the common case, costs a load and a compare); the
     /// idle replica's bookkeeping is [`Simulation::replica_emptied`]'s.
     #[inline(always)]

@@ -619,6 +619,29 @@ mod tests {
     }
 
     #[test]
+    fn the_short_path_within_a_minute_yields_what_next_request_yields() {
+        // As `WorkloadSources` reads the replay: `next_in_minute` while the minute lasts,
+        // `next_request` to start the next one. Same requests, same times, same models.
+        let mut o = opts(Selection::All {}, Synthesis::Uniform, 6);
+        o.rate_scale = 40.0;
+        let t = Azure2019Trace::open(&o, 1).unwrap();
+        let mut r = t.replay(3);
+        let (mut got, mut short) = (Vec::new(), 0);
+        loop {
+            if let Some(q) = r.next_in_minute() {
+                short += 1;
+                got.push(q);
+            } else if let Some(q) = r.next_request().unwrap() {
+                got.push(q);
+            } else {
+                break;
+            }
+        }
+        assert_eq!(got, all(&t, 3));
+        assert!(short > got.len() / 2, "{short} of {}", got.len());
+    }
+
+    #[test]
     fn equidistant_replay_of_the_fixture_day_is_exact() {
         let t = Azure2019Trace::open(
             &opts(Selection::Top { count: 2 }, Synthesis::Equidistant, 3),
