@@ -34,6 +34,9 @@ struct PercentileTable {
     segments: Vec<Segment>,
     /// The value above the last point (the last point's value, or 0 without points).
     above: f64,
+    /// `upper` ascends (non-decreasing, no NaN), as every validated model's does: the segment
+    /// of `u` is then the number of upper ends below `u`, counted without a branch.
+    ascending: bool,
 }
 
 /// One segment `(p0, v0)–(p1, v1)` of a percentile table.
@@ -69,23 +72,34 @@ impl PercentileTable {
                 })
                 .collect(),
             above: points.last().map(|p| p[1]).unwrap_or(0.0),
+            ascending: points.windows(2).all(|w| w[0][0] <= w[1][0])
+                && points.iter().all(|p| !p[0].is_nan()),
         }
     }
 
     /// The inverse CDF at `u`: [`inverse_cdf`] of the points the table was built from.
     #[inline]
     fn at(&self, u: f64) -> f64 {
-        for (i, &p1) in self.upper.iter().enumerate() {
-            if u <= p1 {
-                // `segments` has one entry per `upper` entry (built together from `windows`).
-                let s = &self.segments[i];
-                if s.step {
-                    return s.v1;
-                }
-                return s.v0 + s.dv * (u - s.p0) / s.dp;
-            }
+        // `inverse_cdf` takes the first segment with `u <= p1`. Over ascending ends those
+        // failing the test come first, so counting them finds the same segment; the count has
+        // no branch to mispredict, where the scan's exit depended on the random `u`. The
+        // count negates the scan's own test, so a NaN `u` also lands past the last segment.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        let i = if self.ascending {
+            self.upper.iter().map(|&p1| usize::from(!(u <= p1))).sum()
+        } else {
+            self.upper
+                .iter()
+                .position(|&p1| u <= p1)
+                .unwrap_or(self.upper.len())
+        };
+        // `segments` has one entry per `upper` entry (built together from `windows`); past
+        // the last is `above`.
+        match self.segments.get(i) {
+            Some(s) if s.step => s.v1,
+            Some(s) => s.v0 + s.dv * (u - s.p0) / s.dp,
+            None => self.above,
         }
-        self.above
     }
 }
 
@@ -195,18 +209,27 @@ impl DurationSampler {
         v.max(0.0)
     }
 
-    /// One sample as simulated time.
-    #[inline]
+    /// One sample as simulated time. Always inlined into the caller (a request's start): the
+    /// constant and unbounded percentile cases are a few instructions, where the call saved
+    /// and restored registers; every other case is [`DurationSampler::sample_other`]'s.
+    #[inline(always)]
     pub fn sample(&self, rng: &mut SimRng) -> SimTime {
-        match (&self.kind, self.bounds) {
-            (Kind::Constant(v), _) => SimTime::from_secs_f64(*v),
+        match &self.kind {
+            Kind::Constant(v) => SimTime::from_secs_f64(*v),
             // The trace replay's case, spelled out so it compiles to one straight path: the
-            // same draw and clamp as `sample_secs` without bounds.
-            (Kind::Percentiles(table), None) => {
+            // same draw and clamp as `sample_secs` without bounds (only the bounds'
+            // discriminant is read, not the pair).
+            Kind::Percentiles(table) if self.bounds.is_none() => {
                 SimTime::from_secs_f64(table.at(rng.random::<f64>()).max(0.0))
             }
-            _ => SimTime::from_secs_f64(self.sample_secs(rng)),
+            _ => self.sample_other(rng),
         }
+    }
+
+    /// [`DurationSampler::sample`] of the other distributions and of bounded percentiles.
+    #[inline(never)]
+    fn sample_other(&self, rng: &mut SimRng) -> SimTime {
+        SimTime::from_secs_f64(self.sample_secs(rng))
     }
 }
 
@@ -252,19 +275,25 @@ mod tests {
 
     #[test]
     fn the_prepared_table_draws_exactly_what_the_points_give() {
-        let tables: [&[[f64; 2]]; 4] = [
-            &AZURE_FIXTURE_POINTS,
+        // Each table with whether its probabilities ascend (the branch-free segment count)
+        // or not (the scan).
+        let tables: [(&[[f64; 2]], bool); 6] = [
+            (&AZURE_FIXTURE_POINTS, true),
             // A step (equal probabilities) and a decreasing value.
-            &[[0.0, 3.0], [0.3, 1.0], [0.3, 7.0], [0.9, 7.5]],
-            &[[0.5, 1.0]],
-            &[],
+            (&[[0.0, 3.0], [0.3, 1.0], [0.3, 7.0], [0.9, 7.5]], true),
+            (&[[0.5, 1.0]], true),
+            (&[], true),
+            // Unvalidated tables: probabilities out of order, and a NaN among them.
+            (&[[0.0, 1.0], [0.6, 2.0], [0.4, 3.0], [1.0, 4.0]], false),
+            (&[[0.0, 1.0], [f64::NAN, 2.0], [1.0, 4.0]], false),
         ];
         let mut rng = stream_rng(7, "exec/f");
-        for points in tables {
+        for (points, ascending) in tables {
             let table = PercentileTable::new(points);
+            assert_eq!(table.ascending, ascending, "{points:?}");
             let mut us: Vec<f64> = (0..20_000).map(|_| rng.random::<f64>()).collect();
             us.extend(points.iter().map(|p| p[0]));
-            us.extend([0.0, 1.0, 0.3, 0.95]);
+            us.extend([0.0, 1.0, 0.3, 0.95, -0.5, 1.5, f64::NAN]);
             for u in us {
                 assert_eq!(
                     table.at(u).to_bits(),

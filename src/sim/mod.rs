@@ -534,11 +534,12 @@ impl<'a> Simulation<'a> {
             Event::InvocationDone { slot } => self.on_invocation_done(slot),
             _ => self.handle_rare(ev)?,
         }
-        // A recorded-arrivals or trace file that could not be read further stops the run.
-        match self.workloads.take_error() {
-            Some(e) => Err(e),
-            None => Ok(()),
+        // A recorded-arrivals or trace file that could not be read further stops the run. A
+        // flag test after every event; the message is taken only then.
+        if self.workloads.failed() {
+            return Err(self.workloads.take_error().unwrap_or_default());
         }
+        Ok(())
     }
 
     /// The routing table of the events other than arrivals and completions.

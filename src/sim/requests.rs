@@ -135,13 +135,14 @@ impl Simulation<'_> {
     }
 
     /// Tells the router replica `r`'s outstanding requests (its least-outstanding index).
-    #[inline]
+    /// Always inlined: two loads and a store, where a call saved and restored registers.
+    #[inline(always)]
     pub(super) fn note_load(&mut self, r: Slot) {
         self.router.set_load(r, self.compute.outstanding(r));
     }
 
     /// A worker begins processing the request.
-    #[inline]
+    #[inline(always)]
     fn start_request(&mut self, slot: u32) {
         self.router.started(&mut self.queue, self.now, slot);
         // Per-invocation data: the download comes first (`request_data`).
@@ -197,7 +198,9 @@ impl Simulation<'_> {
     }
 
     /// Request `slot` is done now and its worker free (`done`): its histograms and row, then
-    /// the replica's next request.
+    /// the replica's next request. Inlined into [`Simulation::on_invocation_done`] (a hint
+    /// was not enough: the call stayed, with its register saves).
+    #[inline(always)]
     pub(super) fn complete_request(&mut self, slot: u32, done: Finished) {
         // The fields the histograms read, not the whole slot (the row, when rows are on,
         // copies it below).
@@ -232,7 +235,7 @@ impl Simulation<'_> {
         }
         self.router.release(&mut self.queue, slot);
         if let Some(next) = done.next {
-            self.start_request(next);
+            self.start_queued(next);
             return;
         }
         if self.router.mode() == RoutingMode::Pull
@@ -248,13 +251,30 @@ impl Simulation<'_> {
         self.after_replica_work(replica, true);
     }
 
+    /// The replica's next queued request starts on the worker a completion freed: out of
+    /// line, so that the completion (inlined into its handler) does not carry a second copy
+    /// of `start_compute` for a path replicas without a queue never take.
+    #[inline(never)]
+    fn start_queued(&mut self, slot: u32) {
+        self.start_request(slot);
+    }
+
     /// A request left replica `r` (completed, or timed out in its queue): a draining replica
     /// with nothing left tears down; a Running one with nothing left is idle.
+    ///
+    /// The test is inlined (a busy replica, the common case, costs a load and a compare); the
+    /// idle replica's bookkeeping is [`Simulation::replica_emptied`]'s.
+    #[inline(always)]
     fn after_replica_work(&mut self, r: Slot, completed: bool) {
-        let ri = r as usize;
-        if self.compute.outstanding(r) > 0 {
-            return;
+        if self.compute.outstanding(r) == 0 {
+            self.replica_emptied(r, completed);
         }
+    }
+
+    /// [`Simulation::after_replica_work`] of a replica with no request left.
+    #[inline(never)]
+    fn replica_emptied(&mut self, r: Slot, completed: bool) {
+        let ri = r as usize;
         match self.replicas.state[ri] {
             ReplicaState::Teardown => {
                 if self.replicas.teardown_over[ri] {

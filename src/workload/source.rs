@@ -160,6 +160,13 @@ impl WorkloadSources {
         }
     }
 
+    /// True once a file could not be read further: a read-only test the run makes after every
+    /// event, before it takes the message ([`WorkloadSources::take_error`]).
+    #[inline]
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+
     /// The message of a file that could not be read further, once (the run then stops).
     pub fn take_error(&mut self) -> Option<String> {
         self.error.take()
@@ -249,21 +256,35 @@ impl WorkloadSources {
         self.next_arrival(wi, model)
     }
 
-    /// The next arrival of workload `wi`, drawn now (the previous one is arriving).
-    #[inline]
+    /// The next arrival of workload `wi`, drawn now (the previous one is arriving). Always
+    /// inlined into the arrival's handler, with the short paths of rate sources and of Azure
+    /// 2019 requests within a minute; the rest is `next_file_arrival`'s.
+    #[inline(always)]
     pub fn next_arrival(&mut self, wi: u32, model: &WorkloadModel) -> NextArrival {
         let w = &mut self.sources[wi as usize];
         if w.remaining == 0 {
             return self.retire(wi);
         }
-        let Source::Rate {
-            rng,
-            last,
-            walk,
-            gap,
-        } = &mut w.source
-        else {
-            return self.next_file_arrival(wi);
+        let (rng, last, walk, gap) = match &mut w.source {
+            Source::Rate {
+                rng,
+                last,
+                walk,
+                gap,
+            } => (rng, last, walk, gap),
+            // The short path of an Azure 2019 request within the current minute; starting a
+            // minute, reading a day's file and ending are `next_file_arrival`'s.
+            Source::Azure2019 {
+                replay: Some(replay),
+                functions,
+            } => {
+                let Some(q) = replay.next_in_minute() else {
+                    return self.next_file_arrival(wi);
+                };
+                let a = trace_arrival(q, w.start, functions);
+                return self.pend(wi, a);
+            }
+            _ => return self.next_file_arrival(wi),
         };
         // Draw order per arrival: the walk's step, then the process's draw.
         let ia = match (gap, walk) {
@@ -285,8 +306,7 @@ impl WorkloadSources {
     fn next_file_arrival(&mut self, wi: u32) -> NextArrival {
         let w = &mut self.sources[wi as usize];
         let start = w.start;
-        let next: Result<Option<(SimTime, u32, SimTime, u16)>, WorkloadError> = match &mut w.source
-        {
+        let next: Result<Option<PendingArrival>, WorkloadError> = match &mut w.source {
             Source::Rate { .. } => unreachable!("rate sources draw in `next_arrival`"),
             Source::Replay(r) => r
                 .as_mut()
@@ -304,14 +324,25 @@ impl WorkloadSources {
                 .next_request()
                 .map(|q| q.map(|q| trace_arrival(q, start, functions))),
         };
-        let (t, function, duration, exec_model) = match next {
-            Ok(Some(a)) => a,
-            Ok(None) => return self.retire(wi),
+        match next {
+            Ok(Some(a)) => self.pend(wi, a),
+            Ok(None) => self.retire(wi),
             Err(e) => {
                 self.error = Some(e.to_string());
-                return self.retire(wi);
+                self.retire(wi)
             }
-        };
+        }
+    }
+
+    /// Makes `(time, function, duration, execution model)` workload `wi`'s pending arrival,
+    /// unless it lies at or past the workload's end.
+    #[inline]
+    fn pend(
+        &mut self,
+        wi: u32,
+        (t, function, duration, exec_model): PendingArrival,
+    ) -> NextArrival {
+        let w = &mut self.sources[wi as usize];
         if t >= w.end {
             return self.retire(wi);
         }
@@ -342,14 +373,13 @@ impl WorkloadSources {
     }
 }
 
-/// A trace request as (time since the run's start, function id, duration or `NEVER`,
-/// execution model).
+/// An arrival read from a file: (time since the run's start, function id, recorded duration or
+/// `NEVER`, execution model).
+type PendingArrival = (SimTime, u32, SimTime, u16);
+
+/// A trace request as a [`PendingArrival`].
 #[inline]
-fn trace_arrival(
-    q: TraceRequest,
-    start: SimTime,
-    functions: &[u32],
-) -> (SimTime, u32, SimTime, u16) {
+fn trace_arrival(q: TraceRequest, start: SimTime, functions: &[u32]) -> PendingArrival {
     (
         start.plus(q.time),
         functions[q.function as usize],

@@ -292,10 +292,13 @@ impl Azure2019Trace {
     /// The requests of the window, lazily; the function `i` draws from stream
     /// `trace/<HashOwner>/<HashApp>/<HashFunction>` of `seed`.
     pub fn replay(&self, seed: u64) -> Azure2019Replay {
-        let rngs = self
+        let streams = self
             .functions
             .iter()
-            .map(|f| stream_rng(seed, &format!("trace/{}/{}/{}", f.key.0, f.key.1, f.key.2)))
+            .map(|f| FunctionStream {
+                rng: stream_rng(seed, &format!("trace/{}/{}/{}", f.key.0, f.key.1, f.key.2)),
+                minute: MinuteArrivals::default(),
+            })
             .collect();
         let index = self
             .functions
@@ -310,15 +313,16 @@ impl Azure2019Trace {
             .collect();
         Azure2019Replay {
             day_models,
+            today_models: Vec::new(),
             opts: self.opts.clone(),
             days: self.days.clone(),
             day: 0,
             index,
-            rngs,
+            streams,
             day_counts: Vec::new(),
             minute_in_day: 0,
             minute_offset: 0,
-            minute: Vec::new(),
+            minute_start_s: 0.0,
             heap: BinaryHeap::new(),
         }
     }
@@ -456,17 +460,31 @@ pub struct Azure2019Replay {
     index: BTreeMap<FunctionKey, u32>,
     /// `[function × window day]`: the index of the function's execution-time model that day.
     day_models: Vec<u16>,
-    rngs: Vec<SimRng>,
+    /// Per function, its model index on the loaded day (the column of `day_models`), so that a
+    /// request reads one entry.
+    today_models: Vec<u16>,
+    /// Per function, its stream and its arrivals in the current minute.
+    streams: Vec<FunctionStream>,
     /// Current day's counts, `[function × minute]`, minutes of the window only.
     day_counts: Vec<u32>,
     /// Minutes of the current day not yet synthesised: next minute within the loaded counts.
     minute_in_day: u32,
     /// Minute offset (from the window start) of `minute_in_day`.
     minute_offset: u64,
-    /// Each function's arrivals in the current minute.
-    minute: Vec<MinuteArrivals>,
+    /// Start of the minute the heap holds, seconds from the window start (`60 · minute`,
+    /// computed once per minute rather than per request).
+    minute_start_s: f64,
     /// The next arrival of each function with arrivals left in the minute: (time, function).
     heap: BinaryHeap<Reverse<(SimTime, u32)>>,
+}
+
+/// One selected function's arrival state: side by side, the two things a request reads.
+struct FunctionStream {
+    /// Its stream (`trace/<HashOwner>/<HashApp>/<HashFunction>`); only this function's
+    /// arrivals draw from it, which lets them draw one arrival ahead ([`MinuteArrivals`]).
+    rng: SimRng,
+    /// Its arrivals in the current minute.
+    minute: MinuteArrivals,
 }
 
 impl Azure2019Replay {
@@ -478,7 +496,7 @@ impl Azure2019Replay {
         let Some(&(d, from, len)) = self.days.get(self.day) else {
             return Ok(false);
         };
-        let n = self.rngs.len();
+        let n = self.streams.len();
         self.day_counts.clear();
         self.day_counts.resize(n * len as usize, 0);
         let mut file = CountsFile::open(&invocations_file(&self.opts.dir, d))?;
@@ -491,6 +509,10 @@ impl Azure2019Replay {
                 }
             }
         }
+        let days = self.days.len();
+        self.today_models = (0..n)
+            .map(|f| self.day_models[f * days + self.day])
+            .collect();
         self.day += 1;
         self.minute_in_day = 0;
         Ok(true)
@@ -499,6 +521,8 @@ impl Azure2019Replay {
     /// Starts the next minute with any arrival; false at the window's end. Each function draws,
     /// from its own stream and in index order, its rate-scaling uniform and then its first
     /// arrival.
+    #[cold]
+    #[inline(never)]
     fn fill(&mut self) -> Result<bool, WorkloadError> {
         while self.heap.is_empty() {
             if self.minute_in_day >= self.day_len() && !self.load_next_day()? {
@@ -506,19 +530,18 @@ impl Azure2019Replay {
             }
             let len = self.day_len() as usize;
             let m = self.minute_in_day as usize;
-            self.minute.clear();
-            for (i, rng) in self.rngs.iter_mut().enumerate() {
+            self.minute_start_s = 60.0 * self.minute_offset as f64;
+            for (i, s) in self.streams.iter_mut().enumerate() {
                 let c = scale_count(
                     self.day_counts[i * len + m] as u64,
                     self.opts.rate_scale,
-                    rng,
+                    &mut s.rng,
                 );
-                let mut arrivals = self.opts.synthesis.minute(c);
-                if let Some(o) = arrivals.next_offset(rng) {
+                s.minute = self.opts.synthesis.minute(c, &mut s.rng);
+                if let Some(o) = s.minute.next_offset(&mut s.rng) {
                     self.heap
-                        .push(Reverse((at(self.minute_offset, o), i as u32)));
+                        .push(Reverse((at(self.minute_start_s, o), i as u32)));
                 }
-                self.minute.push(arrivals);
             }
             self.minute_in_day += 1;
             self.minute_offset += 1;
@@ -531,32 +554,39 @@ impl Azure2019Replay {
         if !self.fill()? {
             return Ok(None);
         }
+        Ok(self.next_in_minute())
+    }
+
+    /// The next request if the current minute has one left (`None` when the next request, if
+    /// any, needs [`Azure2019Replay::next_request`] to start a minute): the short path of
+    /// almost every request, inlined into the caller.
+    #[inline(always)]
+    pub fn next_in_minute(&mut self) -> Option<TraceRequest> {
         // The earliest arrival makes way for its function's next one in the same minute (the
         // heap holds the minute that was started last): one sift instead of a pop and a push.
-        let mut top = self.heap.peek_mut().expect("fill leaves an arrival");
+        let mut top = self.heap.peek_mut()?;
         let Reverse((time, f)) = *top;
-        let minute = self.minute_offset - 1;
-        match self.minute[f as usize].next_offset(&mut self.rngs[f as usize]) {
-            Some(o) => *top = Reverse((at(minute, o), f)),
+        let s = &mut self.streams[f as usize];
+        match s.minute.next_offset(&mut s.rng) {
+            Some(o) => *top = Reverse((at(self.minute_start_s, o), f)),
             None => {
                 PeekMut::pop(top);
             }
         }
-        // `day` counts the loaded days: the current one is `day - 1`.
-        let exec_model = self.day_models[f as usize * self.days.len() + self.day - 1];
-        Ok(Some(TraceRequest {
+        Some(TraceRequest {
             time,
             function: f,
             duration: None,
-            exec_model,
-        }))
+            exec_model: self.today_models[f as usize],
+        })
     }
 }
 
-/// Simulated time of offset `o` seconds into minute `minute` of the window.
+/// Simulated time of offset `o` seconds into the minute starting `minute_start_s` seconds into
+/// the window.
 #[inline]
-fn at(minute: u64, o: f64) -> SimTime {
-    SimTime::from_secs_f64(60.0 * minute as f64 + o)
+fn at(minute_start_s: f64, o: f64) -> SimTime {
+    SimTime::from_secs_f64(minute_start_s + o)
 }
 
 #[cfg(test)]
@@ -586,6 +616,29 @@ mod tests {
             out.push(q);
         }
         out
+    }
+
+    #[test]
+    fn the_short_path_within_a_minute_yields_what_next_request_yields() {
+        // As `WorkloadSources` reads the replay: `next_in_minute` while the minute lasts,
+        // `next_request` to start the next one. Same requests, same times, same models.
+        let mut o = opts(Selection::All {}, Synthesis::Uniform, 6);
+        o.rate_scale = 40.0;
+        let t = Azure2019Trace::open(&o, 1).unwrap();
+        let mut r = t.replay(3);
+        let (mut got, mut short) = (Vec::new(), 0);
+        loop {
+            if let Some(q) = r.next_in_minute() {
+                short += 1;
+                got.push(q);
+            } else if let Some(q) = r.next_request().unwrap() {
+                got.push(q);
+            } else {
+                break;
+            }
+        }
+        assert_eq!(got, all(&t, 3));
+        assert!(short > got.len() / 2, "{short} of {}", got.len());
     }
 
     #[test]
