@@ -14,8 +14,10 @@
 //! the first idle position. So a load change only updates two bits of one word — the position
 //! is idle or not, and its leaf is stale — and the tree's paths are brought up to date only when
 //! no replica is idle and the tree has to answer, from the loads the caller keeps. A load
-//! change used to walk its leaf's path (two or three cache lines, twice per request); it is now
-//! one line (docs/performance.md, "Round 8: cache misses of many-function runs"). The work
+//! change used to walk its leaf's path (two or three cache lines, twice per request); it now
+//! writes one entry, kept in place for the first 64 positions, so in a list of up to 64
+//! replicas a change touches no line beyond the index's own header (docs/performance.md,
+//! "Round 8: cache misses of many-function runs"). The work
 //! deferred is the same per change, O(log replicas), and is done only when needed. While the
 //! tree answers (no replica idle, as with forking replicas under load), changes update their
 //! paths at once again, so a busy list costs what it did before the idle set.
@@ -35,16 +37,17 @@ struct Bits {
 
 /// The idle set and tournament tree over one function's eligible positions.
 ///
-/// `repr(C)`: what a pick and a load change read (`bits`, `idle_summary`, `len`, `any_stale`,
-/// `eager`) comes first, in 38 bytes, so that a caller can keep it in one cache line with its own
-/// per-function fields (the router's `FunctionRoute`).
+/// `repr(C)`: what a pick and a load change read in a list of up to 64 replicas (`first`,
+/// `idle_summary`, `len`, `any_stale`, `eager`) comes first, in 30 bytes, so that a caller can
+/// keep it in one cache line with its own per-function fields (the router's `FunctionRoute`):
+/// then only the tree, when it answers, is another line.
 #[derive(Clone, Debug, Default)]
 #[repr(C)]
 pub struct LeastLoaded {
-    /// Idle and stale bits, 64 positions per entry.
-    bits: Vec<Bits>,
-    /// Bit `w` set: `bits[w].idle` is not zero, for the first 64 entries (4 096 positions; a
-    /// longer list scans its further entries).
+    /// Idle and stale bits of positions 0 to 63, in place.
+    first: Bits,
+    /// Bit `w` set: entry `w` of the bits (`first`, then `more`) has an idle position, for the
+    /// first 64 entries (4 096 positions; a longer list scans its further entries).
     idle_summary: u64,
     /// Length of the list.
     len: u32,
@@ -53,6 +56,8 @@ pub struct LeastLoaded {
     /// The last answer came from the tree (no position was idle): load changes update their
     /// paths at once, as the tree will likely answer again, instead of piling up as stale.
     eager: bool,
+    /// Idle and stale bits of positions 64 on, 64 per entry.
+    more: Vec<Bits>,
     /// Leaves (a power of two, at least the list's length).
     leaves: usize,
     /// `tree[1]` is the root, `tree[i]`'s children are `tree[2i]` and `tree[2i + 1]`, and the
@@ -60,7 +65,7 @@ pub struct LeastLoaded {
     tree: Vec<u64>,
 }
 
-/// Entries of [`LeastLoaded::bits`] the summary word covers.
+/// Entries of the bits (64 positions each) the summary word covers.
 const SUMMARY: usize = 64;
 
 #[inline(always)]
@@ -76,8 +81,10 @@ impl LeastLoaded {
         self.leaves = len.next_power_of_two().max(1);
         self.tree.clear();
         self.tree.resize(2 * self.leaves, EMPTY);
-        self.bits.clear();
-        self.bits.resize(len.div_ceil(64), Bits::default());
+        self.first = Bits::default();
+        self.more.clear();
+        self.more
+            .resize(len.div_ceil(64).saturating_sub(1), Bits::default());
         self.idle_summary = 0;
         self.any_stale = false;
         self.eager = false;
@@ -85,7 +92,7 @@ impl LeastLoaded {
             self.tree[self.leaves + position] = leaf(load, position);
             if load == 0 {
                 let w = position / 64;
-                self.bits[w].idle |= 1 << (position % 64);
+                self.bits(w).idle |= 1 << (position % 64);
                 if w < SUMMARY {
                     self.idle_summary |= 1 << w;
                 }
@@ -103,18 +110,29 @@ impl LeastLoaded {
     pub fn set(&mut self, position: usize, load: u32) {
         debug_assert!(position < self.len());
         let (w, bit) = (position / 64, 1u64 << (position % 64));
-        let b = &mut self.bits[w];
+        let eager = self.eager;
+        let b = self.bits(w);
         let was = b.idle;
         b.idle = if load == 0 { was | bit } else { was & !bit };
         let flipped = (was == 0) != (b.idle == 0);
-        if self.eager {
-            self.update_path(position, load);
-        } else {
+        if !eager {
             b.stale |= bit;
             self.any_stale = true;
+        } else {
+            self.update_path(position, load);
         }
         if flipped {
             self.flip_summary(w);
+        }
+    }
+
+    /// Entry `w` of the bits (positions `64 w` to `64 w + 63`).
+    #[inline(always)]
+    fn bits(&mut self, w: usize) -> &mut Bits {
+        if w == 0 {
+            &mut self.first
+        } else {
+            &mut self.more[w - 1]
         }
     }
 
@@ -153,7 +171,15 @@ impl LeastLoaded {
         let at = |w: usize, idle: u64| w * 64 + idle.trailing_zeros() as usize;
         if self.idle_summary != 0 {
             let w = self.idle_summary.trailing_zeros() as usize;
-            return Some(at(w, self.bits[w].idle));
+            let idle = if w == 0 {
+                self.first.idle
+            } else {
+                self.more[w - 1].idle
+            };
+            return Some(at(w, idle));
+        }
+        if self.more.len() < SUMMARY {
+            return None;
         }
         self.first_idle_beyond_summary(at)
     }
@@ -162,19 +188,19 @@ impl LeastLoaded {
     /// than 4 096 replicas).
     #[cold]
     fn first_idle_beyond_summary(&self, at: impl Fn(usize, u64) -> usize) -> Option<usize> {
-        self.bits
+        self.more
             .iter()
             .enumerate()
-            .skip(SUMMARY)
+            .skip(SUMMARY - 1)
             .find(|(_, b)| b.idle != 0)
-            .map(|(w, b)| at(w, b.idle))
+            .map(|(k, b)| at(k + 1, b.idle))
     }
 
     /// Brings the leaves and paths of the stale positions up to date.
     #[cold]
     fn refresh(&mut self, load: impl Fn(usize) -> u32) {
-        for w in 0..self.bits.len() {
-            let mut stale = std::mem::take(&mut self.bits[w].stale);
+        for w in 0..=self.more.len() {
+            let mut stale = std::mem::take(&mut self.bits(w).stale);
             while stale != 0 {
                 let position = w * 64 + stale.trailing_zeros() as usize;
                 self.update_path(position, load(position));
@@ -315,13 +341,13 @@ mod tests {
     }
 
     #[test]
-    fn what_a_pick_reads_is_the_first_38_bytes() {
+    fn what_a_pick_reads_in_a_list_of_up_to_64_is_the_first_30_bytes() {
         use std::mem::offset_of;
-        assert_eq!(offset_of!(LeastLoaded, bits), 0);
-        assert_eq!(offset_of!(LeastLoaded, idle_summary), 24);
-        assert_eq!(offset_of!(LeastLoaded, len), 32);
-        assert_eq!(offset_of!(LeastLoaded, any_stale), 36);
-        assert_eq!(offset_of!(LeastLoaded, eager), 37);
+        assert_eq!(offset_of!(LeastLoaded, first), 0);
+        assert_eq!(offset_of!(LeastLoaded, idle_summary), 16);
+        assert_eq!(offset_of!(LeastLoaded, len), 24);
+        assert_eq!(offset_of!(LeastLoaded, any_stale), 28);
+        assert_eq!(offset_of!(LeastLoaded, eager), 29);
     }
 
     #[test]
