@@ -20,7 +20,9 @@
 //! "Round 8: cache misses of many-function runs"). The work
 //! deferred is the same per change, O(log replicas), and is done only when needed. While the
 //! tree answers (no replica idle, as with forking replicas under load), changes update their
-//! paths at once again, so a busy list costs what it did before the idle set.
+//! paths at once again. Where loads seldom return to 0 (forking replicas), keeping the idle
+//! bits costs more instructions than the lines it saves, so an index can be built without the
+//! idle set ([`LeastLoaded::new`]): then it is the tree alone, updated at every change.
 
 /// A leaf past the end of the list: never the minimum.
 const EMPTY: u64 = u64::MAX;
@@ -38,7 +40,7 @@ struct Bits {
 /// The idle set and tournament tree over one function's eligible positions.
 ///
 /// `repr(C)`: what a pick and a load change read in a list of up to 64 replicas (`first`,
-/// `idle_summary`, `len`, `any_stale`, `eager`) comes first, in 30 bytes, so that a caller can
+/// `idle_summary`, `len`, `any_stale`, `eager`, `idle_set`) comes first, in 31 bytes, so that a caller can
 /// keep it in one cache line with its own per-function fields (the router's `FunctionRoute`):
 /// then only the tree, when it answers, is another line.
 #[derive(Clone, Debug, Default)]
@@ -56,6 +58,10 @@ pub struct LeastLoaded {
     /// The last answer came from the tree (no position was idle): load changes update their
     /// paths at once, as the tree will likely answer again, instead of piling up as stale.
     eager: bool,
+    /// The idle set is kept (else every change updates its path at once and the tree always
+    /// answers, as before the idle set: the cheaper choice where loads seldom return to 0,
+    /// e.g. forking replicas).
+    idle_set: bool,
     /// Idle and stale bits of positions 64 on, 64 per entry.
     more: Vec<Bits>,
     /// Leaves (a power of two, at least the list's length).
@@ -74,6 +80,15 @@ fn leaf(load: u32, position: usize) -> u64 {
 }
 
 impl LeastLoaded {
+    /// An empty index; `idle_set`: keep the idle set (for lists whose loads mostly flip
+    /// between 0 and 1, such as replicas that take one request at a time).
+    pub fn new(idle_set: bool) -> LeastLoaded {
+        LeastLoaded {
+            idle_set,
+            ..LeastLoaded::default()
+        }
+    }
+
     /// Rebuilds the index for a list whose loads, in list order, are `loads`.
     pub fn rebuild(&mut self, loads: impl ExactSizeIterator<Item = u32>) {
         let len = loads.len();
@@ -109,6 +124,10 @@ impl LeastLoaded {
     #[inline(always)]
     pub fn set(&mut self, position: usize, load: u32) {
         debug_assert!(position < self.len());
+        if !self.idle_set {
+            self.update_path(position, load);
+            return;
+        }
         let (w, bit) = (position / 64, 1u64 << (position % 64));
         let eager = self.eager;
         let b = self.bits(w);
@@ -153,6 +172,9 @@ impl LeastLoaded {
             // A one-position list answers 0 whatever its load (the router does not even
             // report that load).
             return (self.len == 1).then_some(0);
+        }
+        if !self.idle_set {
+            return Some((self.tree[1] & u32::MAX as u64) as usize);
         }
         if let Some(p) = self.first_idle() {
             self.eager = false;
@@ -257,7 +279,11 @@ mod tests {
     }
 
     fn indexed(loads: &[u32]) -> LeastLoaded {
-        let mut t = LeastLoaded::default();
+        indexed_with(loads, true)
+    }
+
+    fn indexed_with(loads: &[u32], idle_set: bool) -> LeastLoaded {
+        let mut t = LeastLoaded::new(idle_set);
         t.rebuild(loads.iter().copied());
         t
     }
@@ -321,6 +347,15 @@ mod tests {
     }
 
     #[test]
+    fn without_the_idle_set_the_tree_answers_at_once() {
+        let mut t = indexed_with(&[0, 1, 0], false);
+        let unread = |_: usize| -> u32 { panic!("the tree is always up to date") };
+        assert_eq!(t.least(unread), Some(0));
+        t.set(0, 2);
+        assert_eq!(t.least(unread), Some(2));
+    }
+
+    #[test]
     fn a_one_position_list_answers_it_whatever_its_load() {
         let mut t = indexed(&[5]);
         assert_eq!(t.least(|_| 5), Some(0));
@@ -329,7 +364,7 @@ mod tests {
 
     #[test]
     fn an_empty_list_has_no_least_position() {
-        let mut t = LeastLoaded::default();
+        let mut t = LeastLoaded::new(true);
         t.rebuild(std::iter::empty());
         assert_eq!(t.least(|_| 0), None);
         assert!(t.is_empty());
@@ -341,13 +376,14 @@ mod tests {
     }
 
     #[test]
-    fn what_a_pick_reads_in_a_list_of_up_to_64_is_the_first_30_bytes() {
+    fn what_a_pick_reads_in_a_list_of_up_to_64_is_the_first_31_bytes() {
         use std::mem::offset_of;
         assert_eq!(offset_of!(LeastLoaded, first), 0);
         assert_eq!(offset_of!(LeastLoaded, idle_summary), 16);
         assert_eq!(offset_of!(LeastLoaded, len), 24);
         assert_eq!(offset_of!(LeastLoaded, any_stale), 28);
         assert_eq!(offset_of!(LeastLoaded, eager), 29);
+        assert_eq!(offset_of!(LeastLoaded, idle_set), 30);
     }
 
     #[test]
@@ -367,15 +403,16 @@ mod tests {
     }
 
     /// Random load changes, with loads drawn from `0..spread` (mostly 0 and 1 for the
-    /// one-request-per-replica regime, wider for forking replicas), agree with the scan at
+    /// one-request-per-replica regime, wider for forking replicas), with and without the idle
+    /// set, agree with the scan at
     /// every size, across the 64-position words and the 4 096-position summary words.
     #[test]
     fn random_load_changes_agree_with_the_scan_at_every_size() {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
         for len in [1usize, 2, 3, 7, 20, 63, 64, 65, 130, 2_000, 4_097, 4_200] {
-            for spread in [2u64, 3, 6] {
+            for (spread, idle_set) in [(2u64, true), (3, true), (6, true), (2, false), (6, false)] {
                 let mut loads: Vec<u32> = (0..len).map(|i| (i as u32 * 7919) % 5).collect();
-                let mut t = indexed(&loads);
+                let mut t = indexed_with(&loads, idle_set);
                 assert_eq!(t.len(), len);
                 for step in 0..5_000 {
                     x ^= x << 13;

@@ -121,7 +121,11 @@ impl Router {
                     waiting: VecDeque::new(),
                     lb: LoadBalancer::new(model.routing.balancer),
                     rng: stream_rng(seed, &format!("lb/{}", f.name)),
-                    least: LeastLoaded::default(),
+                    // The idle set pays where loads flip between 0 and 1: every container
+                    // of the function takes one request at a time.
+                    least: LeastLoaded::new(
+                        f.containers.iter().all(|c| c.concurrency.workers == 1),
+                    ),
                 })
                 .collect(),
         }
@@ -453,7 +457,7 @@ mod tests {
         use std::mem::{align_of, offset_of};
         assert_eq!(align_of::<FunctionRoute>(), 64);
         assert_eq!(offset_of!(FunctionRoute, eligible), 0);
-        // The index's hot part is its first 30 bytes (`LeastLoaded`'s own layout test).
-        assert!(offset_of!(FunctionRoute, least) + 30 <= 64);
+        // The index's hot part is its first 31 bytes (`LeastLoaded`'s own layout test).
+        assert!(offset_of!(FunctionRoute, least) + 31 <= 64);
     }
 }
