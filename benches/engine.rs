@@ -107,7 +107,7 @@ fn bench_balancer(c: &mut Criterion) {
             format!("least_outstanding_indexed_{replicas}_replicas"),
             |b| {
                 b.iter(|| {
-                    let p = index.least().expect("replicas");
+                    let p = index.least(|q| outstanding[q]).expect("replicas");
                     index.set(p, outstanding[p] + 1);
                     index.set(p, outstanding[p]);
                     p

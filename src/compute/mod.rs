@@ -65,8 +65,11 @@ pub enum ExecTime<'a> {
     Model(Option<&'a DurationSampler>),
 }
 
-/// What compute keeps per replica slot: the worker count, the local queue's length and the
-/// replica's profile, one cache line (every dispatch, start and completion reads it).
+/// What compute keeps per replica slot: the worker count, the local queue's length, the
+/// requests served and the replica's profile, one cache line. Every dispatch, start and
+/// completion reads it; whatever else a request touches per replica is another line, and in a
+/// run with hundreds of replicas each such line is a first-level cache miss
+/// (docs/performance.md, "Round 8: cache misses of many-function runs").
 #[derive(Clone, Copy, Debug)]
 #[repr(align(64))]
 struct ReplicaWork {
@@ -75,7 +78,10 @@ struct ReplicaWork {
     /// Requests in the local queue: `queued[slot].len()`, kept here so that `outstanding`
     /// reads this line only.
     queued: u32,
-    /// The replica's facts, resolved at its placement ([`Compute::resolve`]).
+    /// Completed requests.
+    served: u64,
+    /// The replica's facts, resolved at its placement ([`Compute::resolve`]); its
+    /// `cold_penalty` is taken by the first compute part.
     profile: ReplicaProfile,
 }
 
@@ -83,6 +89,7 @@ impl ReplicaWork {
     const EMPTY: ReplicaWork = ReplicaWork {
         executing: 0,
         queued: 0,
+        served: 0,
         profile: ReplicaProfile::UNRESOLVED,
     };
 }
@@ -90,14 +97,13 @@ impl ReplicaWork {
 /// Worker pools and local queues of every replica.
 #[derive(Debug, Default)]
 pub struct Compute {
-    /// Worker count, local queue length and profile, per replica slot.
+    /// Worker count, local queue length, requests served and profile, per replica slot.
     work: Vec<ReplicaWork>,
     /// Requests waiting for a worker (request slots, FIFO), per replica slot.
     queued: Vec<VecDeque<u32>>,
-    /// Completed requests, per replica slot.
-    served: Vec<u64>,
-    /// Per replica slot: a compute part has begun on it (its cold-start penalty was paid).
-    warm: Vec<bool>,
+    /// Per replica slot: its container's `cpu_share` (millicores; read only under shared CPUs,
+    /// so it stays out of the hot [`ReplicaWork`] line).
+    cpu_share: Vec<i64>,
     /// `exec/<function>` streams.
     rng: Vec<SimRng>,
     /// Every container's `exec` and `cold_penalty` samplers, named by index in the profiles.
@@ -173,13 +179,11 @@ impl Compute {
         if i >= self.work.len() {
             self.work.resize(i + 1, ReplicaWork::EMPTY);
             self.queued.resize_with(i + 1, VecDeque::new);
-            self.served.resize(i + 1, 0);
-            self.warm.resize(i + 1, false);
+            self.cpu_share.resize(i + 1, 0);
         }
         self.work[i] = ReplicaWork::EMPTY;
         self.queued[i].clear();
-        self.served[i] = 0;
-        self.warm[i] = false;
+        self.cpu_share[i] = 0;
     }
 
     /// Resolves replica `r`'s profile: it runs container `container` of `function` on `node`,
@@ -197,6 +201,8 @@ impl Compute {
         self.work[r as usize].profile = self
             .samplers
             .profile(model, function, container, node, node_type);
+        self.cpu_share[r as usize] =
+            model.functions[function as usize].containers[container as usize].cpu_share;
     }
 
     /// Replica `r`'s profile (resolved: the replica has been placed, see [`Compute::resolve`]).
@@ -252,11 +258,12 @@ impl Compute {
                 .unwrap_or(SimTime::ZERO),
             ExecTime::Model(m) => m.map(|s| s.sample(rng)).unwrap_or(SimTime::ZERO),
         };
-        // The replica's first compute part pays the penalty. A request that holds a worker
-        // while it downloads its input has not computed yet, so it neither pays nor prevents it
-        // (`executing` counts it; without data transfers the two rules agree).
-        if !self.warm[i] {
-            self.warm[i] = true;
+        // The replica's first compute part pays the penalty: it takes the sampler out of the
+        // profile. A request that holds a worker while it downloads its input has not computed
+        // yet, so it neither pays nor prevents it (`executing` counts it; without data
+        // transfers the two rules agree).
+        if p.cold_penalty != NO_SAMPLER {
+            w.profile.cold_penalty = NO_SAMPLER;
             if let Some(s) = self.samplers.get(p.cold_penalty) {
                 d = d.plus(s.sample(rng));
             }
@@ -282,8 +289,10 @@ impl Compute {
         request: u32,
         d: SimTime,
     ) {
-        let p = self.work[r as usize].profile;
-        let (node, cpu_millis) = (p.node, p.cpu_share);
+        let (node, cpu_millis) = (
+            self.work[r as usize].profile.node,
+            self.cpu_share[r as usize],
+        );
         let n = node as usize;
         let share = cpu_millis.max(0) as f64 / 1000.0;
         let (job, at) = self.cpus[n].start(now, r, share, d.as_secs_f64(), &mut self.moved);
@@ -326,7 +335,7 @@ impl Compute {
         request: u32,
     ) -> Finished {
         let i = r as usize;
-        self.served[i] += 1;
+        self.work[i].served += 1;
         Finished {
             next: self.free_worker(i),
             slowdown: self.end_compute(queue, now, request),
@@ -391,7 +400,7 @@ impl Compute {
     /// [`Compute::finish`] does).
     pub fn release_worker(&mut self, r: Slot) -> Option<u32> {
         let i = r as usize;
-        self.served[i] += 1;
+        self.work[i].served += 1;
         self.free_worker(i)
     }
 
@@ -441,7 +450,7 @@ impl Compute {
     /// Requests replica `r` completed.
     #[inline]
     pub fn served(&self, r: Slot) -> u64 {
-        self.served[r as usize]
+        self.work[r as usize].served
     }
 }
 

@@ -1,5 +1,5 @@
 //! What the request path reads about a replica at every dispatch, start and completion — its
-//! function, node, node type, container, concurrency, CPU figures and execution samplers —
+//! function, node, node type, container, concurrency, CPU per invocation and execution samplers —
 //! resolved from the model's tables once per replica instead of once per request
 //! (docs/performance.md, "Round 7: the request path").
 //!
@@ -29,15 +29,17 @@ pub struct ReplicaProfile {
     /// ([`NO_SAMPLER`]: none, the request takes no time).
     pub exec: u32,
     /// Index into [`SamplerTable`] of the container's `cold_penalty` sampler for the node's
-    /// type ([`NO_SAMPLER`]: none).
+    /// type ([`NO_SAMPLER`]: none), until the replica's first compute part takes it (so this
+    /// field also says whether the penalty is still to be paid, and no per-replica `warm` flag
+    /// costs another cache line: docs/performance.md, "Round 8").
     pub cold_penalty: u32,
     /// The container's concurrency model.
     pub concurrency: Concurrency,
     /// Used CPU of each executing invocation, millicores (the container's
-    /// `cpu_per_invocation`).
+    /// `cpu_per_invocation`). The container's `cpu_share`, read only under shared CPUs, is kept
+    /// out of the profile ([`super::Compute`]) so that the replica's hot line also holds its
+    /// served count.
     pub cpu_per_invocation: u64,
-    /// Share of the node's cores under shared CPUs, millicores (the container's `cpu_share`).
-    pub cpu_share: i64,
 }
 
 impl ReplicaProfile {
@@ -52,7 +54,6 @@ impl ReplicaProfile {
         cold_penalty: NO_SAMPLER,
         concurrency: Concurrency::UNBOUNDED,
         cpu_per_invocation: 0,
-        cpu_share: 0,
     };
 }
 
@@ -131,7 +132,6 @@ impl SamplerTable {
             cold_penalty: index(&self.cold_penalty),
             concurrency: cm.concurrency,
             cpu_per_invocation: cm.cpu_per_invocation,
-            cpu_share: cm.cpu_share,
         }
     }
 

@@ -43,12 +43,23 @@ pub struct RequestCounters {
 
 /// Run-time state of one function (deployed or not); its static description is the
 /// [`crate::model::FunctionModel`] with the same id.
+///
+/// Laid out in declaration order from a cache-line boundary: what an arrival reads and writes
+/// (`active`, `removed`, `arrivals`, `counts`) fills the first line, so it is one first-level
+/// miss, and the histograms a completion records follow (docs/performance.md, "Round 8").
 #[derive(Debug)]
+#[repr(C, align(64))]
 pub struct FunctionRt {
     /// Deployed and not removed.
     pub active: bool,
     /// Removed.
     pub removed: bool,
+    /// Arrival counter (`fn_seq`).
+    pub arrivals: u64,
+    /// Request counters.
+    pub counts: RequestCounters,
+    /// Histograms in [`HIST_METRICS`] order.
+    pub hist: [LatencyHistogram; 6],
     /// Live replicas.
     pub live: u32,
     /// Replicas in state Running (a replica entering Teardown leaves this count).
@@ -59,18 +70,12 @@ pub struct FunctionRt {
     pub live_per_container: Vec<u32>,
     /// Pods created (for pod names).
     pub pods_created: u32,
-    /// Arrival counter (`fn_seq`).
-    pub arrivals: u64,
     /// `startup/<f>` stream.
     pub rng_startup: SimRng,
     /// `setup/<f>` stream.
     pub rng_setup: SimRng,
     /// `teardown/<f>` stream.
     pub rng_teardown: SimRng,
-    /// Request counters.
-    pub counts: RequestCounters,
-    /// Histograms in [`HIST_METRICS`] order.
-    pub hist: [LatencyHistogram; 6],
     /// ∫ live replicas dt (replica·ns).
     pub live_integral: u128,
     /// ∫ Running replicas dt.
@@ -121,5 +126,21 @@ impl FunctionRt {
         self.live_integral += dt * self.live as u128;
         self.running_integral += dt * self.running as u128;
         self.last_count_change = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{align_of, offset_of, size_of};
+
+    #[test]
+    fn what_an_arrival_touches_is_one_cache_line_and_the_histograms_follow() {
+        assert_eq!(align_of::<FunctionRt>(), 64);
+        assert_eq!(offset_of!(FunctionRt, active), 0);
+        assert!(offset_of!(FunctionRt, removed) < 64);
+        assert!(offset_of!(FunctionRt, arrivals) + 8 <= 64);
+        assert!(offset_of!(FunctionRt, counts) + size_of::<RequestCounters>() <= 64);
+        assert_eq!(offset_of!(FunctionRt, hist), 64);
     }
 }

@@ -4,12 +4,14 @@
 
 pub mod balancer;
 pub mod functions;
+pub mod idle_clock;
 pub mod least_loaded;
 pub mod replicas;
 pub mod usage;
 
 pub use balancer::LoadBalancer;
 pub use functions::{FunctionRt, HIST_METRICS};
+pub use idle_clock::IdleClock;
 pub use least_loaded::LeastLoaded;
 pub use replicas::{ReplicaId, ReplicaRef, ReplicaState, ReplicaTable, Slot, NONE};
 pub use usage::{Integral, Usage};

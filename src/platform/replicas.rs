@@ -11,7 +11,8 @@
 //!   may outlive the replica. [`ReplicaTable::resolve`] turns a reference whose replica has
 //!   ended (and whose slot may already hold another replica) into `None`.
 
-use crate::engine::{SimTime, TimerId};
+use super::idle_clock::IdleClock;
+use crate::engine::SimTime;
 
 /// A replica's creation-order number (`replica_id` in the output tables).
 pub type ReplicaId = u32;
@@ -187,10 +188,9 @@ pub struct ReplicaTable {
     pub teardown_started: Vec<bool>,
     /// The teardown phase ended while requests were still in flight (drain = false).
     pub teardown_over: Vec<bool>,
-    /// Keep-alive: when an idle replica expires (`NEVER` while busy or without a policy).
-    pub idle_until: Vec<SimTime>,
-    /// Keep-alive: the replica's pending expiry timer.
-    pub ka_timer: Vec<TimerId>,
+    /// Keep-alive: when an idle replica expires (`idle_until[slot]`, `NEVER` while busy or
+    /// without a policy) and its pending expiry timer, side by side per slot.
+    pub idle_until: IdleClock,
 }
 
 impl ReplicaTable {
@@ -277,8 +277,7 @@ impl ReplicaTable {
         self.doomed[i] = false;
         self.teardown_started[i] = false;
         self.teardown_over[i] = false;
-        self.idle_until[i] = SimTime::NEVER;
-        self.ka_timer[i] = TimerId::NONE;
+        self.idle_until.reset(i);
         slot
     }
 
@@ -314,8 +313,7 @@ impl ReplicaTable {
         self.doomed.push(false);
         self.teardown_started.push(false);
         self.teardown_over.push(false);
-        self.idle_until.push(SimTime::NEVER);
-        self.ka_timer.push(TimerId::NONE);
+        self.idle_until.push();
     }
 
     /// The replica in `slot` has ended and nothing refers to its slot any more: the slot is

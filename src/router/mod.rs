@@ -17,6 +17,8 @@
 //! The least-outstanding balancer picks through a [`LeastLoaded`] index per function, kept up
 //! to date by [`Router::set_load`], so a push-mode pick costs the same at 1 and 2,000 replicas
 //! (docs/performance.md); the choice is the scan's, first replica in creation order on a tie.
+//! The index answers from its idle set while some replica is idle and otherwise from its tree,
+//! which catches up from the loads recorded here (`ReplicaLoad::load`).
 
 mod requests;
 
@@ -31,17 +33,22 @@ use requests::RequestSlab;
 use std::collections::VecDeque;
 
 /// One function's routing state.
+///
+/// `repr(C)` from a cache-line boundary: the eligible list's header and the part of the
+/// least-outstanding index a pick and a load change read share the first line
+/// (docs/performance.md, "Round 8: cache misses of many-function runs").
 #[derive(Debug)]
+#[repr(C, align(64))]
 struct FunctionRoute {
     /// Running, non-draining replicas in creation order.
     eligible: Vec<Slot>,
+    /// Least-outstanding balancer: the eligible position with the fewest outstanding requests.
+    least: LeastLoaded,
     /// Requests waiting for a replica (request slots, FIFO).
     waiting: VecDeque<u32>,
     lb: LoadBalancer,
     /// The `lb/<function>` stream.
     rng: SimRng,
-    /// Least-outstanding balancer: the eligible position with the fewest outstanding requests.
-    least: LeastLoaded,
 }
 
 /// What the router keeps per replica slot: its outstanding requests and, when the
@@ -114,7 +121,11 @@ impl Router {
                     waiting: VecDeque::new(),
                     lb: LoadBalancer::new(model.routing.balancer),
                     rng: stream_rng(seed, &format!("lb/{}", f.name)),
-                    least: LeastLoaded::default(),
+                    // The idle set pays where loads flip between 0 and 1: every container
+                    // of the function takes one request at a time.
+                    least: LeastLoaded::new(
+                        f.containers.iter().all(|c| c.concurrency.workers == 1),
+                    ),
                 })
                 .collect(),
         }
@@ -202,15 +213,25 @@ impl Router {
         if f.eligible.is_empty() {
             return None;
         }
-        Some(Self::pick_eligible(indexed, f, load))
+        Some(Self::pick_eligible(indexed, f, &self.loads, load))
     }
 
     /// The balancer's choice among `f`'s eligible replicas (non-empty): through the index for
-    /// least-outstanding, which makes the scan's choice (checked in debug builds).
+    /// least-outstanding, which makes the scan's choice (checked in debug builds). The index
+    /// reads the loads `set_load` recorded (`loads`) for the changes it has not applied yet.
     #[inline]
-    fn pick_eligible(indexed: bool, f: &mut FunctionRoute, load: impl Fn(Slot) -> u32) -> Slot {
+    fn pick_eligible(
+        indexed: bool,
+        f: &mut FunctionRoute,
+        loads: &[ReplicaLoad],
+        load: impl Fn(Slot) -> u32,
+    ) -> Slot {
         if indexed {
-            let p = f.least.least().expect("the eligible list is not empty");
+            let eligible = &f.eligible;
+            let p = f
+                .least
+                .least(|p| loads[eligible[p] as usize].load)
+                .expect("the eligible list is not empty");
             let r = f.eligible[p];
             debug_assert_eq!(r, f.lb.pick(&f.eligible, load, &mut f.rng));
             return r;
@@ -351,7 +372,7 @@ impl Router {
         if let Some(pos) = f.waiting.iter().position(|&s| s == slot) {
             f.waiting.remove(pos);
         }
-        Some(Self::pick_eligible(self.indexed, f, load))
+        Some(Self::pick_eligible(self.indexed, f, &self.loads, load))
     }
 
     /// The next waiting request of `function` and the replica it goes to (call after a replica
@@ -364,7 +385,7 @@ impl Router {
         let indexed = self.indexed;
         let f = &mut self.functions[function as usize];
         let slot = f.waiting.pop_front()?;
-        Some((slot, Self::pick_eligible(indexed, f, load)))
+        Some((slot, Self::pick_eligible(indexed, f, &self.loads, load)))
     }
 
     /// Takes the next waiting request of `function` out of its queue without a replica (the
@@ -424,5 +445,19 @@ impl Router {
     /// Bytes held by the request slots (for the memory guard).
     pub fn bytes(&self) -> usize {
         self.requests.bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pick_reads_the_first_line_of_its_function_s_route() {
+        use std::mem::{align_of, offset_of};
+        assert_eq!(align_of::<FunctionRoute>(), 64);
+        assert_eq!(offset_of!(FunctionRoute, eligible), 0);
+        // The index's hot part is its first 31 bytes (`LeastLoaded`'s own layout test).
+        assert!(offset_of!(FunctionRoute, least) + 31 <= 64);
     }
 }

@@ -35,7 +35,11 @@ pub struct Windows {
 }
 
 /// A function's keep-alive policy and its state.
+///
+/// `repr(u8)`: the tag comes first and a `fixed` policy's windows right behind it, so that
+/// the request path reads both from the first line of [`super::FunctionScaling`].
 #[derive(Clone, Debug)]
+#[repr(u8)]
 pub enum KeepalivePolicy {
     /// Idle replicas are kept.
     None,

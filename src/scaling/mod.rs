@@ -222,20 +222,27 @@ impl Autoscaler {
 }
 
 /// Scaling state of one function.
+///
+/// Laid out in declaration order from a cache-line boundary, the fields every request touches
+/// first: an arrival writes `last_arrival`, a dispatch counts `dispatches`, an arrival, a
+/// completion and an idle replica read the keep-alive policy (a `fixed` policy's windows sit
+/// right behind its tag), so a request finds them in one line; the autoscaler, read at its
+/// ticks, comes after (docs/performance.md, "Round 8: cache misses of many-function runs").
 #[derive(Clone, Debug)]
+#[repr(C, align(64))]
 pub struct FunctionScaling {
-    /// The replica-count autoscaler.
-    pub autoscaler: Autoscaler,
+    /// The last arrival, or the deploy time if none since (for the idler).
+    pub last_arrival: SimTime,
+    /// Requests handed to a replica (for `scaling.count = "dispatches"`).
+    pub dispatches: u64,
     /// The keep-alive policy of idle replicas.
     pub keepalive: KeepalivePolicy,
     /// The pending periodic tick (cancelled when the deployment is removed).
     pub tick: TimerId,
     /// The counter's value at the previous tick (`Δcount` is measured from it).
     pub last_count: u64,
-    /// Requests handed to a replica (for `scaling.count = "dispatches"`).
-    pub dispatches: u64,
-    /// The last arrival, or the deploy time if none since (for the idler).
-    pub last_arrival: SimTime,
+    /// The replica-count autoscaler.
+    pub autoscaler: Autoscaler,
 }
 
 impl FunctionScaling {
@@ -293,5 +300,16 @@ mod tests {
         dep.autoscaler = Some(AutoscalerKind::HpaCpu);
         let a = Autoscaler::from_config(&dep, &global);
         assert_eq!(a.period(), Some(SimTime::from_secs_f64(15.0)));
+    }
+
+    #[test]
+    fn what_a_request_touches_of_its_function_s_scaling_state_is_in_the_first_line() {
+        use std::mem::{align_of, offset_of, size_of};
+        assert_eq!(align_of::<FunctionScaling>(), 64);
+        assert_eq!(offset_of!(FunctionScaling, last_arrival), 0);
+        assert_eq!(offset_of!(FunctionScaling, dispatches), 8);
+        // The policy's tag and a `fixed` policy's windows (16 bytes behind an 8-byte tag).
+        assert_eq!(offset_of!(FunctionScaling, keepalive), 16);
+        assert!(16 + 8 + size_of::<keepalive::Windows>() <= 64);
     }
 }

@@ -7,7 +7,7 @@
 
 use super::{Event, Simulation};
 use crate::config::CountMode;
-use crate::engine::{SimTime, TimerId};
+use crate::engine::SimTime;
 use crate::metrics::ReplicaCountRow;
 use crate::platform::{ReplicaState, Slot};
 use crate::scaling::{idler, per_request, Action, Autoscaler, Scaler, ScalingDecision};
@@ -167,7 +167,10 @@ impl Simulation<'_> {
     /// last request just ended (pre-warming applies only then).
     pub(super) fn on_replica_idle(&mut self, r: Slot, after_request: bool) {
         let ri = r as usize;
-        let fi = self.replicas.function[ri] as usize;
+        // A Running replica is placed, so its profile names its function; the profile's line
+        // is the one the completion just read (docs/performance.md, "Round 8").
+        let fi = self.compute.profile(r).function as usize;
+        debug_assert_eq!(fi, self.replicas.function[ri] as usize);
         let policy = &mut self.fscale[fi].keepalive;
         if !policy.is_active() {
             return;
@@ -194,17 +197,25 @@ impl Simulation<'_> {
         let until = self.now.plus(w.keepalive);
         self.replicas.idle_until[ri] = until;
         // A later pending expiry moves earlier; an earlier one re-checks `idle_until` when it
-        // fires.
-        let timer = self.replicas.ka_timer[ri];
-        match self.queue.time_of(timer) {
+        // fires. The timer's due time is kept beside it, not read from the queue's timer table
+        // (one cache line instead of two).
+        let pending = self.replicas.idle_until.timer(ri);
+        debug_assert_eq!(
+            pending.map(|(_, at)| at),
+            pending.and_then(|(t, _)| self.queue.time_of(t)),
+            "the recorded keep-alive timer is the queue's"
+        );
+        match pending {
             None => {
                 let replica = self.replicas.reference(r);
-                self.replicas.ka_timer[ri] = self
+                let timer = self
                     .queue
                     .schedule(until, Event::KeepaliveExpiry { replica });
+                self.replicas.idle_until.set_timer(ri, timer, until);
             }
-            Some(at) if at > until => {
+            Some((timer, at)) if at > until => {
                 self.queue.move_to(timer, until);
+                self.replicas.idle_until.set_timer(ri, timer, until);
             }
             Some(_) => {}
         }
@@ -213,7 +224,7 @@ impl Simulation<'_> {
     /// An idle replica's keep-alive timer fired.
     pub(super) fn on_keepalive_expiry(&mut self, r: Slot) {
         let ri = r as usize;
-        self.replicas.ka_timer[ri] = TimerId::NONE;
+        self.replicas.idle_until.clear_timer(ri);
         let until = self.replicas.idle_until[ri];
         if self.replicas.state[ri] != ReplicaState::Running || until == SimTime::NEVER {
             return; // busy again, or already leaving
@@ -221,9 +232,10 @@ impl Simulation<'_> {
         if until > self.now {
             // It was busy and became idle again in the meantime: wait for the new expiry.
             let replica = self.replicas.reference(r);
-            self.replicas.ka_timer[ri] = self
+            let timer = self
                 .queue
                 .schedule(until, Event::KeepaliveExpiry { replica });
+            self.replicas.idle_until.set_timer(ri, timer, until);
             return;
         }
         self.replicas.idle_until[ri] = SimTime::NEVER;
