@@ -9,7 +9,7 @@
 //! - [`runner`]: [`run_sweep`] (and [`run_with`], with user-written schedulers) on a rayon pool:
 //!   batches encoded on the workers, one committer thread, bounded memory, shards.
 //! - [`collect`]: finished runs gathered into their batches.
-//! - [`encoders`]: completed batches queued for the encoder threads (one per four workers).
+//! - [`encoders`]: completed batches queued for at most one encoder per four workers.
 //! - [`options`]: `--shard K/N`, [`SweepOptions`] and [`SweepError`].
 //! - [`manifest`]: the manifest and the checks before writing into an existing directory.
 //! - [`progress`]: the progress bar.

@@ -1,21 +1,22 @@
 //! The parallel runner: runs of a sweep on a local rayon pool, one run per task, each
 //! single-threaded. A finished run is handed to the [`Collector`]; the task that hands in a
-//! batch's last run hands the batch to the encoder threads (or, with one worker, encodes it
-//! itself; see [`super::encoders`]), and encoded batches go to one committer thread that makes
-//! them durable (docs/sweeps.md, "Streaming and memory").
+//! batch's last run hands the batch to the [`EncodeQueue`], which lets at most one worker in four
+//! encode and hash at a time, and encoded batches go to one committer thread that makes them
+//! durable (docs/sweeps.md, "Streaming and memory").
 //!
 //! Encoding a batch (Arrow, Parquet, ZSTD, SHA-256) costs about a tenth of the CPU of the short
-//! runs that fill it. Batches write disjoint part files and commit markers, so they can be
-//! written in any order and at the same time, and the dataset is byte for byte the same whatever
-//! the number of threads. A batch is encoded as soon as it is complete, not queued behind the
-//! runs already started, so the last batches' encoding overlaps the last runs and no finished
-//! batch waits in memory longer than the encoder takes to reach it.
+//! runs that fill it, so it is done on the workers, not on one thread of its own: batches write
+//! disjoint part files and commit markers, so they can be written in any order and at the same
+//! time, and the dataset is byte for byte the same whatever the number of threads. Encoding on
+//! the thread that completes the batch, rather than as a task queued behind the runs already
+//! started, lets the last batches' encoding overlap the last runs and keeps no finished batch
+//! waiting in memory; the limit on encoders at once keeps their buffers from adding up.
 //!
 //! Memory stays flat with the number of runs: runs are started in `run_index` order and only
 //! while fewer than [`window_runs`] (two batches, or more with many workers) are started but not yet
-//! encoded; the expansion itself is computed on demand, and the encoders' working sets stay in
-//! their own few threads. The oldest unencoded batch always has all its runs started and a
-//! queued batch always has an encoder coming to it, so the window never deadlocks.
+//! encoded; the expansion itself is computed on demand. The oldest unencoded batch always has
+//! all its runs started and a queued batch always has an encoder coming to it, so the window
+//! never deadlocks.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -24,7 +25,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use super::collect::Collector;
-use super::encoders::{encoder_threads, release_c_heap, EncodeQueue};
+use super::encoders::{encoders_for, EncodeQueue};
 use super::manifest::{check_existing, manifest, with_shard_history, Existing};
 use super::options::{Shard, SweepError, SweepOptions};
 use super::plan::Sweep;
@@ -229,9 +230,8 @@ struct Done {
 
 /// Runs the batches `pending` in the given order on `jobs` threads and writes them.
 ///
-/// Each run is a task on the pool; the task that finishes a batch's last run hands the batch to
-/// the encoder threads, or encodes it itself when there are none (see the module docs), and one
-/// committer thread makes encoded batches durable.
+/// Each run is a task on the pool; the task that finishes a batch's last run encodes the batch
+/// right away (see the module docs), and one committer thread makes encoded batches durable.
 fn execute(
     sweep: &Sweep,
     writer: &DatasetWriter,
@@ -250,8 +250,7 @@ fn execute(
     let rpb = sweep.runs_per_batch as usize;
     let window = Window::new(window_runs(rpb, jobs));
     let collector = Mutex::new(Collector::new(sweep, progress));
-    let encoders = EncodeQueue::default();
-    let encoder_count = encoder_threads(jobs);
+    let encoders = EncodeQueue::new(encoders_for(jobs));
     let failure: Mutex<Option<OutputError>> = Mutex::new(None);
     let written = AtomicU32::new(0);
     // Encoded batches waiting for the committer. The bound keeps the staged files few: an
@@ -261,28 +260,6 @@ fn execute(
     std::thread::scope(|threads| {
         let committer =
             threads.spawn(|| commit_batches(writer, staged_rx, &window, &failure, &written));
-        let mut encoder_handles = Vec::with_capacity(encoder_count);
-        for k in 0..encoder_count {
-            let (encoders, window, failure, sender) =
-                (&encoders, &window, &failure, staged_tx.clone());
-            let spawned = std::thread::Builder::new()
-                .name(format!("faasim-encode-{k}"))
-                .spawn_scoped(threads, move || {
-                    while let Some((b, runs)) = encoders.next() {
-                        encode_one(writer, b, runs, telemetry, window, failure, &sender);
-                    }
-                });
-            match spawned {
-                Ok(handle) => encoder_handles.push(handle),
-                Err(e) => {
-                    // The threads already started end with the closed queue, the committer
-                    // with the last sender.
-                    encoders.close();
-                    drop(staged_tx);
-                    return Err(SweepError::Threads(e.to_string()));
-                }
-            }
-        }
         pool.in_place_scope_fifo(|tasks| {
             'feed: for &b in pending {
                 // A stop request: start no new batch; those started finish and are written.
@@ -310,29 +287,20 @@ fn execute(
                         }
                         let out = run_one(sweep, i, telemetry, provenance);
                         let complete = collector.lock().expect("collector lock").add(out);
-                        match complete {
-                            Some(batch) if encoder_count > 0 => encoders.submit(batch),
-                            Some((b, runs)) => {
+                        if let Some(batch) = complete {
+                            encoders.submit(batch, |(b, runs)| {
                                 encode_one(writer, b, runs, telemetry, window, failure, staged_tx)
-                            }
-                            None => {}
+                            });
                         }
                     });
                 }
             }
         });
-        // Every batch has been handed in: the encoders finish the queue, then the committer
-        // what they staged.
-        encoders.close();
-        for encoder in encoder_handles {
-            encoder.join().expect("an encoder thread does not panic");
-        }
         drop(staged_tx);
         committer
             .join()
             .expect("the committer thread does not panic");
-        Ok::<(), SweepError>(())
-    })?;
+    });
     let collector = collector.into_inner().expect("collector lock");
     debug_assert!(collector.is_empty() || window.aborted());
     let counts = collector.finish();
@@ -390,10 +358,7 @@ fn encode_one(
     if window.aborted() {
         return;
     }
-    let encoded = writer.encode_batch(b, &runs, telemetry);
-    // The encoder's ZSTD contexts are freed now; their pages go back before the next batch.
-    release_c_heap();
-    match encoded {
+    match writer.encode_batch(b, &runs, telemetry) {
         Ok(staged) => {
             let n = runs.len();
             drop(runs);
