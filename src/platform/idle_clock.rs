@@ -8,8 +8,8 @@
 //! replicas; side by side they are one (docs/performance.md, "Round 8: cache misses of
 //! many-function runs").
 //!
-//! The column indexes like the `Vec<SimTime>` it replaces: `idle_until[slot]` is the slot's
-//! expiry (`SimTime::NEVER` while busy or without a policy).
+//! The column indexes like the `Vec<SimTime>` it replaces: `ReplicaTable::keepalive[slot]` is
+//! the slot's expiry (`SimTime::NEVER` while busy or without a policy).
 
 use crate::engine::{SimTime, TimerId};
 use std::ops::{Index, IndexMut};

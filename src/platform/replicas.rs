@@ -188,9 +188,9 @@ pub struct ReplicaTable {
     pub teardown_started: Vec<bool>,
     /// The teardown phase ended while requests were still in flight (drain = false).
     pub teardown_over: Vec<bool>,
-    /// Keep-alive: when an idle replica expires (`idle_until[slot]`, `NEVER` while busy or
+    /// Keep-alive: when an idle replica expires (`keepalive[slot]`, `NEVER` while busy or
     /// without a policy) and its pending expiry timer, side by side per slot.
-    pub idle_until: IdleClock,
+    pub keepalive: IdleClock,
 }
 
 impl ReplicaTable {
@@ -277,7 +277,7 @@ impl ReplicaTable {
         self.doomed[i] = false;
         self.teardown_started[i] = false;
         self.teardown_over[i] = false;
-        self.idle_until.reset(i);
+        self.keepalive.reset(i);
         slot
     }
 
@@ -313,7 +313,7 @@ impl ReplicaTable {
         self.doomed.push(false);
         self.teardown_started.push(false);
         self.teardown_over.push(false);
-        self.idle_until.push();
+        self.keepalive.push();
     }
 
     /// The replica in `slot` has ended and nothing refers to its slot any more: the slot is

@@ -465,7 +465,7 @@ impl<'a> Simulation<'a> {
         debug_assert_eq!(was, ReplicaState::Running);
         self.replicas.state[ri] = ReplicaState::Teardown;
         self.replicas.t_teardown[ri] = self.now;
-        self.replicas.idle_until[ri] = SimTime::NEVER;
+        self.replicas.keepalive[ri] = SimTime::NEVER;
         let f = &mut self.functions[fi];
         f.integrate_counts(self.now);
         f.running -= 1;

@@ -121,7 +121,7 @@ impl Simulation<'_> {
         self.router.dispatched(&mut self.queue, self.now, slot, r);
         let ri = r as usize;
         // A busy replica is not idle (its keep-alive window restarts when it is idle again).
-        self.replicas.idle_until[ri] = SimTime::NEVER;
+        self.replicas.keepalive[ri] = SimTime::NEVER;
         let function = self.compute.profile(r).function;
         self.fscale[function as usize].dispatches += 1;
         match self.compute.admit(r, slot) {

@@ -195,11 +195,11 @@ impl Simulation<'_> {
             }
         }
         let until = self.now.plus(w.keepalive);
-        self.replicas.idle_until[ri] = until;
-        // A later pending expiry moves earlier; an earlier one re-checks `idle_until` when it
+        self.replicas.keepalive[ri] = until;
+        // A later pending expiry moves earlier; an earlier one re-checks the expiry when it
         // fires. The timer's due time is kept beside it, not read from the queue's timer table
         // (one cache line instead of two).
-        let pending = self.replicas.idle_until.timer(ri);
+        let pending = self.replicas.keepalive.timer(ri);
         debug_assert_eq!(
             pending.map(|(_, at)| at),
             pending.and_then(|(t, _)| self.queue.time_of(t)),
@@ -211,11 +211,11 @@ impl Simulation<'_> {
                 let timer = self
                     .queue
                     .schedule(until, Event::KeepaliveExpiry { replica });
-                self.replicas.idle_until.set_timer(ri, timer, until);
+                self.replicas.keepalive.set_timer(ri, timer, until);
             }
             Some((timer, at)) if at > until => {
                 self.queue.move_to(timer, until);
-                self.replicas.idle_until.set_timer(ri, timer, until);
+                self.replicas.keepalive.set_timer(ri, timer, until);
             }
             Some(_) => {}
         }
@@ -224,8 +224,8 @@ impl Simulation<'_> {
     /// An idle replica's keep-alive timer fired.
     pub(super) fn on_keepalive_expiry(&mut self, r: Slot) {
         let ri = r as usize;
-        self.replicas.idle_until.clear_timer(ri);
-        let until = self.replicas.idle_until[ri];
+        self.replicas.keepalive.clear_timer(ri);
+        let until = self.replicas.keepalive[ri];
         if self.replicas.state[ri] != ReplicaState::Running || until == SimTime::NEVER {
             return; // busy again, or already leaving
         }
@@ -235,10 +235,10 @@ impl Simulation<'_> {
             let timer = self
                 .queue
                 .schedule(until, Event::KeepaliveExpiry { replica });
-            self.replicas.idle_until.set_timer(ri, timer, until);
+            self.replicas.keepalive.set_timer(ri, timer, until);
             return;
         }
-        self.replicas.idle_until[ri] = SimTime::NEVER;
+        self.replicas.keepalive[ri] = SimTime::NEVER;
         let function = self.replicas.function[ri];
         let f = &self.functions[function as usize];
         let scale_min = self.model.functions[function as usize].scaling.scale_min;
