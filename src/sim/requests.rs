@@ -158,8 +158,7 @@ impl Simulation<'_> {
         let (r, exec_model, recorded) = (req.replica, req.exec_model, req.duration);
         let p = *self.compute.profile(r);
         if self.model.execution.cpu_model == CpuModel::Isolated {
-            self.usage
-                .add_cpu(self.now, r, p.node, p.cpu_per_invocation);
+            self.usage.add_cpu(self.now, r, p.cpu_per_invocation);
         }
         let recorded = (self.model.execution).recorded_on(recorded, p.node_type as usize);
         let exec = if recorded.is_set() {
@@ -190,7 +189,7 @@ impl Simulation<'_> {
         let p = self.compute.profile(r);
         let (node, cpu) = (p.node, p.cpu_per_invocation);
         if self.compute.isolated() {
-            self.usage.sub_cpu(self.now, r, node, cpu);
+            self.usage.sub_cpu(self.now, r, cpu);
         } else if let Some(used) = self.compute.shared_use(node) {
             self.usage.set_contended(self.now, node, used);
         }
