@@ -119,9 +119,10 @@ impl Simulation<'_> {
     /// Hands a request to replica `r`: it starts if a worker is free, else it queues locally.
     fn dispatch(&mut self, slot: u32, r: Slot) {
         self.router.dispatched(&mut self.queue, self.now, slot, r);
-        let ri = r as usize;
-        // A busy replica is not idle (its keep-alive window restarts when it is idle again).
-        self.replicas.keepalive[ri] = SimTime::NEVER;
+        // The replica's keep-alive expiry is left as it is: a busy replica does not expire
+        // because the expiry checks its outstanding requests (`on_keepalive_expiry`), and the
+        // next idle period writes a new one. Writing `NEVER` here cost a cache line per
+        // dispatch (docs/performance.md, "Round 9: one record per replica").
         let function = self.compute.profile(r).function;
         self.fscale[function as usize].dispatches += 1;
         match self.compute.admit(r, slot) {
