@@ -293,19 +293,15 @@ mod tests {
                 }
             }
             if step % 97 == 0 {
-                for n in 0..nodes as usize {
-                    assert_eq!(
-                        u.node_cpu_at(n, t),
-                        eager[n].at(t),
-                        "node {n} at step {step}"
-                    );
-                    assert_eq!(u.node_cpu_value(n), eager[n].value());
+                for (n, e) in eager.iter().enumerate() {
+                    assert_eq!(u.node_cpu_at(n, t), e.at(t), "node {n} at step {step}");
+                    assert_eq!(u.node_cpu_value(n), e.value());
                 }
             }
         }
         let end = t.plus(SimTime(5));
-        for n in 0..nodes as usize {
-            assert_eq!(u.node_cpu_at(n, end), eager[n].at(end));
+        for (n, e) in eager.iter().enumerate() {
+            assert_eq!(u.node_cpu_at(n, end), e.at(end));
         }
     }
 
