@@ -300,6 +300,50 @@ fn fixed_keepalive_tears_down_idle_replicas_above_scale_min() {
 }
 
 #[test]
+fn a_replica_busy_when_its_keepalive_timer_fires_expires_one_window_after_its_last_request() {
+    // Two replicas are idle from Running on, so each has an expiry timer due 30 s later. The
+    // first takes a 40 s request at t = 10 and is still busy when its timer fires: it must stay
+    // (its expiry is that of its next idle period, 30 s after the request ends), while the
+    // second, idle throughout, expires on time. (Dispatches leave the last idle period's
+    // expiry recorded since round 9; the expiry checks the replica's outstanding requests.)
+    let text = one_function(
+        "{ scale_min = 1, scale_max = 2 }",
+        "exec = { constant = { value = 40.0 } }\nconcurrency = \"one_per_replica\"",
+        "start = 10.0\nrate = { constant = { rps = 1 } }\narrivals = { static = {} }\nmax_requests = 1",
+        "run = { horizon_s = 200 }\noutputs = { invocations = \"all\" }\nscaling = { keepalive = { fixed = { keepalive_s = 30 } } }\n[[commands]]\nat_s = 0\nfunction = \"f\"\naction = \"scale\"\nreplicas = 2",
+    );
+    let out = run(&scenario(&text), 1);
+    assert_eq!(out.run.completed, 1);
+    let served = out.invocations[0].replica.expect("dispatched");
+    assert_eq!(
+        out.invocations[0].end,
+        out.invocations[0].start.plus(s(40.0))
+    );
+    let busy = out
+        .replicas
+        .iter()
+        .find(|r| r.replica_id == served)
+        .unwrap();
+    let idle = out
+        .replicas
+        .iter()
+        .find(|r| r.replica_id != served)
+        .unwrap();
+    assert_eq!(idle.end_reason, Some("keepalive_expired"));
+    assert!(
+        idle.teardown < out.invocations[0].end,
+        "the idle one expired on time"
+    );
+    assert_eq!(busy.end_reason, None, "the busy one was not retired");
+    let at_min: Vec<SimTime> = rows(&out, "keepalive")
+        .iter()
+        .filter(|r| r.reason == "at_scale_min")
+        .map(|r| r.t)
+        .collect();
+    assert_eq!(at_min, vec![out.invocations[0].end.plus(s(30.0))]);
+}
+
+#[test]
 fn per_request_scaling_starts_one_replica_per_simultaneous_request() {
     // Three requests arrive together (three workloads at t = 1) with one worker per replica.
     let mut text = one_function(

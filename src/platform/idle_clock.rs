@@ -9,7 +9,9 @@
 //! many-function runs").
 //!
 //! The column indexes like the `Vec<SimTime>` it replaces: `ReplicaTable::keepalive[slot]` is
-//! the slot's expiry (`SimTime::NEVER` while busy or without a policy).
+//! the expiry of the slot's last idle period (`SimTime::NEVER` without one, or once it expired or
+//! the replica left Running). A dispatch leaves it as it is: a busy replica is recognised by its
+//! outstanding requests (docs/performance.md, "Round 9: one record per replica").
 
 use crate::engine::{SimTime, TimerId};
 use std::ops::{Index, IndexMut};
@@ -18,7 +20,8 @@ use std::ops::{Index, IndexMut};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(align(32))]
 struct IdleSlot {
-    /// When the idle replica expires (`NEVER` while busy or without a policy).
+    /// When the replica's last idle period expires (`NEVER`: none; kept while the replica is
+    /// busy again, see the module doc).
     until: SimTime,
     /// The pending expiry timer ([`TimerId::NONE`]: none).
     timer: TimerId,

@@ -188,8 +188,9 @@ pub struct ReplicaTable {
     pub teardown_started: Vec<bool>,
     /// The teardown phase ended while requests were still in flight (drain = false).
     pub teardown_over: Vec<bool>,
-    /// Keep-alive: when an idle replica expires (`keepalive[slot]`, `NEVER` while busy or
-    /// without a policy) and its pending expiry timer, side by side per slot.
+    /// Keep-alive: when the replica's last idle period expires (`keepalive[slot]`, `NEVER`
+    /// without one; a dispatch leaves it, see [`IdleClock`]) and its pending expiry timer,
+    /// side by side per slot.
     pub keepalive: IdleClock,
 }
 

@@ -8,6 +8,13 @@
 //! `cpu_per_invocation` each ([`Usage::set_contended`]). Each quantity keeps its cumulative integral `I(t)` (millicore·ns, byte·ns) in `u128`,
 //! updated only when the value changes and evaluated on demand, so the average over any interval
 //! is exact and independent of the order of events at equal times.
+//!
+//! A node's used CPU is the sum of its replicas', so its integral is not kept as its own
+//! [`Integral`]: it is summed when read ([`Usage::node_cpu_at`]) from the integrals of the
+//! replicas holding resources there and those of the replicas that stopped there. Integer
+//! integrals are exact, so the sum is the very integral an eager node record would hold, and
+//! a request's start and completion write one line (its replica's) instead of two
+//! (docs/performance.md, "Round 9: one record per replica").
 
 use crate::engine::SimTime;
 
@@ -73,8 +80,12 @@ pub struct Usage {
     pub replica_mem: Vec<Integral>,
     /// `I_cpu` of each replica at the moment it became Running.
     pub cpu_at_running: Vec<u128>,
-    /// Used CPU per node.
-    pub node_cpu: Vec<Integral>,
+    /// Per node: the replicas holding resources there (between [`Usage::start`] and
+    /// [`Usage::stop`]), whose CPU integrals make up the node's.
+    holders: Vec<Vec<u32>>,
+    /// Per node: the CPU integrals of the replicas that stopped there, as they were at their
+    /// stop (from then on constant).
+    node_cpu_stopped: Vec<u128>,
     /// Used memory per node.
     pub node_mem: Vec<Integral>,
     /// Shared CPUs: the part of each replica's used CPU its computing requests account for
@@ -88,7 +99,8 @@ impl Usage {
     /// Zero usage on `nodes` nodes.
     pub fn new(nodes: usize) -> Usage {
         Usage {
-            node_cpu: vec![Integral::default(); nodes],
+            holders: vec![Vec::new(); nodes],
+            node_cpu_stopped: vec![0; nodes],
             node_mem: vec![Integral::default(); nodes],
             contended_on: vec![Vec::new(); nodes],
             ..Default::default()
@@ -110,22 +122,38 @@ impl Usage {
         self.cpu_at_running[i] = 0;
     }
 
-    /// Replica `r` on `node` uses `d` more millicores from `now` on.
+    /// Replica `r` uses `d` more millicores from `now` on (its node's sum follows).
     #[inline]
-    pub fn add_cpu(&mut self, now: SimTime, r: u32, node: u32, d: u64) {
+    pub fn add_cpu(&mut self, now: SimTime, r: u32, d: u64) {
         if d > 0 {
             self.replica_cpu[r as usize].add(now, d);
-            self.node_cpu[node as usize].add(now, d);
         }
     }
 
-    /// Replica `r` on `node` uses `d` fewer millicores from `now` on.
+    /// Replica `r` uses `d` fewer millicores from `now` on (its node's sum follows).
     #[inline]
-    pub fn sub_cpu(&mut self, now: SimTime, r: u32, node: u32, d: u64) {
+    pub fn sub_cpu(&mut self, now: SimTime, r: u32, d: u64) {
         if d > 0 {
             self.replica_cpu[r as usize].sub(now, d);
-            self.node_cpu[node as usize].sub(now, d);
         }
+    }
+
+    /// `I_cpu(now)` of node `n`: the sum of the CPU integrals of every replica that held
+    /// resources there (`now` ≥ the last change; O(replicas on the node)).
+    pub fn node_cpu_at(&self, n: usize, now: SimTime) -> u128 {
+        self.holders[n]
+            .iter()
+            .fold(self.node_cpu_stopped[n], |sum, &r| {
+                sum + self.replica_cpu[r as usize].at(now)
+            })
+    }
+
+    /// The used CPU of node `n` now, millicores (the sum of its replicas').
+    pub fn node_cpu_value(&self, n: usize) -> u64 {
+        self.holders[n]
+            .iter()
+            .map(|&r| self.replica_cpu[r as usize].value())
+            .sum()
     }
 
     /// Shared CPUs: from `now` on, the busy replicas of `node` use `used` (`(replica,
@@ -136,7 +164,6 @@ impl Usage {
         for &r in &self.contended_on[n] {
             let part = std::mem::take(&mut self.contended[r as usize]);
             self.replica_cpu[r as usize].sub(now, part);
-            self.node_cpu[n].sub(now, part);
         }
         self.contended_on[n].clear();
         for &(r, m) in used {
@@ -144,14 +171,14 @@ impl Usage {
                 self.contended[r as usize] = m;
                 self.contended_on[n].push(r);
                 self.replica_cpu[r as usize].add(now, m);
-                self.node_cpu[n].add(now, m);
             }
         }
     }
 
     /// Replica `r` on `node` starts using `cpu` millicores and `mem` bytes (entering Starting).
     pub fn start(&mut self, now: SimTime, r: u32, node: u32, cpu: u64, mem: u64) {
-        self.add_cpu(now, r, node, cpu);
+        self.holders[node as usize].push(r);
+        self.add_cpu(now, r, cpu);
         if mem > 0 {
             self.replica_mem[r as usize].add(now, mem);
             self.node_mem[node as usize].add(now, mem);
@@ -165,7 +192,12 @@ impl Usage {
             self.contended_on[node as usize].retain(|&o| o != r);
         }
         let (cpu, mem) = (self.replica_cpu[ri].value(), self.replica_mem[ri].value());
-        self.sub_cpu(now, r, node, cpu);
+        self.sub_cpu(now, r, cpu);
+        // From now on the replica's integral is constant: the node keeps it (the slot's next
+        // replica starts from zero).
+        let n = node as usize;
+        self.holders[n].retain(|&o| o != r);
+        self.node_cpu_stopped[n] += self.replica_cpu[ri].at(now);
         if mem > 0 {
             self.replica_mem[ri].sub(now, mem);
             self.node_mem[node as usize].sub(now, mem);
@@ -199,11 +231,93 @@ mod tests {
         u.reset_replica(1);
         u.start(s(0.0), 0, 0, 100, 10);
         u.start(s(1.0), 1, 0, 0, 20);
-        u.add_cpu(s(1.0), 1, 0, 1000);
-        assert_eq!(u.node_cpu[0].value(), 1100);
+        u.add_cpu(s(1.0), 1, 1000);
+        assert_eq!(u.node_cpu_value(0), 1100);
         assert_eq!(u.node_mem[0].value(), 30);
         u.stop(s(2.0), 1, 0);
-        assert_eq!((u.node_cpu[0].value(), u.node_mem[0].value()), (100, 10));
+        assert_eq!((u.node_cpu_value(0), u.node_mem[0].value()), (100, 10));
         assert_eq!(u.replica_cpu[1].at(s(5.0)), 1000 * 1_000_000_000);
+        // 100 m for 5 s from replica 0, 1000 m for 1 s from the stopped replica 1.
+        assert_eq!(u.node_cpu_at(0, s(5.0)), 1500 * 1_000_000_000);
+    }
+
+    /// A deterministic stream of small numbers for the property test below.
+    fn lcg(state: &mut u64) -> u64 {
+        *state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        *state >> 33
+    }
+
+    #[test]
+    fn a_node_s_integral_summed_on_read_equals_one_kept_at_every_change() {
+        // The reference: the node's own integral, changed with every replica change (the
+        // record this module kept before round 9).
+        let mut rng = 7;
+        let (nodes, slots) = (3u32, 8u32);
+        let mut u = Usage::new(nodes as usize);
+        let mut eager = vec![Integral::default(); nodes as usize];
+        let mut node_of: Vec<Option<u32>> = vec![None; slots as usize];
+        let mut busy = vec![0u64; slots as usize];
+        let mut t = SimTime::ZERO;
+        for step in 0..4_000 {
+            t = t.plus(SimTime(lcg(&mut rng) % 3 * 1_000_003));
+            let r = (lcg(&mut rng) % slots as u64) as u32;
+            let ri = r as usize;
+            match (node_of[ri], lcg(&mut rng) % 4) {
+                (None, _) => {
+                    let n = (lcg(&mut rng) % nodes as u64) as u32;
+                    u.reset_replica(r);
+                    let idle = lcg(&mut rng) % 50;
+                    u.start(t, r, n, idle, 1);
+                    eager[n as usize].add(t, idle);
+                    node_of[ri] = Some(n);
+                }
+                (Some(n), 0) if busy[ri] == 0 => {
+                    let v = u.replica_cpu[ri].value();
+                    u.stop(t, r, n);
+                    eager[n as usize].sub(t, v);
+                    node_of[ri] = None;
+                }
+                (Some(n), 1) if busy[ri] > 0 => {
+                    let d = busy[ri];
+                    u.sub_cpu(t, r, d);
+                    eager[n as usize].sub(t, d);
+                    busy[ri] = 0;
+                }
+                (Some(n), _) => {
+                    let d = 1 + lcg(&mut rng) % 1000;
+                    u.add_cpu(t, r, d);
+                    eager[n as usize].add(t, d);
+                    busy[ri] += d;
+                }
+            }
+            if step % 97 == 0 {
+                for (n, e) in eager.iter().enumerate() {
+                    assert_eq!(u.node_cpu_at(n, t), e.at(t), "node {n} at step {step}");
+                    assert_eq!(u.node_cpu_value(n), e.value());
+                }
+            }
+        }
+        let end = t.plus(SimTime(5));
+        for (n, e) in eager.iter().enumerate() {
+            assert_eq!(u.node_cpu_at(n, end), e.at(end));
+        }
+    }
+
+    #[test]
+    fn contended_cpu_counts_for_the_node_through_its_replicas() {
+        let s = SimTime::from_secs_f64;
+        let mut u = Usage::new(1);
+        for r in 0..2 {
+            u.reset_replica(r);
+            u.start(s(0.0), r, 0, 0, 0);
+        }
+        u.set_contended(s(1.0), 0, &[(0, 600), (1, 400)]);
+        u.set_contended(s(2.0), 0, &[(1, 1000)]);
+        u.set_contended(s(3.0), 0, &[]);
+        // 1000 m over [1, 3] s.
+        assert_eq!(u.node_cpu_at(0, s(4.0)), 2000 * 1_000_000_000);
+        assert_eq!(u.replica_cpu[1].at(s(4.0)), 1400 * 1_000_000_000);
     }
 }

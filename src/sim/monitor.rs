@@ -91,7 +91,7 @@ impl Simulation<'_> {
         }
         for n in 0..m.node_last.len() {
             m.node_last[n] = (
-                self.usage.node_cpu[n].at(now),
+                self.usage.node_cpu_at(n, now),
                 self.usage.node_mem[n].at(now),
             );
         }
@@ -130,7 +130,7 @@ impl Simulation<'_> {
         for (n, c) in counts.iter().enumerate() {
             let cap_cpu = nodes.cpu_capacity[n].max(0) as u64;
             let cap_mem = nodes.mem_capacity[n].max(0) as u64;
-            let cpu = average(self.usage.node_cpu[n].at(now), m.node_last[n].0, now, since);
+            let cpu = average(self.usage.node_cpu_at(n, now), m.node_last[n].0, now, since);
             let mem = average(self.usage.node_mem[n].at(now), m.node_last[n].1, now, since);
             self.util_rows.push(UtilizationRow {
                 t: now,

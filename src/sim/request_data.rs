@@ -181,7 +181,7 @@ impl Simulation<'_> {
         if let Some(used) = self.compute.shared_use(node) {
             self.usage.set_contended(self.now, node, used);
         } else {
-            self.usage.sub_cpu(self.now, r, node, cpu);
+            self.usage.sub_cpu(self.now, r, cpu);
         }
         let id = self.router.request(slot).id;
         match upload {

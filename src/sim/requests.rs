@@ -119,9 +119,10 @@ impl Simulation<'_> {
     /// Hands a request to replica `r`: it starts if a worker is free, else it queues locally.
     fn dispatch(&mut self, slot: u32, r: Slot) {
         self.router.dispatched(&mut self.queue, self.now, slot, r);
-        let ri = r as usize;
-        // A busy replica is not idle (its keep-alive window restarts when it is idle again).
-        self.replicas.keepalive[ri] = SimTime::NEVER;
+        // The replica's keep-alive expiry is left as it is: a busy replica does not expire
+        // because the expiry checks its outstanding requests (`on_keepalive_expiry`), and the
+        // next idle period writes a new one. Writing `NEVER` here cost a cache line per
+        // dispatch (docs/performance.md, "Round 9: one record per replica").
         let function = self.compute.profile(r).function;
         self.fscale[function as usize].dispatches += 1;
         match self.compute.admit(r, slot) {
@@ -158,8 +159,7 @@ impl Simulation<'_> {
         let (r, exec_model, recorded) = (req.replica, req.exec_model, req.duration);
         let p = *self.compute.profile(r);
         if self.model.execution.cpu_model == CpuModel::Isolated {
-            self.usage
-                .add_cpu(self.now, r, p.node, p.cpu_per_invocation);
+            self.usage.add_cpu(self.now, r, p.cpu_per_invocation);
         }
         let recorded = (self.model.execution).recorded_on(recorded, p.node_type as usize);
         let exec = if recorded.is_set() {
@@ -190,7 +190,7 @@ impl Simulation<'_> {
         let p = self.compute.profile(r);
         let (node, cpu) = (p.node, p.cpu_per_invocation);
         if self.compute.isolated() {
-            self.usage.sub_cpu(self.now, r, node, cpu);
+            self.usage.sub_cpu(self.now, r, cpu);
         } else if let Some(used) = self.compute.shared_use(node) {
             self.usage.set_contended(self.now, node, used);
         }

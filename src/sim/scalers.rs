@@ -173,6 +173,9 @@ impl Simulation<'_> {
         debug_assert_eq!(fi, self.replicas.function[ri] as usize);
         let policy = &mut self.fscale[fi].keepalive;
         if !policy.is_active() {
+            // No expiry for this idle period: an earlier one, still recorded because
+            // dispatches leave it (`dispatch`), must not fire.
+            self.forget_expiry(ri);
             return;
         }
         let w = policy.windows().expect("active policy");
@@ -188,6 +191,7 @@ impl Simulation<'_> {
                     reason: "prewarm",
                 };
                 let d = d.metric("prewarm_s", w.prewarm.as_secs_f64());
+                self.forget_expiry(ri);
                 self.apply(function, Scaler::Keepalive, d);
                 self.queue
                     .push(self.now.plus(w.prewarm), Event::Prewarm { function });
@@ -221,12 +225,29 @@ impl Simulation<'_> {
         }
     }
 
+    /// Slot `ri`'s idle period has no expiry: any recorded one is cleared (read first, so that
+    /// the common case, nothing recorded, writes nothing).
+    #[inline]
+    fn forget_expiry(&mut self, ri: usize) {
+        if self.replicas.keepalive[ri] != SimTime::NEVER {
+            self.replicas.keepalive[ri] = SimTime::NEVER;
+        }
+    }
+
     /// An idle replica's keep-alive timer fired.
+    ///
+    /// The recorded expiry is that of the replica's last idle period: a dispatch does not clear
+    /// it (one cache line less per request), so a replica that is busy now is recognised by
+    /// its outstanding requests. Every path by which a Running replica's last request leaves
+    /// passes through `on_replica_idle`, which records the new period's expiry or clears it.
     pub(super) fn on_keepalive_expiry(&mut self, r: Slot) {
         let ri = r as usize;
         self.replicas.keepalive.clear_timer(ri);
         let until = self.replicas.keepalive[ri];
-        if self.replicas.state[ri] != ReplicaState::Running || until == SimTime::NEVER {
+        if self.replicas.state[ri] != ReplicaState::Running
+            || until == SimTime::NEVER
+            || self.compute.outstanding(r) > 0
+        {
             return; // busy again, or already leaving
         }
         if until > self.now {
