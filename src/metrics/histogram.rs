@@ -13,10 +13,13 @@
 //!   `u16`, with a rare carry into a side list: a bucket passes 2¹⁶ − 1 only after 65 536
 //!   values in that very bucket, and its carry keeps the count exact;
 //! - the **header** is 48 bytes of what a record reads and writes: the window, the low 64 bits
-//!   of the sum and the max. What a record almost never needs (the carries, the sum's high
-//!   bits) sits behind one pointer, null until first needed, and the count is not stored at
-//!   all: it is the sum of the bucket counts, read only when the run ends. The four histograms
-//!   a completion records are then three cache lines of `FunctionRt` instead of six.
+//!   of the sum, the max and the count of zeros. What a record almost never needs (the
+//!   carries, the high bits of the sum and of the zeros) sits behind one pointer, null until
+//!   first needed, and the count is not stored at all: it is the sum of the bucket counts,
+//!   read only when the run ends. The four histograms a completion records are then three
+//!   cache lines of `FunctionRt` instead of six;
+//! - a value 0 (most waits and queueing times) only counts in the header, so its record
+//!   touches no bucket line.
 
 use super::buckets::LAST_BUCKET;
 pub use super::buckets::{bucket_of, bucket_range};
@@ -38,6 +41,10 @@ pub struct LatencyHistogram {
     max: u64,
     /// Bucket index of `counts[0]` (meaningless while `counts` is empty).
     first: u32,
+    /// Values 0 recorded, modulo 2³² (the wraps are in [`Overflow::zeros_high`]), not in
+    /// `counts`: bucket 0's full count adds them. Waits and queueing times are mostly 0,
+    /// and counting those here spares a record the bucket array's cache line.
+    zeros: u32,
     /// Carries and the sum's high bits, allocated on the first wrap of either.
     overflow: Option<Box<Overflow>>,
 }
@@ -49,6 +56,8 @@ struct Overflow {
     carries: Vec<(u32, u64)>,
     /// Multiples of 2⁶⁴ in the sum.
     sum_high: u64,
+    /// Multiples of 2³² in the count of zeros.
+    zeros_high: u64,
 }
 
 impl LatencyHistogram {
@@ -62,12 +71,21 @@ impl LatencyHistogram {
         self.counts.fill(0);
         self.sum_low = 0;
         self.max = 0;
+        self.zeros = 0;
         self.overflow = None;
     }
 
     /// Records one value.
     #[inline]
     pub fn record(&mut self, v: u64) {
+        if v == 0 {
+            // Nothing to add to the sum nor the max: the count is all.
+            self.zeros = self.zeros.wrapping_add(1);
+            if self.zeros == 0 {
+                self.overflow().zeros_high += 1;
+            }
+            return;
+        }
         let b = bucket_of(v);
         // Below `first` the subtraction wraps to a huge index: one comparison covers both ends.
         let i = b.wrapping_sub(self.first) as usize;
@@ -136,9 +154,10 @@ impl LatencyHistogram {
         self.first = new_first;
     }
 
-    /// Bucket indexes `(lowest, highest)` holding any value, or None when empty: the window
-    /// without its zero ends. A bucket whose stored low bits wrapped to 0 still holds values
-    /// (its carry says so).
+    /// Bucket indexes `(lowest, highest)` of the window holding any value, or None when
+    /// none does: the window without its zero ends. A bucket whose stored low bits wrapped to
+    /// 0 still holds values (its carry says so). The values 0 counted in the header are not
+    /// the window's.
     fn occupied(&self) -> Option<(u32, u32)> {
         let lowest = self.counts.iter().position(|&c| c > 0);
         let highest = self.counts.iter().rposition(|&c| c > 0);
@@ -177,6 +196,12 @@ impl LatencyHistogram {
         self.overflow.as_ref().map_or(&[], |o| &o.carries)
     }
 
+    /// Number of values 0 recorded (bucket 0's count outside the window).
+    fn zero_count(&self) -> u64 {
+        let high = self.overflow.as_ref().map_or(0, |o| o.zeros_high);
+        high << u32::BITS | u64::from(self.zeros)
+    }
+
     /// The full count of bucket `b`, given its stored low bits `low`.
     #[inline]
     fn full_count(&self, b: u32, low: u16) -> u64 {
@@ -188,14 +213,21 @@ impl LatencyHistogram {
                 .binary_search_by_key(&b, |&(bucket, _)| bucket)
                 .map_or(0, |i| carries[i].1)
         };
-        high << COUNT_BITS | u64::from(low)
+        let zeros = if b == 0 { self.zero_count() } else { 0 };
+        (high << COUNT_BITS | u64::from(low)) + zeros
     }
 
-    /// `(bucket, full count)` of every stored bucket, in bucket order.
+    /// `(bucket, full count)` of every stored bucket, in bucket order, led by bucket 0 when
+    /// values 0 were recorded and the window starts above it.
     fn full_counts(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
-        (self.first..)
-            .zip(self.counts.iter())
-            .map(|(b, &c)| (b, self.full_count(b, c)))
+        let zeros = self.zero_count();
+        let zeros_alone =
+            (zeros > 0 && (self.counts.is_empty() || self.first > 0)).then_some((0, zeros));
+        zeros_alone.into_iter().chain(
+            (self.first..)
+                .zip(self.counts.iter())
+                .map(|(b, &c)| (b, self.full_count(b, c))),
+        )
     }
 
     /// Number of recorded values: the bucket counts added up (not stored, so that a record
@@ -209,7 +241,7 @@ impl LatencyHistogram {
             .map(|chunk| u64::from(chunk.iter().map(|&c| u32::from(c)).sum::<u32>()))
             .sum();
         let high: u64 = self.carries().iter().map(|&(_, m)| m).sum();
-        (high << COUNT_BITS) + low
+        (high << COUNT_BITS) + low + self.zero_count()
     }
 
     /// Exact mean in nanoseconds, if any value was recorded.
@@ -308,6 +340,14 @@ impl LatencyHistogram {
         }
         for &(b, multiples) in other.carries() {
             self.carry(b, multiples);
+        }
+        let other_zeros = other.zero_count();
+        if other_zeros > 0 {
+            let total = self.zero_count() + other_zeros;
+            self.zeros = total as u32;
+            if total >> u32::BITS > 0 || self.overflow.is_some() {
+                self.overflow().zeros_high = total >> u32::BITS;
+            }
         }
         let (sum, wrapped) = self.sum_low.overflowing_add(other.sum_low);
         self.sum_low = sum;
@@ -607,5 +647,42 @@ mod tests {
             merged.counts.len() as u32,
             bucket_of(1 << 31) - bucket_of(1_000) + 1
         );
+    }
+
+    #[test]
+    fn zeros_are_counted_in_the_header_and_read_as_bucket_0() {
+        let mut h = LatencyHistogram::new();
+        h.record(0);
+        h.record(0);
+        assert!(h.counts.is_empty(), "no bucket array for zeros");
+        assert_eq!(h.buckets().collect::<Vec<_>>(), [(0, 0, 0, 2)]);
+        assert_eq!((h.count(), h.sum_ns(), h.max_ns()), (2, 0, Some(0)));
+        assert_eq!(h.quantile_ns(1, 2), Some(0));
+        h.record(0); // into a window that starts at bucket 0: the two counts add up
+        h.record(3_000);
+        let mut low = LatencyHistogram::new();
+        low.record(1);
+        low.record(0);
+        h.merge(&low);
+        let got: Vec<(u32, u64)> = h.buckets().map(|(b, _, _, c)| (b, c)).collect();
+        assert_eq!(got, [(0, 4), (1, 1), (bucket_of(3_000), 1)]);
+        assert_eq!(h.count(), 6);
+    }
+
+    #[test]
+    fn the_count_of_zeros_stays_exact_past_u32_max() {
+        let mut h = LatencyHistogram::new();
+        h.zeros = u32::MAX - 1; // as if 2³² − 2 zeros had been recorded
+        for _ in 0..3 {
+            h.record(0);
+        }
+        let n = u64::from(u32::MAX) + 2;
+        assert_eq!(h.count(), n);
+        assert_eq!(h.buckets().collect::<Vec<_>>(), [(0, 0, 0, n)]);
+        let mut sum = h.clone();
+        sum.merge(&h);
+        assert_eq!((sum.count(), sum.zero_count()), (2 * n, 2 * n));
+        sum.record(7);
+        assert_eq!(sum.quantile_ns(1, 2), Some(0));
     }
 }
