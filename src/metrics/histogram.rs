@@ -31,8 +31,8 @@ const COUNT_BITS: u32 = u16::BITS;
 #[derive(Clone, Debug, Default)]
 pub struct LatencyHistogram {
     /// Count modulo 2¹⁶ of each bucket from `first` on. The window may reach past the
-    /// buckets recorded so far (it grows by at least its length, so zeros follow the highest
-    /// value): zero buckets are part of no output.
+    /// buckets recorded so far (it grows by at least a quarter of its length, so zeros may
+    /// lie beyond the lowest and highest values): zero buckets are part of no output.
     counts: Box<[u16]>,
     /// Sum of the recorded values modulo 2⁶⁴; the wraps are counted in
     /// [`Overflow::sum_high`].
@@ -45,7 +45,8 @@ pub struct LatencyHistogram {
     /// `counts`: bucket 0's full count adds them. Waits and queueing times are mostly 0,
     /// and counting those here spares a record the bucket array's cache line.
     zeros: u32,
-    /// Carries and the sum's high bits, allocated on the first wrap of either.
+    /// Carries and the high bits of the sum and of the zeros, allocated on the first wrap of
+    /// any of them.
     overflow: Option<Box<Overflow>>,
 }
 
@@ -114,7 +115,7 @@ impl LatencyHistogram {
     #[inline(never)]
     fn record_outside(&mut self, b: u32) {
         self.cover(b, b);
-        // A fresh window's counts are at most 1 here: no wrap.
+        // Bucket `b` was outside the window, so its count was 0: no wrap.
         self.counts[(b - self.first) as usize] += 1;
     }
 
