@@ -2,6 +2,7 @@
 //! output tables (whose row types are defined with their columns in [`crate::output::tables`]
 //! and re-exported here, so recording code names them `metrics::…Row`).
 
+pub mod buckets;
 pub mod histogram;
 pub mod names;
 pub mod records;
