@@ -505,7 +505,11 @@ fn explain_top_k_records_the_best_candidates_of_each_decision() {
     assert_eq!(p.node, Some(0));
     for c in candidates {
         assert_eq!(Some(c.total), p.total_score, "identical nodes score alike");
-        assert_eq!(c.scores, p.scores, "same breakdown as the chosen node");
+        assert_eq!(
+            c.scores[..],
+            p.scores[..],
+            "same breakdown as the chosen node"
+        );
     }
 }
 

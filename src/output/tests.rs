@@ -108,9 +108,9 @@ fn placement(replica_id: u32, function: u32, node: Option<u32>) -> PlacementRow 
         node,
         failure_reason: (!ok).then_some("no feasible node"),
         rejections: if ok {
-            Vec::new()
+            Vec::new().into()
         } else {
-            vec![("fits_resources", 1), ("node_ports", 1)]
+            vec![("fits_resources", 1), ("node_ports", 1)].into()
         },
         scores: if ok {
             vec![
@@ -129,8 +129,9 @@ fn placement(replica_id: u32, function: u32, node: Option<u32>) -> PlacementRow 
                     weighted: 0.0,
                 },
             ]
+            .into()
         } else {
-            Vec::new()
+            Vec::new().into()
         },
         total_score: ok.then_some(80.0),
         needed_images: ok.then(|| if function == 0 { vec![0] } else { vec![] }),

@@ -86,6 +86,7 @@ pub mod placer;
 pub mod plugins;
 pub mod podinfo;
 pub mod random;
+pub mod shared_lists;
 pub mod skippy;
 pub mod spread;
 pub mod state;
@@ -106,6 +107,9 @@ use crate::config::{
     AffinityConfig, ContainerConfig, Labels, Scenario, TimeModelSpec, TolerationConfig,
 };
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use shared_lists::SharedLists;
 
 static NO_LABELS: Labels = BTreeMap::new();
 static NO_EXTENDED: BTreeMap<String, u64> = BTreeMap::new();
@@ -261,6 +265,8 @@ pub struct Decision {
     pub top: Vec<Candidate>,
     /// Candidates of earlier decisions kept for reuse of their allocations.
     spare: Vec<Candidate>,
+    /// Recent rejection and score lists, shared by the output rows of equal decisions.
+    shared: SharedLists,
 }
 
 impl Decision {
@@ -279,6 +285,16 @@ impl Decision {
         self.total_score = 0.0;
         self.needed_images.clear();
         self.spare.append(&mut self.top);
+    }
+
+    /// `rejections` as a slice shared with earlier rows of equal counts ([`SharedLists`]).
+    pub fn shared_rejections(&mut self) -> Arc<[(&'static str, u32)]> {
+        self.shared.rejections(&self.rejections)
+    }
+
+    /// `scores` as a slice shared with earlier rows of an equal breakdown ([`SharedLists`]).
+    pub fn shared_scores(&mut self) -> Arc<[ScoreEntry]> {
+        self.shared.scores(&self.scores)
     }
 
     /// On failure: the predicate with most rejections (ties → earlier), or `no_nodes`.

@@ -144,6 +144,8 @@ impl<'a> Simulation<'a> {
 
     fn record_placement(&mut self, r: Slot, latency: SimTime) {
         let ri = r as usize;
+        let rejections = self.decision.shared_rejections();
+        let scores = self.decision.shared_scores();
         let d = &self.decision;
         let nodes = &self.cluster.nodes;
         let (cpu_frac, mem_frac) = match d.node {
@@ -180,8 +182,8 @@ impl<'a> Simulation<'a> {
             tie_count: d.tie_count,
             node: d.node,
             failure_reason: d.node.is_none().then(|| d.failure_reason()),
-            rejections: d.rejections.clone(),
-            scores: d.scores.clone(),
+            rejections,
+            scores,
             total_score: d.node.map(|_| d.total_score),
             needed_images: d.node.map(|_| d.needed_images.clone()),
             node_cpu_requested_frac: cpu_frac,

@@ -51,10 +51,11 @@ output_table! {
         pub node: Option<u32>,
         /// Failure reason (None on success).
         pub failure_reason: Option<&'static str>,
-        /// First-failing predicate counts, predicate order.
-        pub rejections: Vec<(&'static str, u32)>,
-        /// Chosen node's breakdown (empty on failure).
-        pub scores: Vec<ScoreEntry>,
+        /// First-failing predicate counts, predicate order (shared with other rows of equal
+        /// counts: `crate::scheduler::shared_lists`).
+        pub rejections: Arc<[(&'static str, u32)]>,
+        /// Chosen node's breakdown (empty on failure; shared like `rejections`).
+        pub scores: Arc<[ScoreEntry]>,
         /// Chosen node's total (None on failure).
         pub total_score: Option<f64>,
         /// Images not on the chosen node before placement (None on failure).
@@ -85,9 +86,9 @@ output_table! {
         "status": Utf8 = if row.node.is_some() { "scheduled" } else { "unschedulable" },
         "node": OptUtf8 = row.node.map(|n| run.node(n)),
         "failure_reason": OptUtf8 = row.failure_reason,
-        "rejections": Rejections = row.rejections.as_slice(),
+        "rejections": Rejections = &row.rejections[..],
         // A failed decision has no chosen node, hence no breakdown: null, not an empty list.
-        "scores": OptScores = row.node.is_some().then_some(row.scores.as_slice()),
+        "scores": OptScores = row.node.is_some().then_some(&row.scores[..]),
         "total_score": OptF64 = row.total_score,
         "needed_images": OptImageNames = row.needed_images.as_deref().map(|ids| (*run, ids)),
         "node_cpu_requested_frac": OptF64 = row.node_cpu_requested_frac,

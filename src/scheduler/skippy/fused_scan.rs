@@ -30,6 +30,7 @@ use super::scan_kernel::{
     eval_chunk, exact_codes, node_word, ChunkCols, PodTerms, BALANCED_MASK, CLASS_SHIFT, EDGE_BIT,
     MAX_CLASS,
 };
+use super::totals_memo::TotalsMemo;
 use crate::cluster::{NodeId, NodeTable};
 use crate::scheduler::explain::first_max;
 use crate::scheduler::facts::NodeFacts;
@@ -106,6 +107,8 @@ pub struct FusedScan {
     reads_data: bool,
     reads_capabilities: bool,
     memo: FitMemo,
+    /// The inputs `reduced`, `totals` and `small_totals` were last computed from.
+    memo_totals: TotalsMemo,
     codes: Vec<u8>,
     keys: Vec<u16>,
     /// Node ids of the feasible nodes of compacted chunks (by feasible index).
@@ -184,6 +187,7 @@ impl FusedScan {
             arch_code,
             on_class,
             memo: FitMemo::default(),
+            memo_totals: TotalsMemo::default(),
             codes: vec![0; CHUNK],
             keys: Vec::new(),
             pos: Vec::new(),
@@ -241,27 +245,19 @@ impl FusedScan {
             mx = if x > mx { x } else { mx };
         }
         let latency_filled = mx != 0.0;
-        if latency_filled {
-            let (mni, mxi) = (mn as i64, mx as i64);
-            for &c in &self.present {
-                self.reduced[c] = trunc((10 * (mxi - lat_values[c] as i64 + mni)) as f64 / mx);
-            }
-        }
 
-        // The total of every key of a present class, accumulated like the generic path.
-        let mut small = true;
-        for &c in &self.present {
-            for edge in [0, EDGE_BIT] {
-                for b in 0..=10u16 {
-                    let key = (c as u16) << CLASS_SHIFT | edge | b;
-                    let t = self.total(key, latency_filled);
-                    self.totals[key as usize] = t;
-                    let s = t as u8;
-                    small &= f64::from(s) == t;
-                    self.small_totals[key as usize] = s;
-                }
+        // The reduced value of each present class and the total of every key of a present
+        // class, accumulated like the generic path. They depend on nothing but the classes
+        // present and their map values, so a decision with the same ones as the last
+        // computation reuses the tables ([`TotalsMemo`]).
+        let small = match self.memo_totals.lookup(&self.present, lat_values) {
+            Some(small) => small,
+            None => {
+                let small = self.compute_totals(lat_values, mn, mx, latency_filled);
+                self.memo_totals.remember(&self.present, lat_values, small);
+                small
             }
-        }
+        };
 
         // Select: the first maximum in visit order. When every total is a small integer, the
         // byte scores order and tie exactly like the totals.
@@ -311,6 +307,33 @@ impl FusedScan {
             });
         }
         Some(next)
+    }
+
+    /// Fills `reduced` for the present classes (when the latency priority has values) and
+    /// `totals` and `small_totals` for every key of a present class; returns whether every
+    /// such total is a small integer (then the byte table orders and ties exactly like the
+    /// totals).
+    fn compute_totals(&mut self, lat_values: &[f64], mn: f64, mx: f64, filled: bool) -> bool {
+        if filled {
+            let (mni, mxi) = (mn as i64, mx as i64);
+            for &c in &self.present {
+                self.reduced[c] = trunc((10 * (mxi - lat_values[c] as i64 + mni)) as f64 / mx);
+            }
+        }
+        let mut small = true;
+        for &c in &self.present {
+            for edge in [0, EDGE_BIT] {
+                for b in 0..=10u16 {
+                    let key = (c as u16) << CLASS_SHIFT | edge | b;
+                    let t = self.total(key, filled);
+                    self.totals[key as usize] = t;
+                    let s = t as u8;
+                    small &= f64::from(s) == t;
+                    self.small_totals[key as usize] = s;
+                }
+            }
+        }
+        small
     }
 
     /// The node id of feasible index `i`.
@@ -435,11 +458,22 @@ impl FusedScan {
                 let mut f = before + cnt;
                 let mut upto = m;
                 if f >= k {
-                    // Cut after the (k − before)-th feasible node of this chunk.
-                    upto = cut_after_feasible(codes, k - before);
+                    // Cut after the (k − before)-th feasible node of this chunk: in a chunk of
+                    // feasible nodes that is node k − before, and when the cut takes the whole
+                    // chunk its classes are the kernel's.
+                    let need = k - before;
+                    upto = if all_feasible {
+                        need
+                    } else {
+                        cut_after_feasible(codes, need)
+                    };
                     f = k;
-                    for &key in &self.keys[before..f] {
-                        classes |= 1u64 << ((key >> CLASS_SHIFT) & 63);
+                    if all_feasible && upto == m {
+                        classes |= chunk_classes;
+                    } else {
+                        for &key in &self.keys[before..f] {
+                            classes |= 1u64 << ((key >> CLASS_SHIFT) & 63);
+                        }
                     }
                 } else {
                     classes |= chunk_classes;

@@ -19,6 +19,7 @@ pub mod presets;
 mod scan_kernel;
 #[cfg(test)]
 mod tests;
+mod totals_memo;
 
 use super::arch_table::ArchTable;
 use super::explain::{first_max, top_indices};
