@@ -55,12 +55,6 @@ impl<T: Copy> Bucket<T> {
         self.cap as usize
     }
 
-    /// True when the next push must grow the buffer.
-    #[inline(always)]
-    pub(super) fn is_full(&self) -> bool {
-        self.len == self.cap
-    }
-
     /// Appends `value`.
     #[inline(always)]
     pub(super) fn push(&mut self, value: T) {
@@ -70,6 +64,20 @@ impl<T: Copy> Bucket<T> {
         // SAFETY: `len < cap` now, so the slot is inside the buffer.
         unsafe { self.ptr.as_ptr().add(self.len as usize).write(value) };
         self.len += 1;
+    }
+
+    /// Appends `value` if the buffer has room; hands it back when the bucket is full, so the
+    /// caller decides how to make room (the radix heap may swap in its spare buffer). One
+    /// capacity test on the hot path instead of a "full?" test followed by [`Bucket::push`]'s.
+    #[inline(always)]
+    pub(super) fn push_within_capacity(&mut self, value: T) -> Result<(), T> {
+        if self.len == self.cap {
+            return Err(value);
+        }
+        // SAFETY: `len < cap`, so the slot is inside the buffer.
+        unsafe { self.ptr.as_ptr().add(self.len as usize).write(value) };
+        self.len += 1;
+        Ok(())
     }
 
     /// Removes and returns the last element.
@@ -95,6 +103,23 @@ impl<T: Copy> Bucket<T> {
         // SAFETY: the first `len` slots are initialised; a dangling pointer is valid for an
         // empty slice.
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len as usize) }
+    }
+
+    /// The elements, in push order, mutably.
+    #[inline(always)]
+    pub(super) fn as_mut_slice(&mut self) -> &mut [T] {
+        // SAFETY: as for `as_slice`; `&mut self` makes the access exclusive.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len as usize) }
+    }
+
+    /// Inserts `value` at index `at`, shifting the elements after it up by one.
+    ///
+    /// # Panics
+    /// If `at > len`.
+    pub(super) fn insert(&mut self, at: usize, value: T) {
+        assert!(at <= self.len(), "insertion index {at} past the end");
+        self.push(value);
+        self.as_mut_slice()[at..].rotate_right(1);
     }
 
     /// Forgets every element, keeping the buffer.
@@ -214,15 +239,50 @@ mod tests {
     }
 
     #[test]
+    fn insert_and_as_mut_slice_behave_like_a_vec() {
+        let mut b = Bucket::new();
+        let mut v = Vec::new();
+        for i in 0..200u64 {
+            let at = (i as usize * 7) % (v.len() + 1);
+            b.insert(at, i);
+            v.insert(at, i);
+            assert_eq!(b.as_slice(), &v[..]);
+        }
+        b.as_mut_slice().reverse();
+        v.reverse();
+        assert_eq!(b.as_slice(), &v[..]);
+    }
+
+    #[test]
     fn grows_through_the_same_capacities_as_a_vec() {
         let mut b = Bucket::new();
         let mut v: Vec<[u64; 3]> = Vec::new();
         for i in 0..5_000u64 {
-            assert_eq!(b.is_full(), v.len() == v.capacity());
+            assert_eq!(b.len() == b.capacity(), v.len() == v.capacity());
             b.push([i; 3]);
             v.push([i; 3]);
             assert_eq!(b.capacity(), v.capacity());
         }
+    }
+
+    #[test]
+    fn push_within_capacity_hands_the_value_back_only_when_full() {
+        let mut b = Bucket::new();
+        assert_eq!(
+            b.push_within_capacity(7u64),
+            Err(7),
+            "an empty bucket has no buffer"
+        );
+        b.push(1);
+        let cap = b.capacity();
+        for i in 1..cap as u64 {
+            assert_eq!(b.push_within_capacity(i + 1), Ok(()));
+        }
+        assert_eq!(b.len(), b.capacity());
+        assert_eq!(b.push_within_capacity(99), Err(99));
+        assert_eq!(b.capacity(), cap, "it never grows the buffer");
+        let expected: Vec<u64> = (1..=cap as u64).collect();
+        assert_eq!(b.as_slice(), &expected[..]);
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! the last entry popped. A radix heap exploits that. It keeps the last popped order `last` and
 //! files each entry in a bucket by the *position of the highest digit in which it differs from
 //! `last`*; every entry of a lower bucket is smaller than every entry of a higher one. Popping
-//! takes the one entry equal to `last` if there is one, else empties the lowest non-empty bucket:
-//! its minimum becomes the new `last` and the others drop into lower buckets.
+//! takes the next entry of the *run* (below); when the run is empty it empties the lowest
+//! non-empty bucket: its minimum becomes the new `last` and the others drop into lower buckets.
 //!
 //! Why a radix heap and not a d-ary heap: a heap pop descends log n levels with unpredictable
 //! comparisons and a likely cache miss at each; here a push is an append to one of a few
@@ -33,7 +33,15 @@
 //! largest order (which keeps every other bucket's filing valid: it shares their digits above
 //! the drained bucket's position, as the run's minimum does). Near the front of a large heap
 //! buckets are small, and one sort of a few entries replaces their descent through the lower
-//! buckets one pop at a time. An entry pushed below the run's largest is inserted into it.
+//! buckets one pop at a time. An entry pushed below the run's largest is inserted into it. A
+//! larger drained bucket puts its minimum alone in the run, so every pop takes the end of the
+//! run, whatever the bucket sizes.
+//!
+//! The instructions per event are the point (docs/performance.md, "Round 9: the event queue's
+//! instructions"): a push whose time is after `last`'s (all but a handful) picks its bucket
+//! from the times alone and makes one capacity test; a pop from a non-empty run is a length
+//! test and a read, with the drain out of line; the buckets are a fixed-size array indexed
+//! without bounds checks; and the run is sorted by insertion as it is filled, with no call.
 //!
 //! A drain also tells its caller which entries are about to be popped (every entry of a drained
 //! bucket of at most [`NEAR_MAX`] entries comes out within that many pops, barring earlier
@@ -53,8 +61,9 @@ const DIGIT_BITS: u32 = 8;
 const RADIX: usize = 1 << DIGIT_BITS;
 /// Digit positions of a 128-bit order.
 const POSITIONS: usize = 128 / DIGIT_BITS as usize;
-/// Buckets in all; bucket 0 holds the one entry equal to `last` (a digit of 0 above `last`'s
-/// digit never occurs, so no other entry is ever filed there).
+/// Buckets in all; bucket 0 holds an entry equal to `last`, which only happens to the entry that
+/// re-filing around a new minimum is for ([`RadixHeap::refile_around`]; a digit of 0 above
+/// `last`'s digit never occurs, so no other entry is ever filed there).
 const BUCKETS: usize = POSITIONS * RADIX;
 /// Words of the occupied-bucket mask (one bit each in the summary word).
 const MASK_WORDS: usize = BUCKETS / 64;
@@ -114,11 +123,22 @@ fn bucket_of(order: u128, last: u128) -> usize {
     (base + position) as usize * RADIX + digit
 }
 
+/// [`bucket_of`] when the entry's time is after `last`'s: the digit of the time at the position
+/// of the highest bit in which the two times differ.
+#[inline(always)]
+fn bucket_of_later_time(time: u64, last_time: u64) -> usize {
+    debug_assert!(time > last_time);
+    let position = (63 - (time ^ last_time).leading_zeros()) / DIGIT_BITS;
+    let digit = (time >> (position * DIGIT_BITS)) as usize & (RADIX - 1);
+    (HALF_POSITIONS + position) as usize * RADIX + digit
+}
+
 /// A min-queue on `(time, key)` for monotone use; see the module docs.
 #[derive(Clone, Debug)]
 pub struct RadixHeap<E: Copy> {
-    /// One growable array per bucket, each with a 16-byte header (`engine/bucket.rs`).
-    buckets: Vec<Bucket<HeapEntry<E>>>,
+    /// One growable array per bucket, each with a 16-byte header (`engine/bucket.rs`); a fixed
+    /// size, so an index masked to `BUCKETS − 1` needs no bounds check.
+    buckets: Box<[Bucket<HeapEntry<E>>; BUCKETS]>,
     /// Bit `b` set: bucket `b` is non-empty.
     occupied: [u64; MASK_WORDS],
     /// Bit `w` set: word `w` of `occupied` is not zero.
@@ -128,7 +148,8 @@ pub struct RadixHeap<E: Copy> {
     last: u128,
     /// The next entries to pop, sorted by decreasing order; each is smaller than every entry of
     /// the buckets (see the module docs).
-    run: Vec<HeapEntry<E>>,
+    /// A `Bucket` like the others: a drained small bucket becomes the run by swapping buffers.
+    run: Bucket<HeapEntry<E>>,
     /// Entries in the buckets and the run.
     len: usize,
     /// The largest buffer a drained bucket gave up (empty): a bucket that outgrows
@@ -146,11 +167,15 @@ impl<E: Copy> RadixHeap<E> {
     /// An empty heap.
     pub fn new() -> Self {
         RadixHeap {
-            buckets: (0..BUCKETS).map(|_| Bucket::new()).collect(),
+            buckets: (0..BUCKETS)
+                .map(|_| Bucket::new())
+                .collect::<Box<[_]>>()
+                .try_into()
+                .unwrap_or_else(|_| unreachable!("BUCKETS buckets were made")),
             occupied: [0; MASK_WORDS],
             summary: 0,
             last: 0,
-            run: Vec::with_capacity(RUN_MAX),
+            run: Bucket::new(),
             len: 0,
             spare: Bucket::new(),
         }
@@ -170,7 +195,7 @@ impl<E: Copy> RadixHeap<E> {
 
     /// Drops every entry (keeping the buckets' allocations).
     pub fn clear(&mut self) {
-        for b in &mut self.buckets {
+        for b in self.buckets.iter_mut() {
             b.clear();
         }
         self.occupied = [0; MASK_WORDS];
@@ -180,60 +205,69 @@ impl<E: Copy> RadixHeap<E> {
         self.len = 0;
     }
 
+    /// Files `entry` in bucket `b`: one capacity test, and the two occupancy bits only if the
+    /// bucket was empty. A bucket's bit is set exactly while it holds entries (every drain
+    /// empties the bucket whose bit it clears), so a push into a non-empty bucket (most of
+    /// them: a far bucket gathers a few entries before it is drained) finds it set already.
     #[inline(always)]
-    fn file(&mut self, bucket: usize, entry: HeapEntry<E>) {
-        let b = &self.buckets[bucket];
-        if b.is_full() && b.capacity() >= KEPT_CAPACITY {
-            self.grow_into_spare(bucket);
+    fn file(&mut self, b: usize, entry: HeapEntry<E>) {
+        let b = b & (BUCKETS - 1);
+        let bucket = &mut self.buckets[b];
+        let was_empty = bucket.len() == 0;
+        if let Err(entry) = bucket.push_within_capacity(entry) {
+            self.file_into_full(b, entry);
         }
-        self.buckets[bucket].push(entry);
-        self.occupied[bucket / 64] |= 1 << (bucket % 64);
-        self.summary |= 1 << (bucket / 64);
+        if was_empty {
+            self.occupied[b / 64] |= 1 << (b % 64);
+            self.summary |= 1 << (b / 64);
+        }
     }
 
-    /// A full bucket of at least [`KEPT_CAPACITY`] entries moves into the spare buffer if that
-    /// is larger, which saves a reallocation (and the fresh pages) per doubling: the buckets of
-    /// the far future fill to thousands of entries again after each drain.
+    /// [`RadixHeap::file`] into a full bucket. One of at least [`KEPT_CAPACITY`] entries moves
+    /// into the spare buffer if that is larger, which saves a reallocation (and the fresh pages)
+    /// per doubling: the buckets of the far future fill to thousands of entries again after
+    /// each drain. Any other grows.
     #[cold]
-    fn grow_into_spare(&mut self, bucket: usize) {
-        let b = &mut self.buckets[bucket];
-        if self.spare.capacity() > b.capacity() {
-            self.spare.append(b);
-            std::mem::swap(b, &mut self.spare);
+    #[inline(never)]
+    fn file_into_full(&mut self, b: usize, entry: HeapEntry<E>) {
+        let bucket = &mut self.buckets[b];
+        if bucket.capacity() >= KEPT_CAPACITY && self.spare.capacity() > bucket.capacity() {
+            self.spare.append(bucket);
+            std::mem::swap(bucket, &mut self.spare);
         }
+        bucket.push(entry);
     }
 
     /// Adds an entry.
     ///
-    /// Inlined into its callers (two per request): the common case is a bucket computation and
-    /// an append; an entry below `last` takes the out-of-line path.
+    /// Inlined into its callers (two per request): an entry whose time is after `last`'s is
+    /// filed from the times alone; an equal time or an earlier entry takes the out-of-line path.
     #[inline(always)]
     pub fn push(&mut self, entry: HeapEntry<E>) {
-        let order = entry.order();
-        if order < self.last {
-            self.push_below_last(entry);
-            return;
+        let last_time = (self.last >> 64) as u64;
+        if entry.time > last_time {
+            self.file(bucket_of_later_time(entry.time, last_time), entry);
+            self.len += 1;
+        } else {
+            self.push_at_or_before_last_time(entry);
         }
-        let b = bucket_of(order, self.last);
-        self.file(b, entry);
-        self.len += 1;
     }
 
-    /// [`RadixHeap::push`] of an entry smaller than `last`: into the run if there is one, else
-    /// every entry is filed again around it.
+    /// [`RadixHeap::push`] of an entry whose time is not after `last`'s: filed by the whole
+    /// order if it is above `last`; else into the run if there is one (it is among the next
+    /// entries to pop), else every entry is filed again around it.
     #[inline(never)]
-    fn push_below_last(&mut self, entry: HeapEntry<E>) {
+    fn push_at_or_before_last_time(&mut self, entry: HeapEntry<E>) {
         let order = entry.order();
-        if !self.run.is_empty() {
-            // Among the next entries to pop: its place in the run.
-            let at = self.run.partition_point(|e| e.order() > order);
+        if order >= self.last {
+            self.file(bucket_of(order, self.last), entry);
+        } else if self.run.len() != 0 {
+            let at = self.run.as_slice().partition_point(|e| e.order() > order);
             self.run.insert(at, entry);
-            self.len += 1;
-            return;
+        } else {
+            self.refile_around(order);
+            self.file(bucket_of(order, self.last), entry);
         }
-        self.refile_around(order);
-        let b = bucket_of(order, self.last);
-        self.file(b, entry);
         self.len += 1;
     }
 
@@ -241,8 +275,9 @@ impl<E: Copy> RadixHeap<E> {
     #[cold]
     fn refile_around(&mut self, order: u128) {
         let mut all = Vec::with_capacity(self.len);
-        all.append(&mut self.run);
-        for b in &mut self.buckets {
+        all.extend_from_slice(self.run.as_slice());
+        self.run.clear();
+        for b in self.buckets.iter_mut() {
             all.extend_from_slice(b.as_slice());
             b.clear();
         }
@@ -255,42 +290,66 @@ impl<E: Copy> RadixHeap<E> {
         }
     }
 
-    /// Makes the run or bucket 0 hold the smallest entry; false when the heap is empty.
-    /// `on_near` sees the events of a small drained bucket (see the module docs).
-    #[inline]
-    fn settle(&mut self, on_near: impl FnMut(&E)) -> bool {
-        if !self.run.is_empty() || self.occupied[0] & 1 != 0 {
-            return true;
-        }
-        self.drain_lowest(on_near)
-    }
-
-    /// Empties the lowest non-empty bucket into the run or into lower buckets.
-    #[inline]
-    fn drain_lowest(&mut self, mut on_near: impl FnMut(&E)) -> bool {
+    /// Refills the empty run from the lowest non-empty bucket; false when the heap is empty.
+    /// `on_near` sees the events of a small drained bucket (see the module docs). Out of line:
+    /// it runs once per drained bucket, not once per pop.
+    #[inline(never)]
+    fn drain_lowest(&mut self, on_near: impl FnMut(&E)) -> bool {
         if self.summary == 0 {
             return false;
         }
         let word = self.summary.trailing_zeros() as usize;
-        let lowest = word * 64 + self.occupied[word].trailing_zeros() as usize;
-        self.occupied[word] &= !(1 << (lowest % 64));
-        if self.occupied[word] == 0 {
-            self.summary &= !(1 << word);
+        let bits = self.occupied[word];
+        let lowest = (word * 64 + bits.trailing_zeros() as usize) & (BUCKETS - 1);
+        let rest = bits & (bits - 1);
+        self.occupied[word] = rest;
+        if rest == 0 {
+            self.summary &= self.summary - 1;
         }
-        let mut bucket = std::mem::take(&mut self.buckets[lowest]);
+        if self.buckets[lowest].len() <= RUN_MAX {
+            self.sort_into_run(lowest, on_near);
+        } else {
+            self.refile(lowest, on_near);
+        }
+        true
+    }
+
+    /// Makes the small bucket `b` the run, announcing each entry, and sorts it largest first;
+    /// `last` becomes the run's largest. The buffers swap (the bucket keeps the empty run's),
+    /// so no entry is copied, and the sort is an insertion sort in place: a drained bucket
+    /// holds a few entries (three on average in the azure-like runs), too few for a library
+    /// sort's call and set-up to pay.
+    #[inline(always)]
+    fn sort_into_run(&mut self, b: usize, mut on_near: impl FnMut(&E)) {
+        debug_assert_eq!(self.run.len(), 0);
+        std::mem::swap(&mut self.run, &mut self.buckets[b]);
+        let run = self.run.as_mut_slice();
+        on_near(&run[0].event);
+        for i in 1..run.len() {
+            let e = run[i];
+            on_near(&e.event);
+            let order = e.order();
+            if run[i - 1].order() > order {
+                continue; // already in place
+            }
+            let mut j = i;
+            while j > 0 && run[j - 1].order() < order {
+                run[j] = run[j - 1];
+                j -= 1;
+            }
+            run[j] = e;
+        }
+        self.last = run[0].order();
+    }
+
+    /// Empties the large bucket `b`: its minimum goes alone into the empty run and becomes
+    /// `last`; every other entry drops into a lower bucket.
+    fn refile(&mut self, b: usize, mut on_near: impl FnMut(&E)) {
+        let mut bucket = std::mem::take(&mut self.buckets[b]);
         if bucket.len() <= NEAR_MAX {
             for e in bucket.as_slice() {
                 on_near(&e.event);
             }
-        }
-        if bucket.len() <= RUN_MAX {
-            self.run.extend_from_slice(bucket.as_slice());
-            bucket.clear();
-            self.run
-                .sort_unstable_by_key(|e| std::cmp::Reverse(e.order()));
-            self.last = self.run[0].order();
-            self.buckets[lowest] = bucket;
-            return true;
         }
         let min = bucket
             .as_slice()
@@ -302,19 +361,22 @@ impl<E: Copy> RadixHeap<E> {
         // lands in a lower bucket: the loop never writes to the bucket it drains.
         self.last = min;
         for &e in bucket.as_slice() {
-            let b = bucket_of(e.order(), min);
-            self.file(b, e);
+            let order = e.order();
+            if order == min {
+                self.run.push(e);
+            } else {
+                self.file(bucket_of(order, min), e);
+            }
         }
         bucket.clear();
         // A drained bucket keeps its buffer for the next entries filed there, unless the buffer
         // is large: buffers of every bucket that once held thousands of entries would add up to
         // several times the heap's peak size.
         if bucket.capacity() <= KEPT_CAPACITY {
-            self.buckets[lowest] = bucket;
+            self.buckets[b] = bucket;
         } else if bucket.capacity() > self.spare.capacity() {
             self.spare = bucket;
         }
-        true
     }
 
     /// The smallest entry (may re-file entries, hence `&mut`).
@@ -324,54 +386,50 @@ impl<E: Copy> RadixHeap<E> {
     }
 
     /// The smallest entry; `on_near` sees the events that re-filing found to be among the next
-    /// few dozen to pop (to prefetch what they will need).
-    #[inline]
+    /// few dozen to pop (to prefetch what they will need). Inlined: while the run holds
+    /// entries this is a length test and a read.
+    #[inline(always)]
     pub fn peek_with(&mut self, on_near: impl FnMut(&E)) -> Option<&HeapEntry<E>> {
-        if !self.settle(on_near) {
-            None
-        } else if let Some(e) = self.run.last() {
-            Some(e)
-        } else {
-            self.buckets[0].last()
+        if self.run.len() == 0 && !self.drain_lowest(on_near) {
+            return None;
         }
+        self.run.last()
     }
 
     /// Removes and returns the smallest entry.
     #[inline]
     pub fn pop(&mut self) -> Option<HeapEntry<E>> {
-        if !self.settle(|_| {}) {
-            return None;
-        }
+        self.peek()?;
         Some(self.pop_settled())
+    }
+
+    /// Checks the occupancy bits against the buckets: a bucket's bit is set exactly when it
+    /// holds entries, and a summary bit exactly when its word has a bit set.
+    #[cfg(test)]
+    pub(super) fn assert_occupancy_matches_the_buckets(&self) {
+        for (b, bucket) in self.buckets.iter().enumerate() {
+            let bit = self.occupied[b / 64] >> (b % 64) & 1 == 1;
+            assert_eq!(bit, bucket.len() != 0, "bucket {b}");
+        }
+        for (w, &word) in self.occupied.iter().enumerate() {
+            assert_eq!(self.summary >> w & 1 == 1, word != 0, "word {w}");
+        }
     }
 
     /// Removes and returns the smallest entry right after a [`RadixHeap::peek_with`] (or
     /// [`RadixHeap::peek`]) that found one, with no push in between: the entry is then at the
-    /// end of the run or in bucket 0, so no bucket needs draining. The event queue looks at
-    /// the top before it takes it; this saves a second settling.
+    /// end of the run, so no bucket needs draining. The event queue looks at the top before it
+    /// takes it; this saves a second settling.
     ///
     /// # Panics
     /// If the heap is empty.
-    #[inline]
+    #[inline(always)]
     pub fn pop_settled(&mut self) -> HeapEntry<E> {
-        if let Some(e) = self.run.pop() {
-            self.len -= 1;
-            return e;
-        }
-        self.pop_bucket_zero()
-    }
-
-    /// [`RadixHeap::pop_settled`] when the run is empty: the one entry equal to `last`.
-    #[inline(never)]
-    fn pop_bucket_zero(&mut self) -> HeapEntry<E> {
-        let e = self.buckets[0]
+        let e = self
+            .run
             .pop()
             .expect("pop_settled follows a peek that found an entry");
         self.len -= 1;
-        self.occupied[0] &= !1;
-        if self.occupied[0] == 0 {
-            self.summary &= !1;
-        }
         e
     }
 }
@@ -427,6 +485,10 @@ mod tests {
                     reference(order, last),
                     "{order} {last}"
                 );
+                let time = (order >> 64) as u64;
+                if time > t {
+                    assert_eq!(bucket_of_later_time(time, t), reference(order, last));
+                }
             }
         }
     }
@@ -476,6 +538,9 @@ mod tests {
                 let e = h.pop().unwrap();
                 assert_eq!((e.time, e.key), (t, k));
                 now = t;
+            }
+            if step % 97 == 0 {
+                h.assert_occupancy_matches_the_buckets();
             }
         }
         assert_eq!(h.len(), reference.len());

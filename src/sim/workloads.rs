@@ -22,6 +22,7 @@ impl Simulation<'_> {
         self.on_next_arrival(wi, next);
     }
 
+    #[inline(always)] // into the arrival path, with the queue's push (docs/performance.md, round 9)
     fn on_next_arrival(&mut self, wi: u32, next: NextArrival) {
         match next {
             NextArrival::At(t) => {
