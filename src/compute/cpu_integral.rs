@@ -10,7 +10,7 @@
 //!
 //! `acc` alone may be "negative" (every running request has subtracted its start); it is kept
 //! modulo 2^96 in 12 bytes (so that the computing count fits beside it), and `I(t)`, the true
-//! non-negative integral, is exact as long as it is below 2^96 millicore·ns (2.5 × 10^12
+//! non-negative integral, is exact as long as it is below 2^96 millicore·ns (2.5 × 10^9
 //! core·years). Integer sums are exact, so every value equals the eager [`crate::platform::Integral`]
 //! the platform's usage kept before.
 
