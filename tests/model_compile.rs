@@ -100,3 +100,25 @@ fn models_with_a_default_cover_every_node_type() {
     let container = "exec = { default = { constant = { value = 1 } }, by_node_type = { nuc = { constant = { value = 2 } } } }";
     compile(container, WITHOUT_CAN_RUN).expect("a default covers every type");
 }
+
+/// A replica's compute profile keeps the queue capacity in 32 bits, `u32::MAX` meaning
+/// unbounded (docs/performance.md, "Round 9b"): that value is refused when the model is
+/// compiled, naming the key. (`cpu_per_invocation`, also 32 bits there, is bounded by the
+/// scenario's validation at 10^9 millicores.)
+#[test]
+fn a_queue_capacity_beyond_the_compute_profile_s_range_is_a_compile_error() {
+    let exec = "exec = { constant = { value = 1 } }";
+    let line = "concurrency = { http_watchdog = { workers = 2, queue_capacity = 4294967295 } }";
+    let err = compile(&format!("{exec}\n{line}"), WITHOUT_CAN_RUN).unwrap_err();
+    match &err {
+        ModelError::Config { key_path, .. } => assert_eq!(
+            key_path,
+            "deployments[0].containers[0].concurrency.http_watchdog.queue_capacity"
+        ),
+        other => panic!("unexpected error {other}"),
+    }
+    // The largest accepted values compile.
+    let fits = "cpu_per_invocation_millis = 1000000000\n\
+                concurrency = { http_watchdog = { workers = 2, queue_capacity = 4294967294 } }";
+    compile(&format!("{exec}\n{fits}"), WITHOUT_CAN_RUN).unwrap();
+}

@@ -23,13 +23,20 @@
 //! node, concurrency, CPU figures, samplers) are resolved once, when it is placed on its node, into a
 //! [`ReplicaProfile`] kept beside its worker count (`profile.rs`).
 //!
+//! Under isolated CPUs compute also keeps the integral of the CPU its computing requests use
+//! (`cpu_integral.rs`), in the same line: the platform's [`crate::platform::Usage`] keeps the
+//! rest of the replica's CPU (its idle CPU, and under shared CPUs its contended share), and
+//! the readers of a replica's or a node's CPU add the two.
+//!
 //! Compute never ends a request or touches the router's state: [`Compute::admit`] says whether a
 //! dispatched request starts, queues or is refused, and [`Compute::finish`] hands back the next
 //! queued request, and the `Simulation` carries both out.
 
+mod cpu_integral;
 mod profile;
 
-pub use profile::{ReplicaProfile, NO_SAMPLER};
+pub use cpu_integral::ComputingCpu;
+pub use profile::{ReplicaProfile, NO_QUEUE_LIMIT, NO_SAMPLER};
 
 use crate::config::CpuModel;
 use crate::engine::{stream_rng, EventQueue, SimRng, SimTime, TimerId};
@@ -66,12 +73,13 @@ pub enum ExecTime<'a> {
 }
 
 /// What compute keeps per replica slot: the worker count, the local queue's length, the
-/// requests served and the replica's profile, one cache line. Every dispatch, start and
+/// requests served, the CPU integral of its computing requests and the replica's profile, one
+/// cache line. Every dispatch, start and
 /// completion reads it; whatever else a request touches per replica is another line, and in a
 /// run with hundreds of replicas each such line is a first-level cache miss
 /// (docs/performance.md, "Round 8: cache misses of many-function runs").
 #[derive(Clone, Copy, Debug)]
-#[repr(align(64))]
+#[repr(C, align(64))]
 struct ReplicaWork {
     /// Requests executing (holding a worker).
     executing: u32,
@@ -80,6 +88,8 @@ struct ReplicaWork {
     queued: u32,
     /// Completed requests.
     served: u64,
+    /// Isolated CPUs: the integral of the CPU its computing requests use.
+    cpu: ComputingCpu,
     /// The replica's facts, resolved at its placement ([`Compute::resolve`]); its
     /// `cold_penalty` is taken by the first compute part.
     profile: ReplicaProfile,
@@ -90,6 +100,7 @@ impl ReplicaWork {
         executing: 0,
         queued: 0,
         served: 0,
+        cpu: ComputingCpu::ZERO,
         profile: ReplicaProfile::UNRESOLVED,
     };
 }
@@ -218,10 +229,10 @@ impl Compute {
     #[inline]
     pub fn admit(&mut self, r: Slot, request: u32) -> Admission {
         let w = &mut self.work[r as usize];
-        let c = w.profile.concurrency;
-        if w.executing < c.workers {
+        let p = &w.profile;
+        if w.executing < p.workers {
             Admission::Start
-        } else if c.queue_capacity.is_some_and(|cap| w.queued >= cap) {
+        } else if p.queue_capacity != NO_QUEUE_LIMIT && w.queued >= p.queue_capacity {
             Admission::QueueFull
         } else {
             w.queued += 1;
@@ -231,7 +242,9 @@ impl Compute {
     }
 
     /// A worker of replica `r` (resolved) begins processing request `request` now: its
-    /// execution time (or work) is drawn as `exec` says and its completion scheduled. Without a
+    /// execution time (or work) is drawn as `exec` says and its completion scheduled; under
+    /// isolated CPUs it uses the container's `cpu_per_invocation` until
+    /// [`Compute::end_compute`]. Without a
     /// sampler for the node's type the request takes no time (`Model::compile` rejects such
     /// scenarios unless the `CanRun` predicate keeps those pods off those nodes).
     #[inline]
@@ -244,9 +257,13 @@ impl Compute {
         exec: ExecTime<'_>,
     ) {
         let i = r as usize;
+        let isolated = self.cpus.is_empty();
         let w = &mut self.work[i];
         w.executing += 1;
         let p = w.profile;
+        if isolated {
+            w.cpu.start(now, p.cpu_per_invocation);
+        }
         debug_assert!(p.function != u32::MAX, "replica {r} is not resolved");
         let rng = &mut self.rng[p.function as usize];
         let mut d = match exec {
@@ -272,7 +289,7 @@ impl Compute {
         if let Some(co) = &mut self.co_location {
             d = SimTime::from_secs_f64(d.as_secs_f64() * co.start(node, request));
         }
-        if self.cpus.is_empty() {
+        if isolated {
             queue.push(now.plus(d), Event::InvocationDone { slot: request });
             return;
         }
@@ -338,7 +355,7 @@ impl Compute {
         self.work[i].served += 1;
         Finished {
             next: self.free_worker(i),
-            slowdown: self.end_compute(queue, now, request),
+            slowdown: self.end_compute(queue, now, r, request),
         }
     }
 
@@ -367,19 +384,23 @@ impl Compute {
         self.work[r as usize].executing -= 1;
     }
 
-    /// The compute part of request `request` ended now, but its worker stays held (for the
-    /// request's upload) until [`Compute::release_worker`]. Returns the request's slowdown: its
-    /// co-location factor times, under shared CPUs, its elapsed time over its work.
+    /// The compute part of request `request` of replica `r` ended now (under isolated CPUs it
+    /// no longer uses CPU), but its worker stays held (for the request's upload) until
+    /// [`Compute::release_worker`]. Returns the request's slowdown: its co-location factor
+    /// times, under shared CPUs, its elapsed time over its work.
     #[inline(always)]
     pub fn end_compute(
         &mut self,
         queue: &mut EventQueue<Event>,
         now: SimTime,
+        r: Slot,
         request: u32,
     ) -> f64 {
         let factor = self.co_location.as_mut().map_or(1.0, |co| co.end(request));
         if self.cpus.is_empty() {
             // Isolated CPUs: nothing to re-time (inline, on the path of every completion).
+            let w = &mut self.work[r as usize];
+            w.cpu.end(now, w.profile.cpu_per_invocation);
             return factor;
         }
         factor * self.end_shared(queue, now, request)
@@ -452,6 +473,29 @@ impl Compute {
     pub fn served(&self, r: Slot) -> u64 {
         self.work[r as usize].served
     }
+
+    /// Isolated CPUs: the integral since time 0 (millicore·ns) of the CPU replica `r`'s
+    /// computing requests use (`now` ≥ their last start or end; 0 under shared CPUs, where
+    /// [`crate::platform::Usage`] keeps it). The replica's used CPU is this plus `Usage`'s part.
+    #[inline]
+    pub fn cpu_integral(&self, r: Slot, now: SimTime) -> u128 {
+        let w = &self.work[r as usize];
+        w.cpu.at(now, w.profile.cpu_per_invocation)
+    }
+
+    /// Isolated CPUs: the CPU replica `r`'s computing requests use now, millicores.
+    #[inline]
+    pub fn cpu_in_use(&self, r: Slot) -> u64 {
+        let w = &self.work[r as usize];
+        w.cpu.value(w.profile.cpu_per_invocation)
+    }
+
+    /// Replica `r` stops now: the integral of its computing requests' CPU stays as it is now
+    /// (a request still computing uses nothing more), and is returned.
+    pub fn stop_cpu(&mut self, r: Slot, now: SimTime) -> u128 {
+        let w = &mut self.work[r as usize];
+        w.cpu.freeze(now, w.profile.cpu_per_invocation)
+    }
 }
 
 #[cfg(test)]
@@ -462,5 +506,42 @@ mod tests {
     fn a_replica_s_work_record_is_one_aligned_cache_line() {
         assert_eq!(std::mem::size_of::<ReplicaWork>(), 64);
         assert_eq!(std::mem::align_of::<ReplicaWork>(), 64);
+    }
+
+    #[test]
+    fn the_work_record_holds_counts_cpu_integral_and_a_32_byte_profile() {
+        use std::mem::{offset_of, size_of};
+        assert_eq!(size_of::<ReplicaProfile>(), 32);
+        assert_eq!(offset_of!(ReplicaWork, executing), 0);
+        assert_eq!(offset_of!(ReplicaWork, queued), 4);
+        assert_eq!(offset_of!(ReplicaWork, served), 8);
+        assert_eq!(offset_of!(ReplicaWork, cpu), 16);
+        assert_eq!(offset_of!(ReplicaWork, profile), 32);
+    }
+
+    #[test]
+    fn the_profile_gives_back_the_container_s_concurrency() {
+        for c in [
+            Concurrency::UNBOUNDED,
+            Concurrency {
+                workers: 4,
+                queue_capacity: Some(0),
+            },
+            Concurrency {
+                workers: 1,
+                queue_capacity: Some(7),
+            },
+            Concurrency {
+                workers: 1,
+                queue_capacity: None,
+            },
+        ] {
+            let p = ReplicaProfile {
+                workers: c.workers,
+                queue_capacity: c.queue_capacity.unwrap_or(NO_QUEUE_LIMIT),
+                ..ReplicaProfile::UNRESOLVED
+            };
+            assert_eq!(p.concurrency(), c);
+        }
     }
 }

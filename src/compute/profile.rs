@@ -14,7 +14,15 @@ use crate::model::Model;
 /// sampler.
 pub const NO_SAMPLER: u32 = u32::MAX;
 
+/// [`ReplicaProfile::queue_capacity`] of an unbounded local queue.
+pub const NO_QUEUE_LIMIT: u32 = u32::MAX;
+
 /// A replica's facts for the request path, fixed from its placement to its end.
+///
+/// 32 bytes, so that the compute line also holds the replica's CPU integral: the node type and
+/// the container are `u16`, the queue capacity and the CPU per invocation `u32`
+/// (`Model::compile` rejects scenarios whose values do not fit:
+/// `crate::model::functions::check_profile_ranges`).
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicaProfile {
     /// Function id.
@@ -22,9 +30,9 @@ pub struct ReplicaProfile {
     /// Node the replica runs on.
     pub node: u32,
     /// The node's type.
-    pub node_type: u32,
+    pub node_type: u16,
     /// Container index within the function's deployment.
-    pub container: u32,
+    pub container: u16,
     /// Index into [`SamplerTable`] of the container's `exec` sampler for the node's type
     /// ([`NO_SAMPLER`]: none, the request takes no time).
     pub exec: u32,
@@ -33,13 +41,15 @@ pub struct ReplicaProfile {
     /// field also says whether the penalty is still to be paid, and no per-replica `warm` flag
     /// costs another cache line: docs/performance.md, "Round 8").
     pub cold_penalty: u32,
-    /// The container's concurrency model.
-    pub concurrency: Concurrency,
-    /// Used CPU of each executing invocation, millicores (the container's
+    /// The container's worker slots W ([`Concurrency::workers`]).
+    pub workers: u32,
+    /// The container's local queue capacity ([`NO_QUEUE_LIMIT`]: unbounded).
+    pub queue_capacity: u32,
+    /// Used CPU of each computing invocation, millicores (the container's
     /// `cpu_per_invocation`). The container's `cpu_share`, read only under shared CPUs, is kept
     /// out of the profile ([`super::Compute`]) so that the replica's hot line also holds its
     /// served count.
-    pub cpu_per_invocation: u64,
+    pub cpu_per_invocation: u32,
 }
 
 impl ReplicaProfile {
@@ -48,13 +58,23 @@ impl ReplicaProfile {
     pub const UNRESOLVED: ReplicaProfile = ReplicaProfile {
         function: u32::MAX,
         node: u32::MAX,
-        node_type: u32::MAX,
-        container: u32::MAX,
+        node_type: u16::MAX,
+        container: u16::MAX,
         exec: NO_SAMPLER,
         cold_penalty: NO_SAMPLER,
-        concurrency: Concurrency::UNBOUNDED,
+        workers: u32::MAX,
+        queue_capacity: NO_QUEUE_LIMIT,
         cpu_per_invocation: 0,
     };
+
+    /// The container's concurrency model.
+    #[inline]
+    pub fn concurrency(&self) -> Concurrency {
+        Concurrency {
+            workers: self.workers,
+            queue_capacity: (self.queue_capacity != NO_QUEUE_LIMIT).then_some(self.queue_capacity),
+        }
+    }
 }
 
 /// Every container's `exec` and `cold_penalty` samplers, one flat list.
@@ -123,15 +143,18 @@ impl SamplerTable {
         let index = |by_container: &Vec<Vec<Vec<u32>>>| {
             by_container[f][c].get(t).copied().unwrap_or(NO_SAMPLER)
         };
+        // The ranges are checked when the model is compiled (`check_profile_ranges`).
+        let narrow = "checked by Model::compile";
         ReplicaProfile {
             function,
             node,
-            node_type,
-            container,
+            node_type: u16::try_from(node_type).expect(narrow),
+            container: u16::try_from(container).expect(narrow),
             exec: index(&self.exec),
             cold_penalty: index(&self.cold_penalty),
-            concurrency: cm.concurrency,
-            cpu_per_invocation: cm.cpu_per_invocation,
+            workers: cm.concurrency.workers,
+            queue_capacity: cm.concurrency.queue_capacity.unwrap_or(NO_QUEUE_LIMIT),
+            cpu_per_invocation: u32::try_from(cm.cpu_per_invocation).expect(narrow),
         }
     }
 

@@ -289,6 +289,53 @@ pub fn compile_functions(
     Ok(out)
 }
 
+/// The figures a replica's compute profile narrows (`crate::compute::ReplicaProfile`, 32 bytes
+/// so that its compute line also holds its CPU integral: docs/performance.md, "Round 9b") fit:
+/// at most 65 536 node types and containers per deployment, `cpu_per_invocation` below
+/// 2^32 millicores (the scenario's validation already bounds it at 10^9; checked again for
+/// models built otherwise) and a local queue capacity below 2^32 − 1 (that value means
+/// unbounded there).
+pub fn check_profile_ranges(
+    functions: &[FunctionModel],
+    cluster: &Cluster,
+) -> Result<(), ModelError> {
+    let too_big = |key_path: String, message: &str| ModelError::Config {
+        key_path,
+        message: message.to_string(),
+    };
+    if cluster.types.len() > u16::MAX as usize + 1 {
+        return Err(too_big(
+            "topology".into(),
+            "more than 65 536 node types (the simulator's limit)",
+        ));
+    }
+    for f in functions {
+        let Some(di) = f.deployment else { continue };
+        if f.containers.len() > u16::MAX as usize + 1 {
+            return Err(too_big(
+                format!("deployments[{di}].containers"),
+                "more than 65 536 containers (the simulator's limit)",
+            ));
+        }
+        for c in &f.containers {
+            let path = format!("deployments[{di}].containers[{}]", c.config_index);
+            if c.cpu_per_invocation > u32::MAX as u64 {
+                return Err(too_big(
+                    format!("{path}.cpu_per_invocation"),
+                    "at most 4 294 967 295 millicores",
+                ));
+            }
+            if c.concurrency.queue_capacity.is_some_and(|q| q == u32::MAX) {
+                return Err(too_big(
+                    format!("{path}.concurrency.http_watchdog.queue_capacity"),
+                    "at most 4 294 967 294 (leave it out for an unbounded queue)",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Every node type a container's replicas may be placed on has an execution, startup and setup
 /// model (teardown defaults to 0 s).
 ///

@@ -231,6 +231,7 @@ impl Model {
             }
         };
         functions::check_time_models(sc, &functions, &cluster, can_run)?;
+        functions::check_profile_ranges(&functions, &cluster)?;
         let secs = SimTime::from_secs_f64;
         let run = RunLimits {
             horizon: sc.run.horizon_s.map(secs),

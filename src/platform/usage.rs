@@ -15,6 +15,13 @@
 //! integrals are exact, so the sum is the very integral an eager node record would hold, and
 //! a request's start and completion write one line (its replica's) instead of two
 //! (docs/performance.md, "Round 9: one record per replica").
+//!
+//! Under isolated CPUs the part of a replica's CPU its computing requests use is not kept here
+//! either: compute keeps its integral in the replica's compute line, which a start and a
+//! completion touch anyway ([`crate::compute::Compute::cpu_integral`]; docs/performance.md,
+//! "Round 9b"). So [`Usage::replica_cpu`] holds the idle CPU and, under shared CPUs, the
+//! contended share; the readers of a replica's CPU add compute's part, and
+//! [`Usage::node_cpu_at`] and [`Usage::stop`] take it as an argument.
 
 use crate::engine::SimTime;
 
@@ -74,7 +81,8 @@ pub fn average(i1: u128, i0: u128, t1: SimTime, t0: SimTime) -> f64 {
 /// Used CPU (millicores) and memory (bytes) of every replica and node.
 #[derive(Clone, Debug, Default)]
 pub struct Usage {
-    /// Used CPU per replica.
+    /// Used CPU per replica, except what its computing requests use under isolated CPUs
+    /// (compute's part, see the module doc).
     pub replica_cpu: Vec<Integral>,
     /// Used memory per replica.
     pub replica_mem: Vec<Integral>,
@@ -139,20 +147,22 @@ impl Usage {
     }
 
     /// `I_cpu(now)` of node `n`: the sum of the CPU integrals of every replica that held
-    /// resources there (`now` ≥ the last change; O(replicas on the node)).
-    pub fn node_cpu_at(&self, n: usize, now: SimTime) -> u128 {
+    /// resources there, each with compute's part `computing(replica)` (`now` ≥ the last
+    /// change; O(replicas on the node)).
+    pub fn node_cpu_at(&self, n: usize, now: SimTime, computing: impl Fn(u32) -> u128) -> u128 {
         self.holders[n]
             .iter()
             .fold(self.node_cpu_stopped[n], |sum, &r| {
-                sum + self.replica_cpu[r as usize].at(now)
+                sum + self.replica_cpu[r as usize].at(now) + computing(r)
             })
     }
 
-    /// The used CPU of node `n` now, millicores (the sum of its replicas').
-    pub fn node_cpu_value(&self, n: usize) -> u64 {
+    /// The used CPU of node `n` now, millicores (the sum of its replicas', each with compute's
+    /// part `computing(replica)`).
+    pub fn node_cpu_value(&self, n: usize, computing: impl Fn(u32) -> u64) -> u64 {
         self.holders[n]
             .iter()
-            .map(|&r| self.replica_cpu[r as usize].value())
+            .map(|&r| self.replica_cpu[r as usize].value() + computing(r))
             .sum()
     }
 
@@ -185,8 +195,9 @@ impl Usage {
         }
     }
 
-    /// Replica `r` on `node` stops using anything (it ended).
-    pub fn stop(&mut self, now: SimTime, r: u32, node: u32) {
+    /// Replica `r` on `node` stops using anything (it ended); `computing` is compute's part of
+    /// its CPU integral, frozen now ([`crate::compute::Compute::stop_cpu`]).
+    pub fn stop(&mut self, now: SimTime, r: u32, node: u32, computing: u128) {
         let ri = r as usize;
         if std::mem::take(&mut self.contended[ri]) > 0 {
             self.contended_on[node as usize].retain(|&o| o != r);
@@ -197,7 +208,7 @@ impl Usage {
         // replica starts from zero).
         let n = node as usize;
         self.holders[n].retain(|&o| o != r);
-        self.node_cpu_stopped[n] += self.replica_cpu[ri].at(now);
+        self.node_cpu_stopped[n] += self.replica_cpu[ri].at(now) + computing;
         if mem > 0 {
             self.replica_mem[ri].sub(now, mem);
             self.node_mem[node as usize].sub(now, mem);
@@ -232,13 +243,35 @@ mod tests {
         u.start(s(0.0), 0, 0, 100, 10);
         u.start(s(1.0), 1, 0, 0, 20);
         u.add_cpu(s(1.0), 1, 1000);
-        assert_eq!(u.node_cpu_value(0), 1100);
+        assert_eq!(u.node_cpu_value(0, |_| 0), 1100);
         assert_eq!(u.node_mem[0].value(), 30);
-        u.stop(s(2.0), 1, 0);
-        assert_eq!((u.node_cpu_value(0), u.node_mem[0].value()), (100, 10));
+        u.stop(s(2.0), 1, 0, 0);
+        assert_eq!(
+            (u.node_cpu_value(0, |_| 0), u.node_mem[0].value()),
+            (100, 10)
+        );
         assert_eq!(u.replica_cpu[1].at(s(5.0)), 1000 * 1_000_000_000);
         // 100 m for 5 s from replica 0, 1000 m for 1 s from the stopped replica 1.
-        assert_eq!(u.node_cpu_at(0, s(5.0)), 1500 * 1_000_000_000);
+        assert_eq!(u.node_cpu_at(0, s(5.0), |_| 0), 1500 * 1_000_000_000);
+    }
+
+    #[test]
+    fn a_node_adds_compute_s_part_of_each_replica_and_keeps_it_at_their_stop() {
+        let s = SimTime::from_secs_f64;
+        let g = 1_000_000_000u128;
+        let mut u = Usage::new(1);
+        for r in 0..2 {
+            u.reset_replica(r);
+            u.start(s(0.0), r, 0, 10, 0);
+        }
+        // Compute's part: 3 000 millicore·s for replica 0, 5 000 for replica 1.
+        let computing = |r: u32| [3000 * g, 5000 * g][r as usize];
+        // And 10 m idle for 2 s on each replica.
+        assert_eq!(u.node_cpu_at(0, s(2.0), computing), (40 + 8000) * g);
+        assert_eq!(u.node_cpu_value(0, |r| [250, 0][r as usize]), 270);
+        u.stop(s(2.0), 1, 0, 5000 * g);
+        // Replica 1's frozen part stays; replica 0's is still added when read.
+        assert_eq!(u.node_cpu_at(0, s(3.0), |_| 3000 * g), (30 + 20 + 8000) * g);
     }
 
     /// A deterministic stream of small numbers for the property test below.
@@ -275,7 +308,7 @@ mod tests {
                 }
                 (Some(n), 0) if busy[ri] == 0 => {
                     let v = u.replica_cpu[ri].value();
-                    u.stop(t, r, n);
+                    u.stop(t, r, n, 0);
                     eager[n as usize].sub(t, v);
                     node_of[ri] = None;
                 }
@@ -294,14 +327,18 @@ mod tests {
             }
             if step % 97 == 0 {
                 for (n, e) in eager.iter().enumerate() {
-                    assert_eq!(u.node_cpu_at(n, t), e.at(t), "node {n} at step {step}");
-                    assert_eq!(u.node_cpu_value(n), e.value());
+                    assert_eq!(
+                        u.node_cpu_at(n, t, |_| 0),
+                        e.at(t),
+                        "node {n} at step {step}"
+                    );
+                    assert_eq!(u.node_cpu_value(n, |_| 0), e.value());
                 }
             }
         }
         let end = t.plus(SimTime(5));
         for (n, e) in eager.iter().enumerate() {
-            assert_eq!(u.node_cpu_at(n, end), e.at(end));
+            assert_eq!(u.node_cpu_at(n, end, |_| 0), e.at(end));
         }
     }
 
@@ -317,7 +354,7 @@ mod tests {
         u.set_contended(s(2.0), 0, &[(1, 1000)]);
         u.set_contended(s(3.0), 0, &[]);
         // 1000 m over [1, 3] s.
-        assert_eq!(u.node_cpu_at(0, s(4.0)), 2000 * 1_000_000_000);
+        assert_eq!(u.node_cpu_at(0, s(4.0), |_| 0), 2000 * 1_000_000_000);
         assert_eq!(u.replica_cpu[1].at(s(4.0)), 1400 * 1_000_000_000);
     }
 }

@@ -419,7 +419,7 @@ impl<'a> Simulation<'a> {
         let fi = self.replicas.function[ri] as usize;
         self.replicas.state[ri] = ReplicaState::Running;
         self.replicas.t_running[ri] = self.now;
-        self.usage.cpu_at_running[ri] = self.usage.replica_cpu[ri].at(self.now);
+        self.usage.cpu_at_running[ri] = self.replica_cpu_at(r, self.now);
         {
             let f = &mut self.functions[fi];
             f.integrate_counts(self.now);
@@ -532,7 +532,8 @@ impl<'a> Simulation<'a> {
         }
         if was.holds_resources() {
             let node = self.replicas.node[ri];
-            self.usage.stop(self.now, r, node);
+            let computing = self.compute.stop_cpu(r, self.now);
+            self.usage.stop(self.now, r, node, computing);
             self.replicas.remove_ordered(&mut self.resident, r);
             if let Some(m) = &mut self.monitor {
                 m.forget(r);

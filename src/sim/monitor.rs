@@ -77,6 +77,20 @@ impl Monitor {
 }
 
 impl Simulation<'_> {
+    /// `I_cpu(now)` of replica `r`: the platform's part ([`crate::platform::Usage`]) plus, under
+    /// isolated CPUs, its computing requests' part kept in its compute line (docs/performance.md,
+    /// "Round 9b").
+    #[inline]
+    pub(super) fn replica_cpu_at(&self, r: u32, now: SimTime) -> u128 {
+        self.usage.replica_cpu[r as usize].at(now) + self.compute.cpu_integral(r, now)
+    }
+
+    /// `I_cpu(now)` of node `n`: its replicas' (each with compute's part) and its stopped
+    /// replicas'.
+    fn node_cpu_at(&self, n: usize, now: SimTime) -> u128 {
+        (self.usage).node_cpu_at(n, now, |r| self.compute.cpu_integral(r, now))
+    }
+
     /// A monitor tick: utilization rows (if kept), then the samples of this tick.
     pub(super) fn on_monitor_tick(&mut self) {
         let mut m = self.monitor.take().expect("monitor tick without a monitor");
@@ -90,15 +104,12 @@ impl Simulation<'_> {
             self.utilization_rows(&m);
         }
         for n in 0..m.node_last.len() {
-            m.node_last[n] = (
-                self.usage.node_cpu_at(n, now),
-                self.usage.node_mem[n].at(now),
-            );
+            m.node_last[n] = (self.node_cpu_at(n, now), self.usage.node_mem[n].at(now));
         }
         let from = SimTime(now.0.saturating_sub(m.window.0));
         for &r in &self.resident {
             let r = r as usize;
-            let cpu = self.usage.replica_cpu[r].at(now);
+            let cpu = self.replica_cpu_at(r as u32, now);
             m.replica_last[r] = (cpu, self.usage.replica_mem[r].at(now));
             if m.hpa_function[self.replicas.function[r] as usize] {
                 let h = &mut m.history[r];
@@ -130,7 +141,7 @@ impl Simulation<'_> {
         for (n, c) in counts.iter().enumerate() {
             let cap_cpu = nodes.cpu_capacity[n].max(0) as u64;
             let cap_mem = nodes.mem_capacity[n].max(0) as u64;
-            let cpu = average(self.usage.node_cpu_at(n, now), m.node_last[n].0, now, since);
+            let cpu = average(self.node_cpu_at(n, now), m.node_last[n].0, now, since);
             let mem = average(self.usage.node_mem[n].at(now), m.node_last[n].1, now, since);
             self.util_rows.push(UtilizationRow {
                 t: now,
@@ -173,7 +184,7 @@ impl Simulation<'_> {
             let f = &self.model.functions[self.replicas.function[ri] as usize];
             let c = &f.containers[self.replicas.container[ri] as usize];
             let last = m.replica_last.get(ri).copied().unwrap_or((0, 0));
-            let cpu = average(self.usage.replica_cpu[ri].at(now), last.0, now, since);
+            let cpu = average(self.replica_cpu_at(r, now), last.0, now, since);
             let mem = average(self.usage.replica_mem[ri].at(now), last.1, now, since);
             let (req_cpu, req_mem) = (c.cpu.max(0) as u64, c.mem.max(0) as u64);
             self.util_rows.push(UtilizationRow {
@@ -225,7 +236,7 @@ impl Simulation<'_> {
         if now.since(t0) < m.interval || now < t0 {
             return None;
         }
-        Some(average(self.usage.replica_cpu[r].at(now), i0, now, t0))
+        Some(average(self.replica_cpu_at(r as u32, now), i0, now, t0))
     }
 
     /// The HPA's figures for `function` now (`docs/scaling.md`).

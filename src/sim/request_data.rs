@@ -172,16 +172,12 @@ impl Simulation<'_> {
         if c.data.phase != DataPhase::Invocation {
             return false;
         }
-        let (cpu, upload) = (
-            c.cpu_per_invocation,
-            c.data.upload.as_ref().map(|i| i.bytes),
-        );
-        let slowdown = self.compute.end_compute(&mut self.queue, self.now, slot);
+        let upload = c.data.upload.as_ref().map(|i| i.bytes);
+        // Under isolated CPUs `end_compute` releases the request's CPU (compute's part).
+        let slowdown = self.compute.end_compute(&mut self.queue, self.now, r, slot);
         let node = self.replicas.node[ri];
         if let Some(used) = self.compute.shared_use(node) {
             self.usage.set_contended(self.now, node, used);
-        } else {
-            self.usage.sub_cpu(self.now, r, cpu);
         }
         let id = self.router.request(slot).id;
         match upload {

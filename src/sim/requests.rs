@@ -8,7 +8,7 @@
 
 use super::{keep_invocation, Simulation};
 use crate::compute::{Admission, ExecTime, Finished, ReplicaProfile};
-use crate::config::{CpuModel, RoutingMode, ScaleFromZero};
+use crate::config::{RoutingMode, ScaleFromZero};
 use crate::engine::SimTime;
 use crate::execution::{Concurrency, DurationSampler};
 use crate::metrics::{InvocationRow, InvocationStatus};
@@ -157,10 +157,9 @@ impl Simulation<'_> {
     pub(super) fn start_compute(&mut self, slot: u32) {
         let req = self.router.request(slot);
         let (r, exec_model, recorded) = (req.replica, req.exec_model, req.duration);
+        // Under isolated CPUs the request's CPU is counted by `compute.start`, in the
+        // replica's compute line (docs/performance.md, "Round 9b").
         let p = *self.compute.profile(r);
-        if self.model.execution.cpu_model == CpuModel::Isolated {
-            self.usage.add_cpu(self.now, r, p.cpu_per_invocation);
-        }
         let recorded = (self.model.execution).recorded_on(recorded, p.node_type as usize);
         let exec = if recorded.is_set() {
             ExecTime::Recorded(recorded)
@@ -187,12 +186,12 @@ impl Simulation<'_> {
         let r = self.router.request(slot).replica;
         let done = self.compute.finish(&mut self.queue, self.now, r, slot);
         self.note_load(r);
-        let p = self.compute.profile(r);
-        let (node, cpu) = (p.node, p.cpu_per_invocation);
-        if self.compute.isolated() {
-            self.usage.sub_cpu(self.now, r, cpu);
-        } else if let Some(used) = self.compute.shared_use(node) {
-            self.usage.set_contended(self.now, node, used);
+        // Under isolated CPUs `compute.finish` released the request's CPU.
+        if !self.compute.isolated() {
+            let node = self.compute.profile(r).node;
+            if let Some(used) = self.compute.shared_use(node) {
+                self.usage.set_contended(self.now, node, used);
+            }
         }
         self.complete_request(slot, done);
     }
