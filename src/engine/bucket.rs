@@ -13,6 +13,7 @@
 
 use std::alloc::{self, Layout};
 use std::fmt;
+use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 
 /// A growable array of `Copy` elements with a 16-byte header (see the module docs).
@@ -66,18 +67,30 @@ impl<T: Copy> Bucket<T> {
         self.len += 1;
     }
 
-    /// Appends `value` if the buffer has room; hands it back when the bucket is full, so the
-    /// caller decides how to make room (the radix heap may swap in its spare buffer). One
-    /// capacity test on the hot path instead of a "full?" test followed by [`Bucket::push`]'s.
+    /// The slot past the last element, now counted in, if the buffer has room; `None` when
+    /// the bucket is full, so the caller decides how to make room (the radix heap may swap in
+    /// its spare buffer). One capacity test on the hot path, and the caller writes the value
+    /// straight into the slot (a value handed in and possibly handed back was staged on the
+    /// stack and copied, docs/performance.md "Round 9b").
+    ///
+    /// The caller must write the slot before the bucket is next read: it is counted in the
+    /// length from now on.
     #[inline(always)]
-    pub(super) fn push_within_capacity(&mut self, value: T) -> Result<(), T> {
+    pub(super) fn push_slot(&mut self) -> Option<&mut MaybeUninit<T>> {
         if self.len == self.cap {
-            return Err(value);
+            return None;
         }
-        // SAFETY: `len < cap`, so the slot is inside the buffer.
-        unsafe { self.ptr.as_ptr().add(self.len as usize).write(value) };
+        // SAFETY: `len < cap`, so the slot is inside the buffer; `MaybeUninit` lets the caller
+        // write it before anything reads it.
+        let slot = unsafe {
+            &mut *self
+                .ptr
+                .as_ptr()
+                .add(self.len as usize)
+                .cast::<MaybeUninit<T>>()
+        };
         self.len += 1;
-        Ok(())
+        Some(slot)
     }
 
     /// Removes and returns the last element.
@@ -266,20 +279,18 @@ mod tests {
     }
 
     #[test]
-    fn push_within_capacity_hands_the_value_back_only_when_full() {
+    fn push_slot_counts_in_a_slot_only_when_there_is_room() {
         let mut b = Bucket::new();
-        assert_eq!(
-            b.push_within_capacity(7u64),
-            Err(7),
-            "an empty bucket has no buffer"
-        );
-        b.push(1);
+        assert!(b.push_slot().is_none(), "an empty bucket has no buffer");
+        assert_eq!(b.len(), 0);
+        b.push(1u64);
         let cap = b.capacity();
         for i in 1..cap as u64 {
-            assert_eq!(b.push_within_capacity(i + 1), Ok(()));
+            b.push_slot().expect("room").write(i + 1);
         }
         assert_eq!(b.len(), b.capacity());
-        assert_eq!(b.push_within_capacity(99), Err(99));
+        assert!(b.push_slot().is_none());
+        assert_eq!(b.len(), cap, "a full bucket counts nothing in");
         assert_eq!(b.capacity(), cap, "it never grows the buffer");
         let expected: Vec<u64> = (1..=cap as u64).collect();
         assert_eq!(b.as_slice(), &expected[..]);

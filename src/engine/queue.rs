@@ -26,7 +26,7 @@ use super::time::SimTime;
 /// Bits of an entry's key that hold the timer slot; the sequence number takes the rest.
 ///
 /// Packing both into one `u64` keeps a heap entry at 24 bytes (time, key, an 8-byte event), as
-/// small as before timers existed: 2²⁴ − 1 timers can be pending at once and 2⁴⁰ events
+/// small as before timers existed: 2²⁴ − 1 timers can be pending at once and 2⁴⁰ − 1 events
 /// (about 10¹²) can be scheduled in one run.
 const SLOT_BITS: u32 = 24;
 /// "No timer" in the slot bits of a key.
@@ -48,9 +48,14 @@ fn timer_of<E>(e: &Entry<E>) -> u32 {
     (e.key & UNTIMED as u64) as u32
 }
 
-#[inline]
-fn key(seq: u64, timer: u32) -> u64 {
-    seq << SLOT_BITS | timer as u64
+/// One sequence number in the key's bits.
+const ONE_SEQ: u64 = 1 << SLOT_BITS;
+
+/// The panic of [`EventQueue::take_seq_key`] (out of line: it never happens).
+#[cold]
+#[inline(never)]
+fn too_many_events() -> ! {
+    panic!("more than 2^40 - 1 events scheduled")
 }
 
 /// A pending event that can be cancelled or moved. `Copy`; a handle whose timer already fired
@@ -99,10 +104,14 @@ pub struct QueueStats {
 /// A deterministic priority queue of events with cancellable timers.
 pub struct EventQueue<E: Copy> {
     heap: RadixHeap<E>,
-    next_seq: u64,
+    /// The next sequence number, already in its place in a key (`seq << SLOT_BITS`): taking
+    /// one is an addition whose carry is the overflow test (docs/performance.md, "Round 9b").
+    next_seq_key: u64,
     timers: Vec<TimerSlot<E>>,
     free_timers: Vec<u32>,
     stale_skipped: u64,
+    /// Entries in the heap, leftovers included (kept here only: the heap keeps no count).
+    entries: usize,
     peak_entries: usize,
 }
 
@@ -118,10 +127,11 @@ impl<E: Copy> EventQueue<E> {
     pub fn with_capacity(_cap: usize) -> Self {
         EventQueue {
             heap: RadixHeap::new(),
-            next_seq: 0,
+            next_seq_key: 0,
             timers: Vec::new(),
             free_timers: Vec::new(),
             stale_skipped: 0,
+            entries: 0,
             peak_entries: 0,
         }
     }
@@ -130,27 +140,40 @@ impl<E: Copy> EventQueue<E> {
     #[inline(always)]
     fn file(&mut self, entry: Entry<E>) {
         self.heap.push(entry);
-        self.peak_entries = self.peak_entries.max(self.heap.len());
+        self.entries += 1;
+        self.peak_entries = self.peak_entries.max(self.entries);
+    }
+
+    /// Takes the entry at the top of the heap, right after a look at it found it there.
+    #[inline(always)]
+    fn take_top(&mut self) {
+        self.heap.pop_settled();
+        self.entries -= 1;
     }
 
     /// Counts so far (see [`QueueStats`]).
     pub fn stats(&self) -> QueueStats {
         QueueStats {
-            pushed: self.next_seq,
+            pushed: self.next_seq_key >> SLOT_BITS,
             stale_skipped: self.stale_skipped,
             peak_entries: self.peak_entries,
         }
     }
 
+    /// The next sequence number, as a key with the timer bits clear (`seq << SLOT_BITS`).
+    ///
+    /// The 2⁴⁰ limit is the carry out of the addition: the last sequence number, 2⁴⁰ − 1, would
+    /// wrap the counter to 0, so it is refused and 2⁴⁰ − 1 events (0 to 2⁴⁰ − 2) can be
+    /// scheduled. A test and branch on the push path fewer than a shift and test of the number.
     #[inline(always)]
-    fn take_seq(&mut self) -> u64 {
-        let seq = self.next_seq;
-        assert!(
-            seq >> (64 - SLOT_BITS) == 0,
-            "more than 2^40 events scheduled"
-        );
-        self.next_seq += 1;
-        seq
+    fn take_seq_key(&mut self) -> u64 {
+        let seq_key = self.next_seq_key;
+        let (next, overflow) = seq_key.overflowing_add(ONE_SEQ);
+        if overflow {
+            too_many_events();
+        }
+        self.next_seq_key = next;
+        seq_key
     }
 
     /// Posts `event` at `time`; it cannot be cancelled. Returns its sequence number.
@@ -159,18 +182,19 @@ impl<E: Copy> EventQueue<E> {
     /// saves were a fifth of a push's instructions (docs/performance.md, round 9).
     #[inline(always)]
     pub fn push(&mut self, time: SimTime, event: E) -> u64 {
-        let seq = self.take_seq();
+        let seq_key = self.take_seq_key();
         self.file(Entry {
             time: time.0,
-            key: key(seq, UNTIMED),
+            key: seq_key | UNTIMED as u64,
             event,
         });
-        seq
+        seq_key >> SLOT_BITS
     }
 
     /// Schedules `event` at `time` and returns a handle to cancel or move it.
     pub fn schedule(&mut self, time: SimTime, event: E) -> TimerId {
-        let seq = self.take_seq();
+        let seq_key = self.take_seq_key();
+        let seq = seq_key >> SLOT_BITS;
         let slot = match self.free_timers.pop() {
             Some(s) => s,
             None => {
@@ -191,7 +215,7 @@ impl<E: Copy> EventQueue<E> {
         let generation = t.generation;
         self.file(Entry {
             time: time.0,
-            key: key(seq, slot),
+            key: seq_key | slot as u64,
             event,
         });
         TimerId { slot, generation }
@@ -247,13 +271,13 @@ impl<E: Copy> EventQueue<E> {
         };
         // The old entry stays in the heap and is skipped: its seq no longer matches the slot.
         let event = self.timers[s].event.expect("a live timer keeps its event");
-        let seq = self.take_seq();
+        let seq_key = self.take_seq_key();
         let t = &mut self.timers[s];
-        t.seq = seq;
+        t.seq = seq_key >> SLOT_BITS;
         t.time = time;
         self.file(Entry {
             time: time.0,
-            key: key(seq, s as u32),
+            key: seq_key | s as u64,
             event,
         });
         true
@@ -314,7 +338,7 @@ impl<E: Copy> EventQueue<E> {
         if top.time > deadline.0 {
             return None;
         }
-        self.heap.pop_settled();
+        self.take_top();
         Some((SimTime(top.time), top.event))
     }
 
@@ -336,7 +360,7 @@ impl<E: Copy> EventQueue<E> {
             if top.time > deadline.0 {
                 return None;
             }
-            self.heap.pop_settled();
+            self.take_top();
             let timer = timer_of(&top);
             if timer != UNTIMED {
                 self.release(timer as usize);
@@ -348,7 +372,7 @@ impl<E: Copy> EventQueue<E> {
     /// Drops the leftover at the top (out of line: most runs have none).
     #[inline(never)]
     fn skip_one_stale(&mut self) {
-        self.heap.pop_settled();
+        self.take_top();
         self.stale_skipped += 1;
     }
 
@@ -362,7 +386,7 @@ impl<E: Copy> EventQueue<E> {
     /// Number of heap entries, including the leftovers of cancelled or moved timers that have
     /// not reached the top yet.
     pub fn entries(&self) -> usize {
-        self.heap.len()
+        self.entries
     }
 
     /// True when no live event is pending.
@@ -373,6 +397,7 @@ impl<E: Copy> EventQueue<E> {
     /// Drops every pending event and timer.
     pub fn clear(&mut self) {
         self.heap.clear();
+        self.entries = 0;
         self.timers.clear();
         self.free_timers.clear();
     }
@@ -468,6 +493,7 @@ mod tests {
             let mut live: HashMap<u32, u64> = HashMap::new();
             let mut handles: Vec<(TimerId, u32)> = Vec::new();
             let (mut seq, mut id, mut now) = (0u64, 0u32, 0u64);
+            let mut peak = 0;
             // Rounds differ in how far ahead events land: a few ns (equal times, the run)
             // to hours (large drains).
             let spread = 1u64 << (4 + 3 * (round % 12));
@@ -544,8 +570,12 @@ mod tests {
                         }
                     }
                 }
+                // Leftovers are counted until they reach the top, in both.
+                assert_eq!(q.entries(), reference.len(), "round {round} step {step}");
+                peak = peak.max(reference.len());
                 if step % 500 == 0 {
                     q.heap.assert_occupancy_matches_the_buckets();
+                    assert_eq!(q.heap.len(), q.entries());
                 }
             }
             loop {
@@ -556,8 +586,47 @@ mod tests {
                 }
             }
             assert_eq!(q.stats().pushed, seq);
+            assert_eq!(q.stats().peak_entries, peak);
             assert_eq!(q.entries(), 0);
         }
+    }
+
+    #[test]
+    fn sequence_numbers_up_to_two_to_the_forty_minus_two_are_handed_out() {
+        let mut q = EventQueue {
+            next_seq_key: ((1 << 40) - 2) << SLOT_BITS,
+            ..EventQueue::default()
+        };
+        assert_eq!(q.push(SimTime(1), 'a'), (1 << 40) - 2);
+        assert_eq!(q.stats().pushed, (1 << 40) - 1);
+        assert_eq!(q.pop(), Some((SimTime(1), 'a')));
+    }
+
+    #[test]
+    #[should_panic(expected = "more than 2^40 - 1 events scheduled")]
+    fn the_sequence_number_two_to_the_forty_minus_one_is_refused() {
+        let mut q = EventQueue {
+            next_seq_key: ((1 << 40) - 1) << SLOT_BITS,
+            ..EventQueue::default()
+        };
+        q.schedule(SimTime(1), 'a');
+    }
+
+    #[test]
+    fn the_peak_is_the_most_entries_held_at_once_leftovers_included() {
+        let mut q = EventQueue::default();
+        let t = q.schedule(SimTime(5), 'x');
+        q.push(SimTime(1), 'a');
+        q.cancel(t);
+        q.push(SimTime(2), 'b');
+        assert_eq!(q.pop(), Some((SimTime(1), 'a')));
+        assert_eq!(q.pop(), Some((SimTime(2), 'b')));
+        q.push(SimTime(3), 'c');
+        assert_eq!(q.entries(), 2, "c and the leftover");
+        assert_eq!(q.stats().peak_entries, 3);
+        q.clear();
+        assert_eq!(q.entries(), 0);
+        assert_eq!(q.stats().peak_entries, 3, "clearing keeps the peak");
     }
 
     #[test]

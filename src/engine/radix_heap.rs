@@ -128,9 +128,13 @@ fn bucket_of(order: u128, last: u128) -> usize {
 #[inline(always)]
 fn bucket_of_later_time(time: u64, last_time: u64) -> usize {
     debug_assert!(time > last_time);
-    let position = (63 - (time ^ last_time).leading_zeros()) / DIGIT_BITS;
-    let digit = (time >> (position * DIGIT_BITS)) as usize & (RADIX - 1);
-    (HALF_POSITIONS + position) as usize * RADIX + digit
+    // The highest differing bit: `| 1` changes nothing for a non-zero difference and, the
+    // value being known not to be zero, lets it compile to one bit scan. Its bits above the
+    // digit's are the digit's lowest bit, `shift`: position × DIGIT_BITS.
+    let highest = ((time ^ last_time) | 1).ilog2();
+    let shift = highest & !(DIGIT_BITS - 1);
+    let digit = (time >> shift) as usize & (RADIX - 1);
+    (HALF_POSITIONS + shift / DIGIT_BITS) as usize * RADIX + digit
 }
 
 /// A min-queue on `(time, key)` for monotone use; see the module docs.
@@ -150,8 +154,6 @@ pub struct RadixHeap<E: Copy> {
     /// the buckets (see the module docs).
     /// A `Bucket` like the others: a drained small bucket becomes the run by swapping buffers.
     run: Bucket<HeapEntry<E>>,
-    /// Entries in the buckets and the run.
-    len: usize,
     /// The largest buffer a drained bucket gave up (empty): a bucket that outgrows
     /// [`KEPT_CAPACITY`] moves into it instead of growing by repeated doubling.
     spare: Bucket<HeapEntry<E>>,
@@ -176,21 +178,20 @@ impl<E: Copy> RadixHeap<E> {
             summary: 0,
             last: 0,
             run: Bucket::new(),
-            len: 0,
             spare: Bucket::new(),
         }
     }
 
-    /// Number of entries.
-    #[inline]
+    /// Number of entries, counted bucket by bucket (for tests and checks: the heap keeps no
+    /// count, its one user does, docs/performance.md "Round 9b").
     pub fn len(&self) -> usize {
-        self.len
+        self.run.len() + self.buckets.iter().map(Bucket::len).sum::<usize>()
     }
 
     /// True when there are no entries.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.run.len() == 0 && self.summary == 0
     }
 
     /// Drops every entry (keeping the buckets' allocations).
@@ -202,7 +203,6 @@ impl<E: Copy> RadixHeap<E> {
         self.summary = 0;
         self.last = 0;
         self.run.clear();
-        self.len = 0;
     }
 
     /// Files `entry` in bucket `b`: one capacity test, and the two occupancy bits only if the
@@ -214,8 +214,22 @@ impl<E: Copy> RadixHeap<E> {
         let b = b & (BUCKETS - 1);
         let bucket = &mut self.buckets[b];
         let was_empty = bucket.len() == 0;
-        if let Err(entry) = bucket.push_within_capacity(entry) {
-            self.file_into_full(b, entry);
+        // The entry is written straight into its slot, field by field: written whole (or handed
+        // to a push that may give it back) it was first staged on the stack and then copied in
+        // two loads the staging stores could not be forwarded to (docs/performance.md, "Round
+        // 9b").
+        match bucket.push_slot() {
+            Some(slot) => {
+                let p = slot.as_mut_ptr();
+                // SAFETY: `p` points to the slot, inside the buffer; writing each field of an
+                // uninitialised `Copy` struct through `addr_of_mut!` initialises all of it.
+                unsafe {
+                    std::ptr::addr_of_mut!((*p).time).write(entry.time);
+                    std::ptr::addr_of_mut!((*p).key).write(entry.key);
+                    std::ptr::addr_of_mut!((*p).event).write(entry.event);
+                }
+            }
+            None => self.file_into_full(b, entry.time, entry.key, entry.event),
         }
         if was_empty {
             self.occupied[b / 64] |= 1 << (b % 64);
@@ -227,9 +241,14 @@ impl<E: Copy> RadixHeap<E> {
     /// into the spare buffer if that is larger, which saves a reallocation (and the fresh pages)
     /// per doubling: the buckets of the far future fill to thousands of entries again after
     /// each drain. Any other grows.
+    ///
+    /// The entry comes as its three fields, in registers: an entry argument (24 bytes) is
+    /// passed through memory, and the inlined push stored it on the stack on every push in
+    /// case it took this path (docs/performance.md, "Round 9b").
     #[cold]
     #[inline(never)]
-    fn file_into_full(&mut self, b: usize, entry: HeapEntry<E>) {
+    fn file_into_full(&mut self, b: usize, time: u64, key: u64, event: E) {
+        let entry = HeapEntry { time, key, event };
         let bucket = &mut self.buckets[b];
         if bucket.capacity() >= KEPT_CAPACITY && self.spare.capacity() > bucket.capacity() {
             self.spare.append(bucket);
@@ -247,17 +266,18 @@ impl<E: Copy> RadixHeap<E> {
         let last_time = (self.last >> 64) as u64;
         if entry.time > last_time {
             self.file(bucket_of_later_time(entry.time, last_time), entry);
-            self.len += 1;
         } else {
-            self.push_at_or_before_last_time(entry);
+            self.push_at_or_before_last_time(entry.time, entry.key, entry.event);
         }
     }
 
     /// [`RadixHeap::push`] of an entry whose time is not after `last`'s: filed by the whole
     /// order if it is above `last`; else into the run if there is one (it is among the next
-    /// entries to pop), else every entry is filed again around it.
+    /// entries to pop), else every entry is filed again around it. The entry comes as its
+    /// fields, in registers (see [`RadixHeap::file_into_full`]).
     #[inline(never)]
-    fn push_at_or_before_last_time(&mut self, entry: HeapEntry<E>) {
+    fn push_at_or_before_last_time(&mut self, time: u64, key: u64, event: E) {
+        let entry = HeapEntry { time, key, event };
         let order = entry.order();
         if order >= self.last {
             self.file(bucket_of(order, self.last), entry);
@@ -268,13 +288,12 @@ impl<E: Copy> RadixHeap<E> {
             self.refile_around(order);
             self.file(bucket_of(order, self.last), entry);
         }
-        self.len += 1;
     }
 
     /// An entry below `last` arrived: file every entry again against `order`.
     #[cold]
     fn refile_around(&mut self, order: u128) {
-        let mut all = Vec::with_capacity(self.len);
+        let mut all = Vec::with_capacity(self.len());
         all.extend_from_slice(self.run.as_slice());
         self.run.clear();
         for b in self.buckets.iter_mut() {
@@ -425,12 +444,9 @@ impl<E: Copy> RadixHeap<E> {
     /// If the heap is empty.
     #[inline(always)]
     pub fn pop_settled(&mut self) -> HeapEntry<E> {
-        let e = self
-            .run
+        self.run
             .pop()
-            .expect("pop_settled follows a peek that found an entry");
-        self.len -= 1;
-        e
+            .expect("pop_settled follows a peek that found an entry")
     }
 }
 
