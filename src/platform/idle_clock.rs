@@ -37,6 +37,17 @@ impl IdleSlot {
     };
 }
 
+/// What a replica that becomes idle needs of its expiry timer ([`IdleClock::begin_idle`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpiryTimer {
+    /// A timer due no later than the new expiry is pending: nothing to do.
+    Pending,
+    /// No timer is pending: schedule one at the expiry.
+    Schedule,
+    /// This pending timer is due after the new expiry: move it there (recorded already).
+    MoveEarlier(TimerId),
+}
+
 /// The keep-alive state of every replica slot.
 #[derive(Clone, Debug, Default)]
 pub struct IdleClock {
@@ -73,6 +84,28 @@ impl IdleClock {
         let s = &mut self.slots[i];
         s.timer = timer;
         s.due = due;
+    }
+
+    /// Slot `i`'s replica becomes idle until `until`: records that expiry and says what its
+    /// pending timer needs. One look-up of the slot for the write and the timer together: this
+    /// runs at most request completions (docs/performance.md, "Round 9c").
+    ///
+    /// A pending timer due no later stays (when it fires it finds the later expiry and waits
+    /// for it); one due later must move to `until`, and the slot already records that due time
+    /// (the caller moves the queue's timer); without one, the caller schedules one and records
+    /// it with [`IdleClock::set_timer`].
+    #[inline(always)]
+    pub fn begin_idle(&mut self, i: usize, until: SimTime) -> ExpiryTimer {
+        let s = &mut self.slots[i];
+        s.until = until;
+        if s.timer == TimerId::NONE {
+            ExpiryTimer::Schedule
+        } else if s.due > until {
+            s.due = until;
+            ExpiryTimer::MoveEarlier(s.timer)
+        } else {
+            ExpiryTimer::Pending
+        }
     }
 
     /// Slot `i`'s expiry timer fired: none is pending.
@@ -146,6 +179,28 @@ mod tests {
         c.clear_timer(1);
         assert_eq!(c.timer(1), None);
         assert_eq!(c[1], s(3.0), "the expiry is the caller's to change");
+    }
+
+    #[test]
+    fn becoming_idle_records_the_expiry_and_says_what_the_timer_needs() {
+        let s = SimTime::from_secs_f64;
+        let mut c = IdleClock::default();
+        c.push();
+        let mut q: EventQueue<u32> = EventQueue::default();
+        // No timer: schedule one; the expiry is recorded either way.
+        assert_eq!(c.begin_idle(0, s(10.0)), ExpiryTimer::Schedule);
+        assert_eq!((c[0], c.timer(0)), (s(10.0), None));
+        let t = q.schedule(s(10.0), 0);
+        c.set_timer(0, t, s(10.0));
+        // A later expiry: the timer due earlier stays, and re-checks when it fires.
+        assert_eq!(c.begin_idle(0, s(12.0)), ExpiryTimer::Pending);
+        assert_eq!((c[0], c.timer(0)), (s(12.0), Some((t, s(10.0)))));
+        // The same instant as the timer: it stays.
+        assert_eq!(c.begin_idle(0, s(10.0)), ExpiryTimer::Pending);
+        assert_eq!(c.timer(0), Some((t, s(10.0))));
+        // An earlier expiry: the timer moves, and its new due time is recorded.
+        assert_eq!(c.begin_idle(0, s(7.0)), ExpiryTimer::MoveEarlier(t));
+        assert_eq!((c[0], c.timer(0)), (s(7.0), Some((t, s(7.0)))));
     }
 
     #[test]

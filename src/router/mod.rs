@@ -247,10 +247,14 @@ impl Router {
     #[inline(always)]
     pub fn set_load(&mut self, r: Slot, load: u32) {
         let i = r as usize;
-        if i >= self.loads.len() {
-            self.grow_loads(i);
-        }
-        let at = &mut self.loads[i];
+        // The entry is taken in the branch that knows `i` is in range, so that the common
+        // case checks the bound once, not again after a possible growth
+        // (docs/performance.md, "Round 9c").
+        let at = if i < self.loads.len() {
+            &mut self.loads[i]
+        } else {
+            self.grow_loads(i)
+        };
         at.load = load;
         if at.leaf != NOT_INDEXED {
             let (function, leaf) = (at.function as usize, at.leaf as usize);
@@ -258,10 +262,11 @@ impl Router {
         }
     }
 
-    /// Makes room for replica slot `i` in the per-replica table.
+    /// Makes room for replica slot `i` in the per-replica table; returns its (idle) entry.
     #[cold]
-    fn grow_loads(&mut self, i: usize) {
+    fn grow_loads(&mut self, i: usize) -> &mut ReplicaLoad {
         self.loads.resize(i + 1, ReplicaLoad::IDLE);
+        &mut self.loads[i]
     }
 
     /// `function`'s eligible list changed: re-record positions and rebuild its index.
@@ -451,6 +456,30 @@ impl Router {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn basic_router() -> Router {
+        let text = include_str!("../../experiments/basic.toml");
+        let sc = crate::config::parse_scenario(text, "basic.toml").expect("basic.toml parses");
+        Router::new(&Model::compile(&sc).expect("basic.toml compiles"), 1)
+    }
+
+    #[test]
+    fn a_load_past_the_table_grows_it_with_idle_unindexed_entries() {
+        let mut router = basic_router();
+        router.set_load(2, 5);
+        assert_eq!(router.loads.len(), 3);
+        assert_eq!(router.loads[2].load, 5);
+        assert_eq!(router.loads[2].leaf, NOT_INDEXED);
+        for i in 0..2 {
+            assert_eq!(router.loads[i].load, ReplicaLoad::IDLE.load);
+            assert_eq!(router.loads[i].leaf, NOT_INDEXED);
+        }
+        // Within the table: the entry is overwritten, the table keeps its length.
+        router.set_load(0, 3);
+        router.set_load(2, 0);
+        assert_eq!(router.loads.len(), 3);
+        assert_eq!((router.loads[0].load, router.loads[2].load), (3, 0));
+    }
 
     #[test]
     fn a_pick_reads_the_first_line_of_its_function_s_route() {

@@ -9,8 +9,11 @@ use super::{Event, Simulation};
 use crate::config::CountMode;
 use crate::engine::SimTime;
 use crate::metrics::ReplicaCountRow;
+use crate::platform::idle_clock::ExpiryTimer;
 use crate::platform::{ReplicaState, Slot};
-use crate::scaling::{idler, per_request, Action, Autoscaler, Scaler, ScalingDecision};
+use crate::scaling::{
+    idler, per_request, Action, Autoscaler, KeepalivePolicy, Scaler, ScalingDecision,
+};
 
 impl Simulation<'_> {
     /// Starts a function's periodic autoscaler: first tick one period after now (the deploy).
@@ -165,12 +168,30 @@ impl Simulation<'_> {
 
     /// A Running replica has nothing to do: apply the keep-alive policy. `after_request`: its
     /// last request just ended (pre-warming applies only then).
+    ///
+    /// The common case, a `fixed` policy whose pre-warming does not apply, records the expiry
+    /// on a short path; every other case is [`Simulation::idle_by_policy`]'s, out of line, so
+    /// that this path saves and restores no registers (docs/performance.md, "Round 9c").
     pub(super) fn on_replica_idle(&mut self, r: Slot, after_request: bool) {
-        let ri = r as usize;
         // A Running replica is placed, so its profile names its function; the profile's line
         // is the one the completion just read (docs/performance.md, "Round 8").
         let fi = self.compute.profile(r).function as usize;
-        debug_assert_eq!(fi, self.replicas.function[ri] as usize);
+        debug_assert_eq!(fi, self.replicas.function[r as usize] as usize);
+        let keepalive = match &self.fscale[fi].keepalive {
+            KeepalivePolicy::Fixed(w) if !(after_request && w.prewarm > SimTime::ZERO) => {
+                w.keepalive
+            }
+            _ => return self.idle_by_policy(r, after_request),
+        };
+        self.record_expiry(r, self.now.plus(keepalive));
+    }
+
+    /// [`Simulation::on_replica_idle`] under any policy: none, pre-warming, or windows from
+    /// the function's idle-time histogram.
+    #[inline(never)]
+    fn idle_by_policy(&mut self, r: Slot, after_request: bool) {
+        let ri = r as usize;
+        let fi = self.compute.profile(r).function as usize;
         let policy = &mut self.fscale[fi].keepalive;
         if !policy.is_active() {
             // No expiry for this idle period: an earlier one, still recorded because
@@ -198,31 +219,39 @@ impl Simulation<'_> {
                 return;
             }
         }
-        let until = self.now.plus(w.keepalive);
-        self.replicas.keepalive[ri] = until;
-        // A later pending expiry moves earlier; an earlier one re-checks the expiry when it
-        // fires. The timer's due time is kept beside it, not read from the queue's timer table
-        // (one cache line instead of two).
-        let pending = self.replicas.keepalive.timer(ri);
+        self.record_expiry(r, self.now.plus(w.keepalive));
+    }
+
+    /// Replica `r`'s idle period expires at `until`: a later pending expiry timer moves
+    /// earlier; an earlier one re-checks the expiry when it fires. The timer's due time is
+    /// kept beside the expiry, not read from the queue's timer table (one cache line instead
+    /// of two).
+    #[inline(always)]
+    fn record_expiry(&mut self, r: Slot, until: SimTime) {
+        let ri = r as usize;
         debug_assert_eq!(
-            pending.map(|(_, at)| at),
-            pending.and_then(|(t, _)| self.queue.time_of(t)),
+            self.replicas.keepalive.timer(ri).map(|(_, at)| at),
+            (self.replicas.keepalive.timer(ri)).and_then(|(t, _)| self.queue.time_of(t)),
             "the recorded keep-alive timer is the queue's"
         );
-        match pending {
-            None => {
-                let replica = self.replicas.reference(r);
-                let timer = self
-                    .queue
-                    .schedule(until, Event::KeepaliveExpiry { replica });
-                self.replicas.keepalive.set_timer(ri, timer, until);
-            }
-            Some((timer, at)) if at > until => {
+        match self.replicas.keepalive.begin_idle(ri, until) {
+            ExpiryTimer::Pending => {}
+            ExpiryTimer::MoveEarlier(timer) => {
                 self.queue.move_to(timer, until);
-                self.replicas.keepalive.set_timer(ri, timer, until);
             }
-            Some(_) => {}
+            ExpiryTimer::Schedule => self.schedule_expiry(r, until),
         }
+    }
+
+    /// Schedules replica `r`'s expiry timer at `until` and records it (out of line: a replica
+    /// with a pending timer, the common case, does not carry the call's register saves).
+    #[inline(never)]
+    fn schedule_expiry(&mut self, r: Slot, until: SimTime) {
+        let replica = self.replicas.reference(r);
+        let timer = self
+            .queue
+            .schedule(until, Event::KeepaliveExpiry { replica });
+        self.replicas.keepalive.set_timer(r as usize, timer, until);
     }
 
     /// Slot `ri`'s idle period has no expiry: any recorded one is cleared (read first, so that
