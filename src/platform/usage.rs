@@ -158,7 +158,8 @@ impl Usage {
     }
 
     /// The used CPU of node `n` now, millicores (the sum of its replicas', each with compute's
-    /// part `computing(replica)`).
+    /// part `computing(replica)`). Only the tests read it: the simulation reads integrals.
+    #[cfg(test)]
     pub fn node_cpu_value(&self, n: usize, computing: impl Fn(u32) -> u64) -> u64 {
         self.holders[n]
             .iter()
