@@ -135,11 +135,14 @@ impl Simulation<'_> {
         }
     }
 
-    /// Tells the router replica `r`'s outstanding requests (its least-outstanding index).
-    /// Always inlined: two loads and a store, where a call saved and restored registers.
+    /// Tells the router replica `r`'s outstanding requests (its least-outstanding index), and
+    /// returns them. Always inlined: two loads and a store, where a call saved and restored
+    /// registers.
     #[inline(always)]
-    pub(super) fn note_load(&mut self, r: Slot) {
-        self.router.set_load(r, self.compute.outstanding(r));
+    pub(super) fn note_load(&mut self, r: Slot) -> u32 {
+        let outstanding = self.compute.outstanding(r);
+        self.router.set_load(r, outstanding);
+        outstanding
     }
 
     /// A worker begins processing the request.
@@ -183,9 +186,11 @@ impl Simulation<'_> {
         if self.request_data.active && self.upload_after_compute(slot) {
             return;
         }
-        let r = self.router.request(slot).replica;
+        // The request's histograms first, from the one look-up of its slot that also gives
+        // its replica (docs/performance.md, "Round 10: bounds checks on the request path").
+        let (r, function) = self.record_completion(slot);
         let done = self.compute.finish(&mut self.queue, self.now, r, slot);
-        self.note_load(r);
+        let left = self.note_load(r);
         // Under isolated CPUs `compute.finish` released the request's CPU.
         if !self.compute.isolated() {
             let node = self.compute.profile(r).node;
@@ -193,20 +198,20 @@ impl Simulation<'_> {
                 self.usage.set_contended(self.now, node, used);
             }
         }
-        self.complete_request(slot, done);
+        self.complete_request(slot, r, function, done, left);
     }
 
-    /// Request `slot` is done now and its worker free (`done`): its histograms and row, then
-    /// the replica's next request. Inlined into [`Simulation::on_invocation_done`] (a hint
-    /// was not enough: the call stayed, with its register saves).
+    /// Request `slot` completes now: its function's count and histograms, and its keep-alive
+    /// policy's record of the completion. Returns the request's replica and function. Nothing
+    /// here reads or changes what the replica's worker pool does, so the callers record before
+    /// they free the worker, while the slot's fields are at hand.
     #[inline(always)]
-    pub(super) fn complete_request(&mut self, slot: u32, done: Finished) {
+    pub(super) fn record_completion(&mut self, slot: u32) -> (Slot, u32) {
         // The fields the histograms read, not the whole slot (the row, when rows are on,
-        // copies it below).
+        // copies it in `complete_request`).
         let req = self.router.request(slot);
         let (replica, function) = (req.replica, req.function);
         let (arrival, dispatch, start, cold) = (req.arrival, req.dispatch, req.start, req.cold);
-        let ri = replica as usize;
         let fi = function as usize;
         {
             let f = &mut self.functions[fi];
@@ -221,6 +226,24 @@ impl Simulation<'_> {
             }
         }
         self.fscale[fi].keepalive.on_completion(self.now);
+        (replica, function)
+    }
+
+    /// Request `slot` of `function` is recorded ([`Simulation::record_completion`]) and its
+    /// worker on `replica` free (`done`), the replica left with `left` outstanding requests:
+    /// its row, then the replica's next request. Inlined into
+    /// [`Simulation::on_invocation_done`] (a hint was not enough: the call stayed, with its
+    /// register saves).
+    #[inline(always)]
+    pub(super) fn complete_request(
+        &mut self,
+        slot: u32,
+        replica: Slot,
+        function: u32,
+        done: Finished,
+        left: u32,
+    ) {
+        let ri = replica as usize;
         if let Some(threshold) = self.model.invocation_sample {
             let req = *self.router.request(slot);
             self.emit_sampled_invocation(
@@ -247,7 +270,13 @@ impl Simulation<'_> {
                 return;
             }
         }
-        self.after_replica_work(replica, true);
+        // `left` is still the replica's outstanding count: since it was read, only the router
+        // and the function's records changed. Passed in, not looked up again (a second bound
+        // check of compute's table, docs/performance.md, "Round 10: bounds checks on the
+        // request path").
+        if left == 0 {
+            self.replica_emptied(replica, true);
+        }
     }
 
     /// The replica's next queued request starts on the worker a completion freed: out of
