@@ -59,7 +59,7 @@ impl Simulation<'_> {
             ),
         };
         if let Some(r) = route {
-            self.dispatch(slot, r);
+            self.dispatch_inline(slot, r);
             return;
         }
         // Wait: for a replica to become Running (a cold start) or, in pull mode, for a worker.
@@ -117,7 +117,16 @@ impl Simulation<'_> {
     }
 
     /// Hands a request to replica `r`: it starts if a worker is free, else it queues locally.
+    #[inline(never)]
     fn dispatch(&mut self, slot: u32, r: Slot) {
+        self.dispatch_inline(slot, r);
+    }
+
+    /// [`Simulation::dispatch`], inlined into the arrival's handler, where nearly every request
+    /// is dispatched (a call there cost its frame: ~20 instructions per request,
+    /// docs/performance.md, "Round 10: bounds checks on the request path").
+    #[inline(always)]
+    fn dispatch_inline(&mut self, slot: u32, r: Slot) {
         self.router.dispatched(&mut self.queue, self.now, slot, r);
         // The replica's keep-alive expiry is left as it is: a busy replica does not expire
         // because the expiry checks its outstanding requests (`on_keepalive_expiry`), and the
