@@ -224,16 +224,19 @@ impl Autoscaler {
 /// Scaling state of one function.
 ///
 /// Laid out in declaration order from a cache-line boundary, the fields every request touches
-/// first: an arrival writes `last_arrival`, a dispatch counts `dispatches`, an arrival, a
-/// completion and an idle replica read the keep-alive policy (a `fixed` policy's windows sit
-/// right behind its tag), so a request finds them in one line; the autoscaler, read at its
-/// ticks, comes after (docs/performance.md, "Round 8: cache misses of many-function runs").
+/// first: an arrival writes `last_arrival`, a dispatch counts `dispatches` (under
+/// `scaling.count = "dispatches"` only), an arrival and an idle replica read the keep-alive
+/// policy (a `fixed` policy's windows sit right behind its tag), and so does a completion under
+/// a `hybrid_histogram` policy, so a request finds them in one line; the autoscaler, read at
+/// its ticks, comes after (docs/performance.md, "Round 8: cache misses of many-function runs",
+/// and "Round 10: bounds checks on the request path").
 #[derive(Clone, Debug)]
 #[repr(C, align(64))]
 pub struct FunctionScaling {
     /// The last arrival, or the deploy time if none since (for the idler).
     pub last_arrival: SimTime,
-    /// Requests handed to a replica (for `scaling.count = "dispatches"`).
+    /// Requests handed to a replica (counted only under `scaling.count = "dispatches"`, its
+    /// only reader).
     pub dispatches: u64,
     /// The keep-alive policy of idle replicas.
     pub keepalive: KeepalivePolicy,

@@ -132,8 +132,10 @@ impl Simulation<'_> {
         // because the expiry checks its outstanding requests (`on_keepalive_expiry`), and the
         // next idle period writes a new one. Writing `NEVER` here cost a cache line per
         // dispatch (docs/performance.md, "Round 9: one record per replica").
-        let function = self.compute.profile(r).function;
-        self.fscale[function as usize].dispatches += 1;
+        if self.count_dispatches {
+            let function = self.compute.profile(r).function;
+            self.fscale[function as usize].dispatches += 1;
+        }
         match self.compute.admit(r, slot) {
             Admission::Start => self.start_request(slot),
             Admission::QueueFull => self.reject(slot, "queue_full"),
@@ -234,7 +236,12 @@ impl Simulation<'_> {
                 f.hist[metric::COLD_WAIT].record(wait);
             }
         }
-        self.fscale[fi].keepalive.on_completion(self.now);
+        // Only a `hybrid_histogram` policy records completions; without one the function's
+        // scaling state is not looked up (docs/performance.md, "Round 10: bounds checks on the
+        // request path").
+        if self.hybrid_keepalive {
+            self.fscale[fi].keepalive.on_completion(self.now);
+        }
         (replica, function)
     }
 
