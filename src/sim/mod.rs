@@ -195,6 +195,10 @@ pub struct Simulation<'a> {
     /// Some function's keep-alive policy is `hybrid_histogram`, the only one that records
     /// completions: without one, a completion does not look its function's scaling state up.
     hybrid_keepalive: bool,
+    /// An arrival records itself in its function's scaling state: some function has a
+    /// `hybrid_histogram` keep-alive (which measures idle times) or `scale_zero` (the idler
+    /// reads the last arrival). Otherwise nothing reads those records.
+    arrival_scaling: bool,
     /// `scaling.count = "dispatches"`: a dispatch counts its function's dispatches (nothing
     /// else reads them, so otherwise it does not look its function's scaling state up).
     count_dispatches: bool,
@@ -329,6 +333,7 @@ impl<'a> Simulation<'a> {
             fscale,
             idler,
             hybrid_keepalive,
+            arrival_scaling: idler || hybrid_keepalive,
             count_dispatches,
             monitor,
             usage,

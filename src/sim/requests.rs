@@ -34,9 +34,12 @@ impl Simulation<'_> {
             .admit(self.now, function, fn_seq, (duration, exec_model));
         // Generate the next arrival before handling this one (the process only reads r(t)).
         self.schedule_next_arrival(wi);
-        let fs = &mut self.fscale[fi];
-        fs.last_arrival = self.now;
-        fs.keepalive.on_arrival(self.now);
+        // Read only by the idler and a hybrid keep-alive: without them, not looked up.
+        if self.arrival_scaling {
+            let fs = &mut self.fscale[fi];
+            fs.last_arrival = self.now;
+            fs.keepalive.on_arrival(self.now);
+        }
 
         let f = &self.functions[fi];
         if !f.active {
