@@ -809,6 +809,47 @@ fn counting_dispatches_hides_requests_that_wait_for_a_cold_replica() {
 }
 
 #[test]
+fn counting_dispatches_counts_the_requests_handed_to_a_running_replica() {
+    // The same start as above, but a later tick: once the replica runs (16 s) the waiting
+    // requests and every later one are dispatched, and the counter sees them. (A dispatch
+    // counts only under `count = "dispatches"`, its only reader, since round 10.)
+    let text = one_function(
+        "{ scale_min = 1, scale_max = 4 }",
+        "startup = { constant = { value = 15.0 } }",
+        "rate = { constant = { rps = 10 } }\narrivals = { static = {} }\nduration_s = 30",
+        "run = { horizon_s = 40 }\nscaling = { autoscaler = \"request_rate\", count = \"dispatches\" }",
+    );
+    let out = run(&scenario(&text), 1);
+    let ticks = rows(&out, "request_rate");
+    let later = ticks
+        .iter()
+        .find(|r| r.t >= s(20.0))
+        .expect("a tick after the replica runs");
+    assert!(later.metric_value.unwrap() > 0.0, "{later:?}");
+}
+
+#[test]
+fn a_hybrid_histogram_learns_idle_times_from_completions_and_prewarms() {
+    // One request every 10 s, 0.5 s each: the idle time before an arrival is measured from
+    // the last completion (9.5 s). Learned, the histogram is certain and pre-warms (the idle
+    // replica goes at once and a new one comes ~8.5 s later), so replicas come and go; not
+    // learned (no completion recorded), it would keep the one replica for `range_s` = 60 s.
+    let text = one_function(
+        "{ scale_min = 0, scale_max = 2 }",
+        "exec = { constant = { value = 0.5 } }\nconcurrency = \"one_per_replica\"",
+        "rate = { constant = { rps = 0.1 } }\narrivals = { static = {} }\nduration_s = 200",
+        "run = { horizon_s = 200 }\nscaling = { keepalive = { hybrid_histogram = { range_s = 60, bin_s = 1 } } }",
+    );
+    let out = run(&scenario(&text), 1);
+    let prewarmed = rows(&out, "keepalive")
+        .iter()
+        .filter(|r| r.reason == "prewarm")
+        .count();
+    assert!(prewarmed > 0, "{:?}", rows(&out, "keepalive"));
+    assert!(out.replicas.len() > 2, "{} replicas", out.replicas.len());
+}
+
+#[test]
 fn scale_up_fills_ranked_images_up_to_their_caps() {
     // scale_max = 10, ranking [a (factor 0.3), b (factor 1.0)]: deploy creates 2 of a; a
     // scale_up(5) adds 1 of a (cap 3) and 4 of b (model.md §7.2). Then b's cap of 2 (factor

@@ -224,16 +224,21 @@ impl Autoscaler {
 /// Scaling state of one function.
 ///
 /// Laid out in declaration order from a cache-line boundary, the fields every request touches
-/// first: an arrival writes `last_arrival`, a dispatch counts `dispatches`, an arrival, a
-/// completion and an idle replica read the keep-alive policy (a `fixed` policy's windows sit
-/// right behind its tag), so a request finds them in one line; the autoscaler, read at its
-/// ticks, comes after (docs/performance.md, "Round 8: cache misses of many-function runs").
+/// first: an arrival writes `last_arrival`, a dispatch counts `dispatches`, an idle replica
+/// reads the keep-alive policy (a `fixed` policy's windows sit right behind its tag) and an
+/// arrival and a completion update a `hybrid_histogram` one, so a request finds them in one
+/// line (the arrival's and dispatch's records are written only when something reads them:
+/// an idler or a hybrid policy, `scaling.count = "dispatches"`); the autoscaler, read at its
+/// ticks, comes after (docs/performance.md, "Round 8: cache misses of many-function runs",
+/// and "Round 10: bounds checks on the request path").
 #[derive(Clone, Debug)]
 #[repr(C, align(64))]
 pub struct FunctionScaling {
-    /// The last arrival, or the deploy time if none since (for the idler).
+    /// The last arrival, or the deploy time if none since (for the idler; written only when
+    /// some function has `scale_zero` or a `hybrid_histogram` keep-alive).
     pub last_arrival: SimTime,
-    /// Requests handed to a replica (for `scaling.count = "dispatches"`).
+    /// Requests handed to a replica (counted only under `scaling.count = "dispatches"`, its
+    /// only reader).
     pub dispatches: u64,
     /// The keep-alive policy of idle replicas.
     pub keepalive: KeepalivePolicy,

@@ -21,7 +21,7 @@ mod workloads;
 
 use crate::cluster::{Cluster, ImageCache};
 use crate::compute::Compute;
-use crate::config::EndPolicy;
+use crate::config::{CountMode, EndPolicy};
 use crate::engine::{fnv1a64, splitmix64, EventQueue, SimTime};
 use crate::metrics::{
     InvocationRow, PlacementRow, ReplicaCountRow, ReplicaRow, RunIdentity, RunOutput, RunRow,
@@ -31,6 +31,7 @@ use crate::model::Model;
 use crate::network::{generators, Network, TransferEvents};
 use crate::platform::{FunctionRt, ReplicaRef, ReplicaTable, Slot, Usage};
 use crate::router::Router;
+use crate::scaling::keepalive::KeepalivePolicy;
 use crate::scaling::{Counts, FunctionScaling};
 use crate::scheduler::{self, Decision, Scheduler};
 use crate::workload::WorkloadSources;
@@ -191,6 +192,16 @@ pub struct Simulation<'a> {
     fscale: Vec<FunctionScaling>,
     /// Some deployment has `scale_zero = true`.
     idler: bool,
+    /// Some function's keep-alive policy is `hybrid_histogram`, the only one that records
+    /// completions: without one, a completion does not look its function's scaling state up.
+    hybrid_keepalive: bool,
+    /// An arrival records itself in its function's scaling state: some function has a
+    /// `hybrid_histogram` keep-alive (which measures idle times) or `scale_zero` (the idler
+    /// reads the last arrival). Otherwise nothing reads those records.
+    arrival_scaling: bool,
+    /// `scaling.count = "dispatches"`: a dispatch counts its function's dispatches (nothing
+    /// else reads them, so otherwise it does not look its function's scaling state up).
+    count_dispatches: bool,
     /// The resource monitor, when an HPA or the `utilization` table needs it.
     monitor: Option<Monitor>,
     /// Used CPU and memory of replicas and nodes.
@@ -282,6 +293,10 @@ impl<'a> Simulation<'a> {
             .functions
             .iter()
             .any(|f| f.deployment.is_some() && f.scaling.scale_zero);
+        let hybrid_keepalive = fscale
+            .iter()
+            .any(|s| matches!(s.keepalive, KeepalivePolicy::Hybrid(_)));
+        let count_dispatches = model.scaling.count == CountMode::Dispatches;
         let monitor = Monitor::build(model, &fscale, cluster.nodes.len());
         let usage = Usage::new(cluster.nodes.len());
         let n_functions = functions.len();
@@ -317,6 +332,9 @@ impl<'a> Simulation<'a> {
             util_rows: Vec::new(),
             fscale,
             idler,
+            hybrid_keepalive,
+            arrival_scaling: idler || hybrid_keepalive,
+            count_dispatches,
             monitor,
             usage,
             resident: Vec::new(),

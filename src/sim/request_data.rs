@@ -245,11 +245,11 @@ impl Simulation<'_> {
 
     /// Request `slot` is done: its worker is free, its row records its transfer time.
     fn finish_data_request(&mut self, slot: u32, slowdown: f64) {
-        let req = self.router.request(slot);
-        let (id, r) = (req.id, req.replica);
+        let id = self.router.request(slot).id;
+        let (r, function) = self.record_completion(slot);
         let next = self.compute.release_worker(r);
-        self.note_load(r);
-        self.complete_request(slot, Finished { next, slowdown });
+        let left = self.note_load(r);
+        self.complete_request(slot, r, function, Finished { next, slowdown }, left);
         self.request_data.moving.remove(&id);
     }
 }

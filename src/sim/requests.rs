@@ -34,9 +34,12 @@ impl Simulation<'_> {
             .admit(self.now, function, fn_seq, (duration, exec_model));
         // Generate the next arrival before handling this one (the process only reads r(t)).
         self.schedule_next_arrival(wi);
-        let fs = &mut self.fscale[fi];
-        fs.last_arrival = self.now;
-        fs.keepalive.on_arrival(self.now);
+        // Read only by the idler and a hybrid keep-alive: without them, not looked up.
+        if self.arrival_scaling {
+            let fs = &mut self.fscale[fi];
+            fs.last_arrival = self.now;
+            fs.keepalive.on_arrival(self.now);
+        }
 
         let f = &self.functions[fi];
         if !f.active {
@@ -59,7 +62,7 @@ impl Simulation<'_> {
             ),
         };
         if let Some(r) = route {
-            self.dispatch(slot, r);
+            self.dispatch_inline(slot, r);
             return;
         }
         // Wait: for a replica to become Running (a cold start) or, in pull mode, for a worker.
@@ -117,14 +120,25 @@ impl Simulation<'_> {
     }
 
     /// Hands a request to replica `r`: it starts if a worker is free, else it queues locally.
+    #[inline(never)]
     fn dispatch(&mut self, slot: u32, r: Slot) {
+        self.dispatch_inline(slot, r);
+    }
+
+    /// [`Simulation::dispatch`], inlined into the arrival's handler, where nearly every request
+    /// is dispatched (a call there cost its frame: ~20 instructions per request,
+    /// docs/performance.md, "Round 10: bounds checks on the request path").
+    #[inline(always)]
+    fn dispatch_inline(&mut self, slot: u32, r: Slot) {
         self.router.dispatched(&mut self.queue, self.now, slot, r);
         // The replica's keep-alive expiry is left as it is: a busy replica does not expire
         // because the expiry checks its outstanding requests (`on_keepalive_expiry`), and the
         // next idle period writes a new one. Writing `NEVER` here cost a cache line per
         // dispatch (docs/performance.md, "Round 9: one record per replica").
-        let function = self.compute.profile(r).function;
-        self.fscale[function as usize].dispatches += 1;
+        if self.count_dispatches {
+            let function = self.compute.profile(r).function;
+            self.fscale[function as usize].dispatches += 1;
+        }
         match self.compute.admit(r, slot) {
             Admission::Start => self.start_request(slot),
             Admission::QueueFull => self.reject(slot, "queue_full"),
@@ -135,11 +149,14 @@ impl Simulation<'_> {
         }
     }
 
-    /// Tells the router replica `r`'s outstanding requests (its least-outstanding index).
-    /// Always inlined: two loads and a store, where a call saved and restored registers.
+    /// Tells the router replica `r`'s outstanding requests (its least-outstanding index), and
+    /// returns them. Always inlined: two loads and a store, where a call saved and restored
+    /// registers.
     #[inline(always)]
-    pub(super) fn note_load(&mut self, r: Slot) {
-        self.router.set_load(r, self.compute.outstanding(r));
+    pub(super) fn note_load(&mut self, r: Slot) -> u32 {
+        let outstanding = self.compute.outstanding(r);
+        self.router.set_load(r, outstanding);
+        outstanding
     }
 
     /// A worker begins processing the request.
@@ -183,9 +200,11 @@ impl Simulation<'_> {
         if self.request_data.active && self.upload_after_compute(slot) {
             return;
         }
-        let r = self.router.request(slot).replica;
+        // The request's histograms first, from the one look-up of its slot that also gives
+        // its replica (docs/performance.md, "Round 10: bounds checks on the request path").
+        let (r, function) = self.record_completion(slot);
         let done = self.compute.finish(&mut self.queue, self.now, r, slot);
-        self.note_load(r);
+        let left = self.note_load(r);
         // Under isolated CPUs `compute.finish` released the request's CPU.
         if !self.compute.isolated() {
             let node = self.compute.profile(r).node;
@@ -193,20 +212,20 @@ impl Simulation<'_> {
                 self.usage.set_contended(self.now, node, used);
             }
         }
-        self.complete_request(slot, done);
+        self.complete_request(slot, r, function, done, left);
     }
 
-    /// Request `slot` is done now and its worker free (`done`): its histograms and row, then
-    /// the replica's next request. Inlined into [`Simulation::on_invocation_done`] (a hint
-    /// was not enough: the call stayed, with its register saves).
+    /// Request `slot` completes now: its function's count and histograms, and its keep-alive
+    /// policy's record of the completion. Returns the request's replica and function. Nothing
+    /// here reads or changes what the replica's worker pool does, so the callers record before
+    /// they free the worker, while the slot's fields are at hand.
     #[inline(always)]
-    pub(super) fn complete_request(&mut self, slot: u32, done: Finished) {
+    pub(super) fn record_completion(&mut self, slot: u32) -> (Slot, u32) {
         // The fields the histograms read, not the whole slot (the row, when rows are on,
-        // copies it below).
+        // copies it in `complete_request`).
         let req = self.router.request(slot);
         let (replica, function) = (req.replica, req.function);
         let (arrival, dispatch, start, cold) = (req.arrival, req.dispatch, req.start, req.cold);
-        let ri = replica as usize;
         let fi = function as usize;
         {
             let f = &mut self.functions[fi];
@@ -220,7 +239,30 @@ impl Simulation<'_> {
                 f.hist[metric::COLD_WAIT].record(wait);
             }
         }
-        self.fscale[fi].keepalive.on_completion(self.now);
+        // Only a `hybrid_histogram` policy records completions; without one the function's
+        // scaling state is not looked up (docs/performance.md, "Round 10: bounds checks on the
+        // request path").
+        if self.hybrid_keepalive {
+            self.fscale[fi].keepalive.on_completion(self.now);
+        }
+        (replica, function)
+    }
+
+    /// Request `slot` of `function` is recorded ([`Simulation::record_completion`]) and its
+    /// worker on `replica` free (`done`), the replica left with `left` outstanding requests:
+    /// its row, then the replica's next request. Inlined into
+    /// [`Simulation::on_invocation_done`] (a hint was not enough: the call stayed, with its
+    /// register saves).
+    #[inline(always)]
+    pub(super) fn complete_request(
+        &mut self,
+        slot: u32,
+        replica: Slot,
+        function: u32,
+        done: Finished,
+        left: u32,
+    ) {
+        let ri = replica as usize;
         if let Some(threshold) = self.model.invocation_sample {
             let req = *self.router.request(slot);
             self.emit_sampled_invocation(
@@ -247,7 +289,13 @@ impl Simulation<'_> {
                 return;
             }
         }
-        self.after_replica_work(replica, true);
+        // `left` is still the replica's outstanding count: since it was read, only the router
+        // and the function's records changed. Passed in, not looked up again (a second bound
+        // check of compute's table, docs/performance.md, "Round 10: bounds checks on the
+        // request path").
+        if left == 0 {
+            self.replica_emptied(replica, true);
+        }
     }
 
     /// The replica's next queued request starts on the worker a completion freed: out of
