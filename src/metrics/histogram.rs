@@ -16,10 +16,12 @@
 //!   of the sum, the max and the count of zeros. What a record almost never needs (the
 //!   carries, the high bits of the sum and of the zeros) sits behind one pointer, null until
 //!   first needed, and the count is not stored at all: it is the sum of the bucket counts,
-//!   read only when the run ends. The four histograms a completion records are then three
-//!   cache lines of `FunctionRt` instead of six;
+//!   read only when the run ends. Four headers are then three cache lines instead of six;
 //! - a value 0 (most waits and queueing times) only counts in the header, so its record
 //!   touches no bucket line.
+//!
+//! Which histograms a completion records is [`super::request_latencies`]'s: one, for a
+//! request that never waited.
 
 use super::buckets::LAST_BUCKET;
 pub use super::buckets::{bucket_of, bucket_range};
@@ -107,6 +109,17 @@ impl LatencyHistogram {
         // A branch, not `max`: the max seldom moves, and the branch skips the store.
         if v > self.max {
             self.max = v;
+        }
+    }
+
+    /// Records `n` values 0 at once (`n` may exceed `u32::MAX`).
+    pub fn record_zeros(&mut self, n: u64) {
+        if n > 0 {
+            let total = self.zero_count() + n;
+            self.zeros = total as u32;
+            if total >> u32::BITS > 0 || self.overflow.is_some() {
+                self.overflow().zeros_high = total >> u32::BITS;
+            }
         }
     }
 
@@ -342,14 +355,7 @@ impl LatencyHistogram {
         for &(b, multiples) in other.carries() {
             self.carry(b, multiples);
         }
-        let other_zeros = other.zero_count();
-        if other_zeros > 0 {
-            let total = self.zero_count() + other_zeros;
-            self.zeros = total as u32;
-            if total >> u32::BITS > 0 || self.overflow.is_some() {
-                self.overflow().zeros_high = total >> u32::BITS;
-            }
-        }
+        self.record_zeros(other.zero_count());
         let (sum, wrapped) = self.sum_low.overflowing_add(other.sum_low);
         self.sum_low = sum;
         let high = other.overflow.as_ref().map_or(0, |o| o.sum_high) + u64::from(wrapped);
@@ -478,8 +484,8 @@ mod tests {
         use std::mem::{align_of, size_of};
         assert_eq!(size_of::<LatencyHistogram>(), 48);
         assert_eq!(align_of::<LatencyHistogram>(), 8);
-        // `FunctionRt::hist` starts on a line boundary: wait, queue, exec and response (what
-        // a completion records) are its first three lines.
+        // Four headers in three cache lines (`RequestLatencies::waited`, placed after the
+        // unwaited header, whose 48 bytes fit in one).
         assert_eq!(size_of::<[LatencyHistogram; 4]>(), 3 * 64);
         assert_eq!(
             size_of::<Option<Box<Overflow>>>(),
@@ -685,5 +691,33 @@ mod tests {
         assert_eq!((sum.count(), sum.zero_count()), (2 * n, 2 * n));
         sum.record(7);
         assert_eq!(sum.quantile_ns(1, 2), Some(0));
+    }
+
+    #[test]
+    fn zeros_recorded_at_once_count_as_many_single_records_also_past_u32_max() {
+        let mut once = LatencyHistogram::new();
+        once.record(9);
+        once.record_zeros(3);
+        once.record_zeros(0);
+        let mut single = LatencyHistogram::new();
+        single.record(9);
+        (0..3).for_each(|_| single.record(0));
+        assert_eq!(
+            once.buckets().collect::<Vec<_>>(),
+            single.buckets().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            (once.count(), once.sum_ns(), once.max_ns()),
+            (4, 9, Some(9))
+        );
+        let n = u64::from(u32::MAX) + 5;
+        once.record_zeros(n);
+        assert_eq!((once.zero_count(), once.count()), (n + 3, n + 4));
+        once.record_zeros(1);
+        assert_eq!(
+            once.zero_count(),
+            n + 4,
+            "the high bits carry on from there"
+        );
     }
 }

@@ -6,6 +6,7 @@ pub mod buckets;
 pub mod histogram;
 pub mod names;
 pub mod records;
+pub mod request_latencies;
 
 pub use crate::output::tables::{
     FlowRow, HistogramRow, InvocationRow, InvocationStatus, LinkRow, MetricStats, NodeRow,
@@ -15,3 +16,4 @@ pub use crate::output::tables::{
 pub use histogram::LatencyHistogram;
 pub use names::Names;
 pub use records::*;
+pub use request_latencies::RequestLatencies;

@@ -4,7 +4,7 @@
 
 use super::replicas::Slot;
 use crate::engine::{stream_rng, SimRng, SimTime};
-use crate::metrics::LatencyHistogram;
+use crate::metrics::{LatencyHistogram, RequestLatencies};
 
 /// Latency metrics kept per function, in `latency_histograms` order.
 pub const HIST_METRICS: [&str; 6] = ["wait", "queue", "exec", "response", "cold_wait", "pull"];
@@ -46,7 +46,8 @@ pub struct RequestCounters {
 ///
 /// Laid out in declaration order from a cache-line boundary: what an arrival reads and writes
 /// (`active`, `removed`, `arrivals`, `counts`) fills the first line, so it is one first-level
-/// miss, and the histograms a completion records follow (docs/performance.md, "Round 8").
+/// miss, and the histograms a completion records follow (docs/performance.md, "Round 8"), the
+/// one a request that never waited records first, in the second line ("Round 10").
 #[derive(Debug)]
 #[repr(C, align(64))]
 pub struct FunctionRt {
@@ -58,8 +59,13 @@ pub struct FunctionRt {
     pub arrivals: u64,
     /// Request counters.
     pub counts: RequestCounters,
-    /// Histograms in [`HIST_METRICS`] order.
-    pub hist: [LatencyHistogram; 6],
+    /// Wait, queue, exec and response of the completed requests (built into their
+    /// histograms when the run ends: [`FunctionRt::histograms`]).
+    pub latencies: RequestLatencies,
+    /// Wait of the cold requests.
+    pub cold_wait: LatencyHistogram,
+    /// Deploy-phase duration of the replicas.
+    pub pull: LatencyHistogram,
     /// Live replicas.
     pub live: u32,
     /// Replicas in state Running (a replica entering Teardown leaves this count).
@@ -108,7 +114,9 @@ impl FunctionRt {
             rng_setup: stream_rng(seed, &format!("setup/{name}")),
             rng_teardown: stream_rng(seed, &format!("teardown/{name}")),
             counts: RequestCounters::default(),
-            hist: Default::default(),
+            latencies: RequestLatencies::default(),
+            cold_wait: LatencyHistogram::new(),
+            pull: LatencyHistogram::new(),
             live_integral: 0,
             running_integral: 0,
             last_count_change: SimTime::ZERO,
@@ -117,6 +125,20 @@ impl FunctionRt {
             scale_downs: 0,
             placements_failed: 0,
         }
+    }
+
+    /// The six latency histograms in [`HIST_METRICS`] order (the first four built from
+    /// [`FunctionRt::latencies`]; read when the run ends).
+    pub fn histograms(&self) -> [LatencyHistogram; 6] {
+        let [wait, queue, exec, response] = self.latencies.histograms();
+        [
+            wait,
+            queue,
+            exec,
+            response,
+            self.cold_wait.clone(),
+            self.pull.clone(),
+        ]
     }
 
     /// Adds `dt × count` to the replica-count integrals; call before changing a count.
@@ -141,6 +163,8 @@ mod tests {
         assert!(offset_of!(FunctionRt, removed) < 64);
         assert!(offset_of!(FunctionRt, arrivals) + 8 <= 64);
         assert!(offset_of!(FunctionRt, counts) + size_of::<RequestCounters>() <= 64);
-        assert_eq!(offset_of!(FunctionRt, hist), 64);
+        // The unwaited requests' histogram header, all a waitless completion records, is the
+        // second line.
+        assert_eq!(offset_of!(FunctionRt, latencies), 64);
     }
 }

@@ -50,6 +50,7 @@ impl Simulation<'_> {
         let function_metrics = self.model.outputs.histogram_function_metrics;
         for (fi, f) in self.functions.iter().enumerate() {
             let c = f.counts;
+            let hist = f.histograms();
             let row = SummaryRow {
                 function: Some(fi as u32),
                 requests: c.requests,
@@ -59,10 +60,10 @@ impl Simulation<'_> {
                 timed_out: c.timed_out,
                 cold_starts: c.cold,
                 stats: [
-                    stats(&f.hist[metric::WAIT]),
-                    stats(&f.hist[metric::QUEUE]),
-                    stats(&f.hist[metric::EXEC]),
-                    stats(&f.hist[metric::RESPONSE]),
+                    stats(&hist[metric::WAIT]),
+                    stats(&hist[metric::QUEUE]),
+                    stats(&hist[metric::EXEC]),
+                    stats(&hist[metric::RESPONSE]),
                 ],
                 replicas_max: f.replicas_max,
                 replicas_mean: f.live_integral as f64 / span,
@@ -89,7 +90,7 @@ impl Simulation<'_> {
             total.scale_downs += row.scale_downs;
             total.placements_failed += row.placements_failed;
             summary.push(row);
-            for (mi, h) in f.hist.iter().enumerate() {
+            for (mi, h) in hist.iter().enumerate() {
                 total_hist[mi].merge(h);
                 if histogram_rows && function_metrics.contains(HIST_METRICS[mi]) {
                     push_buckets(

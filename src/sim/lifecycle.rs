@@ -7,7 +7,6 @@ use crate::engine::SimTime;
 use crate::metrics::PlacementRow;
 use crate::model::Model;
 use crate::network::{Owner, RowFacts, TransferKind};
-use crate::platform::functions::metric;
 use crate::platform::{ReplicaId, ReplicaState, Slot, NONE};
 use crate::scheduler::{Pod, SchedContext};
 
@@ -340,7 +339,7 @@ impl<'a> Simulation<'a> {
                 .start(self.now, r, self.replicas.node[ri], cpu, mem);
         }
         let pull = self.now.since(self.replicas.t_deploying[ri]).0;
-        self.functions[fi].hist[metric::PULL].record(pull);
+        self.functions[fi].pull.record(pull);
         let t = self.cluster.nodes.node_type[self.replicas.node[ri] as usize] as usize;
         let f = &mut self.functions[fi];
         let c = &self.model.functions[fi].containers[self.replicas.container[ri] as usize];

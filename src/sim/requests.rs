@@ -13,7 +13,6 @@ use crate::engine::SimTime;
 use crate::execution::{Concurrency, DurationSampler};
 use crate::metrics::{InvocationRow, InvocationStatus};
 use crate::model::Model;
-use crate::platform::functions::metric;
 use crate::platform::{ReplicaState, Slot};
 use crate::router::Request;
 use crate::scaling::Scaler;
@@ -231,12 +230,14 @@ impl Simulation<'_> {
             let f = &mut self.functions[fi];
             f.counts.completed += 1;
             let wait = dispatch.since(arrival).0;
-            f.hist[metric::WAIT].record(wait);
-            f.hist[metric::QUEUE].record(start.since(dispatch).0);
-            f.hist[metric::EXEC].record(self.now.since(start).0);
-            f.hist[metric::RESPONSE].record(self.now.since(arrival).0);
+            f.latencies.record(
+                wait,
+                start.since(dispatch).0,
+                self.now.since(start).0,
+                self.now.since(arrival).0,
+            );
             if cold {
-                f.hist[metric::COLD_WAIT].record(wait);
+                f.cold_wait.record(wait);
             }
         }
         // Only a `hybrid_histogram` policy records completions; without one the function's
