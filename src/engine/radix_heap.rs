@@ -272,15 +272,29 @@ impl<E: Copy> RadixHeap<E> {
     }
 
     /// [`RadixHeap::push`] of an entry whose time is not after `last`'s: filed by the whole
-    /// order if it is above `last`; else into the run if there is one (it is among the next
-    /// entries to pop), else every entry is filed again around it. The entry comes as its
-    /// fields, in registers (see [`RadixHeap::file_into_full`]).
+    /// order if it is above `last` (or made the run by itself, if it is the next to pop: see
+    /// [`RadixHeap::is_below_every_bucket`]); else into the run if there is one (it is among
+    /// the next entries to pop), else every entry is filed again around it. The entry comes as
+    /// its fields, in registers (see [`RadixHeap::file_into_full`]).
     #[inline(never)]
     fn push_at_or_before_last_time(&mut self, time: u64, key: u64, event: E) {
         let entry = HeapEntry { time, key, event };
         let order = entry.order();
         if order >= self.last {
-            self.file(bucket_of(order, self.last), entry);
+            let b = bucket_of(order, self.last);
+            if self.run.len() == 0 && self.is_below_every_bucket(b) {
+                // The next entry to pop, and the only one of its bucket until the next pop:
+                // an event posted for the current instant (a scheduling pass) while the run is
+                // empty. As the run by itself it is popped without a drain of a bucket of one
+                // (docs/performance.md, "Round 10: the event queue's drain"). `last` moves up
+                // to it, which keeps every bucket's filing valid: each occupied bucket is above
+                // `b`, so its entries differ from the new `last` at the same digit as from the
+                // old one.
+                self.run.push(entry);
+                self.last = order;
+            } else {
+                self.file(b, entry);
+            }
         } else if self.run.len() != 0 {
             let at = self.run.as_slice().partition_point(|e| e.order() > order);
             self.run.insert(at, entry);
@@ -288,6 +302,19 @@ impl<E: Copy> RadixHeap<E> {
             self.refile_around(order);
             self.file(bucket_of(order, self.last), entry);
         }
+    }
+
+    /// Whether every occupied bucket is above bucket `b`, so an entry filed in `b` would be
+    /// smaller than every entry of the buckets (a lower bucket's entries are all smaller than a
+    /// higher one's).
+    #[inline]
+    fn is_below_every_bucket(&self, b: usize) -> bool {
+        if self.summary == 0 {
+            return true;
+        }
+        let word = self.summary.trailing_zeros() as usize;
+        let lowest = word * 64 + self.occupied[word].trailing_zeros() as usize;
+        b < lowest
     }
 
     /// An entry below `last` arrived: file every entry again against `order`.
@@ -309,14 +336,15 @@ impl<E: Copy> RadixHeap<E> {
         }
     }
 
-    /// Refills the empty run from the lowest non-empty bucket; false when the heap is empty.
-    /// `on_near` sees the events of a small drained bucket (see the module docs). Out of line:
-    /// it runs once per drained bucket, not once per pop.
+    /// Refills the empty run from the lowest non-empty bucket; the heap is not empty (the
+    /// caller tested the summary word, so no flag comes back to be tested again). `on_near`
+    /// sees the events of a small drained bucket (see the module docs). Out of line: it runs
+    /// once per drained bucket, not once per pop; and the large bucket's re-filing is out of
+    /// line in turn, so the small bucket's path saves and restores few registers
+    /// (docs/performance.md, "Round 10: the event queue's drain").
     #[inline(never)]
-    fn drain_lowest(&mut self, on_near: impl FnMut(&E)) -> bool {
-        if self.summary == 0 {
-            return false;
-        }
+    fn drain_lowest(&mut self, on_near: impl FnMut(&E)) {
+        debug_assert_ne!(self.summary, 0);
         let word = self.summary.trailing_zeros() as usize;
         let bits = self.occupied[word];
         let lowest = (word * 64 + bits.trailing_zeros() as usize) & (BUCKETS - 1);
@@ -330,7 +358,6 @@ impl<E: Copy> RadixHeap<E> {
         } else {
             self.refile(lowest, on_near);
         }
-        true
     }
 
     /// Makes the small bucket `b` the run, announcing each entry, and sorts it largest first;
@@ -342,27 +369,37 @@ impl<E: Copy> RadixHeap<E> {
     fn sort_into_run(&mut self, b: usize, mut on_near: impl FnMut(&E)) {
         debug_assert_eq!(self.run.len(), 0);
         std::mem::swap(&mut self.run, &mut self.buckets[b]);
-        let run = self.run.as_mut_slice();
-        on_near(&run[0].event);
-        for i in 1..run.len() {
-            let e = run[i];
-            on_near(&e.event);
-            let order = e.order();
-            if run[i - 1].order() > order {
-                continue; // already in place
+        let n = self.run.len();
+        debug_assert!(n >= 1, "an occupied bucket is not empty");
+        let run = self.run.as_mut_ptr();
+        // SAFETY: the run holds `n ≥ 1` initialised entries (an occupied bucket is not empty)
+        // and every index below is under `n`: `i < n`, `j ≤ i`, `j − 1` read only when `j > 0`.
+        // Raw pointers, because the slice's bounds checks were two tests per entry that the
+        // compiler could not drop (docs/performance.md, "Round 10: the event queue's drain").
+        unsafe {
+            on_near(&(*run).event);
+            for i in 1..n {
+                let e = run.add(i).read();
+                on_near(&e.event);
+                let order = e.order();
+                if (*run.add(i - 1)).order() > order {
+                    continue; // already in place
+                }
+                let mut j = i;
+                while j > 0 && (*run.add(j - 1)).order() < order {
+                    run.add(j).write(run.add(j - 1).read());
+                    j -= 1;
+                }
+                run.add(j).write(e);
             }
-            let mut j = i;
-            while j > 0 && run[j - 1].order() < order {
-                run[j] = run[j - 1];
-                j -= 1;
-            }
-            run[j] = e;
+            self.last = (*run).order();
         }
-        self.last = run[0].order();
     }
 
     /// Empties the large bucket `b`: its minimum goes alone into the empty run and becomes
-    /// `last`; every other entry drops into a lower bucket.
+    /// `last`; every other entry drops into a lower bucket. Out of line (see
+    /// [`RadixHeap::drain_lowest`]): a few hundred times in a run of a million events.
+    #[inline(never)]
     fn refile(&mut self, b: usize, mut on_near: impl FnMut(&E)) {
         let mut bucket = std::mem::take(&mut self.buckets[b]);
         if bucket.len() <= NEAR_MAX {
@@ -409,8 +446,11 @@ impl<E: Copy> RadixHeap<E> {
     /// entries this is a length test and a read.
     #[inline(always)]
     pub fn peek_with(&mut self, on_near: impl FnMut(&E)) -> Option<&HeapEntry<E>> {
-        if self.run.len() == 0 && !self.drain_lowest(on_near) {
-            return None;
+        if self.run.len() == 0 {
+            if self.summary == 0 {
+                return None;
+            }
+            self.drain_lowest(on_near);
         }
         self.run.last()
     }
