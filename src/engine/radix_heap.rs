@@ -55,16 +55,43 @@
 
 use super::bucket::Bucket;
 
-/// Bits per digit.
-const DIGIT_BITS: u32 = 8;
-/// Buckets per digit position.
-const RADIX: usize = 1 << DIGIT_BITS;
-/// Digit positions of a 128-bit order.
-const POSITIONS: usize = 128 / DIGIT_BITS as usize;
-/// Buckets in all; bucket 0 holds an entry equal to `last`, which only happens to the entry that
-/// re-filing around a new minimum is for ([`RadixHeap::refile_around`]; a digit of 0 above
-/// `last`'s digit never occurs, so no other entry is ever filed there).
-const BUCKETS: usize = POSITIONS * RADIX;
+/// Bits per digit of the key half (entries whose time equals `last`'s: a few per thousand).
+const KEY_DIGIT_BITS: u32 = 4;
+/// Buckets of the key half: 16 positions of 16 buckets, first in the bucket order. Bucket 0
+/// holds an entry equal to `last`, which only happens to the entry that re-filing around a new
+/// minimum is for ([`RadixHeap::refile_around`]; a digit of 0 above `last`'s digit never occurs,
+/// so no other entry is ever filed there).
+const KEY_BUCKETS: usize = (64 / KEY_DIGIT_BITS as usize) << KEY_DIGIT_BITS;
+/// The digits of the time half, lowest first, as (lowest bit, width): 8 bits, except the
+/// position of bits 24–34, 2 048 buckets of 16.7 ms covering 34 s, where nearly every entry is
+/// filed (docs/performance.md, "Round 10: the event queue's drain"). With 8 bits there (4.29 s)
+/// an entry crossing a multiple of 4.29 s, a quarter of them, was filed one position up and
+/// re-filed later.
+const TIME_DIGITS: [(u32, u32); 8] = [
+    (0, 8),
+    (8, 8),
+    (16, 8),
+    (24, 11),
+    (35, 8),
+    (43, 8),
+    (51, 8),
+    (59, 5),
+];
+/// The wide digit of [`TIME_DIGITS`].
+const FAR_DIGIT: usize = 3;
+/// Buckets in use: the key half's, then each time digit's.
+const USED_BUCKETS: usize = {
+    let mut n = KEY_BUCKETS;
+    let mut i = 0;
+    while i < TIME_DIGITS.len() {
+        n += 1 << TIME_DIGITS[i].1;
+        i += 1;
+    }
+    n
+};
+/// Buckets in all: a power of two, so a masked index needs no bounds check.
+const BUCKETS: usize = 4096;
+const _: () = assert!(USED_BUCKETS <= BUCKETS, "every bucket index is below BUCKETS");
 /// Words of the occupied-bucket mask (one bit each in the summary word).
 const MASK_WORDS: usize = BUCKETS / 64;
 const _: () = assert!(
@@ -97,8 +124,45 @@ impl<E> HeapEntry<E> {
     }
 }
 
-/// Digit positions in one 64-bit half of an order.
-const HALF_POSITIONS: u32 = 64 / DIGIT_BITS;
+/// Where the time digit containing one bit lies: its shift, its mask and its first bucket.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+struct TimeDigit {
+    shift: u32,
+    mask: u32,
+    first_bucket: u32,
+}
+
+/// [`TimeDigit`] by bit (0–63), built from [`TIME_DIGITS`]: the bucket of a later time is one
+/// bit scan and one read of this table (1 KB, its used lines stay cached).
+const TIME_DIGIT_OF_BIT: [TimeDigit; 64] = {
+    let mut table = [TimeDigit {
+        shift: 0,
+        mask: 0,
+        first_bucket: 0,
+    }; 64];
+    let mut first_bucket = KEY_BUCKETS as u32;
+    let mut i = 0;
+    let mut covered = 0;
+    while i < TIME_DIGITS.len() {
+        let (shift, width) = TIME_DIGITS[i];
+        assert!(shift == covered, "the time digits tile the 64 bits");
+        let mut bit = shift;
+        while bit < shift + width {
+            table[bit as usize] = TimeDigit {
+                shift,
+                mask: (1 << width) - 1,
+                first_bucket,
+            };
+            bit += 1;
+        }
+        first_bucket += 1 << width;
+        covered = shift + width;
+        i += 1;
+    }
+    assert!(covered == 64, "the time digits tile the 64 bits");
+    table
+};
 
 /// The bucket of an entry of order `order` when the last popped order is `last` (`order ≥ last`).
 ///
@@ -108,19 +172,16 @@ const HALF_POSITIONS: u32 = 64 / DIGIT_BITS;
 #[inline(always)]
 fn bucket_of(order: u128, last: u128) -> usize {
     let (time, last_time) = ((order >> 64) as u64, (last >> 64) as u64);
-    let (half, diff, base) = if time != last_time {
-        (time, time ^ last_time, HALF_POSITIONS)
-    } else {
-        let key = order as u64;
-        let diff = key ^ last as u64;
-        if diff == 0 {
-            return 0;
-        }
-        (key, diff, 0)
-    };
-    let position = (63 - diff.leading_zeros()) / DIGIT_BITS;
-    let digit = (half >> (position * DIGIT_BITS)) as usize & (RADIX - 1);
-    (base + position) as usize * RADIX + digit
+    if time != last_time {
+        return bucket_of_later_time(time, last_time);
+    }
+    let (key, diff) = (order as u64, (order ^ last) as u64);
+    if diff == 0 {
+        return 0;
+    }
+    let shift = diff.ilog2() & !(KEY_DIGIT_BITS - 1);
+    let digit = (key >> shift) as usize & ((1 << KEY_DIGIT_BITS) - 1);
+    ((shift / KEY_DIGIT_BITS) << KEY_DIGIT_BITS) as usize + digit
 }
 
 /// [`bucket_of`] when the entry's time is after `last`'s: the digit of the time at the position
@@ -128,13 +189,20 @@ fn bucket_of(order: u128, last: u128) -> usize {
 #[inline(always)]
 fn bucket_of_later_time(time: u64, last_time: u64) -> usize {
     debug_assert!(time > last_time);
+    // Nearly every entry (16.7 ms to 34 s ahead) differs first in the wide digit: tested on
+    // the difference's bits above it, without a bit scan or a table read, and the index then
+    // stays below `BUCKETS` where the compiler can see it (docs/performance.md, "Round 10").
+    let (far_shift, far_width) = TIME_DIGITS[FAR_DIGIT];
+    let above = (time ^ last_time) >> far_shift;
+    if above.wrapping_sub(1) < (1 << far_width) - 1 {
+        let digit = (time >> far_shift) as usize & ((1 << far_width) - 1);
+        return TIME_DIGIT_OF_BIT[far_shift as usize].first_bucket as usize + digit;
+    }
     // The highest differing bit: `| 1` changes nothing for a non-zero difference and, the
-    // value being known not to be zero, lets it compile to one bit scan. Its bits above the
-    // digit's are the digit's lowest bit, `shift`: position × DIGIT_BITS.
+    // value being known not to be zero, lets it compile to one bit scan.
     let highest = ((time ^ last_time) | 1).ilog2();
-    let shift = highest & !(DIGIT_BITS - 1);
-    let digit = (time >> shift) as usize & (RADIX - 1);
-    (HALF_POSITIONS + shift / DIGIT_BITS) as usize * RADIX + digit
+    let d = TIME_DIGIT_OF_BIT[highest as usize & 63];
+    d.first_bucket as usize + ((time >> d.shift) as usize & d.mask as usize)
 }
 
 /// A min-queue on `(time, key)` for monotone use; see the module docs.
@@ -509,15 +577,27 @@ mod tests {
 
     #[test]
     fn the_bucket_from_one_half_is_the_bucket_of_the_whole_order() {
-        // The reference: the digit of the highest differing position of the 128-bit order.
+        // The reference: the digits of the 128-bit order listed lowest first (the key's 4-bit
+        // digits, then the time's from `TIME_DIGITS`), each bucket numbered after the ones of
+        // every lower digit; an entry goes to its digit at the highest differing bit.
         fn reference(order: u128, last: u128) -> usize {
             let diff = order ^ last;
             if diff == 0 {
                 return 0;
             }
-            let position = (127 - diff.leading_zeros()) / DIGIT_BITS;
-            let digit = (order >> (position * DIGIT_BITS)) as usize & (RADIX - 1);
-            position as usize * RADIX + digit
+            let digits = (0..16)
+                .map(|p| (4 * p, 4))
+                .chain(TIME_DIGITS.iter().map(|&(lo, width)| (64 + lo, width)));
+            let highest = 127 - diff.leading_zeros();
+            let mut first = 0;
+            for (lo, width) in digits {
+                if highest < lo + width {
+                    let digit = (order >> lo) as usize & ((1 << width) - 1);
+                    return first + digit;
+                }
+                first += 1 << width;
+            }
+            unreachable!("the digits cover 128 bits")
         }
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = || {
