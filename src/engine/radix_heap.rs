@@ -13,19 +13,23 @@
 //! hundred vectors, and a pop scans and redistributes one bucket from front to back. Each entry
 //! moves at most once per digit of its distance from `now`.
 //!
-//! Digits are 8 bits wide (256 buckets per digit position, 16 positions over the 128-bit
-//! order). Event times are nanoseconds, so an entry scheduled between 16 ms and 4 s ahead is
-//! filed at the position of bits 24–31 and typically moves once (to the position of bits
-//! 16–23, buckets of 65 µs) before it is sorted into the run below; with the 4-bit digits used
-//! before, it moved three to four times (docs/performance.md, "Trace replay"). Within a
-//! position, buckets are ordered by the entry's digit there, which is always larger than
-//! `last`'s, so the lowest non-empty bucket is found with a bit mask: one word per 64 buckets
-//! and a summary word with one bit per non-empty mask word, so finding it takes two
-//! trailing-zero counts whatever the number of buckets.
+//! The time's digits are 8 bits wide (256 buckets per digit position) but one: bits 24–34 form
+//! one 11-bit digit, 2 048 buckets of 16.7 ms covering 34 s ([`TIME_DIGITS`]). Event times are
+//! nanoseconds, so an entry scheduled between 16 ms and 34 s ahead (nearly all of them) is filed
+//! there once, and its bucket, a few entries, is sorted into the run below when it is reached.
+//! With 8 bits there too, an entry that crossed a multiple of 4.29 s (a quarter of them) was
+//! filed one position up and re-filed when that bucket was drained; with the 4-bit digits of
+//! round 3 an entry moved three to four times (docs/performance.md, "Trace replay" and "Round
+//! 10: the event queue's drain"). The key (only compared between entries of equal times, a few
+//! per thousand) has 4-bit digits, so that all the buckets fit in 4 096. Within a position,
+//! buckets are ordered by the entry's digit there, which is always larger than `last`'s, so the
+//! lowest non-empty bucket is found with a bit mask: one word per 64 buckets and a summary word
+//! with one bit per non-empty mask word, so finding it takes two trailing-zero counts whatever
+//! the number of buckets.
 //!
 //! Each bucket is a `Bucket` (`engine/bucket.rs`): a growable array whose header is one pointer and two `u32`s
 //! (16 bytes, four to a cache line), because a push reads the header of the bucket it files
-//! into and the 512 headers of the two positions near and far events use are the part of the
+//! into and the headers of the few hundred buckets near and far events use are the part of the
 //! heap every push touches (docs/performance.md, "Trace replay", round 7).
 //!
 //! A drained bucket of at most [`RUN_MAX`] entries is not re-filed: it is sorted into the *run*,
@@ -350,15 +354,16 @@ impl<E: Copy> RadixHeap<E> {
         let order = entry.order();
         if order >= self.last {
             let b = bucket_of(order, self.last);
-            if self.run.len() == 0 && self.is_below_every_bucket(b) {
-                // The next entry to pop, and the only one of its bucket until the next pop:
-                // an event posted for the current instant (a scheduling pass) while the run is
-                // empty. As the run by itself it is popped without a drain of a bucket of one
-                // (docs/performance.md, "Round 10: the event queue's drain"). `last` moves up
-                // to it, which keeps every bucket's filing valid: each occupied bucket is above
-                // `b`, so its entries differ from the new `last` at the same digit as from the
-                // old one.
-                self.run.push(entry);
+            if self.run.len() < RUN_MAX && self.is_below_every_bucket(b) {
+                // Larger than every entry of the run (they are at most `last`) and smaller
+                // than every entry of the buckets: an event posted for the current instant (a
+                // scheduling pass, a deployment) while the run holds only entries of this
+                // instant, or none. It joins the run at its front, and is popped without a
+                // drain of a bucket of one (docs/performance.md, "Round 10: the event queue's
+                // drain"). `last` moves up to it, which keeps every bucket's filing valid: each
+                // occupied bucket is above `b`, so its entries differ from the new `last` at the
+                // same digit as from the old one. The run's length bound keeps the shift short.
+                self.run.insert(0, entry);
                 self.last = order;
             } else {
                 self.file(b, entry);
@@ -737,6 +742,63 @@ mod tests {
             popped_after_announcement > 4_900,
             "{popped_after_announcement}"
         );
+    }
+
+    #[test]
+    fn an_entry_at_the_current_instant_joins_the_run_when_it_is_below_every_bucket() {
+        let mut h = RadixHeap::new();
+        for (time, key) in [(10, 0), (10, 1 << 24), (1 << 30, 7)] {
+            h.push(entry(time, key));
+        }
+        // The drained bucket of time 10 is the run; pushes at time 10 after its largest join
+        // it at the front, with no bucket filed.
+        assert_eq!(h.pop().map(|e| e.key), Some(0));
+        h.push(entry(10, 2 << 24));
+        h.push(entry(10, 3 << 24));
+        assert_eq!(h.run.len(), 3);
+        h.assert_occupancy_matches_the_buckets();
+        assert_eq!(h.pop().map(|e| e.key), Some(1 << 24));
+        assert_eq!(h.pop().map(|e| e.key), Some(2 << 24));
+        assert_eq!(h.pop().map(|e| e.key), Some(3 << 24));
+        // The run is empty now: the next push at time 10 becomes the run by itself.
+        h.push(entry(10, 4 << 24));
+        assert_eq!(h.run.len(), 1);
+        assert_eq!(h.pop().map(|e| e.key), Some(4 << 24));
+        assert_eq!(h.pop().map(|e| e.time), Some(1 << 30));
+        assert!(h.is_empty());
+    }
+
+    #[test]
+    fn an_entry_at_the_current_instant_above_a_filed_one_waits_in_its_bucket() {
+        let mut h = RadixHeap::new();
+        for key in 0..RUN_MAX as u64 + 2 {
+            h.push(entry(10, key << 24));
+        }
+        // A drained bucket of 18 entries is re-filed: its minimum is the run, `last`; the
+        // other entries of time 10 wait in the key half's buckets.
+        assert_eq!(h.pop().map(|e| e.key), Some(0));
+        assert_eq!(h.run.len(), 0);
+        // Not below every bucket (key 1 is filed lower): filed, and popped after them.
+        h.push(entry(10, 100 << 24));
+        assert_eq!(h.run.len(), 0);
+        let keys: Vec<u64> = std::iter::from_fn(|| h.pop().map(|e| e.key >> 24)).collect();
+        let expected: Vec<u64> = (1..RUN_MAX as u64 + 2).chain([100]).collect();
+        assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn entries_crossing_a_multiple_of_four_seconds_are_filed_once_in_the_wide_digit() {
+        // 16.7 ms to 34 s ahead: the wide digit's buckets, whatever the multiples of 2^32 ns
+        // in between (docs/performance.md, "Round 10: the event queue's drain").
+        let far = KEY_BUCKETS + 3 * 256;
+        for (last, time) in [(1u64 << 24, 1u64 << 32), (5 << 30, 30 << 30), (0, (1 << 35) - 1)] {
+            let b = bucket_of_later_time(time, last);
+            assert!((far..far + 2048).contains(&b), "{last} {time} {b}");
+            assert_eq!(b, far + ((time >> 24) & 2047) as usize);
+        }
+        // Beyond 2^35 ns the next digit; below 2^24 ns the near ones.
+        assert_eq!(bucket_of_later_time(1 << 35, 0), far + 2048 + 1);
+        assert_eq!(bucket_of_later_time((1 << 24) - 1, 0), KEY_BUCKETS + 2 * 256 + 255);
     }
 
     #[test]
