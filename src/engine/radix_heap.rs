@@ -95,15 +95,23 @@ const USED_BUCKETS: usize = {
 };
 /// Buckets in all: a power of two, so a masked index needs no bounds check.
 const BUCKETS: usize = 4096;
-const _: () = assert!(USED_BUCKETS <= BUCKETS, "every bucket index is below BUCKETS");
+const _: () = assert!(
+    USED_BUCKETS <= BUCKETS,
+    "every bucket index is below BUCKETS"
+);
 /// Words of the occupied-bucket mask (one bit each in the summary word).
 const MASK_WORDS: usize = BUCKETS / 64;
 const _: () = assert!(
     MASK_WORDS <= 64,
     "the summary word has one bit per mask word"
 );
-/// Largest buffer (in entries) a drained bucket keeps.
+/// Largest buffer (in entries) a drained bucket keeps, or gives to the pool of buffers.
 const KEPT_CAPACITY: usize = 1024;
+/// Largest buffer (in entries) a re-filed bucket keeps for itself; a larger one goes to the
+/// pool of buffers ([`RadixHeap::pooled`]).
+const OWN_CAPACITY: usize = 64;
+/// Most buffers the pool holds; a drained buffer beyond them is freed.
+const POOL_MAX: usize = 256;
 /// Largest drained bucket that is sorted into the run instead of re-filed.
 pub const RUN_MAX: usize = 16;
 /// Largest drained bucket whose entries are announced as about to be popped.
@@ -229,6 +237,13 @@ pub struct RadixHeap<E: Copy> {
     /// The largest buffer a drained bucket gave up (empty): a bucket that outgrows
     /// [`KEPT_CAPACITY`] moves into it instead of growing by repeated doubling.
     spare: Bucket<HeapEntry<E>>,
+    /// Empty buffers of more than [`OWN_CAPACITY`] (and at most [`KEPT_CAPACITY`]) entries that
+    /// re-filed buckets gave up, last given first: a bucket that fills up takes the top one
+    /// instead of growing. With 2 048 buckets in the wide digit, buckets that kept their own
+    /// large buffers held 77 MB on the 10M-invocation trace replay, 30 MB before the wide digit
+    /// (docs/performance.md, "Round 10: the event queue's drain"); a pool holds about as many
+    /// as there are large buckets at once.
+    pooled: Vec<Bucket<HeapEntry<E>>>,
 }
 
 impl<E: Copy> Default for RadixHeap<E> {
@@ -251,6 +266,7 @@ impl<E: Copy> RadixHeap<E> {
             last: 0,
             run: Bucket::new(),
             spare: Bucket::new(),
+            pooled: Vec::new(),
         }
     }
 
@@ -325,6 +341,14 @@ impl<E: Copy> RadixHeap<E> {
         if bucket.capacity() >= KEPT_CAPACITY && self.spare.capacity() > bucket.capacity() {
             self.spare.append(bucket);
             std::mem::swap(bucket, &mut self.spare);
+        } else if self
+            .pooled
+            .last()
+            .is_some_and(|p| p.capacity() > bucket.capacity())
+        {
+            let mut pooled = self.pooled.pop().expect("the pool has a top buffer");
+            pooled.append(bucket);
+            std::mem::swap(bucket, &mut pooled);
         }
         bucket.push(entry);
     }
@@ -498,11 +522,15 @@ impl<E: Copy> RadixHeap<E> {
             }
         }
         bucket.clear();
-        // A drained bucket keeps its buffer for the next entries filed there, unless the buffer
-        // is large: buffers of every bucket that once held thousands of entries would add up to
-        // several times the heap's peak size.
-        if bucket.capacity() <= KEPT_CAPACITY {
+        // A drained bucket keeps a small buffer for the next entries filed there; a larger one
+        // goes to the pool, and the largest to the spare: buffers of every bucket that once held
+        // hundreds or thousands of entries would add up to several times the heap's peak size.
+        if bucket.capacity() <= OWN_CAPACITY {
             self.buckets[b] = bucket;
+        } else if bucket.capacity() <= KEPT_CAPACITY {
+            if self.pooled.len() < POOL_MAX {
+                self.pooled.push(bucket);
+            }
         } else if bucket.capacity() > self.spare.capacity() {
             self.spare = bucket;
         }
@@ -791,14 +819,53 @@ mod tests {
         // 16.7 ms to 34 s ahead: the wide digit's buckets, whatever the multiples of 2^32 ns
         // in between (docs/performance.md, "Round 10: the event queue's drain").
         let far = KEY_BUCKETS + 3 * 256;
-        for (last, time) in [(1u64 << 24, 1u64 << 32), (5 << 30, 30 << 30), (0, (1 << 35) - 1)] {
+        for (last, time) in [
+            (1u64 << 24, 1u64 << 32),
+            (5 << 30, 30 << 30),
+            (0, (1 << 35) - 1),
+        ] {
             let b = bucket_of_later_time(time, last);
             assert!((far..far + 2048).contains(&b), "{last} {time} {b}");
             assert_eq!(b, far + ((time >> 24) & 2047) as usize);
         }
         // Beyond 2^35 ns the next digit; below 2^24 ns the near ones.
         assert_eq!(bucket_of_later_time(1 << 35, 0), far + 2048 + 1);
-        assert_eq!(bucket_of_later_time((1 << 24) - 1, 0), KEY_BUCKETS + 2 * 256 + 255);
+        assert_eq!(
+            bucket_of_later_time((1 << 24) - 1, 0),
+            KEY_BUCKETS + 2 * 256 + 255
+        );
+    }
+
+    #[test]
+    fn re_filed_buckets_give_their_buffers_to_the_pool_and_full_buckets_take_them() {
+        // Bursts of 300 entries in one far bucket after another: each is re-filed when
+        // reached, its 512-entry buffer goes to the pool, and the next bucket to fill takes it.
+        let mut h = RadixHeap::new();
+        let mut key = 0;
+        for burst in 1..=20u64 {
+            for i in 0..300u64 {
+                h.push(entry(burst << 26 | i, key));
+                key += 1;
+            }
+        }
+        let pooled_or_owned = |h: &RadixHeap<u64>| {
+            h.pooled.len() + h.buckets.iter().filter(|b| b.capacity() > OWN_CAPACITY).count()
+        };
+        assert_eq!(pooled_or_owned(&h), 20, "one large buffer per filled bucket");
+        for burst in 1..=20u64 {
+            for i in 0..300u64 {
+                assert_eq!(h.pop().map(|e| e.time), Some(burst << 26 | i));
+                // Refill a later bucket as the earlier ones drain: it takes a pooled buffer.
+                if i == 0 {
+                    for j in 0..300u64 {
+                        h.push(entry((100 + burst) << 26 | j, key));
+                        key += 1;
+                    }
+                }
+            }
+        }
+        assert!(pooled_or_owned(&h) <= 22, "{}", pooled_or_owned(&h));
+        assert!(h.pooled.iter().all(|p| p.len() == 0));
     }
 
     #[test]
