@@ -849,9 +849,17 @@ mod tests {
             }
         }
         let pooled_or_owned = |h: &RadixHeap<u64>| {
-            h.pooled.len() + h.buckets.iter().filter(|b| b.capacity() > OWN_CAPACITY).count()
+            h.pooled.len()
+                + h.buckets
+                    .iter()
+                    .filter(|b| b.capacity() > OWN_CAPACITY)
+                    .count()
         };
-        assert_eq!(pooled_or_owned(&h), 20, "one large buffer per filled bucket");
+        assert_eq!(
+            pooled_or_owned(&h),
+            20,
+            "one large buffer per filled bucket"
+        );
         for burst in 1..=20u64 {
             for i in 0..300u64 {
                 assert_eq!(h.pop().map(|e| e.time), Some(burst << 26 | i));
