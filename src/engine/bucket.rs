@@ -118,6 +118,13 @@ impl<T: Copy> Bucket<T> {
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len as usize) }
     }
 
+    /// A pointer to the first element (dangling when the buffer is unallocated); the first
+    /// `len` slots are initialised. For loops that index the buffer without bounds checks.
+    #[inline(always)]
+    pub(super) fn as_mut_ptr(&mut self) -> *mut T {
+        self.ptr.as_ptr()
+    }
+
     /// The elements, in push order, mutably.
     #[inline(always)]
     pub(super) fn as_mut_slice(&mut self) -> &mut [T] {

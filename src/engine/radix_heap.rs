@@ -13,19 +13,23 @@
 //! hundred vectors, and a pop scans and redistributes one bucket from front to back. Each entry
 //! moves at most once per digit of its distance from `now`.
 //!
-//! Digits are 8 bits wide (256 buckets per digit position, 16 positions over the 128-bit
-//! order). Event times are nanoseconds, so an entry scheduled between 16 ms and 4 s ahead is
-//! filed at the position of bits 24–31 and typically moves once (to the position of bits
-//! 16–23, buckets of 65 µs) before it is sorted into the run below; with the 4-bit digits used
-//! before, it moved three to four times (docs/performance.md, "Trace replay"). Within a
-//! position, buckets are ordered by the entry's digit there, which is always larger than
-//! `last`'s, so the lowest non-empty bucket is found with a bit mask: one word per 64 buckets
-//! and a summary word with one bit per non-empty mask word, so finding it takes two
-//! trailing-zero counts whatever the number of buckets.
+//! The time's digits are 8 bits wide (256 buckets per digit position) but one: bits 24–34 form
+//! one 11-bit digit, 2 048 buckets of 16.7 ms covering 34 s ([`TIME_DIGITS`]). Event times are
+//! nanoseconds, so an entry scheduled between 16 ms and 34 s ahead (nearly all of them) is filed
+//! there once, and its bucket, a few entries, is sorted into the run below when it is reached.
+//! With 8 bits there too, an entry that crossed a multiple of 4.29 s (a quarter of them) was
+//! filed one position up and re-filed when that bucket was drained; with the 4-bit digits of
+//! round 3 an entry moved three to four times (docs/performance.md, "Trace replay" and "Round
+//! 10: the event queue's drain"). The key (only compared between entries of equal times, a few
+//! per thousand) has 4-bit digits, so that all the buckets fit in 4 096. Within a position,
+//! buckets are ordered by the entry's digit there, which is always larger than `last`'s, so the
+//! lowest non-empty bucket is found with a bit mask: one word per 64 buckets and a summary word
+//! with one bit per non-empty mask word, so finding it takes two trailing-zero counts whatever
+//! the number of buckets.
 //!
 //! Each bucket is a `Bucket` (`engine/bucket.rs`): a growable array whose header is one pointer and two `u32`s
 //! (16 bytes, four to a cache line), because a push reads the header of the bucket it files
-//! into and the 512 headers of the two positions near and far events use are the part of the
+//! into and the headers of the few hundred buckets near and far events use are the part of the
 //! heap every push touches (docs/performance.md, "Trace replay", round 7).
 //!
 //! A drained bucket of at most [`RUN_MAX`] entries is not re-filed: it is sorted into the *run*,
@@ -55,24 +59,59 @@
 
 use super::bucket::Bucket;
 
-/// Bits per digit.
-const DIGIT_BITS: u32 = 8;
-/// Buckets per digit position.
-const RADIX: usize = 1 << DIGIT_BITS;
-/// Digit positions of a 128-bit order.
-const POSITIONS: usize = 128 / DIGIT_BITS as usize;
-/// Buckets in all; bucket 0 holds an entry equal to `last`, which only happens to the entry that
-/// re-filing around a new minimum is for ([`RadixHeap::refile_around`]; a digit of 0 above
-/// `last`'s digit never occurs, so no other entry is ever filed there).
-const BUCKETS: usize = POSITIONS * RADIX;
+/// Bits per digit of the key half (entries whose time equals `last`'s: a few per thousand).
+const KEY_DIGIT_BITS: u32 = 4;
+/// Buckets of the key half: 16 positions of 16 buckets, first in the bucket order. Bucket 0
+/// holds an entry equal to `last`, which only happens to the entry that re-filing around a new
+/// minimum is for ([`RadixHeap::refile_around`]; a digit of 0 above `last`'s digit never occurs,
+/// so no other entry is ever filed there).
+const KEY_BUCKETS: usize = (64 / KEY_DIGIT_BITS as usize) << KEY_DIGIT_BITS;
+/// The digits of the time half, lowest first, as (lowest bit, width): 8 bits, except the
+/// position of bits 24–34, 2 048 buckets of 16.7 ms covering 34 s, where nearly every entry is
+/// filed (docs/performance.md, "Round 10: the event queue's drain"). With 8 bits there (4.29 s)
+/// an entry crossing a multiple of 4.29 s, a quarter of them, was filed one position up and
+/// re-filed later.
+const TIME_DIGITS: [(u32, u32); 8] = [
+    (0, 8),
+    (8, 8),
+    (16, 8),
+    (24, 11),
+    (35, 8),
+    (43, 8),
+    (51, 8),
+    (59, 5),
+];
+/// The wide digit of [`TIME_DIGITS`].
+const FAR_DIGIT: usize = 3;
+/// Buckets in use: the key half's, then each time digit's.
+const USED_BUCKETS: usize = {
+    let mut n = KEY_BUCKETS;
+    let mut i = 0;
+    while i < TIME_DIGITS.len() {
+        n += 1 << TIME_DIGITS[i].1;
+        i += 1;
+    }
+    n
+};
+/// Buckets in all: a power of two, so a masked index needs no bounds check.
+const BUCKETS: usize = 4096;
+const _: () = assert!(
+    USED_BUCKETS <= BUCKETS,
+    "every bucket index is below BUCKETS"
+);
 /// Words of the occupied-bucket mask (one bit each in the summary word).
 const MASK_WORDS: usize = BUCKETS / 64;
 const _: () = assert!(
     MASK_WORDS <= 64,
     "the summary word has one bit per mask word"
 );
-/// Largest buffer (in entries) a drained bucket keeps.
+/// Largest buffer (in entries) a drained bucket keeps, or gives to the pool of buffers.
 const KEPT_CAPACITY: usize = 1024;
+/// Largest buffer (in entries) a re-filed bucket keeps for itself; a larger one goes to the
+/// pool of buffers ([`RadixHeap::pooled`]).
+const OWN_CAPACITY: usize = 64;
+/// Most buffers the pool holds; a drained buffer beyond them is freed.
+const POOL_MAX: usize = 256;
 /// Largest drained bucket that is sorted into the run instead of re-filed.
 pub const RUN_MAX: usize = 16;
 /// Largest drained bucket whose entries are announced as about to be popped.
@@ -97,8 +136,45 @@ impl<E> HeapEntry<E> {
     }
 }
 
-/// Digit positions in one 64-bit half of an order.
-const HALF_POSITIONS: u32 = 64 / DIGIT_BITS;
+/// Where the time digit containing one bit lies: its shift, its mask and its first bucket.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+struct TimeDigit {
+    shift: u32,
+    mask: u32,
+    first_bucket: u32,
+}
+
+/// [`TimeDigit`] by bit (0–63), built from [`TIME_DIGITS`]: the bucket of a later time is one
+/// bit scan and one read of this table (1 KB, its used lines stay cached).
+const TIME_DIGIT_OF_BIT: [TimeDigit; 64] = {
+    let mut table = [TimeDigit {
+        shift: 0,
+        mask: 0,
+        first_bucket: 0,
+    }; 64];
+    let mut first_bucket = KEY_BUCKETS as u32;
+    let mut i = 0;
+    let mut covered = 0;
+    while i < TIME_DIGITS.len() {
+        let (shift, width) = TIME_DIGITS[i];
+        assert!(shift == covered, "the time digits tile the 64 bits");
+        let mut bit = shift;
+        while bit < shift + width {
+            table[bit as usize] = TimeDigit {
+                shift,
+                mask: (1 << width) - 1,
+                first_bucket,
+            };
+            bit += 1;
+        }
+        first_bucket += 1 << width;
+        covered = shift + width;
+        i += 1;
+    }
+    assert!(covered == 64, "the time digits tile the 64 bits");
+    table
+};
 
 /// The bucket of an entry of order `order` when the last popped order is `last` (`order ≥ last`).
 ///
@@ -108,19 +184,16 @@ const HALF_POSITIONS: u32 = 64 / DIGIT_BITS;
 #[inline(always)]
 fn bucket_of(order: u128, last: u128) -> usize {
     let (time, last_time) = ((order >> 64) as u64, (last >> 64) as u64);
-    let (half, diff, base) = if time != last_time {
-        (time, time ^ last_time, HALF_POSITIONS)
-    } else {
-        let key = order as u64;
-        let diff = key ^ last as u64;
-        if diff == 0 {
-            return 0;
-        }
-        (key, diff, 0)
-    };
-    let position = (63 - diff.leading_zeros()) / DIGIT_BITS;
-    let digit = (half >> (position * DIGIT_BITS)) as usize & (RADIX - 1);
-    (base + position) as usize * RADIX + digit
+    if time != last_time {
+        return bucket_of_later_time(time, last_time);
+    }
+    let (key, diff) = (order as u64, (order ^ last) as u64);
+    if diff == 0 {
+        return 0;
+    }
+    let shift = diff.ilog2() & !(KEY_DIGIT_BITS - 1);
+    let digit = (key >> shift) as usize & ((1 << KEY_DIGIT_BITS) - 1);
+    ((shift / KEY_DIGIT_BITS) << KEY_DIGIT_BITS) as usize + digit
 }
 
 /// [`bucket_of`] when the entry's time is after `last`'s: the digit of the time at the position
@@ -128,13 +201,20 @@ fn bucket_of(order: u128, last: u128) -> usize {
 #[inline(always)]
 fn bucket_of_later_time(time: u64, last_time: u64) -> usize {
     debug_assert!(time > last_time);
+    // Nearly every entry (16.7 ms to 34 s ahead) differs first in the wide digit: tested on
+    // the difference's bits above it, without a bit scan or a table read, and the index then
+    // stays below `BUCKETS` where the compiler can see it (docs/performance.md, "Round 10").
+    let (far_shift, far_width) = TIME_DIGITS[FAR_DIGIT];
+    let above = (time ^ last_time) >> far_shift;
+    if above.wrapping_sub(1) < (1 << far_width) - 1 {
+        let digit = (time >> far_shift) as usize & ((1 << far_width) - 1);
+        return TIME_DIGIT_OF_BIT[far_shift as usize].first_bucket as usize + digit;
+    }
     // The highest differing bit: `| 1` changes nothing for a non-zero difference and, the
-    // value being known not to be zero, lets it compile to one bit scan. Its bits above the
-    // digit's are the digit's lowest bit, `shift`: position × DIGIT_BITS.
+    // value being known not to be zero, lets it compile to one bit scan.
     let highest = ((time ^ last_time) | 1).ilog2();
-    let shift = highest & !(DIGIT_BITS - 1);
-    let digit = (time >> shift) as usize & (RADIX - 1);
-    (HALF_POSITIONS + shift / DIGIT_BITS) as usize * RADIX + digit
+    let d = TIME_DIGIT_OF_BIT[highest as usize & 63];
+    d.first_bucket as usize + ((time >> d.shift) as usize & d.mask as usize)
 }
 
 /// A min-queue on `(time, key)` for monotone use; see the module docs.
@@ -157,6 +237,13 @@ pub struct RadixHeap<E: Copy> {
     /// The largest buffer a drained bucket gave up (empty): a bucket that outgrows
     /// [`KEPT_CAPACITY`] moves into it instead of growing by repeated doubling.
     spare: Bucket<HeapEntry<E>>,
+    /// Empty buffers of more than [`OWN_CAPACITY`] (and at most [`KEPT_CAPACITY`]) entries that
+    /// re-filed buckets gave up, last given first: a bucket that fills up takes the top one
+    /// instead of growing. With 2 048 buckets in the wide digit, buckets that kept their own
+    /// large buffers held 77 MB on the 10M-invocation trace replay, 30 MB before the wide digit
+    /// (docs/performance.md, "Round 10: the event queue's drain"); a pool holds about as many
+    /// as there are large buckets at once.
+    pooled: Vec<Bucket<HeapEntry<E>>>,
 }
 
 impl<E: Copy> Default for RadixHeap<E> {
@@ -179,6 +266,7 @@ impl<E: Copy> RadixHeap<E> {
             last: 0,
             run: Bucket::new(),
             spare: Bucket::new(),
+            pooled: Vec::new(),
         }
     }
 
@@ -253,6 +341,14 @@ impl<E: Copy> RadixHeap<E> {
         if bucket.capacity() >= KEPT_CAPACITY && self.spare.capacity() > bucket.capacity() {
             self.spare.append(bucket);
             std::mem::swap(bucket, &mut self.spare);
+        } else if self
+            .pooled
+            .last()
+            .is_some_and(|p| p.capacity() > bucket.capacity())
+        {
+            let mut pooled = self.pooled.pop().expect("the pool has a top buffer");
+            pooled.append(bucket);
+            std::mem::swap(bucket, &mut pooled);
         }
         bucket.push(entry);
     }
@@ -272,15 +368,30 @@ impl<E: Copy> RadixHeap<E> {
     }
 
     /// [`RadixHeap::push`] of an entry whose time is not after `last`'s: filed by the whole
-    /// order if it is above `last`; else into the run if there is one (it is among the next
-    /// entries to pop), else every entry is filed again around it. The entry comes as its
-    /// fields, in registers (see [`RadixHeap::file_into_full`]).
+    /// order if it is above `last` (or made the run by itself, if it is the next to pop: see
+    /// [`RadixHeap::is_below_every_bucket`]); else into the run if there is one (it is among
+    /// the next entries to pop), else every entry is filed again around it. The entry comes as
+    /// its fields, in registers (see [`RadixHeap::file_into_full`]).
     #[inline(never)]
     fn push_at_or_before_last_time(&mut self, time: u64, key: u64, event: E) {
         let entry = HeapEntry { time, key, event };
         let order = entry.order();
         if order >= self.last {
-            self.file(bucket_of(order, self.last), entry);
+            let b = bucket_of(order, self.last);
+            if self.run.len() < RUN_MAX && self.is_below_every_bucket(b) {
+                // Larger than every entry of the run (they are at most `last`) and smaller
+                // than every entry of the buckets: an event posted for the current instant (a
+                // scheduling pass, a deployment) while the run holds only entries of this
+                // instant, or none. It joins the run at its front, and is popped without a
+                // drain of a bucket of one (docs/performance.md, "Round 10: the event queue's
+                // drain"). `last` moves up to it, which keeps every bucket's filing valid: each
+                // occupied bucket is above `b`, so its entries differ from the new `last` at the
+                // same digit as from the old one. The run's length bound keeps the shift short.
+                self.run.insert(0, entry);
+                self.last = order;
+            } else {
+                self.file(b, entry);
+            }
         } else if self.run.len() != 0 {
             let at = self.run.as_slice().partition_point(|e| e.order() > order);
             self.run.insert(at, entry);
@@ -288,6 +399,19 @@ impl<E: Copy> RadixHeap<E> {
             self.refile_around(order);
             self.file(bucket_of(order, self.last), entry);
         }
+    }
+
+    /// Whether every occupied bucket is above bucket `b`, so an entry filed in `b` would be
+    /// smaller than every entry of the buckets (a lower bucket's entries are all smaller than a
+    /// higher one's).
+    #[inline]
+    fn is_below_every_bucket(&self, b: usize) -> bool {
+        if self.summary == 0 {
+            return true;
+        }
+        let word = self.summary.trailing_zeros() as usize;
+        let lowest = word * 64 + self.occupied[word].trailing_zeros() as usize;
+        b < lowest
     }
 
     /// An entry below `last` arrived: file every entry again against `order`.
@@ -309,14 +433,15 @@ impl<E: Copy> RadixHeap<E> {
         }
     }
 
-    /// Refills the empty run from the lowest non-empty bucket; false when the heap is empty.
-    /// `on_near` sees the events of a small drained bucket (see the module docs). Out of line:
-    /// it runs once per drained bucket, not once per pop.
+    /// Refills the empty run from the lowest non-empty bucket; the heap is not empty (the
+    /// caller tested the summary word, so no flag comes back to be tested again). `on_near`
+    /// sees the events of a small drained bucket (see the module docs). Out of line: it runs
+    /// once per drained bucket, not once per pop; and the large bucket's re-filing is out of
+    /// line in turn, so the small bucket's path saves and restores few registers
+    /// (docs/performance.md, "Round 10: the event queue's drain").
     #[inline(never)]
-    fn drain_lowest(&mut self, on_near: impl FnMut(&E)) -> bool {
-        if self.summary == 0 {
-            return false;
-        }
+    fn drain_lowest(&mut self, on_near: impl FnMut(&E)) {
+        debug_assert_ne!(self.summary, 0);
         let word = self.summary.trailing_zeros() as usize;
         let bits = self.occupied[word];
         let lowest = (word * 64 + bits.trailing_zeros() as usize) & (BUCKETS - 1);
@@ -330,7 +455,6 @@ impl<E: Copy> RadixHeap<E> {
         } else {
             self.refile(lowest, on_near);
         }
-        true
     }
 
     /// Makes the small bucket `b` the run, announcing each entry, and sorts it largest first;
@@ -342,27 +466,37 @@ impl<E: Copy> RadixHeap<E> {
     fn sort_into_run(&mut self, b: usize, mut on_near: impl FnMut(&E)) {
         debug_assert_eq!(self.run.len(), 0);
         std::mem::swap(&mut self.run, &mut self.buckets[b]);
-        let run = self.run.as_mut_slice();
-        on_near(&run[0].event);
-        for i in 1..run.len() {
-            let e = run[i];
-            on_near(&e.event);
-            let order = e.order();
-            if run[i - 1].order() > order {
-                continue; // already in place
+        let n = self.run.len();
+        debug_assert!(n >= 1, "an occupied bucket is not empty");
+        let run = self.run.as_mut_ptr();
+        // SAFETY: the run holds `n ≥ 1` initialised entries (an occupied bucket is not empty)
+        // and every index below is under `n`: `i < n`, `j ≤ i`, `j − 1` read only when `j > 0`.
+        // Raw pointers, because the slice's bounds checks were two tests per entry that the
+        // compiler could not drop (docs/performance.md, "Round 10: the event queue's drain").
+        unsafe {
+            on_near(&(*run).event);
+            for i in 1..n {
+                let e = run.add(i).read();
+                on_near(&e.event);
+                let order = e.order();
+                if (*run.add(i - 1)).order() > order {
+                    continue; // already in place
+                }
+                let mut j = i;
+                while j > 0 && (*run.add(j - 1)).order() < order {
+                    run.add(j).write(run.add(j - 1).read());
+                    j -= 1;
+                }
+                run.add(j).write(e);
             }
-            let mut j = i;
-            while j > 0 && run[j - 1].order() < order {
-                run[j] = run[j - 1];
-                j -= 1;
-            }
-            run[j] = e;
+            self.last = (*run).order();
         }
-        self.last = run[0].order();
     }
 
     /// Empties the large bucket `b`: its minimum goes alone into the empty run and becomes
-    /// `last`; every other entry drops into a lower bucket.
+    /// `last`; every other entry drops into a lower bucket. Out of line (see
+    /// [`RadixHeap::drain_lowest`]): a few hundred times in a run of a million events.
+    #[inline(never)]
     fn refile(&mut self, b: usize, mut on_near: impl FnMut(&E)) {
         let mut bucket = std::mem::take(&mut self.buckets[b]);
         if bucket.len() <= NEAR_MAX {
@@ -388,11 +522,15 @@ impl<E: Copy> RadixHeap<E> {
             }
         }
         bucket.clear();
-        // A drained bucket keeps its buffer for the next entries filed there, unless the buffer
-        // is large: buffers of every bucket that once held thousands of entries would add up to
-        // several times the heap's peak size.
-        if bucket.capacity() <= KEPT_CAPACITY {
+        // A drained bucket keeps a small buffer for the next entries filed there; a larger one
+        // goes to the pool, and the largest to the spare: buffers of every bucket that once held
+        // hundreds or thousands of entries would add up to several times the heap's peak size.
+        if bucket.capacity() <= OWN_CAPACITY {
             self.buckets[b] = bucket;
+        } else if bucket.capacity() <= KEPT_CAPACITY {
+            if self.pooled.len() < POOL_MAX {
+                self.pooled.push(bucket);
+            }
         } else if bucket.capacity() > self.spare.capacity() {
             self.spare = bucket;
         }
@@ -409,8 +547,11 @@ impl<E: Copy> RadixHeap<E> {
     /// entries this is a length test and a read.
     #[inline(always)]
     pub fn peek_with(&mut self, on_near: impl FnMut(&E)) -> Option<&HeapEntry<E>> {
-        if self.run.len() == 0 && !self.drain_lowest(on_near) {
-            return None;
+        if self.run.len() == 0 {
+            if self.summary == 0 {
+                return None;
+            }
+            self.drain_lowest(on_near);
         }
         self.run.last()
     }
@@ -469,15 +610,27 @@ mod tests {
 
     #[test]
     fn the_bucket_from_one_half_is_the_bucket_of_the_whole_order() {
-        // The reference: the digit of the highest differing position of the 128-bit order.
+        // The reference: the digits of the 128-bit order listed lowest first (the key's 4-bit
+        // digits, then the time's from `TIME_DIGITS`), each bucket numbered after the ones of
+        // every lower digit; an entry goes to its digit at the highest differing bit.
         fn reference(order: u128, last: u128) -> usize {
             let diff = order ^ last;
             if diff == 0 {
                 return 0;
             }
-            let position = (127 - diff.leading_zeros()) / DIGIT_BITS;
-            let digit = (order >> (position * DIGIT_BITS)) as usize & (RADIX - 1);
-            position as usize * RADIX + digit
+            let digits = (0..16)
+                .map(|p| (4 * p, 4))
+                .chain(TIME_DIGITS.iter().map(|&(lo, width)| (64 + lo, width)));
+            let highest = 127 - diff.leading_zeros();
+            let mut first = 0;
+            for (lo, width) in digits {
+                if highest < lo + width {
+                    let digit = (order >> lo) as usize & ((1 << width) - 1);
+                    return first + digit;
+                }
+                first += 1 << width;
+            }
+            unreachable!("the digits cover 128 bits")
         }
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = || {
@@ -617,6 +770,110 @@ mod tests {
             popped_after_announcement > 4_900,
             "{popped_after_announcement}"
         );
+    }
+
+    #[test]
+    fn an_entry_at_the_current_instant_joins_the_run_when_it_is_below_every_bucket() {
+        let mut h = RadixHeap::new();
+        for (time, key) in [(10, 0), (10, 1 << 24), (1 << 30, 7)] {
+            h.push(entry(time, key));
+        }
+        // The drained bucket of time 10 is the run; pushes at time 10 after its largest join
+        // it at the front, with no bucket filed.
+        assert_eq!(h.pop().map(|e| e.key), Some(0));
+        h.push(entry(10, 2 << 24));
+        h.push(entry(10, 3 << 24));
+        assert_eq!(h.run.len(), 3);
+        h.assert_occupancy_matches_the_buckets();
+        assert_eq!(h.pop().map(|e| e.key), Some(1 << 24));
+        assert_eq!(h.pop().map(|e| e.key), Some(2 << 24));
+        assert_eq!(h.pop().map(|e| e.key), Some(3 << 24));
+        // The run is empty now: the next push at time 10 becomes the run by itself.
+        h.push(entry(10, 4 << 24));
+        assert_eq!(h.run.len(), 1);
+        assert_eq!(h.pop().map(|e| e.key), Some(4 << 24));
+        assert_eq!(h.pop().map(|e| e.time), Some(1 << 30));
+        assert!(h.is_empty());
+    }
+
+    #[test]
+    fn an_entry_at_the_current_instant_above_a_filed_one_waits_in_its_bucket() {
+        let mut h = RadixHeap::new();
+        for key in 0..RUN_MAX as u64 + 2 {
+            h.push(entry(10, key << 24));
+        }
+        // A drained bucket of 18 entries is re-filed: its minimum is the run, `last`; the
+        // other entries of time 10 wait in the key half's buckets.
+        assert_eq!(h.pop().map(|e| e.key), Some(0));
+        assert_eq!(h.run.len(), 0);
+        // Not below every bucket (key 1 is filed lower): filed, and popped after them.
+        h.push(entry(10, 100 << 24));
+        assert_eq!(h.run.len(), 0);
+        let keys: Vec<u64> = std::iter::from_fn(|| h.pop().map(|e| e.key >> 24)).collect();
+        let expected: Vec<u64> = (1..RUN_MAX as u64 + 2).chain([100]).collect();
+        assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn entries_crossing_a_multiple_of_four_seconds_are_filed_once_in_the_wide_digit() {
+        // 16.7 ms to 34 s ahead: the wide digit's buckets, whatever the multiples of 2^32 ns
+        // in between (docs/performance.md, "Round 10: the event queue's drain").
+        let far = KEY_BUCKETS + 3 * 256;
+        for (last, time) in [
+            (1u64 << 24, 1u64 << 32),
+            (5 << 30, 30 << 30),
+            (0, (1 << 35) - 1),
+        ] {
+            let b = bucket_of_later_time(time, last);
+            assert!((far..far + 2048).contains(&b), "{last} {time} {b}");
+            assert_eq!(b, far + ((time >> 24) & 2047) as usize);
+        }
+        // Beyond 2^35 ns the next digit; below 2^24 ns the near ones.
+        assert_eq!(bucket_of_later_time(1 << 35, 0), far + 2048 + 1);
+        assert_eq!(
+            bucket_of_later_time((1 << 24) - 1, 0),
+            KEY_BUCKETS + 2 * 256 + 255
+        );
+    }
+
+    #[test]
+    fn re_filed_buckets_give_their_buffers_to_the_pool_and_full_buckets_take_them() {
+        // Bursts of 300 entries in one far bucket after another: each is re-filed when
+        // reached, its 512-entry buffer goes to the pool, and the next bucket to fill takes it.
+        let mut h = RadixHeap::new();
+        let mut key = 0;
+        for burst in 1..=20u64 {
+            for i in 0..300u64 {
+                h.push(entry(burst << 26 | i, key));
+                key += 1;
+            }
+        }
+        let pooled_or_owned = |h: &RadixHeap<u64>| {
+            h.pooled.len()
+                + h.buckets
+                    .iter()
+                    .filter(|b| b.capacity() > OWN_CAPACITY)
+                    .count()
+        };
+        assert_eq!(
+            pooled_or_owned(&h),
+            20,
+            "one large buffer per filled bucket"
+        );
+        for burst in 1..=20u64 {
+            for i in 0..300u64 {
+                assert_eq!(h.pop().map(|e| e.time), Some(burst << 26 | i));
+                // Refill a later bucket as the earlier ones drain: it takes a pooled buffer.
+                if i == 0 {
+                    for j in 0..300u64 {
+                        h.push(entry((100 + burst) << 26 | j, key));
+                        key += 1;
+                    }
+                }
+            }
+        }
+        assert!(pooled_or_owned(&h) <= 22, "{}", pooled_or_owned(&h));
+        assert!(h.pooled.iter().all(|p| p.len() == 0));
     }
 
     #[test]
