@@ -60,7 +60,7 @@ pub struct FunctionRt {
     /// Request counters.
     pub counts: RequestCounters,
     /// Wait, queue, exec and response of the completed requests (built into their
-    /// histograms when the run ends: [`FunctionRt::histograms`]).
+    /// histograms when the run ends: [`RequestLatencies::histograms`]).
     pub latencies: RequestLatencies,
     /// Wait of the cold requests.
     pub cold_wait: LatencyHistogram,
@@ -125,20 +125,6 @@ impl FunctionRt {
             scale_downs: 0,
             placements_failed: 0,
         }
-    }
-
-    /// The six latency histograms in [`HIST_METRICS`] order (the first four built from
-    /// [`FunctionRt::latencies`]; read when the run ends).
-    pub fn histograms(&self) -> [LatencyHistogram; 6] {
-        let [wait, queue, exec, response] = self.latencies.histograms();
-        [
-            wait,
-            queue,
-            exec,
-            response,
-            self.cold_wait.clone(),
-            self.pull.clone(),
-        ]
     }
 
     /// Adds `dt × count` to the replica-count integrals; call before changing a count.

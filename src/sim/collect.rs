@@ -50,7 +50,10 @@ impl Simulation<'_> {
         let function_metrics = self.model.outputs.histogram_function_metrics;
         for (fi, f) in self.functions.iter().enumerate() {
             let c = f.counts;
-            let hist = f.histograms();
+            // In `HIST_METRICS` order; only the four built from the split records are new,
+            // the other two are read in place (no copy of their buckets per run).
+            let [wait, queue, exec, response] = f.latencies.histograms();
+            let hist = [&wait, &queue, &exec, &response, &f.cold_wait, &f.pull];
             let row = SummaryRow {
                 function: Some(fi as u32),
                 requests: c.requests,
@@ -60,10 +63,10 @@ impl Simulation<'_> {
                 timed_out: c.timed_out,
                 cold_starts: c.cold,
                 stats: [
-                    stats(&hist[metric::WAIT]),
-                    stats(&hist[metric::QUEUE]),
-                    stats(&hist[metric::EXEC]),
-                    stats(&hist[metric::RESPONSE]),
+                    stats(hist[metric::WAIT]),
+                    stats(hist[metric::QUEUE]),
+                    stats(hist[metric::EXEC]),
+                    stats(hist[metric::RESPONSE]),
                 ],
                 replicas_max: f.replicas_max,
                 replicas_mean: f.live_integral as f64 / span,
@@ -90,7 +93,7 @@ impl Simulation<'_> {
             total.scale_downs += row.scale_downs;
             total.placements_failed += row.placements_failed;
             summary.push(row);
-            for (mi, h) in hist.iter().enumerate() {
+            for (mi, h) in hist.into_iter().enumerate() {
                 total_hist[mi].merge(h);
                 if histogram_rows && function_metrics.contains(HIST_METRICS[mi]) {
                     push_buckets(
